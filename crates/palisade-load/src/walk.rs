@@ -1,0 +1,139 @@
+//! Finding the files to scan, like ripgrep: recursively, honouring
+//! `.gitignore`, skipping hidden files, and minus `--exclude` globs.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::{Limits, LoadError};
+
+/// Where a source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file on disk.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+}
+
+impl Source {
+    /// The name used in findings: the path as walked, or `-`.
+    pub fn name(&self) -> Arc<str> {
+        match self {
+            Source::File(path) => path.to_string_lossy().into(),
+            Source::Stdin => "-".into(),
+        }
+    }
+}
+
+/// Whether a file found while walking a directory is a manifest.
+/// (Files named explicitly are always read.)
+pub fn is_manifest_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+}
+
+/// Compiles `--exclude` globs. A glob without `/` matches a file or folder
+/// name anywhere (`vendor`, `*.json`); one with `/` matches the whole path.
+pub fn exclude_set(globs: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(Glob::new(glob)?);
+        if !glob.contains('/') {
+            builder.add(Glob::new(&format!("**/{glob}"))?);
+            builder.add(Glob::new(&format!("**/{glob}/**"))?);
+        }
+    }
+    builder.build()
+}
+
+/// Expands the command line's paths into sources. Errors (a missing path, an
+/// unreadable directory) are returned beside the sources; the walk goes on.
+pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadError>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.push(Source::Stdin);
+            continue;
+        }
+        if !path.exists() {
+            errors.push(LoadError::file(path.to_string_lossy().into(), "no such file or directory"));
+            continue;
+        }
+        if path.is_file() {
+            if !exclude.is_match(path) {
+                found.push(Source::File(path.clone()));
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path).require_git(false).build();
+        let mut in_dir = Vec::new();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let p = entry.path();
+                    let relative = p.strip_prefix(path).unwrap_or(p);
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && is_manifest_name(p)
+                        && !exclude.is_match(relative)
+                        && !exclude.is_match(p)
+                    {
+                        in_dir.push(Source::File(p.to_path_buf()));
+                    }
+                }
+                Err(e) => errors.push(LoadError::file(path.to_string_lossy().into(), e.to_string())),
+            }
+        }
+        // Walk order depends on the file system; sort so output is stable.
+        in_dir.sort_by(|a, b| match (a, b) {
+            (Source::File(a), Source::File(b)) => a.cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        });
+        found.extend(in_dir);
+    }
+    (found, errors)
+}
+
+/// Reads a source as UTF-8 text within the size limit.
+pub fn read(source: &Source, limits: &Limits) -> Result<String, LoadError> {
+    let name = source.name();
+    let too_large = || {
+        LoadError::file(
+            name.clone(),
+            format!("larger than the {} byte limit", limits.max_file_bytes),
+        )
+    };
+    let mut bytes = Vec::new();
+    match source {
+        Source::File(path) => {
+            let file = std::fs::File::open(path).map_err(|e| LoadError::file(name.clone(), e.to_string()))?;
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > limits.max_file_bytes {
+                return Err(too_large());
+            }
+            file.take(limits.max_file_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| LoadError::file(name.clone(), e.to_string()))?;
+        }
+        Source::Stdin => {
+            std::io::stdin()
+                .lock()
+                .take(limits.max_file_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| LoadError::file(name.clone(), e.to_string()))?;
+        }
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        LoadError::file(
+            name.clone(),
+            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}

@@ -1,0 +1,43 @@
+//! A finding: one control failed at one place in one resource.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::{FieldPath, ResourceRef, Severity};
+
+/// A position in a named source (`-` is stdin).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// The path as given on the command line (or found by the walk).
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// One violation of one control.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The control's stable ID, e.g. `privileged-container`.
+    pub control: &'static str,
+    /// The control's severity.
+    pub severity: Severity,
+    /// What is wrong, precisely: which container, which field, which value.
+    pub message: String,
+    /// The resource the finding is about.
+    pub resource: ResourceRef,
+    /// The container, for container-level findings.
+    pub container: Option<String>,
+    /// The offending field (or, for a missing field, the field that should be set).
+    pub field: FieldPath,
+    /// Where the field (or its nearest existing parent) stands in the source.
+    pub location: Location,
+}
+
+impl Serialize for FieldPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
