@@ -1,0 +1,14 @@
+//! Palisade's built-in controls.
+//!
+//! One control per file, named for what it flags
+//! (`pod_security/privileged_container.rs`), holding its documentation, its
+//! metadata and its check. [`registry`] lists them all. Controls never print
+//! and never locate findings themselves: they return [`Violation`]s with a
+//! field path, and the policy layer turns those into located findings.
+
+mod control;
+pub mod pod_security;
+pub mod registry;
+
+pub use control::{Check, CheckResult, Control, PssCheck, Violation};
+pub use pod_security::version::{ParseVersionError, PssVersion};

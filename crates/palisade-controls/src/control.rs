@@ -1,0 +1,64 @@
+//! What a control is: metadata plus one check function.
+
+use palisade_load::PodSpec;
+use palisade_model::{ControlMeta, FieldPath, PssLevel};
+
+use crate::PssVersion;
+
+/// One offending field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The container, for container-level violations.
+    pub container: Option<String>,
+    /// The offending field, from the object's root. For a missing field,
+    /// the field that should be set (findings point at its nearest parent).
+    pub path: FieldPath,
+    /// What is wrong with this one field, e.g.
+    /// `privileged (container "app" must not set securityContext.privileged=true)`.
+    pub message: String,
+}
+
+/// A failed check: upstream's summary for the whole pod, and one violation per
+/// offending field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    /// Upstream's short reason, e.g. `privileged`.
+    pub reason: String,
+    /// Upstream's detail for the whole pod, e.g.
+    /// `containers "a", "b" must not set securityContext.privileged=true`.
+    pub detail: String,
+    /// Every offending field.
+    pub violations: Vec<Violation>,
+}
+
+/// How a control checks.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// Checks a pod spec (of a Pod or any workload template) at a PSS version.
+    Pod(fn(&PodSpec<'_>, PssVersion) -> Option<CheckResult>),
+}
+
+/// Where a control sits in the Pod Security Standards.
+#[derive(Debug, Clone, Copy)]
+pub struct PssCheck {
+    /// Upstream's check ID (`k8s.io/pod-security-admission/policy`), which
+    /// also fixes the order of messages.
+    pub upstream_id: &'static str,
+    /// The level that introduces it.
+    pub level: PssLevel,
+    /// The first policy version (minor of `v1.N`) at which it applies.
+    pub since: u32,
+    /// The baseline check it replaces at the restricted level.
+    pub overrides: Option<&'static str>,
+}
+
+/// A built-in control.
+#[derive(Debug)]
+pub struct Control {
+    /// Documentation and metadata.
+    pub meta: ControlMeta,
+    /// Its place in the Pod Security Standards, if it is a PSS check.
+    pub pss: Option<PssCheck>,
+    /// The check.
+    pub check: Check,
+}

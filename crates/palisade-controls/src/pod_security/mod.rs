@@ -1,0 +1,111 @@
+//! The Kubernetes Pod Security Standards, every check at every policy version,
+//! as upstream's Pod Security Admission implements them
+//! (`k8s.io/pod-security-admission/policy`; see
+//! `../shared/specs/pod-security-standards.md`).
+//!
+//! Each check returns upstream's own reason and detail for the whole pod
+//! (so the webhook can answer exactly as the API server would) and one
+//! violation per offending field (so a scan can point at each line).
+//! Version differences are comparisons against the named constants in
+//! [`version`].
+
+pub(crate) mod format;
+pub mod version;
+
+pub(crate) mod allow_privilege_escalation;
+pub(crate) mod apparmor_profile;
+pub(crate) mod capabilities_baseline;
+pub(crate) mod capabilities_restricted;
+pub(crate) mod host_namespaces;
+pub(crate) mod host_path_volumes;
+pub(crate) mod host_ports;
+pub(crate) mod host_probes;
+pub(crate) mod privileged;
+pub(crate) mod proc_mount;
+pub(crate) mod proc_mount_restricted;
+pub(crate) mod restricted_volumes;
+pub(crate) mod run_as_non_root;
+pub(crate) mod run_as_user;
+pub(crate) mod seccomp_baseline;
+pub(crate) mod seccomp_restricted;
+pub(crate) mod selinux_options;
+pub(crate) mod sysctls;
+pub(crate) mod windows_host_process;
+
+use palisade_load::{Container, PodSpec};
+use palisade_model::{FieldPath, Node};
+
+use crate::Violation;
+
+/// A field of the container's own `securityContext` (never the pod's).
+pub(crate) fn own<'a>(container: &Container<'a>, keys: &[&str]) -> Option<&'a Node> {
+    container.own_security_context.and_then(|sc| sc.get_path(keys))
+}
+
+/// Path of a field of the container's own `securityContext`.
+pub(crate) fn own_path(container: &Container<'_>, keys: &[&str]) -> FieldPath {
+    container.path.key("securityContext").keys(keys)
+}
+
+/// A field of the pod's `securityContext`.
+pub(crate) fn pod_field<'a>(pod: &PodSpec<'a>, keys: &[&str]) -> Option<&'a Node> {
+    pod.security_context.and_then(|sc| sc.get_path(keys))
+}
+
+/// Path of a field of the pod's `securityContext`.
+pub(crate) fn pod_path(pod: &PodSpec<'_>, keys: &[&str]) -> FieldPath {
+    pod.path.key("securityContext").keys(keys)
+}
+
+/// A violation by one container, worded `reason (detail)`.
+pub(crate) fn container_violation(container: &Container<'_>, path: FieldPath, reason: &str, detail: &str) -> Violation {
+    Violation {
+        container: Some(container.name.to_owned()),
+        path,
+        message: format::reason_detail(reason, detail),
+    }
+}
+
+/// A violation of the pod as a whole, worded `reason (detail)`.
+pub(crate) fn pod_violation(path: FieldPath, reason: &str, detail: &str) -> Violation {
+    Violation {
+        container: None,
+        path,
+        message: format::reason_detail(reason, detail),
+    }
+}
+
+/// The text of a scalar as Go would have decoded it into a string field.
+pub(crate) fn text(node: &Node) -> String {
+    node.scalar_text()
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Runs one check on a Pod written in YAML.
+
+    use palisade_load::{Limits, PodSpec, objects, parse_documents};
+
+    use crate::{Check, CheckResult, Control, PssVersion};
+
+    /// Evaluates `control` on `apiVersion: v1, kind: Pod` plus `body`
+    /// (which holds `metadata:` and/or `spec:`) at `version`.
+    pub(crate) fn run(control: &Control, body: &str, version: &str) -> Option<CheckResult> {
+        let text = format!("apiVersion: v1\nkind: Pod\n{body}");
+        let parsed = parse_documents("test.yaml".into(), &text, &Limits::default());
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let object = objects(&parsed.documents[0].root)[0];
+        let pod = PodSpec::find(&object).expect("pod spec");
+        let version: PssVersion = version.parse().expect("version");
+        let Check::Pod(check) = control.check;
+        check(&pod, version)
+    }
+
+    /// `reason (detail)` of a failed check, or `allowed`.
+    pub(crate) fn verdict(control: &Control, body: &str, version: &str) -> String {
+        match run(control, body, version) {
+            Some(r) => format!("{} ({})", r.reason, r.detail),
+            None => "allowed".to_owned(),
+        }
+    }
+}

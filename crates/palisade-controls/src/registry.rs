@@ -1,0 +1,152 @@
+//! Every built-in control, and the Pod Security Standards profiles built from them.
+//!
+//! IDs are stable: a retired ID is never reused. The `ids_are_stable` test
+//! snapshots the list, so adding or retiring a control shows up in review.
+
+use palisade_model::PssLevel;
+
+use crate::pod_security as pss;
+use crate::{Control, PssVersion};
+
+/// Every built-in control, in the order of `palisade controls list`.
+static CONTROLS: [&Control; 19] = [
+    &pss::privileged::CONTROL,
+    &pss::windows_host_process::CONTROL,
+    &pss::host_namespaces::CONTROL,
+    &pss::host_path_volumes::CONTROL,
+    &pss::capabilities_baseline::CONTROL,
+    &pss::host_ports::CONTROL,
+    &pss::host_probes::CONTROL,
+    &pss::apparmor_profile::CONTROL,
+    &pss::selinux_options::CONTROL,
+    &pss::proc_mount::CONTROL,
+    &pss::seccomp_baseline::CONTROL,
+    &pss::sysctls::CONTROL,
+    &pss::allow_privilege_escalation::CONTROL,
+    &pss::capabilities_restricted::CONTROL,
+    &pss::proc_mount_restricted::CONTROL,
+    &pss::restricted_volumes::CONTROL,
+    &pss::run_as_non_root::CONTROL,
+    &pss::run_as_user::CONTROL,
+    &pss::seccomp_restricted::CONTROL,
+];
+
+/// Every built-in control.
+pub fn all() -> &'static [&'static Control] {
+    &CONTROLS
+}
+
+/// The control with this ID.
+///
+/// ```
+/// let control = palisade_controls::registry::find("privileged-container").unwrap();
+/// assert_eq!(control.meta.severity, palisade_model::Severity::Critical);
+/// assert!(palisade_controls::registry::find("no-such-control").is_none());
+/// ```
+pub fn find(id: &str) -> Option<&'static Control> {
+    CONTROLS.iter().copied().find(|c| c.meta.id == id)
+}
+
+/// The checks a Pod Security Standards profile runs at a version, in
+/// upstream's order (baseline IDs sorted, then restricted IDs sorted), with
+/// baseline checks replaced by the restricted checks that override them.
+///
+/// ```
+/// use palisade_controls::{registry::pss_profile, PssVersion};
+/// use palisade_model::PssLevel;
+/// assert_eq!(pss_profile(PssLevel::Baseline, PssVersion::Latest).len(), 12);
+/// assert_eq!(pss_profile(PssLevel::Restricted, PssVersion::Latest).len(), 15);
+/// assert_eq!(pss_profile(PssLevel::Restricted, "v1.0".parse().unwrap()).len(), 12);
+/// ```
+pub fn pss_profile(level: PssLevel, version: PssVersion) -> Vec<&'static Control> {
+    let in_force = |c: &&Control| {
+        c.pss
+            .is_some_and(|p| p.level <= level && version.at_least(p.since))
+    };
+    let candidates: Vec<&Control> = CONTROLS.iter().copied().filter(in_force).collect();
+    let overridden: Vec<&str> = candidates
+        .iter()
+        .filter_map(|c| c.pss.and_then(|p| p.overrides))
+        .collect();
+    let mut profile: Vec<&Control> = candidates
+        .into_iter()
+        .filter(|c| c.pss.is_some_and(|p| !overridden.contains(&p.upstream_id)))
+        .collect();
+    profile.sort_by_key(|c| c.pss.map(|p| (p.level, p.upstream_id)));
+    profile
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_model::DocSection;
+
+    #[test]
+    fn ids_are_stable() {
+        let ids: Vec<&str> = all().iter().map(|c| c.meta.id).collect();
+        insta::assert_snapshot!(ids.join("\n"));
+    }
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for control in all() {
+            let id = control.meta.id;
+            assert!(seen.insert(id), "duplicate control ID {id}");
+            assert!(
+                id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                "{id} is not kebab-case"
+            );
+            for section in DocSection::ALL {
+                let text = control.meta.section(section);
+                assert!(text.is_some_and(|t| !t.is_empty()), "{id} lacks `{}`", section.heading());
+            }
+            assert!(control.meta.section(DocSection::Example).is_some_and(|e| e.contains("Use instead:")), "{id}: example lacks `Use instead:`");
+            assert!(!control.meta.frameworks.is_empty(), "{id} serves no framework");
+        }
+    }
+
+    /// The `#B` and `#R` columns of the version table in
+    /// `shared/specs/pod-security-standards.md`, section 5.
+    #[test]
+    fn check_counts_match_the_version_table() {
+        let expected = |minor: u32| -> (usize, usize) {
+            match minor {
+                0..=7 => (11, 12),
+                8..=22 => (11, 13),
+                23..=33 => (11, 14),
+                _ => (12, 15),
+            }
+        };
+        for minor in 0..=40 {
+            let version = PssVersion::V1(minor);
+            let got = (
+                pss_profile(PssLevel::Baseline, version).len(),
+                pss_profile(PssLevel::Restricted, version).len(),
+            );
+            assert_eq!(got, expected(minor.min(37)), "v1.{minor}");
+        }
+    }
+
+    #[test]
+    fn restricted_order_and_overrides() {
+        let ids = |minor| -> Vec<&str> {
+            pss_profile(PssLevel::Restricted, PssVersion::V1(minor))
+                .iter()
+                .filter_map(|c| c.pss.map(|p| p.upstream_id))
+                .collect()
+        };
+        assert_eq!(
+            ids(37),
+            [
+                "appArmorProfile", "hostNamespaces", "hostPorts", "hostProbesAndHostLifecycle", "privileged",
+                "seLinuxOptions", "sysctls", "windowsHostProcess", "allowPrivilegeEscalation",
+                "capabilities_restricted", "procMount_restricted", "restrictedVolumes", "runAsNonRoot",
+                "runAsUser", "seccompProfile_restricted",
+            ]
+        );
+        let v1_18 = ids(18);
+        assert!(v1_18.contains(&"seccompProfile_baseline") && v1_18.contains(&"capabilities_baseline"));
+        assert!(v1_18.contains(&"procMount") && !v1_18.contains(&"hostPathVolumes"));
+    }
+}
