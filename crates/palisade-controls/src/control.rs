@@ -62,3 +62,34 @@ pub struct Control {
     /// The check.
     pub check: Check,
 }
+
+impl Control {
+    /// The control's reference page: a header with its metadata, then its
+    /// documentation. `palisade controls explain` prints it and
+    /// `docs/controls/<id>.md` is generated from it.
+    pub fn markdown(&self) -> String {
+        let meta = &self.meta;
+        let mut out = format!("# {}: {}\n\n", meta.id, meta.title);
+        out.push_str(&format!("- **Severity:** {}\n", meta.severity));
+        out.push_str(&format!(
+            "- **Frameworks:** {}\n",
+            meta.frameworks.join(", ")
+        ));
+        if let Some(pss) = &self.pss {
+            out.push_str(&format!(
+                "- **Pod Security Standards:** {} level, upstream check `{}`, policy versions v1.{} and later",
+                pss.level.as_str(),
+                pss.upstream_id,
+                pss.since
+            ));
+            if let Some(replaced) = pss.overrides {
+                out.push_str(&format!(" (replaces `{replaced}` at the restricted level)"));
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(meta.docs.trim_end());
+        out.push('\n');
+        out
+    }
+}

@@ -94,15 +94,30 @@ mod tests {
             let id = control.meta.id;
             assert!(seen.insert(id), "duplicate control ID {id}");
             assert!(
-                id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                id.split('-').all(|w| !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
                 "{id} is not kebab-case"
             );
             for section in DocSection::ALL {
                 let text = control.meta.section(section);
-                assert!(text.is_some_and(|t| !t.is_empty()), "{id} lacks `{}`", section.heading());
+                assert!(
+                    text.is_some_and(|t| !t.is_empty()),
+                    "{id} lacks `{}`",
+                    section.heading()
+                );
             }
-            assert!(control.meta.section(DocSection::Example).is_some_and(|e| e.contains("Use instead:")), "{id}: example lacks `Use instead:`");
-            assert!(!control.meta.frameworks.is_empty(), "{id} serves no framework");
+            assert!(
+                control
+                    .meta
+                    .section(DocSection::Example)
+                    .is_some_and(|e| e.contains("Use instead:")),
+                "{id}: example lacks `Use instead:`"
+            );
+            assert!(
+                !control.meta.frameworks.is_empty(),
+                "{id} serves no framework"
+            );
         }
     }
 
@@ -139,14 +154,27 @@ mod tests {
         assert_eq!(
             ids(37),
             [
-                "appArmorProfile", "hostNamespaces", "hostPorts", "hostProbesAndHostLifecycle", "privileged",
-                "seLinuxOptions", "sysctls", "windowsHostProcess", "allowPrivilegeEscalation",
-                "capabilities_restricted", "procMount_restricted", "restrictedVolumes", "runAsNonRoot",
-                "runAsUser", "seccompProfile_restricted",
+                "appArmorProfile",
+                "hostNamespaces",
+                "hostPorts",
+                "hostProbesAndHostLifecycle",
+                "privileged",
+                "seLinuxOptions",
+                "sysctls",
+                "windowsHostProcess",
+                "allowPrivilegeEscalation",
+                "capabilities_restricted",
+                "procMount_restricted",
+                "restrictedVolumes",
+                "runAsNonRoot",
+                "runAsUser",
+                "seccompProfile_restricted",
             ]
         );
         let v1_18 = ids(18);
-        assert!(v1_18.contains(&"seccompProfile_baseline") && v1_18.contains(&"capabilities_baseline"));
+        assert!(
+            v1_18.contains(&"seccompProfile_baseline") && v1_18.contains(&"capabilities_baseline")
+        );
         assert!(v1_18.contains(&"procMount") && !v1_18.contains(&"hostPathVolumes"));
     }
 }

@@ -19,7 +19,10 @@ impl<'a> KubeObject<'a> {
 
     /// `apiVersion`.
     pub fn api_version(&self) -> &'a str {
-        self.node.get("apiVersion").and_then(Node::as_str).unwrap_or("")
+        self.node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("")
     }
 
     /// `metadata`, when present.
@@ -30,7 +33,11 @@ impl<'a> KubeObject<'a> {
     /// The identity used in findings.
     pub fn resource(&self) -> ResourceRef {
         let meta = self.metadata();
-        let text = |key: &str| meta.and_then(|m| m.get(key)).and_then(Node::as_str).map(str::to_owned);
+        let text = |key: &str| {
+            meta.and_then(|m| m.get(key))
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
         ResourceRef {
             api_version: self.api_version().to_owned(),
             kind: self.kind().to_owned(),
@@ -41,7 +48,11 @@ impl<'a> KubeObject<'a> {
 }
 
 fn is_object(node: &Node) -> bool {
-    let text = |key| node.get(key).and_then(Node::as_str).is_some_and(|s| !s.is_empty());
+    let text = |key| {
+        node.get(key)
+            .and_then(Node::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
     node.is_map() && text("apiVersion") && text("kind")
 }
 

@@ -24,7 +24,11 @@ pub enum ContainerKind {
 
 impl ContainerKind {
     /// The pod spec field holding this kind, in the order Kubernetes visits them.
-    pub const ORDER: [ContainerKind; 3] = [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral];
+    pub const ORDER: [ContainerKind; 3] = [
+        ContainerKind::Init,
+        ContainerKind::Regular,
+        ContainerKind::Ephemeral,
+    ];
 
     /// The field name in the pod spec.
     pub fn field(self) -> &'static str {
@@ -130,9 +134,12 @@ impl<'a> PodSpec<'a> {
     pub fn find(object: &KubeObject<'a>) -> Option<PodSpec<'a>> {
         let template: &[&str] = match object.kind() {
             "Pod" => &[],
-            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
-                &["spec", "template"]
-            }
+            "Deployment"
+            | "ReplicaSet"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "ReplicationController" => &["spec", "template"],
             "PodTemplate" => &["template"],
             "CronJob" => &["spec", "jobTemplate", "spec", "template"],
             _ => return None,
@@ -140,20 +147,37 @@ impl<'a> PodSpec<'a> {
         let base = FieldPath::root().keys(template);
         let holder = object.node.get_path(template)?;
         let spec = holder.get("spec")?;
-        Some(PodSpec::new(holder.get("metadata"), base.key("metadata"), spec, base.key("spec")))
+        Some(PodSpec::new(
+            holder.get("metadata"),
+            base.key("metadata"),
+            spec,
+            base.key("spec"),
+        ))
     }
 
-    fn new(metadata: Option<&'a Node>, metadata_path: FieldPath, spec: &'a Node, path: FieldPath) -> Self {
+    fn new(
+        metadata: Option<&'a Node>,
+        metadata_path: FieldPath,
+        spec: &'a Node,
+        path: FieldPath,
+    ) -> Self {
         let security_context = spec.get("securityContext").filter(|n| n.is_map());
         let pod_sc_path = path.key("securityContext");
         let mut containers = Vec::new();
         for kind in ContainerKind::ORDER {
             let list_path = path.key(kind.field());
-            let Some(list) = spec.get(kind.field()) else { continue };
+            let Some(list) = spec.get(kind.field()) else {
+                continue;
+            };
             for (index, node) in list.items().iter().enumerate() {
                 let container_path = list_path.index(index);
                 let own = node.get("securityContext").filter(|n| n.is_map());
-                let sc = resolve(own, &container_path.key("securityContext"), security_context, &pod_sc_path);
+                let sc = resolve(
+                    own,
+                    &container_path.key("securityContext"),
+                    security_context,
+                    &pod_sc_path,
+                );
                 containers.push(Container {
                     kind,
                     index,

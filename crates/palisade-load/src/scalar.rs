@@ -71,7 +71,8 @@ fn parse_int(text: &str) -> Option<i64> {
     if digits.is_empty() {
         return None;
     }
-    let (radix, body) = if let Some(rest) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+    let (radix, body) = if let Some(rest) = digits.strip_prefix("0x").or(digits.strip_prefix("0X"))
+    {
         (16, rest)
     } else if let Some(rest) = digits.strip_prefix("0b").or(digits.strip_prefix("0B")) {
         (2, rest)
@@ -120,10 +121,14 @@ mod tests {
 
     #[test]
     fn yaml_1_1_booleans() {
-        for t in ["yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "true", "True"] {
+        for t in [
+            "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "true", "True",
+        ] {
             assert_eq!(resolve_plain(t), Value::Bool(true), "{t}");
         }
-        for f in ["no", "No", "NO", "off", "Off", "OFF", "n", "N", "false", "FALSE"] {
+        for f in [
+            "no", "No", "NO", "off", "Off", "OFF", "n", "N", "false", "FALSE",
+        ] {
             assert_eq!(resolve_plain(f), Value::Bool(false), "{f}");
         }
         assert_eq!(resolve_plain("yEs"), Value::String("yEs".into()));

@@ -61,7 +61,10 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
             continue;
         }
         if !path.exists() {
-            errors.push(LoadError::file(path.to_string_lossy().into(), "no such file or directory"));
+            errors.push(LoadError::file(
+                path.to_string_lossy().into(),
+                "no such file or directory",
+            ));
             continue;
         }
         if path.is_file() {
@@ -85,7 +88,10 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
                         in_dir.push(Source::File(p.to_path_buf()));
                     }
                 }
-                Err(e) => errors.push(LoadError::file(path.to_string_lossy().into(), e.to_string())),
+                Err(e) => errors.push(LoadError::file(
+                    path.to_string_lossy().into(),
+                    e.to_string(),
+                )),
             }
         }
         // Walk order depends on the file system; sort so output is stable.
@@ -110,7 +116,8 @@ pub fn read(source: &Source, limits: &Limits) -> Result<String, LoadError> {
     let mut bytes = Vec::new();
     match source {
         Source::File(path) => {
-            let file = std::fs::File::open(path).map_err(|e| LoadError::file(name.clone(), e.to_string()))?;
+            let file = std::fs::File::open(path)
+                .map_err(|e| LoadError::file(name.clone(), e.to_string()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
             if len > limits.max_file_bytes {
                 return Err(too_large());
@@ -133,7 +140,10 @@ pub fn read(source: &Source, limits: &Limits) -> Result<String, LoadError> {
     String::from_utf8(bytes).map_err(|e| {
         LoadError::file(
             name.clone(),
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }

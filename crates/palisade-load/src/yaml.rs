@@ -13,7 +13,7 @@ use std::sync::Arc;
 use palisade_model::{Entry, Node, Position, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::{LoadError, Limits, scalar};
+use crate::{Limits, LoadError, scalar};
 
 /// One document of a file.
 #[derive(Debug, Clone)]
@@ -86,8 +86,8 @@ fn next_document_start(
     let mut pos = from_bytes;
     for line in text.get(from_bytes..)?.split_inclusive('\n') {
         line_no += 1;
-        let is_marker = line.starts_with("---")
-            && line[3..].chars().next().is_none_or(char::is_whitespace);
+        let is_marker =
+            line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
         if line_no > after_line && is_marker {
             return Some((pos, line_no - 1));
         }
@@ -217,7 +217,8 @@ impl<'a> Builder<'a> {
                     (_, true) => scalar::resolve_plain(&text),
                     (_, false) => Value::String(text.into_owned()),
                 };
-                let merge = is_plain && tag.is_none() && matches!(&value, Value::String(s) if s == "<<");
+                let merge =
+                    is_plain && tag.is_none() && matches!(&value, Value::String(s) if s == "<<");
                 self.count(1, pos)?;
                 self.emit(Node::new(value, pos), anchor, 1, merge)?;
             }
@@ -241,7 +242,9 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { items, pos, anchor }) => (Node::new(Value::Seq(items), pos), anchor),
+                    Some(Frame::Seq { items, pos, anchor }) => {
+                        (Node::new(Value::Seq(items), pos), anchor)
+                    }
                     Some(Frame::Map {
                         entries,
                         pos,
@@ -251,7 +254,10 @@ impl<'a> Builder<'a> {
                     }) => {
                         let entries = if has_merge {
                             apply_merge_keys(entries).map_err(|at| {
-                                self.error(at, "merge key `<<` must refer to a mapping or a list of mappings")
+                                self.error(
+                                    at,
+                                    "merge key `<<` must refer to a mapping or a list of mappings",
+                                )
                             })?
                         } else {
                             entries
@@ -312,7 +318,13 @@ impl<'a> Builder<'a> {
     }
 
     /// Places a finished node in its parent (or as the document root).
-    fn emit(&mut self, node: Node, anchor: usize, size: usize, is_merge_key: bool) -> Result<(), LoadError> {
+    fn emit(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        size: usize,
+        is_merge_key: bool,
+    ) -> Result<(), LoadError> {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size.max(1)));
         }
@@ -459,7 +471,10 @@ mod tests {
         let p = parse(r#"{"apiVersion": "v1", "kind": "Pod", "spec": {"hostPID": true}}"#);
         assert!(p.errors.is_empty());
         let root = &p.documents[0].root;
-        assert_eq!(root.get_path(&["spec", "hostPID"]).unwrap().as_bool(), Some(true));
+        assert_eq!(
+            root.get_path(&["spec", "hostPID"]).unwrap().as_bool(),
+            Some(true)
+        );
     }
 
     #[test]
@@ -470,7 +485,13 @@ mod tests {
         let derived = root.get("derived").unwrap();
         assert_eq!(derived.get("x").unwrap().as_i64(), Some(1));
         assert_eq!(derived.get("z").unwrap().as_i64(), Some(3));
-        assert_eq!(root.get("list").unwrap().items()[0].get("z").unwrap().as_i64(), Some(2));
+        assert_eq!(
+            root.get("list").unwrap().items()[0]
+                .get("z")
+                .unwrap()
+                .as_i64(),
+            Some(2)
+        );
     }
 
     #[test]
@@ -485,7 +506,11 @@ mod tests {
         let p = parse(&text);
         assert_eq!(p.documents.len(), 0);
         assert_eq!(p.errors.len(), 1);
-        assert!(p.errors[0].message.contains("excessive aliasing"), "{}", p.errors[0]);
+        assert!(
+            p.errors[0].message.contains("excessive aliasing"),
+            "{}",
+            p.errors[0]
+        );
     }
 
     #[test]
@@ -495,11 +520,20 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         // saphyr's own recursion limit or ours, whichever trips first.
         let message = &p.errors[0].message;
-        assert!(message.contains("nesting deeper") || message.contains("recursion limit"), "{message}");
-        let block: String = (0..1000).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        assert!(
+            message.contains("nesting deeper") || message.contains("recursion limit"),
+            "{message}"
+        );
+        let block: String = (0..1000)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
         let p = parse(&block);
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
-        assert!(p.errors[0].message.contains("nesting deeper"), "{}", p.errors[0]);
+        assert!(
+            p.errors[0].message.contains("nesting deeper"),
+            "{}",
+            p.errors[0]
+        );
     }
 
     #[test]

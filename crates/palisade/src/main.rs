@@ -1,1 +1,43 @@
-fn main() {}
+//! The `palisade` binary: parses the command line, runs one command, and
+//! turns its outcome into an exit code. Everything else lives in the crates.
+//!
+//! Exit codes (like ripgrep's): 0 nothing at or above `--fail-on`, 1 findings
+//! at or above it, 2 usage errors or inputs that could not be read or parsed.
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ControlsCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(&args),
+        Command::Controls { command } => match command {
+            ControlsCommand::List(args) => commands::controls::list(&args),
+            ControlsCommand::Explain(args) => commands::controls::explain(&args),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("palisade: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `palisade scan | head` closes the pipe early; that is not an error.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

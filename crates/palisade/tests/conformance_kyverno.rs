@@ -64,6 +64,29 @@ enum Eval {
     NotCovered(&'static str),
 }
 
+impl Eval {
+    /// The command-line arguments that select the controls.
+    fn args(&self) -> Vec<String> {
+        match self {
+            Eval::Controls(controls) => controls
+                .iter()
+                .flat_map(|c| ["--control".to_owned(), (*c).to_owned()])
+                .collect(),
+            Eval::Framework { name, .. } => vec!["--framework".to_owned(), (*name).to_owned()],
+            Eval::NotCovered(_) => Vec::new(),
+        }
+    }
+
+    /// Whether a finding of `control` counts against the resource.
+    fn counts(&self, control: &str) -> bool {
+        match self {
+            Eval::Controls(controls) => controls.contains(&control),
+            Eval::Framework { ignore, .. } => !ignore.contains(&control),
+            Eval::NotCovered(_) => false,
+        }
+    }
+}
+
 /// One Kyverno policy folder (path relative to the corpus) and its mapping.
 struct Policy {
     path: &'static str,
@@ -414,23 +437,12 @@ fn score_policy(
     test: &KyvernoTest,
     totals: &mut Totals,
 ) -> Result<(String, Vec<String>), String> {
-    let (args, counts): (Vec<String>, Box<dyn Fn(&str) -> bool>) = match policy.eval {
-        Eval::Controls(controls) => (
-            controls
-                .iter()
-                .flat_map(|c| ["--control".to_owned(), (*c).to_owned()])
-                .collect(),
-            Box::new(move |control: &str| controls.contains(&control)),
-        ),
-        Eval::Framework { name, ignore } => (
-            vec!["--framework".to_owned(), name.to_owned()],
-            Box::new(move |control: &str| !ignore.contains(&control)),
-        ),
-        Eval::NotCovered(_) => return Err("not covered; nothing to score".to_owned()),
-    };
-    let findings: Vec<Finding> = run_palisade(&args, &test.resource_files)?
+    if let Eval::NotCovered(_) = policy.eval {
+        return Err("not covered; nothing to score".to_owned());
+    }
+    let findings: Vec<Finding> = run_palisade(&policy.eval.args(), &test.resource_files)?
         .into_iter()
-        .filter(|f| counts(&f.control))
+        .filter(|f| policy.eval.counts(&f.control))
         .collect();
     let present = resources_in(&test.resource_files)?;
 
@@ -524,7 +536,7 @@ fn score_policy(
 
     let controls = match policy.eval {
         Eval::Controls(controls) => controls.join(", "),
-        Eval::Framework { name, ignore } if ignore.is_empty() => format!("framework {name}"),
+        Eval::Framework { name, ignore: [] } => format!("framework {name}"),
         Eval::Framework { name, ignore } => {
             format!("framework {name} without {}", ignore.join(", "))
         }
@@ -640,8 +652,7 @@ fn find_tests(corpus: &Path) -> Result<BTreeSet<String>, String> {
     let mut found = BTreeSet::new();
     let mut stack = vec![corpus.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries {
             let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
             let path = entry.path();
@@ -670,8 +681,7 @@ fn find_tests(corpus: &Path) -> Result<BTreeSet<String>, String> {
 /// Parses a YAML file with Palisade's own loader and returns its documents
 /// as JSON values.
 fn read_yaml(path: &Path) -> Result<Vec<Json>, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file: Arc<str> = Arc::from(path.display().to_string());
     let parsed = palisade_load::parse_documents(file, &text, &palisade_load::Limits::default());
     if let Some(error) = parsed.errors.first() {
@@ -714,7 +724,7 @@ fn read_kyverno_test(corpus: &Path, policy: &str) -> Result<KyvernoTest, String>
         .get("results")
         .and_then(Json::as_array)
         .ok_or_else(|| format!("{}: no `results` list", path.display()))?;
-    let mut cases = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     // Keyed by (rule, kind, name): a resource labelled twice for one rule
     // keeps the stricter label.
     let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
@@ -725,9 +735,8 @@ fn read_kyverno_test(corpus: &Path, policy: &str) -> Result<KyvernoTest, String>
         let rule = field("rule").unwrap_or_default();
         let label = field("result")
             .ok_or_else(|| format!("{}: a result has no `result`: {result}", path.display()))?;
-        let expected = Expected::parse(&label).ok_or_else(|| {
-            format!("{}: unknown result {label:?} in {result}", path.display())
-        })?;
+        let expected = Expected::parse(&label)
+            .ok_or_else(|| format!("{}: unknown result {label:?} in {result}", path.display()))?;
         let mut names = strings(result.get("resources"));
         names.extend(strings(result.get("resource")));
         if names.is_empty() {
@@ -739,7 +748,7 @@ fn read_kyverno_test(corpus: &Path, policy: &str) -> Result<KyvernoTest, String>
         for name in names {
             let key = (rule.clone(), kind.clone(), name.clone());
             if let Some(&index) = seen.get(&key) {
-                if let Some(existing) = cases.get_mut::<usize>(index)
+                if let Some(existing) = cases.get_mut(index)
                     && expected == Expected::Fail
                 {
                     existing.expected = Expected::Fail;

@@ -57,7 +57,9 @@ containers:
 
 fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     const REASON: &str = "allowPrivilegeEscalation != false";
-    if !version.at_least(V1_8_PRIVILEGE_ESCALATION) || (version.at_least(V1_25_WINDOWS_EXEMPT) && pod.is_windows()) {
+    if !version.at_least(V1_8_PRIVILEGE_ESCALATION)
+        || (version.at_least(V1_25_WINDOWS_EXEMPT) && pod.is_windows())
+    {
         return None;
     }
     let mut names = Vec::new();
@@ -66,8 +68,16 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
         if own(c, &["allowPrivilegeEscalation"]).and_then(|n| n.as_bool()) == Some(false) {
             continue;
         }
-        let detail = format!("{} must set securityContext.allowPrivilegeEscalation=false", containers_phrase(&[c.name]));
-        violations.push(container_violation(c, own_path(c, &["allowPrivilegeEscalation"]), REASON, &detail));
+        let detail = format!(
+            "{} must set securityContext.allowPrivilegeEscalation=false",
+            containers_phrase(&[c.name])
+        );
+        violations.push(container_violation(
+            c,
+            own_path(c, &["allowPrivilegeEscalation"]),
+            REASON,
+            &detail,
+        ));
         names.push(c.name);
     }
     if names.is_empty() {
@@ -75,7 +85,10 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     }
     Some(CheckResult {
         reason: REASON.to_owned(),
-        detail: format!("{} must set securityContext.allowPrivilegeEscalation=false", containers_phrase(&names)),
+        detail: format!(
+            "{} must set securityContext.allowPrivilegeEscalation=false",
+            containers_phrase(&names)
+        ),
         violations,
     })
 }
@@ -92,6 +105,9 @@ mod tests {
         assert_eq!(verdict(&CONTROL, body, "v1.24"), denied);
         assert_eq!(verdict(&CONTROL, body, "v1.25"), "allowed");
         assert_eq!(verdict(&CONTROL, body, "v1.7"), "allowed");
-        assert_eq!(verdict(&CONTROL, &body.replace("windows", "linux"), "latest"), denied);
+        assert_eq!(
+            verdict(&CONTROL, &body.replace("windows", "linux"), "latest"),
+            denied
+        );
     }
 }

@@ -65,7 +65,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut types = Vec::new();
     let pod_bad = match bad_type(pod_field(pod, &["appArmorProfile"])) {
         Some(kind) => {
-            violations.push((pod_path(pod, &["appArmorProfile", "type"]), None, kind.clone()));
+            violations.push((
+                pod_path(pod, &["appArmorProfile", "type"]),
+                None,
+                kind.clone(),
+            ));
             types.push(kind);
             true
         }
@@ -75,7 +79,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     for c in &pod.containers {
         if let Some(kind) = bad_type(own(c, &["appArmorProfile"])) {
             names.push(c.name);
-            violations.push((own_path(c, &["appArmorProfile", "type"]), Some(c), kind.clone()));
+            violations.push((
+                own_path(c, &["appArmorProfile", "type"]),
+                Some(c),
+                kind.clone(),
+            ));
             types.push(kind);
         }
     }
@@ -89,7 +97,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             continue;
         }
         let rendered = format!("{}={}", entry.key, go_quote(&value));
-        violations.push((pod.metadata_path.key("annotations").key(&entry.key), None, rendered.clone()));
+        violations.push((
+            pod.metadata_path.key("annotations").key(&entry.key),
+            None,
+            rendered.clone(),
+        ));
         annotations.push(rendered);
     }
     if violations.is_empty() {
@@ -97,13 +109,24 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     }
     let mut bad_values = sorted_set(&types);
     bad_values.extend(sorted_set(&annotations));
-    let reason = plural("forbidden AppArmor profile", "forbidden AppArmor profiles", bad_values.len());
+    let reason = plural(
+        "forbidden AppArmor profile",
+        "forbidden AppArmor profiles",
+        bad_values.len(),
+    );
     let mut who = setters(pod_bad, &names);
     if !annotations.is_empty() {
         let word = plural("annotation", "annotations", annotations.len());
-        who = if who.is_empty() { word.to_owned() } else { format!("{who} and {word}") };
+        who = if who.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{who} and {word}")
+        };
     }
-    let detail = format!("{who} must not set AppArmor profile type to {}", quote_list(&bad_values));
+    let detail = format!(
+        "{who} must not set AppArmor profile type to {}",
+        quote_list(&bad_values)
+    );
     let violations = violations
         .into_iter()
         .map(|(path, container, value)| {
@@ -112,7 +135,10 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
                 None if value.starts_with(ANNOTATION_PREFIX) => "annotation".to_owned(),
                 None => "pod".to_owned(),
             };
-            let detail = format!("{who} must not set AppArmor profile type to {}", quote_list(&[&value]));
+            let detail = format!(
+                "{who} must not set AppArmor profile type to {}",
+                quote_list(&[&value])
+            );
             match container {
                 Some(c) => container_violation(c, path, "forbidden AppArmor profile", &detail),
                 None => pod_violation(path, "forbidden AppArmor profile", &detail),

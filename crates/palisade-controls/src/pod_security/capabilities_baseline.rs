@@ -76,7 +76,9 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut all_caps = Vec::new();
     let mut violations = Vec::new();
     for c in &pod.containers {
-        let Some(added) = own(c, &["capabilities", "add"]) else { continue };
+        let Some(added) = own(c, &["capabilities", "add"]) else {
+            continue;
+        };
         let mut bad = false;
         for (i, cap) in added.items().iter().enumerate() {
             let cap = text(cap);
@@ -89,7 +91,12 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
                 containers_phrase(&[c.name]),
                 quote_list(&[&cap])
             );
-            violations.push(container_violation(c, own_path(c, &["capabilities", "add"]).index(i), REASON, &detail));
+            violations.push(container_violation(
+                c,
+                own_path(c, &["capabilities", "add"]).index(i),
+                REASON,
+                &detail,
+            ));
             all_caps.push(cap);
         }
         if bad {
@@ -123,7 +130,11 @@ mod tests {
             r#"non-default capabilities (containers "a", "b" must not include "NET_ADMIN", "SYS_TIME" in securityContext.capabilities.add)"#
         );
         assert_eq!(
-            verdict(&CONTROL, "spec:\n  containers: [{name: a, securityContext: {capabilities: {add: [CAP_CHOWN]}}}]\n", "latest"),
+            verdict(
+                &CONTROL,
+                "spec:\n  containers: [{name: a, securityContext: {capabilities: {add: [CAP_CHOWN]}}}]\n",
+                "latest"
+            ),
             r#"non-default capabilities (container "a" must not include "CAP_CHOWN" in securityContext.capabilities.add)"#
         );
     }

@@ -56,7 +56,9 @@ securityContext:
 
 fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     const REASON: &str = "unrestricted capabilities";
-    if !version.at_least(V1_22_CAPABILITIES_DROP_ALL) || (version.at_least(V1_25_WINDOWS_EXEMPT) && pod.is_windows()) {
+    if !version.at_least(V1_22_CAPABILITIES_DROP_ALL)
+        || (version.at_least(V1_25_WINDOWS_EXEMPT) && pod.is_windows())
+    {
         return None;
     }
     let mut missing_drop = Vec::new();
@@ -64,13 +66,24 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     let mut added = Vec::new();
     let mut violations = Vec::new();
     for c in &pod.containers {
-        let drops_all = own(c, &["capabilities", "drop"]).is_some_and(|d| d.items().iter().any(|cap| cap.as_str() == Some("ALL")));
+        let drops_all = own(c, &["capabilities", "drop"])
+            .is_some_and(|d| d.items().iter().any(|cap| cap.as_str() == Some("ALL")));
         if !drops_all {
-            let detail = format!("{} must set securityContext.capabilities.drop=[\"ALL\"]", containers_phrase(&[c.name]));
-            violations.push(container_violation(c, own_path(c, &["capabilities", "drop"]), REASON, &detail));
+            let detail = format!(
+                "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+                containers_phrase(&[c.name])
+            );
+            violations.push(container_violation(
+                c,
+                own_path(c, &["capabilities", "drop"]),
+                REASON,
+                &detail,
+            ));
             missing_drop.push(c.name);
         }
-        let Some(add) = own(c, &["capabilities", "add"]) else { continue };
+        let Some(add) = own(c, &["capabilities", "add"]) else {
+            continue;
+        };
         let mut bad = false;
         for (i, cap) in add.items().iter().enumerate() {
             let cap = text(cap);
@@ -82,7 +95,12 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
                 containers_phrase(&[c.name]),
                 quote_list(&[&cap])
             );
-            violations.push(container_violation(c, own_path(c, &["capabilities", "add"]).index(i), REASON, &detail));
+            violations.push(container_violation(
+                c,
+                own_path(c, &["capabilities", "add"]).index(i),
+                REASON,
+                &detail,
+            ));
             added.push(cap);
             bad = true;
         }
@@ -95,7 +113,10 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     }
     let mut parts = Vec::new();
     if !missing_drop.is_empty() {
-        parts.push(format!("{} must set securityContext.capabilities.drop=[\"ALL\"]", containers_phrase(&missing_drop)));
+        parts.push(format!(
+            "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+            containers_phrase(&missing_drop)
+        ));
     }
     if !adding.is_empty() {
         parts.push(format!(
@@ -124,6 +145,13 @@ mod tests {
             r#"unrestricted capabilities (containers "a", "b" must set securityContext.capabilities.drop=["ALL"]; containers "b", "c" must not include "CAP_NET_BIND_SERVICE", "CHOWN" in securityContext.capabilities.add)"#
         );
         assert_eq!(verdict(&CONTROL, body, "v1.21"), "allowed");
-        assert_eq!(verdict(&CONTROL, &format!("{body}  os: {{name: windows}}\n"), "v1.25"), "allowed");
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                &format!("{body}  os: {{name: windows}}\n"),
+                "v1.25"
+            ),
+            "allowed"
+        );
     }
 }

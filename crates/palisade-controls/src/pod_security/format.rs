@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(quote_list(&["a", "b"]), "\"a\", \"b\"");
         assert_eq!(sorted_set(&["b", "a", "b", "B"]), ["B", "a", "b"]);
         assert_eq!(sorted_set(&["8080", "10000"]), ["10000", "8080"]);
-        assert_eq!(setters(true, &["a", "b"]), "pod and containers \"a\", \"b\"");
+        assert_eq!(
+            setters(true, &["a", "b"]),
+            "pod and containers \"a\", \"b\""
+        );
         assert_eq!(setters::<&str>(true, &[]), "pod");
         assert_eq!(go_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
         assert_eq!(go_quote("é"), "\"é\"");

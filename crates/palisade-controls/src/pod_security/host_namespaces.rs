@@ -83,9 +83,20 @@ mod tests {
     #[test]
     fn matches_upstream() {
         assert_eq!(
-            verdict(&CONTROL, "spec:\n  hostIPC: true\n  hostNetwork: true\n  hostPID: false\n  containers: [{name: a}]\n", "latest"),
+            verdict(
+                &CONTROL,
+                "spec:\n  hostIPC: true\n  hostNetwork: true\n  hostPID: false\n  containers: [{name: a}]\n",
+                "latest"
+            ),
             "host namespaces (hostNetwork=true, hostIPC=true)"
         );
-        assert_eq!(verdict(&CONTROL, "spec:\n  hostUsers: true\n  containers: [{name: a}]\n", "latest"), "allowed");
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                "spec:\n  hostUsers: true\n  containers: [{name: a}]\n",
+                "latest"
+            ),
+            "allowed"
+        );
     }
 }

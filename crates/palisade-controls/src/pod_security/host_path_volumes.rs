@@ -58,11 +58,21 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut names = Vec::new();
     let mut violations = Vec::new();
     let volumes_path = pod.path.key("volumes");
-    for (i, volume) in pod.spec.get("volumes").map_or(&[][..], |v| v.items()).iter().enumerate() {
+    for (i, volume) in pod
+        .spec
+        .get("volumes")
+        .map_or(&[][..], |v| v.items())
+        .iter()
+        .enumerate()
+    {
         if volume.get("hostPath").is_some() {
             let name = volume.get("name").map(super::text).unwrap_or_default();
             let detail = format!("volume {}", quote_list(&[&name]));
-            violations.push(pod_violation(volumes_path.index(i).key("hostPath"), REASON, &detail));
+            violations.push(pod_violation(
+                volumes_path.index(i).key("hostPath"),
+                REASON,
+                &detail,
+            ));
             names.push(name);
         }
     }
@@ -71,7 +81,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     }
     Some(CheckResult {
         reason: REASON.to_owned(),
-        detail: format!("{} {}", plural("volume", "volumes", names.len()), quote_list(&names)),
+        detail: format!(
+            "{} {}",
+            plural("volume", "volumes", names.len()),
+            quote_list(&names)
+        ),
         violations,
     })
 }
@@ -84,7 +98,17 @@ mod tests {
     #[test]
     fn matches_upstream() {
         let body = "spec:\n  containers: [{name: a}]\n  volumes:\n  - {name: b, hostPath: {path: /}}\n  - {name: e, emptyDir: {}}\n  - {name: a, hostPath: {}}\n";
-        assert_eq!(verdict(&CONTROL, body, "latest"), r#"hostPath volumes (volumes "b", "a")"#);
-        assert_eq!(verdict(&CONTROL, "spec:\n  volumes: [{name: h, hostPath: null}]\n", "latest"), "allowed");
+        assert_eq!(
+            verdict(&CONTROL, body, "latest"),
+            r#"hostPath volumes (volumes "b", "a")"#
+        );
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                "spec:\n  volumes: [{name: h, hostPath: null}]\n",
+                "latest"
+            ),
+            "allowed"
+        );
     }
 }

@@ -58,16 +58,25 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut violations = Vec::new();
     for c in &pod.containers {
         let mut uses = false;
-        let Some(list) = c.node.get("ports") else { continue };
+        let Some(list) = c.node.get("ports") else {
+            continue;
+        };
         for (i, port) in list.items().iter().enumerate() {
-            let Some(host_port) = port.get("hostPort") else { continue };
+            let Some(host_port) = port.get("hostPort") else {
+                continue;
+            };
             if host_port.as_i64() == Some(0) {
                 continue;
             }
             let value = super::text(host_port);
             uses = true;
             let detail = format!("{} uses hostPort {value}", containers_phrase(&[c.name]));
-            violations.push(container_violation(c, c.path.key("ports").index(i).key("hostPort"), REASON, &detail));
+            violations.push(container_violation(
+                c,
+                c.path.key("ports").index(i).key("hostPort"),
+                REASON,
+                &detail,
+            ));
             ports.push(value);
         }
         if uses {
@@ -99,9 +108,16 @@ mod tests {
     #[test]
     fn matches_upstream() {
         let body = "spec:\n  containers:\n  - {name: a, ports: [{containerPort: 1, hostPort: 8080}, {hostPort: 0}]}\n  - {name: b, ports: [{hostPort: 10000}, {hostPort: 8080}]}\n";
-        assert_eq!(verdict(&CONTROL, body, "latest"), r#"hostPort (containers "a", "b" use hostPorts 10000, 8080)"#);
         assert_eq!(
-            verdict(&CONTROL, "spec:\n  containers: [{name: a, ports: [{hostPort: 0x50}]}]\n", "latest"),
+            verdict(&CONTROL, body, "latest"),
+            r#"hostPort (containers "a", "b" use hostPorts 10000, 8080)"#
+        );
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                "spec:\n  containers: [{name: a, ports: [{hostPort: 0x50}]}]\n",
+                "latest"
+            ),
             r#"hostPort (container "a" uses hostPort 80)"#
         );
     }

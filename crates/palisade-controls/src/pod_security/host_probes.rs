@@ -79,13 +79,22 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     let mut violations = Vec::new();
     for c in &pod.containers {
         for (field, hook, handler) in HANDLERS {
-            let keys: Vec<&str> = std::iter::once(field).chain(hook).chain([handler, "host"]).collect();
-            let Some(host) = c.node.get_path(&keys) else { continue };
+            let keys: Vec<&str> = std::iter::once(field)
+                .chain(hook)
+                .chain([handler, "host"])
+                .collect();
+            let Some(host) = c.node.get_path(&keys) else {
+                continue;
+            };
             let host = super::text(host);
             if host.is_empty() {
                 continue;
             }
-            let detail = format!("{} uses probe or lifecycle host {}", containers_phrase(&[c.name]), quote_list(&[&host]));
+            let detail = format!(
+                "{} uses probe or lifecycle host {}",
+                containers_phrase(&[c.name]),
+                quote_list(&[&host])
+            );
             violations.push(container_violation(c, c.path.keys(&keys), REASON, &detail));
             names.push(c.name.to_owned());
             hosts.push(host);
@@ -103,7 +112,11 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             "{} {} {} {}",
             containers_phrase(&names),
             plural("uses", "use", names.len()),
-            plural("probe or lifecycle host", "probe or lifecycle hosts", hosts.len()),
+            plural(
+                "probe or lifecycle host",
+                "probe or lifecycle hosts",
+                hosts.len()
+            ),
             quote_list(&hosts)
         ),
         violations,

@@ -39,7 +39,9 @@ use crate::Violation;
 
 /// A field of the container's own `securityContext` (never the pod's).
 pub(crate) fn own<'a>(container: &Container<'a>, keys: &[&str]) -> Option<&'a Node> {
-    container.own_security_context.and_then(|sc| sc.get_path(keys))
+    container
+        .own_security_context
+        .and_then(|sc| sc.get_path(keys))
 }
 
 /// Path of a field of the container's own `securityContext`.
@@ -58,7 +60,12 @@ pub(crate) fn pod_path(pod: &PodSpec<'_>, keys: &[&str]) -> FieldPath {
 }
 
 /// A violation by one container, worded `reason (detail)`.
-pub(crate) fn container_violation(container: &Container<'_>, path: FieldPath, reason: &str, detail: &str) -> Violation {
+pub(crate) fn container_violation(
+    container: &Container<'_>,
+    path: FieldPath,
+    reason: &str,
+    detail: &str,
+) -> Violation {
     Violation {
         container: Some(container.name.to_owned()),
         path,

@@ -65,8 +65,16 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     for c in &pod.containers {
         if own(c, &["privileged"]).and_then(|n| n.as_bool()) == Some(true) {
             names.push(c.name);
-            let detail = format!("{} must not set securityContext.privileged=true", containers_phrase(&[c.name]));
-            violations.push(container_violation(c, own_path(c, &["privileged"]), REASON, &detail));
+            let detail = format!(
+                "{} must not set securityContext.privileged=true",
+                containers_phrase(&[c.name])
+            );
+            violations.push(container_violation(
+                c,
+                own_path(c, &["privileged"]),
+                REASON,
+                &detail,
+            ));
         }
     }
     if names.is_empty() {
@@ -74,7 +82,10 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     }
     Some(CheckResult {
         reason: REASON.to_owned(),
-        detail: format!("{} must not set securityContext.privileged=true", containers_phrase(&names)),
+        detail: format!(
+            "{} must not set securityContext.privileged=true",
+            containers_phrase(&names)
+        ),
         violations,
     })
 }
@@ -91,6 +102,13 @@ mod tests {
             verdict(&CONTROL, body, "latest"),
             r#"privileged (containers "i", "a" must not set securityContext.privileged=true)"#
         );
-        assert_eq!(verdict(&CONTROL, "spec:\n  containers: [{name: a, securityContext: {privileged: 'true'}}]\n", "v1.0"), "allowed");
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                "spec:\n  containers: [{name: a, securityContext: {privileged: 'true'}}]\n",
+                "v1.0"
+            ),
+            "allowed"
+        );
     }
 }

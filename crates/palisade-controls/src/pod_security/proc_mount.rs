@@ -65,13 +65,24 @@ pub(crate) fn unmasked(pod: &PodSpec<'_>) -> Option<CheckResult> {
     let mut values = Vec::new();
     let mut violations = Vec::new();
     for c in &pod.containers {
-        let Some(mount) = own(c, &["procMount"]) else { continue };
+        let Some(mount) = own(c, &["procMount"]) else {
+            continue;
+        };
         let value = text(mount);
         if value == "Default" {
             continue;
         }
-        let detail = format!("{} must not set securityContext.procMount to {}", containers_phrase(&[c.name]), quote_list(&[&value]));
-        violations.push(container_violation(c, own_path(c, &["procMount"]), REASON, &detail));
+        let detail = format!(
+            "{} must not set securityContext.procMount to {}",
+            containers_phrase(&[c.name]),
+            quote_list(&[&value])
+        );
+        violations.push(container_violation(
+            c,
+            own_path(c, &["procMount"]),
+            REASON,
+            &detail,
+        ));
         names.push(c.name);
         values.push(value);
     }
@@ -100,6 +111,13 @@ mod tests {
         let denied = r#"procMount (containers "a", "b" must not set securityContext.procMount to "", "Unmasked")"#;
         assert_eq!(verdict(&CONTROL, body, "v1.34"), denied);
         assert_eq!(verdict(&CONTROL, body, "v1.35"), "allowed");
-        assert_eq!(verdict(&CONTROL, &body.replace("hostUsers: false", "hostUsers: true"), "latest"), denied);
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                &body.replace("hostUsers: false", "hostUsers: true"),
+                "latest"
+            ),
+            denied
+        );
     }
 }

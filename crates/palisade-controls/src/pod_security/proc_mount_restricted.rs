@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn ignores_user_namespaces() {
         let body = "spec:\n  hostUsers: false\n  containers: [{name: a, securityContext: {procMount: Unmasked}}]\n";
-        assert_eq!(verdict(&CONTROL, body, "latest"), r#"procMount (container "a" must not set securityContext.procMount to "Unmasked")"#);
+        assert_eq!(
+            verdict(&CONTROL, body, "latest"),
+            r#"procMount (container "a" must not set securityContext.procMount to "Unmasked")"#
+        );
         assert_eq!(verdict(&CONTROL, body, "v1.34"), "allowed");
     }
 }

@@ -103,10 +103,22 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
         if ALLOWED.iter().any(|source| volume.get(source).is_some()) {
             continue;
         }
-        let label = RESTRICTED.iter().find(|source| volume.get(source).is_some()).copied().unwrap_or("unknown");
+        let label = RESTRICTED
+            .iter()
+            .find(|source| volume.get(source).is_some())
+            .copied()
+            .unwrap_or("unknown");
         let name = volume.get("name").map(text).unwrap_or_default();
-        let field = if label == "unknown" { path.index(i) } else { path.index(i).key(label) };
-        let detail = format!("volume {} uses restricted volume type {}", quote_list(&[&name]), quote_list(&[label]));
+        let field = if label == "unknown" {
+            path.index(i)
+        } else {
+            path.index(i).key(label)
+        };
+        let detail = format!(
+            "volume {} uses restricted volume type {}",
+            quote_list(&[&name]),
+            quote_list(&[label])
+        );
         violations.push(pod_violation(field, REASON, &detail));
         names.push(name);
         labels.push(label);
@@ -122,7 +134,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             plural("volume", "volumes", names.len()),
             quote_list(&names),
             plural("uses", "use", names.len()),
-            plural("restricted volume type", "restricted volume types", labels.len()),
+            plural(
+                "restricted volume type",
+                "restricted volume types",
+                labels.len()
+            ),
             quote_list(&labels)
         ),
         violations,
@@ -142,7 +158,11 @@ mod tests {
             r#"restricted volume types (volumes "h", "nf", "u" use restricted volume types "hostPath", "nfs", "unknown")"#
         );
         assert_eq!(
-            verdict(&CONTROL, "spec:\n  volumes: [{name: h, hostPath: {path: /}}]\n", "v1.0"),
+            verdict(
+                &CONTROL,
+                "spec:\n  volumes: [{name: h, hostPath: {path: /}}]\n",
+                "v1.0"
+            ),
             r#"restricted volume types (volume "h" uses restricted volume type "hostPath")"#
         );
     }

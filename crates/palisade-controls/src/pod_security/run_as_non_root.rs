@@ -78,14 +78,30 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
         match own(c, &["runAsNonRoot"]).and_then(|n| n.as_bool()) {
             Some(true) => {}
             Some(false) => {
-                let detail = format!("{} must not set securityContext.runAsNonRoot=false", containers_phrase(&[c.name]));
-                explicit_violations.push(container_violation(c, own_path(c, &["runAsNonRoot"]), REASON, &detail));
+                let detail = format!(
+                    "{} must not set securityContext.runAsNonRoot=false",
+                    containers_phrase(&[c.name])
+                );
+                explicit_violations.push(container_violation(
+                    c,
+                    own_path(c, &["runAsNonRoot"]),
+                    REASON,
+                    &detail,
+                ));
                 explicit.push(c.name);
             }
             None if pod_value == Some(true) => {}
             None => {
-                let detail = format!("pod or {} must set securityContext.runAsNonRoot=true", containers_phrase(&[c.name]));
-                implicit_violations.push(container_violation(c, own_path(c, &["runAsNonRoot"]), REASON, &detail));
+                let detail = format!(
+                    "pod or {} must set securityContext.runAsNonRoot=true",
+                    containers_phrase(&[c.name])
+                );
+                implicit_violations.push(container_violation(
+                    c,
+                    own_path(c, &["runAsNonRoot"]),
+                    REASON,
+                    &detail,
+                ));
                 implicit.push(c.name);
             }
         }
@@ -103,7 +119,10 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     if !implicit.is_empty() {
         return Some(CheckResult {
             reason: REASON.to_owned(),
-            detail: format!("pod or {} must set securityContext.runAsNonRoot=true", containers_phrase(&implicit)),
+            detail: format!(
+                "pod or {} must set securityContext.runAsNonRoot=true",
+                containers_phrase(&implicit)
+            ),
             violations: implicit_violations,
         });
     }
@@ -135,6 +154,9 @@ mod tests {
         let userns = "spec:\n  hostUsers: false\n  containers: [{name: a}]\n";
         assert_eq!(verdict(&CONTROL, userns, "v1.35"), "allowed");
         assert_ne!(verdict(&CONTROL, userns, "v1.34"), "allowed");
-        assert_eq!(verdict(&CONTROL, "spec:\n  containers: []\n", "latest"), "allowed");
+        assert_eq!(
+            verdict(&CONTROL, "spec:\n  containers: []\n", "latest"),
+            "allowed"
+        );
     }
 }

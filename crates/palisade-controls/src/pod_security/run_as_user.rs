@@ -54,19 +54,30 @@ securityContext:
 
 fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     const REASON: &str = "runAsUser=0";
-    if !version.at_least(V1_23_RUN_AS_USER) || (version.at_least(V1_35_USER_NAMESPACES) && pod.host_users_false()) {
+    if !version.at_least(V1_23_RUN_AS_USER)
+        || (version.at_least(V1_35_USER_NAMESPACES) && pod.host_users_false())
+    {
         return None;
     }
     let mut violations = Vec::new();
     let pod_root = pod_field(pod, &["runAsUser"]).and_then(|n| n.as_i64()) == Some(0);
     if pod_root {
-        violations.push(pod_violation(pod_path(pod, &["runAsUser"]), REASON, "pod must not set runAsUser=0"));
+        violations.push(pod_violation(
+            pod_path(pod, &["runAsUser"]),
+            REASON,
+            "pod must not set runAsUser=0",
+        ));
     }
     let mut names = Vec::new();
     for c in &pod.containers {
         if own(c, &["runAsUser"]).and_then(|n| n.as_i64()) == Some(0) {
             let detail = format!("{} must not set runAsUser=0", containers_phrase(&[c.name]));
-            violations.push(container_violation(c, own_path(c, &["runAsUser"]), REASON, &detail));
+            violations.push(container_violation(
+                c,
+                own_path(c, &["runAsUser"]),
+                REASON,
+                &detail,
+            ));
             names.push(c.name);
         }
     }
@@ -88,8 +99,14 @@ mod tests {
     #[test]
     fn matches_upstream() {
         let body = "spec:\n  securityContext: {runAsUser: 0}\n  containers: [{name: a, securityContext: {runAsUser: 1000}}, {name: b, securityContext: {runAsUser: 00}}]\n";
-        assert_eq!(verdict(&CONTROL, body, "v1.23"), r#"runAsUser=0 (pod and container "b" must not set runAsUser=0)"#);
+        assert_eq!(
+            verdict(&CONTROL, body, "v1.23"),
+            r#"runAsUser=0 (pod and container "b" must not set runAsUser=0)"#
+        );
         assert_eq!(verdict(&CONTROL, body, "v1.22"), "allowed");
-        assert_eq!(verdict(&CONTROL, &format!("{body}  hostUsers: false\n"), "latest"), "allowed");
+        assert_eq!(
+            verdict(&CONTROL, &format!("{body}  hostUsers: false\n"), "latest"),
+            "allowed"
+        );
     }
 }

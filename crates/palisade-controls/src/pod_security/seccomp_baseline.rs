@@ -67,21 +67,30 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
 
 fn annotations(pod: &PodSpec<'_>) -> Option<CheckResult> {
     const REASON: &str = "seccompProfile";
-    let allowed = |v: &str| v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/");
+    let allowed =
+        |v: &str| v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/");
     let annotation = |key: &str| pod.annotations().iter().rev().find(|e| e.key == key);
     let mut keys = vec![POD_ANNOTATION.to_owned()];
-    keys.extend(pod.containers.iter().map(|c| format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name)));
+    keys.extend(
+        pod.containers
+            .iter()
+            .map(|c| format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name)),
+    );
     let mut items = Vec::new();
     let mut violations = Vec::new();
     for key in keys {
-        let Some(entry) = annotation(&key) else { continue };
+        let Some(entry) = annotation(&key) else {
+            continue;
+        };
         let value = text(&entry.value);
         if allowed(&value) {
             continue;
         }
         let item = format!("{key}={}", go_quote(&value));
         violations.push(Violation {
-            container: key.strip_prefix(CONTAINER_ANNOTATION_PREFIX).map(str::to_owned),
+            container: key
+                .strip_prefix(CONTAINER_ANNOTATION_PREFIX)
+                .map(str::to_owned),
             path: pod.metadata_path.key("annotations").key(&key),
             message: format!("{REASON} (forbidden annotation {item})"),
         });
@@ -93,7 +102,11 @@ fn annotations(pod: &PodSpec<'_>) -> Option<CheckResult> {
     let items = sorted_set(&items);
     Some(CheckResult {
         reason: REASON.to_owned(),
-        detail: format!("{} {}", plural("forbidden annotation", "forbidden annotations", items.len()), items.join(", ")),
+        detail: format!(
+            "{} {}",
+            plural("forbidden annotation", "forbidden annotations", items.len()),
+            items.join(", ")
+        ),
         violations,
     })
 }
@@ -108,10 +121,19 @@ fn fields(pod: &PodSpec<'_>) -> Option<CheckResult> {
     const REASON: &str = "seccompProfile";
     let mut types = Vec::new();
     let mut violations = Vec::new();
-    let detail_for = |who: &str, kind: &str| format!("{who} must not set securityContext.seccompProfile.type to {}", quote_list(&[kind]));
+    let detail_for = |who: &str, kind: &str| {
+        format!(
+            "{who} must not set securityContext.seccompProfile.type to {}",
+            quote_list(&[kind])
+        )
+    };
     let pod_bad = match bad_type(pod_field(pod, &["seccompProfile"])) {
         Some(kind) => {
-            violations.push(pod_violation(pod_path(pod, &["seccompProfile", "type"]), REASON, &detail_for("pod", &kind)));
+            violations.push(pod_violation(
+                pod_path(pod, &["seccompProfile", "type"]),
+                REASON,
+                &detail_for("pod", &kind),
+            ));
             types.push(kind);
             true
         }
@@ -121,7 +143,12 @@ fn fields(pod: &PodSpec<'_>) -> Option<CheckResult> {
     for c in &pod.containers {
         if let Some(kind) = bad_type(own(c, &["seccompProfile"])) {
             let who = setters(false, &[c.name]);
-            violations.push(container_violation(c, own_path(c, &["seccompProfile", "type"]), REASON, &detail_for(&who, &kind)));
+            violations.push(container_violation(
+                c,
+                own_path(c, &["seccompProfile", "type"]),
+                REASON,
+                &detail_for(&who, &kind),
+            ));
             names.push(c.name);
             types.push(kind);
         }

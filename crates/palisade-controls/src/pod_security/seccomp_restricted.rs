@@ -61,7 +61,9 @@ spec:
 
 fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     const REASON: &str = "seccompProfile";
-    if !version.at_least(V1_19_SECCOMP_FIELDS) || (version.at_least(V1_25_WINDOWS_EXEMPT) && pod.is_windows()) {
+    if !version.at_least(V1_19_SECCOMP_FIELDS)
+        || (version.at_least(V1_25_WINDOWS_EXEMPT) && pod.is_windows())
+    {
         return None;
     }
     let pod_profile = pod_field(pod, &["seccompProfile"]);
@@ -72,9 +74,18 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     let mut implicit = Vec::new();
     let mut explicit_violations = Vec::new();
     let mut implicit_violations = Vec::new();
-    let must_not = |who: &str, kind: &str| format!("{who} must not set securityContext.seccompProfile.type to {}", quote_list(&[kind]));
+    let must_not = |who: &str, kind: &str| {
+        format!(
+            "{who} must not set securityContext.seccompProfile.type to {}",
+            quote_list(&[kind])
+        )
+    };
     if let Some(kind) = &pod_bad {
-        explicit_violations.push(pod_violation(pod_path(pod, &["seccompProfile", "type"]), REASON, &must_not("pod", kind)));
+        explicit_violations.push(pod_violation(
+            pod_path(pod, &["seccompProfile", "type"]),
+            REASON,
+            &must_not("pod", kind),
+        ));
         bad_types.push(kind.clone());
     }
     for c in &pod.containers {
@@ -82,7 +93,12 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             Some(profile) => {
                 if let Some(kind) = bad_type(Some(profile)) {
                     let detail = must_not(&containers_phrase(&[c.name]), &kind);
-                    explicit_violations.push(container_violation(c, own_path(c, &["seccompProfile", "type"]), REASON, &detail));
+                    explicit_violations.push(container_violation(
+                        c,
+                        own_path(c, &["seccompProfile", "type"]),
+                        REASON,
+                        &detail,
+                    ));
                     explicit.push(c.name);
                     bad_types.push(kind);
                 }
@@ -93,7 +109,12 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
                     "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
                     containers_phrase(&[c.name])
                 );
-                implicit_violations.push(container_violation(c, own_path(c, &["seccompProfile"]), REASON, &detail));
+                implicit_violations.push(container_violation(
+                    c,
+                    own_path(c, &["seccompProfile"]),
+                    REASON,
+                    &detail,
+                ));
                 implicit.push(c.name);
             }
         }
@@ -145,6 +166,13 @@ mod tests {
             verdict(&CONTROL, pod_bad, "latest"),
             r#"seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")"#
         );
-        assert_eq!(verdict(&CONTROL, "spec:\n  os: {name: windows}\n  containers: [{name: a}]\n", "v1.25"), "allowed");
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                "spec:\n  os: {name: windows}\n  containers: [{name: a}]\n",
+                "v1.25"
+            ),
+            "allowed"
+        );
     }
 }

@@ -55,8 +55,11 @@ securityContext:
 /// The problems of one `seLinuxOptions` object: a bad type, user set, role set.
 fn problems(options: &Node, version: PssVersion) -> (Option<String>, bool, bool) {
     let kind = options.get("type").map(text).unwrap_or_default();
-    let allowed = matches!(kind.as_str(), "" | "container_t" | "container_init_t" | "container_kvm_t")
-        || (version.at_least(V1_31_SELINUX_ENGINE_TYPE) && kind == "container_engine_t");
+    let allowed = matches!(
+        kind.as_str(),
+        "" | "container_t" | "container_init_t" | "container_kvm_t"
+    ) || (version.at_least(V1_31_SELINUX_ENGINE_TYPE)
+        && kind == "container_engine_t");
     let set = |key: &str| options.get(key).is_some_and(|v| !text(v).is_empty());
     ((!allowed).then_some(kind), set("user"), set("role"))
 }
@@ -64,7 +67,11 @@ fn problems(options: &Node, version: PssVersion) -> (Option<String>, bool, bool)
 fn describe(bad_types: &[String], user: bool, role: bool) -> String {
     let mut items = Vec::new();
     if !bad_types.is_empty() {
-        items.push(format!("{} {}", plural("type", "types", bad_types.len()), quote_list(bad_types)));
+        items.push(format!(
+            "{} {}",
+            plural("type", "types", bad_types.len()),
+            quote_list(bad_types)
+        ));
     }
     if user {
         items.push("user may not be set".to_owned());
@@ -82,14 +89,20 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     let mut pod_bad = false;
     let mut names = Vec::new();
     let mut violations = Vec::new();
-    let mut inspect = |options: &Node, path: FieldPath, container: Option<&palisade_load::Container<'_>>| -> bool {
+    let mut inspect = |options: &Node,
+                       path: FieldPath,
+                       container: Option<&palisade_load::Container<'_>>|
+     -> bool {
         let (kind, user, role) = problems(options, version);
         if kind.is_none() && !user && !role {
             return false;
         }
         let types: Vec<String> = kind.iter().cloned().collect();
         let who = container.map_or_else(|| "pod".to_owned(), |c| setters(false, &[c.name]));
-        let detail = format!("{who} set forbidden securityContext.seLinuxOptions: {}", describe(&types, user, role));
+        let detail = format!(
+            "{who} set forbidden securityContext.seLinuxOptions: {}",
+            describe(&types, user, role)
+        );
         let field = match (&kind, user) {
             (Some(_), _) => path.key("type"),
             (None, true) => path.key("user"),

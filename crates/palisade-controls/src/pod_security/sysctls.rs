@@ -81,7 +81,9 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
     let mut violations = Vec::new();
     for (i, sysctl) in list.items().iter().enumerate() {
         let name = sysctl.get("name").map(text).unwrap_or_default();
-        let safe = SAFE.iter().any(|(safe, since)| *safe == name && version.at_least(*since));
+        let safe = SAFE
+            .iter()
+            .any(|(safe, since)| *safe == name && version.at_least(*since));
         if !safe {
             violations.push(pod_violation(path.index(i).key("name"), REASON, &name));
             names.push(name);
@@ -105,10 +107,19 @@ mod tests {
     #[test]
     fn matches_upstream() {
         let body = "spec:\n  securityContext:\n    sysctls:\n    - {name: kernel.msgmax, value: '1'}\n    - {name: net.ipv4.tcp_rmem, value: '1'}\n    - {name: kernel.msgmax, value: '2'}\n    - {name: net.ipv4.tcp_syncookies, value: '1'}\n  containers: [{name: a}]\n";
-        assert_eq!(verdict(&CONTROL, body, "v1.31"), "forbidden sysctls (kernel.msgmax, net.ipv4.tcp_rmem, kernel.msgmax)");
-        assert_eq!(verdict(&CONTROL, body, "v1.32"), "forbidden sysctls (kernel.msgmax, kernel.msgmax)");
+        assert_eq!(
+            verdict(&CONTROL, body, "v1.31"),
+            "forbidden sysctls (kernel.msgmax, net.ipv4.tcp_rmem, kernel.msgmax)"
+        );
+        assert_eq!(
+            verdict(&CONTROL, body, "v1.32"),
+            "forbidden sysctls (kernel.msgmax, kernel.msgmax)"
+        );
         let newest = "spec:\n  securityContext: {sysctls: [{name: net.ipv4.tcp_notsent_lowat}]}\n  containers: [{name: a}]\n";
-        assert_eq!(verdict(&CONTROL, newest, "v1.36"), "forbidden sysctls (net.ipv4.tcp_notsent_lowat)");
+        assert_eq!(
+            verdict(&CONTROL, newest, "v1.36"),
+            "forbidden sysctls (net.ipv4.tcp_notsent_lowat)"
+        );
         assert_eq!(verdict(&CONTROL, newest, "latest"), "allowed");
     }
 }

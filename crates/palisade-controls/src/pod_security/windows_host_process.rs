@@ -64,13 +64,20 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut violations = Vec::new();
     let pod_set = is_true(pod_field(pod, &KEYS));
     if pod_set {
-        violations.push(pod_violation(pod_path(pod, &KEYS), REASON, "pod must not set securityContext.windowsOptions.hostProcess=true"));
+        violations.push(pod_violation(
+            pod_path(pod, &KEYS),
+            REASON,
+            "pod must not set securityContext.windowsOptions.hostProcess=true",
+        ));
     }
     let mut names = Vec::new();
     for c in &pod.containers {
         if is_true(own(c, &KEYS)) {
             names.push(c.name);
-            let detail = format!("{} must not set securityContext.windowsOptions.hostProcess=true", setters(false, &[c.name]));
+            let detail = format!(
+                "{} must not set securityContext.windowsOptions.hostProcess=true",
+                setters(false, &[c.name])
+            );
             violations.push(container_violation(c, own_path(c, &KEYS), REASON, &detail));
         }
     }
@@ -79,7 +86,10 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     }
     Some(CheckResult {
         reason: REASON.to_owned(),
-        detail: format!("{} must not set securityContext.windowsOptions.hostProcess=true", setters(pod_set, &names)),
+        detail: format!(
+            "{} must not set securityContext.windowsOptions.hostProcess=true",
+            setters(pod_set, &names)
+        ),
         violations,
     })
 }
@@ -96,6 +106,13 @@ mod tests {
             verdict(&CONTROL, body, "v1.0"),
             r#"hostProcess (pod and containers "a", "b" must not set securityContext.windowsOptions.hostProcess=true)"#
         );
-        assert_eq!(verdict(&CONTROL, "spec:\n  containers: [{name: c, securityContext: {windowsOptions: {}}}]\n", "latest"), "allowed");
+        assert_eq!(
+            verdict(
+                &CONTROL,
+                "spec:\n  containers: [{name: c, securityContext: {windowsOptions: {}}}]\n",
+                "latest"
+            ),
+            "allowed"
+        );
     }
 }

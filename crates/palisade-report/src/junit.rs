@@ -1,0 +1,66 @@
+//! `--format junit`: JUnit XML, which every CI system renders.
+//!
+//! One test suite per file; one failing test case per finding, and one
+//! passing case for a file without findings, so a clean file shows as a pass.
+//! Read and parse errors are test cases in error.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, Report as JUnitReport, TestCase, TestCaseStatus, TestSuite};
+
+use crate::Report;
+
+/// Writes the report as JUnit XML.
+pub fn write_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut suites: BTreeMap<&str, TestSuite> = report
+        .scanned
+        .iter()
+        .map(|file| (&**file, TestSuite::new(file.to_string())))
+        .collect();
+    for f in &report.findings {
+        let suite = suites
+            .entry(&f.location.file)
+            .or_insert_with(|| TestSuite::new(f.location.file.to_string()));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(f.message.clone());
+        status.set_type(f.severity.as_str());
+        status.set_description(format!(
+            "{}:{}:{}: {} [{}] {}",
+            f.location.file,
+            f.location.line,
+            f.location.column,
+            f.resource.display_name(),
+            f.field,
+            report.control(f.control).map_or("", |m| m.remediation())
+        ));
+        let mut case = TestCase::new(
+            format!("{} {}", f.control, f.resource.display_name()),
+            status,
+        );
+        case.set_classname(f.control);
+        suite.add_test_case(case);
+    }
+    for e in &report.errors {
+        let suite = suites
+            .entry(&e.file)
+            .or_insert_with(|| TestSuite::new(e.file.to_string()));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(e.to_string());
+        status.set_type("load-error");
+        let case = TestCase::new(format!("load {}", e.file), status);
+        suite.add_test_case(case);
+    }
+    let mut junit = JUnitReport::new("palisade");
+    for (file, suite) in &mut suites {
+        if suite.test_cases.is_empty() {
+            suite.add_test_case(TestCase::new(
+                format!("scan {file}"),
+                TestCaseStatus::success(),
+            ));
+        }
+    }
+    junit.add_test_suites(suites.into_values());
+    junit.serialize(&mut *out).map_err(io::Error::other)?;
+    writeln!(out)
+}

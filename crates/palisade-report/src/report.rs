@@ -1,0 +1,72 @@
+//! What a scan produced, in the shape every format reads.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use palisade_load::LoadError;
+use palisade_model::{ControlMeta, Finding, Severity};
+use serde::Serialize;
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Files (and stdin) read.
+    pub files: usize,
+    /// YAML/JSON documents parsed.
+    pub documents: usize,
+    /// Kubernetes objects evaluated (`List` items counted one by one).
+    pub resources: usize,
+    /// Documents skipped because they are not Kubernetes objects (no
+    /// `apiVersion`/`kind`).
+    pub skipped_documents: usize,
+    /// Findings in all.
+    pub findings: usize,
+    /// Findings per severity (every severity present, zeros included).
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Inputs that could not be read or parsed.
+    pub errors: usize,
+}
+
+/// A finished scan.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings, sorted by file, line, column and control.
+    pub findings: Vec<Finding>,
+    /// Read and parse errors, sorted by file and line.
+    pub errors: Vec<LoadError>,
+    /// Counts.
+    pub summary: Summary,
+    /// The controls that ran (SARIF lists them as rules).
+    pub controls: Vec<&'static ControlMeta>,
+    /// Every file read, in scan order.
+    pub scanned: Vec<Arc<str>>,
+    /// Source text of files with findings, for snippets.
+    pub sources: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+impl Report {
+    /// Sorts findings and errors and fills in the counts derived from them.
+    pub fn finish(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.location, a.control, &a.message).cmp(&(&b.location, b.control, &b.message))
+        });
+        self.errors
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.summary.findings = self.findings.len();
+        self.summary.errors = self.errors.len();
+        self.summary.by_severity = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        for finding in &self.findings {
+            *self
+                .summary
+                .by_severity
+                .entry(finding.severity)
+                .or_default() += 1;
+        }
+    }
+
+    /// Metadata of a control that ran.
+    pub fn control(&self, id: &str) -> Option<&'static ControlMeta> {
+        self.controls.iter().copied().find(|c| c.id == id)
+    }
+}

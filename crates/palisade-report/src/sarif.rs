@@ -1,0 +1,129 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it.
+//!
+//! Every control that ran is a rule with its documentation as help; every
+//! finding a result with a real region (never a dummy line 1); read and
+//! parse errors are tool execution notifications, and make
+//! `executionSuccessful` false.
+//! <https://docs.github.com/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>
+
+use std::io::{self, Write};
+
+use palisade_model::{DocSection, Severity};
+use serde_json::{Value, json};
+
+use crate::Report;
+
+/// GitHub's `security-severity` scale (0.1 to 10.0), which drives the
+/// severity shown in code scanning.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.5",
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// A file name as a relative URI with forward slashes.
+fn uri(file: &str) -> String {
+    let file = file.replace('\\', "/");
+    let file = file.strip_prefix("./").unwrap_or(&file);
+    file.replace(' ', "%20")
+}
+
+/// Writes the report as SARIF 2.1.0.
+pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let rules: Vec<Value> = report
+        .controls
+        .iter()
+        .map(|meta| {
+            json!({
+                "id": meta.id,
+                "name": meta.id,
+                "shortDescription": {"text": meta.title},
+                "fullDescription": {"text": meta.section(DocSection::WhatItDoes).unwrap_or(meta.title)},
+                "help": {
+                    "text": format!("{}\n\nHow to fix: {}", meta.rationale(), meta.remediation()),
+                    "markdown": meta.docs,
+                },
+                "defaultConfiguration": {"level": level(meta.severity)},
+                "properties": {
+                    "security-severity": security_severity(meta.severity),
+                    "tags": meta.frameworks.iter().copied().chain(["security", "kubernetes"]).collect::<Vec<_>>(),
+                },
+            })
+        })
+        .collect();
+    let rule_index = |id: &str| report.controls.iter().position(|m| m.id == id);
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut result = json!({
+                "ruleId": f.control,
+                "level": level(f.severity),
+                "message": {"text": format!("{}: {}", f.resource.display_name(), f.message)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&f.location.file)},
+                        "region": {"startLine": f.location.line.max(1), "startColumn": f.location.column.max(1)},
+                    },
+                    "logicalLocations": [{
+                        "name": f.field.to_string(),
+                        "fullyQualifiedName": format!("{}.{}", f.resource.display_name(), f.field),
+                        "kind": "member",
+                    }],
+                }],
+                "partialFingerprints": {
+                    "palisade/v1": format!("{}|{}|{}|{}", f.control, f.resource.display_name(), f.field, f.container.as_deref().unwrap_or("")),
+                },
+            });
+            if let (Some(index), Some(obj)) = (rule_index(f.control), result.as_object_mut()) {
+                obj.insert("ruleIndex".into(), json!(index));
+            }
+            result
+        })
+        .collect();
+    let notifications: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| {
+            let mut location =
+                json!({"physicalLocation": {"artifactLocation": {"uri": uri(&e.file)}}});
+            if e.line > 0 {
+                location["physicalLocation"]["region"] =
+                    json!({"startLine": e.line, "startColumn": e.column.max(1)});
+            }
+            json!({"level": "error", "message": {"text": e.message}, "locations": [location]})
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "palisade",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/palisade-dev/palisade",
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

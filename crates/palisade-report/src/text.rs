@@ -1,0 +1,165 @@
+//! `--format text`: for people. Findings grouped by file, each with the
+//! offending line and a caret under the field; errors; then a summary.
+//! Colour only when asked (the binary enables it on a terminal without
+//! `NO_COLOR`).
+
+use std::io::{self, Write};
+
+use palisade_model::Severity;
+
+use crate::Report;
+
+/// Options of the text format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &format!("{:<8}", severity.as_str()))
+    }
+}
+
+/// Writes the report for a terminal or a CI log.
+pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint { on: options.color };
+    let mut current: Option<&str> = None;
+    for f in &report.findings {
+        if current != Some(&*f.location.file) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", paint.wrap("1;4", &f.location.file))?;
+            current = Some(&f.location.file);
+        }
+        writeln!(
+            out,
+            "  {}:{}  {} {}  {}",
+            f.location.line,
+            f.location.column,
+            paint.severity(f.severity),
+            paint.wrap("1", f.control),
+            f.resource.display_name()
+        )?;
+        writeln!(out, "    {}", f.message)?;
+        if let Some(line) = report
+            .sources
+            .get(&f.location.file)
+            .and_then(|text| text.lines().nth(f.location.line.saturating_sub(1) as usize))
+        {
+            let number = f.location.line.to_string();
+            let gutter = " ".repeat(number.len());
+            let line = truncate(line, 160);
+            let caret_at = f.location.column.saturating_sub(1) as usize;
+            let underline = line
+                .chars()
+                .skip(caret_at)
+                .take_while(|c| !c.is_whitespace() && *c != ':')
+                .count()
+                .max(1);
+            writeln!(
+                out,
+                "    {} {}",
+                paint.wrap("2", &format!("{number} |")),
+                line
+            )?;
+            writeln!(
+                out,
+                "    {} {}{}",
+                paint.wrap("2", &format!("{gutter} |")),
+                " ".repeat(caret_at.min(160)),
+                paint.wrap("1;31", &"^".repeat(underline))
+            )?;
+        }
+        if let Some(meta) = report.control(f.control) {
+            writeln!(
+                out,
+                "    {} {}",
+                paint.wrap("2", "fix:"),
+                first_sentence(meta.remediation())
+            )?;
+        }
+    }
+    if !report.errors.is_empty() {
+        if !report.findings.is_empty() {
+            writeln!(out)?;
+        }
+        for e in &report.errors {
+            writeln!(out, "{} {e}", paint.wrap("1;31", "error:"))?;
+        }
+    }
+    if !report.findings.is_empty() || !report.errors.is_empty() {
+        writeln!(out)?;
+    }
+    let s = &report.summary;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .filter_map(|sev| {
+            let n = s.by_severity.get(sev).copied().unwrap_or(0);
+            (n > 0).then(|| format!("{n} {sev}"))
+        })
+        .collect();
+    let breakdown = if counts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", counts.join(", "))
+    };
+    writeln!(
+        out,
+        "{} finding{}{breakdown} in {} resource{} from {} file{}; {} document{} skipped (not Kubernetes objects); {} error{}",
+        s.findings,
+        plural(s.findings),
+        s.resources,
+        plural(s.resources),
+        s.files,
+        plural(s.files),
+        s.skipped_documents,
+        plural(s.skipped_documents),
+        s.errors,
+        plural(s.errors),
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn truncate(line: &str, max: usize) -> String {
+    if line.chars().count() <= max {
+        line.to_owned()
+    } else {
+        let mut out: String = line.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn first_sentence(text: &str) -> &str {
+    let line = text.lines().next().unwrap_or("");
+    match line.find(". ") {
+        Some(i) => &line[..=i],
+        None => line,
+    }
+}

@@ -1,0 +1,169 @@
+//! `palisade scan`: walk, read, parse and evaluate in parallel, then report.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use palisade_load::walk::{self, Source};
+use palisade_load::{Limits, LoadError, parse_documents};
+use palisade_model::Finding;
+use palisade_policy::{Framework, PolicySet};
+use palisade_report::{Report, TextOptions};
+use rayon::prelude::*;
+
+use crate::cli::{ColorChoice, Format, ScanArgs};
+
+/// What one source produced.
+#[derive(Default)]
+struct FileOutcome {
+    name: Option<Arc<str>>,
+    text: Option<Arc<str>>,
+    documents: usize,
+    resources: usize,
+    skipped: usize,
+    findings: Vec<Finding>,
+    errors: Vec<LoadError>,
+}
+
+pub fn run(args: &ScanArgs) -> Result<ExitCode> {
+    let frameworks = args
+        .framework
+        .iter()
+        .map(|f| f.parse::<Framework>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let policy = PolicySet::select(&frameworks, &args.control)?;
+    let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
+    let limits = Limits {
+        max_file_bytes: args.max_file_size,
+        ..Limits::default()
+    };
+
+    let (sources, walk_errors) = walk::sources(&args.paths, &exclude);
+    let progress = progress_bar(args, sources.len());
+    let outcomes: Vec<FileOutcome> = sources
+        .par_iter()
+        .map(|source| {
+            let outcome = scan_source(source, &policy, &limits, args.parse_only);
+            progress.inc(1);
+            outcome
+        })
+        .collect();
+    progress.finish_and_clear();
+
+    let mut report = Report {
+        controls: policy.controls().iter().map(|c| &c.meta).collect(),
+        errors: walk_errors,
+        ..Report::default()
+    };
+    for outcome in outcomes {
+        report.summary.files += 1;
+        report.summary.documents += outcome.documents;
+        report.summary.resources += outcome.resources;
+        report.summary.skipped_documents += outcome.skipped;
+        if let Some(name) = outcome.name {
+            if let Some(text) = outcome.text {
+                report.sources.insert(name.clone(), text);
+            }
+            report.scanned.push(name);
+        }
+        report.findings.extend(outcome.findings);
+        report.errors.extend(outcome.errors);
+    }
+    report.finish();
+
+    write_report(args, &report)?;
+
+    if !report.errors.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let blocking = report.findings.iter().any(|f| f.severity >= args.fail_on);
+    Ok(if blocking {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn scan_source(
+    source: &Source,
+    policy: &PolicySet,
+    limits: &Limits,
+    parse_only: bool,
+) -> FileOutcome {
+    let name = source.name();
+    let mut outcome = FileOutcome {
+        name: Some(name.clone()),
+        ..FileOutcome::default()
+    };
+    let text = match walk::read(source, limits) {
+        Ok(text) => text,
+        Err(error) => {
+            outcome.errors.push(error);
+            return outcome;
+        }
+    };
+    let parsed = parse_documents(name, &text, limits);
+    outcome.documents = parsed.documents.len();
+    outcome.errors = parsed.errors;
+    if !parse_only {
+        let per_document: Vec<_> = parsed
+            .documents
+            .par_iter()
+            .map(|d| policy.evaluate_document(d))
+            .collect();
+        for document in per_document {
+            if document.objects == 0 {
+                outcome.skipped += 1;
+            }
+            outcome.resources += document.objects;
+            outcome.findings.extend(document.findings);
+        }
+    }
+    if !outcome.findings.is_empty() {
+        outcome.text = Some(text.into());
+    }
+    outcome
+}
+
+fn progress_bar(args: &ScanArgs, files: usize) -> ProgressBar {
+    let show = !args.no_progress && files > 50 && std::io::stderr().is_terminal();
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar} {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn write_report(args: &ScanArgs, report: &Report) -> Result<()> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    match args.format {
+        Format::Text => palisade_report::write_text(report, TextOptions { color }, &mut out)?,
+        Format::Json => palisade_report::write_json(report, &mut out)?,
+        Format::Sarif => palisade_report::write_sarif(report, &mut out)?,
+        Format::Junit => palisade_report::write_junit(report, &mut out)?,
+        Format::Github => palisade_report::write_github(report, &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
