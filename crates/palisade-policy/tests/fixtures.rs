@@ -1,0 +1,128 @@
+//! Every control's fixtures: `tests/fixtures/<control-id>/{pass,fail}/*.yaml`.
+//!
+//! A `fail` fixture marks each line that must be reported with
+//! `# expect: <control-id>`; the control must report exactly those lines.
+//! A `pass` fixture must produce no finding of its control. Each control
+//! must have at least one of each, and the rendered findings of its `fail`
+//! fixtures are snapshotted so a reviewer sees file, line and message.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use palisade_load::{Limits, parse_documents};
+use palisade_policy::PolicySet;
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+    files.sort();
+    files
+}
+
+/// `(line, column, message)` of every finding of `id` in `file`.
+fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
+    let text = fs::read_to_string(file).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().to_string();
+    let parsed = parse_documents(name.into(), &text, &Limits::default());
+    assert!(
+        parsed.errors.is_empty(),
+        "{}: {:?}",
+        file.display(),
+        parsed.errors
+    );
+    let policy = PolicySet::select(&[], &[id.to_owned()]).unwrap();
+    parsed
+        .documents
+        .iter()
+        .flat_map(|d| policy.evaluate_document(d).findings)
+        .map(|f| {
+            assert_eq!(f.control, id);
+            (f.location.line, f.location.column, f.message)
+        })
+        .collect()
+}
+
+fn expected_lines(id: &str, file: &Path) -> BTreeSet<u32> {
+    let marker = format!("# expect: {id}");
+    fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.trim_end().ends_with(&marker))
+        .map(|(i, _)| i as u32 + 1)
+        .collect()
+}
+
+#[test]
+fn every_control_has_pass_and_fail_fixtures() {
+    let root = fixtures_root();
+    for control in palisade_controls::registry::all() {
+        let id = control.meta.id;
+        for kind in ["pass", "fail"] {
+            assert!(
+                !yaml_files(&root.join(id).join(kind)).is_empty(),
+                "{id} has no {kind} fixture in tests/fixtures/{id}/{kind}/"
+            );
+        }
+    }
+    for entry in fs::read_dir(&root).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(
+            palisade_controls::registry::find(&name).is_some(),
+            "fixtures for unknown control {name}"
+        );
+    }
+}
+
+#[test]
+fn fail_fixtures_report_exactly_the_marked_lines() {
+    let root = fixtures_root();
+    for control in palisade_controls::registry::all() {
+        let id = control.meta.id;
+        let mut rendered = String::new();
+        for file in yaml_files(&root.join(id).join("fail")) {
+            let expected = expected_lines(id, &file);
+            assert!(
+                !expected.is_empty(),
+                "{} marks no `# expect: {id}` line",
+                file.display()
+            );
+            let found = findings(id, &file);
+            let lines: BTreeSet<u32> = found.iter().map(|(line, _, _)| *line).collect();
+            assert_eq!(
+                lines,
+                expected,
+                "{}: reported lines differ from the marked ones: {found:#?}",
+                file.display()
+            );
+            for (line, column, message) in found {
+                let name = file.file_name().unwrap().to_string_lossy();
+                rendered.push_str(&format!("{name}:{line}:{column}: {message}\n"));
+            }
+        }
+        insta::assert_snapshot!(format!("fail-{id}"), rendered);
+    }
+}
+
+#[test]
+fn pass_fixtures_report_nothing() {
+    let root = fixtures_root();
+    for control in palisade_controls::registry::all() {
+        let id = control.meta.id;
+        for file in yaml_files(&root.join(id).join("pass")) {
+            let found = findings(id, &file);
+            assert!(
+                found.is_empty(),
+                "{} should pass {id}: {found:#?}",
+                file.display()
+            );
+        }
+    }
+}
