@@ -71,15 +71,15 @@ pub fn objects(root: &Node) -> Vec<KubeObject<'_>> {
         return Vec::new();
     }
     let object = KubeObject { node: root };
-    if object.kind().ends_with("List") {
-        if let Some(items) = root.get("items") {
-            return items
-                .items()
-                .iter()
-                .filter(|item| is_object(item))
-                .map(|node| KubeObject { node })
-                .collect();
-        }
+    if object.kind().ends_with("List")
+        && let Some(items) = root.get("items")
+    {
+        return items
+            .items()
+            .iter()
+            .filter(|item| is_object(item))
+            .map(|node| KubeObject { node })
+            .collect();
     }
     vec![object]
 }

@@ -30,10 +30,10 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
         if let Some(int) = parse_int(text) {
             return Value::Int(int);
         }
-        if is_yaml_float(text) {
-            if let Ok(f) = text.replace('_', "").parse::<f64>() {
-                return Value::Float(f);
-            }
+        if is_yaml_float(text)
+            && let Ok(f) = text.replace('_', "").parse::<f64>()
+        {
+            return Value::Float(f);
         }
     }
     Value::String(text.to_owned())

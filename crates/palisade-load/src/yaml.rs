@@ -52,10 +52,7 @@ pub fn parse_documents(file: Arc<str>, text: &str, limits: &Limits) -> Parsed {
     let mut parsed = Parsed::default();
     let mut offset_bytes = 0usize;
     let mut offset_lines = 0u32;
-    loop {
-        let Some(chunk) = text.get(offset_bytes..) else {
-            break;
-        };
+    while let Some(chunk) = text.get(offset_bytes..) {
         let mut builder = Builder::new(&file, limits, offset_lines, parsed.documents.len());
         let failure = builder.run(chunk);
         parsed.documents.append(&mut builder.documents);
@@ -200,7 +197,9 @@ impl<'a> Builder<'a> {
                 self.alias_nodes = 0;
             }
             Event::DocumentEnd => {
-                if let Some(root) = self.root.take() {
+                // An empty document (`---` followed by nothing or comments)
+                // is no document at all to kubectl.
+                if let Some(root) = self.root.take().filter(|r| r.value != Value::Null) {
                     self.documents.push(Document {
                         file: self.file.clone(),
                         index: self.first_index + self.documents.len(),

@@ -97,13 +97,13 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .errors
         .iter()
         .map(|e| {
-            let mut location =
-                json!({"physicalLocation": {"artifactLocation": {"uri": uri(&e.file)}}});
-            if e.line > 0 {
-                location["physicalLocation"]["region"] =
-                    json!({"startLine": e.line, "startColumn": e.column.max(1)});
+            let mut physical = json!({"artifactLocation": {"uri": uri(&e.file)}});
+            if e.line > 0
+                && let Some(obj) = physical.as_object_mut()
+            {
+                obj.insert("region".into(), json!({"startLine": e.line, "startColumn": e.column.max(1)}));
             }
-            json!({"level": "error", "message": {"text": e.message}, "locations": [location]})
+            json!({"level": "error", "message": {"text": e.message}, "locations": [{"physicalLocation": physical}]})
         })
         .collect();
     let doc = json!({

@@ -75,7 +75,7 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
             let underline = line
                 .chars()
                 .skip(caret_at)
-                .take_while(|c| !c.is_whitespace() && *c != ':')
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '#'))
                 .count()
                 .max(1);
             writeln!(

@@ -121,10 +121,10 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
         pod_bad = inspect(options, pod_path(pod, &["seLinuxOptions"]), None);
     }
     for c in &pod.containers {
-        if let Some(options) = own(c, &["seLinuxOptions"]) {
-            if inspect(options, own_path(c, &["seLinuxOptions"]), Some(c)) {
-                names.push(c.name);
-            }
+        if let Some(options) = own(c, &["seLinuxOptions"])
+            && inspect(options, own_path(c, &["seLinuxOptions"]), Some(c))
+        {
+            names.push(c.name);
         }
     }
     if violations.is_empty() {

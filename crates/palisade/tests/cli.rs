@@ -1,0 +1,519 @@
+//! End-to-end tests of the `palisade` binary: exit codes, inputs (files,
+//! directories, stdin), selection, and hostile files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn palisade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn palisade_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(workspace())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn controls_of(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["control"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n";
+const HARDENED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n";
+
+#[test]
+fn examples_fail_with_exit_1_and_json_findings_are_complete() {
+    let out = palisade(&["scan", "examples", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["schemaVersion"], 1);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        for key in ["control", "severity", "message", "field", "pointer"] {
+            assert!(f[key].is_string(), "{key} missing in {f}");
+        }
+        for key in ["apiVersion", "kind", "namespace", "name"] {
+            assert!(
+                f["resource"][key].is_string(),
+                "resource.{key} missing in {f}"
+            );
+        }
+        assert!(
+            f["location"]["file"]
+                .as_str()
+                .unwrap()
+                .starts_with("examples")
+        );
+        assert!(f["location"]["line"].as_u64().unwrap() > 1);
+        assert!(f["location"]["column"].as_u64().unwrap() >= 1);
+    }
+    let privileged = findings
+        .iter()
+        .find(|f| f["control"] == "privileged-container")
+        .unwrap();
+    assert_eq!(
+        privileged["location"]["file"],
+        "examples/bad-deployment.yaml"
+    );
+    assert_eq!(privileged["location"]["line"], 27);
+    assert_eq!(privileged["location"]["column"], 11);
+    assert_eq!(privileged["container"], "api");
+    assert_eq!(
+        privileged["field"],
+        "spec.template.spec.containers[0].securityContext.privileged"
+    );
+    // `hostNetwork: yes` is YAML 1.1 for true.
+    assert!(controls_of(&report).contains(&"host-namespaces".to_owned()));
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["resources"], 4);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn clean_input_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "ok.yaml", HARDENED_POD);
+    let out = palisade(&["scan", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 findings in 1 resource from 1 file"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only a low finding (no seccomp profile) at the restricted level.
+    let low = HARDENED_POD.replace("    seccompProfile: {type: RuntimeDefault}\n", "");
+    let file = write(dir.path(), "low.yaml", &low);
+    let path = file.to_str().unwrap();
+    assert_eq!(palisade(&["scan", path]).status.code(), Some(1));
+    assert_eq!(
+        palisade(&["scan", path, "--fail-on", "medium"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        palisade(&["scan", path, "--fail-on", "LOW"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        palisade(&["scan", path, "--fail-on", "severe"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let out = palisade_stdin(
+        &["scan", "-", "--format", "json"],
+        PRIVILEGED_POD.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "privileged-container")
+        .unwrap();
+    assert_eq!(f["location"]["file"], "-");
+    assert_eq!(f["location"]["line"], 11);
+}
+
+#[test]
+fn lists_are_unpacked_and_non_kubernetes_documents_are_counted() {
+    let list = r#"{"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"hostPID": true, "containers": [{"name": "c"}]}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}
+    ]}"#;
+    let text = format!("{list}\n---\nfoo: bar\n---\n# only a comment\n");
+    let out = palisade_stdin(
+        &[
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--control",
+            "host-namespaces",
+        ],
+        text.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert_eq!(report["summary"]["resources"], 2);
+    assert_eq!(report["summary"]["skippedDocuments"], 1);
+    assert_eq!(report["findings"][0]["resource"]["name"], "a");
+    assert_eq!(report["findings"][0]["location"]["line"], 2);
+}
+
+#[test]
+fn broken_files_are_reported_and_the_rest_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a-broken.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n",
+    );
+    write(dir.path(), "b-bad.yaml", PRIVILEGED_POD);
+    std::fs::write(dir.path().join("c-binary.yaml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let out = palisade(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    assert!(controls_of(&report).contains(&"privileged-container".to_owned()));
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("a-broken.yaml")
+    );
+    assert!(errors[0]["line"].as_u64().unwrap() >= 4);
+    assert!(errors[1]["message"].as_str().unwrap().contains("not UTF-8"));
+
+    let text = palisade(&["scan", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("a-broken.yaml:"), "{stdout}");
+    assert!(stdout.contains("error:"), "{stdout}");
+}
+
+#[test]
+fn missing_paths_and_bad_selections_are_usage_errors() {
+    let out = palisade(&["scan", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no such file or directory"));
+    let out = palisade(&["scan", "examples", "--framework", "pss-strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown framework `pss-strict`"));
+    let out = palisade(&["scan", "examples", "--framework", "pss-baseline@1.30"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = palisade(&["scan", "examples", "--control", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown control `nope`"));
+}
+
+#[test]
+fn frameworks_select_controls_by_level_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      runAsUser: 0\n";
+    let file = write(dir.path(), "root.yaml", pod);
+    let path = file.to_str().unwrap();
+    let controls = |framework: &str| {
+        controls_of(&json(&palisade(&[
+            "scan",
+            path,
+            "--format",
+            "json",
+            "--framework",
+            framework,
+        ])))
+    };
+    assert!(controls("pss-baseline").is_empty());
+    let latest = controls("pss-restricted");
+    assert!(
+        latest.contains(&"run-as-root-user".to_owned()),
+        "{latest:?}"
+    );
+    // runAsUser=0 is forbidden from v1.23, drop ALL from v1.22, a seccomp profile from v1.19.
+    let v1_22 = controls("pss-restricted@v1.22");
+    assert!(
+        !v1_22.contains(&"run-as-root-user".to_owned())
+            && v1_22.contains(&"capabilities-not-restricted".to_owned())
+    );
+    let v1_18 = controls("pss-restricted@v1.18");
+    assert!(!v1_18.contains(&"missing-seccomp-profile".to_owned()));
+    assert!(!v1_18.contains(&"capabilities-not-restricted".to_owned()));
+}
+
+#[test]
+fn directories_honour_gitignore_and_exclude() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "ignored/\n");
+    write(dir.path(), "ignored/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "vendor/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), ".hidden/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "notes.txt", PRIVILEGED_POD);
+    write(dir.path(), "app/pod.yml", PRIVILEGED_POD);
+    write(
+        dir.path(),
+        "app/pod.json",
+        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"c","securityContext":{"privileged":true}}]}}"#,
+    );
+    let root = dir.path().to_str().unwrap();
+    let files = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec![
+            "scan",
+            root,
+            "--format",
+            "json",
+            "--control",
+            "privileged-container",
+        ];
+        args.extend_from_slice(extra);
+        let report = json(&palisade(&args));
+        let mut files: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                f["location"]["file"]
+                    .as_str()
+                    .unwrap()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        files.dedup();
+        files
+    };
+    assert_eq!(
+        files(&[]),
+        ["/app/pod.json", "/app/pod.yml", "/vendor/pod.yaml"]
+    );
+    assert_eq!(
+        files(&["--exclude", "vendor"]),
+        ["/app/pod.json", "/app/pod.yml"]
+    );
+    assert_eq!(
+        files(&["--exclude", "*.json", "--exclude", "vendor/**"]),
+        ["/app/pod.yml"]
+    );
+    // A file named explicitly is read whatever its extension.
+    let txt = dir.path().join("notes.txt");
+    assert_eq!(
+        palisade(&["scan", txt.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn alias_bombs_are_refused_quickly() {
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = "a".to_owned();
+    for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+        bomb.push_str(&format!(
+            "  {name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+        prev = name.to_owned();
+    }
+    let start = Instant::now();
+    let out = palisade_stdin(&["scan", "-", "--format", "json"], bomb.as_bytes());
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("excessive aliasing")
+    );
+}
+
+#[test]
+fn deep_nesting_and_oversized_files_are_errors_not_crashes() {
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let out = palisade_stdin(&["scan", "-", "--format", "json"], deep.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    let out = palisade_stdin(
+        &["scan", "-", "--max-file-size", "100"],
+        PRIVILEGED_POD.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("byte limit"));
+}
+
+#[test]
+fn a_50_mb_document_is_scanned() {
+    let mut doc = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n");
+    let mut i = 0;
+    while doc.len() < 50 * 1024 * 1024 {
+        doc.push_str(&format!("  key-{i:08}: \"{}\"\n", "x".repeat(90)));
+        i += 1;
+    }
+    doc.push_str("---\n");
+    doc.push_str(PRIVILEGED_POD);
+    let out = palisade_stdin(
+        &[
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--control",
+            "privileged-container",
+        ],
+        doc.as_bytes(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["summary"]["resources"], 2);
+    // 5 header lines, i data lines, the `---`, then line 11 of the pod.
+    assert_eq!(report["findings"][0]["location"]["line"], 5 + i + 1 + 11);
+}
+
+#[test]
+fn garbage_never_panics() {
+    let inputs: [&[u8]; 8] = [
+        b"",
+        b"---\n---\n",
+        b"\t\t: : :\n",
+        b"apiVersion: v1\nkind: Pod\nspec: 12\n",
+        b"apiVersion: v1\nkind: Pod\nspec:\n  containers: {name: x}\n  volumes: 3\n  securityContext: [1]\n",
+        b"apiVersion: v1\nkind: Deployment\nspec:\n  template: []\n",
+        b"? [complex, key]\n: value\n",
+        b"*unknown_alias\n",
+    ];
+    for input in inputs {
+        let out = palisade_stdin(&["scan", "-", "--format", "json"], input);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{:?}: {}",
+            String::from_utf8_lossy(input),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        json(&out);
+    }
+}
+
+#[test]
+fn output_file_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.sarif");
+    let out = palisade(&[
+        "scan",
+        "examples",
+        "--format",
+        "sarif",
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(target).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+}
+
+#[test]
+fn controls_list_and_explain() {
+    let out = palisade(&["controls", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(listing.lines().count(), 19);
+    assert!(listing.contains("privileged-container"));
+    let out = palisade(&["controls", "explain", "host-path-volumes"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for heading in [
+        "## What it does",
+        "## Why is this bad?",
+        "## How to fix",
+        "## Example",
+        "## References",
+    ] {
+        assert!(text.contains(heading), "{heading}");
+    }
+    assert_eq!(
+        palisade(&["controls", "explain", "nope"]).status.code(),
+        Some(2)
+    );
+    let list: Value =
+        serde_json::from_slice(&palisade(&["controls", "list", "--format", "json"]).stdout)
+            .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 19);
+}
+
+/// `docs/controls/<id>.md` and `docs/controls.md` are generated by
+/// `scripts/gen-docs.sh`; this fails when they drift from the code.
+#[test]
+fn generated_docs_are_current() {
+    let docs = workspace().join("docs");
+    let list: Value =
+        serde_json::from_slice(&palisade(&["controls", "list", "--format", "json"]).stdout)
+            .unwrap();
+    for control in list.as_array().unwrap() {
+        let id = control["id"].as_str().unwrap();
+        let expected = palisade(&["controls", "explain", id]).stdout;
+        let path = docs.join("controls").join(format!("{id}.md"));
+        let actual = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "{} is stale: run scripts/gen-docs.sh",
+            path.display()
+        );
+    }
+    let index = palisade(&["controls", "list", "--format", "markdown"]).stdout;
+    let actual = std::fs::read_to_string(docs.join("controls.md")).unwrap_or_default();
+    assert!(
+        actual.contains(&String::from_utf8_lossy(&index).to_string()),
+        "docs/controls.md is stale: run scripts/gen-docs.sh"
+    );
+}
