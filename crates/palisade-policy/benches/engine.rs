@@ -2,7 +2,12 @@
 //! the same in-memory manifests, so the cost of evaluation shows as the gap
 //! between the two (the target is a whole scan within 2x of parsing).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use palisade_load::{Limits, parse_documents};

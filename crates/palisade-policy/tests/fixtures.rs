@@ -6,7 +6,12 @@
 //! must have at least one of each, and the rendered findings of its `fail`
 //! fixtures are snapshotted so a reviewer sees file, line and message.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,7 +1,12 @@
 //! End-to-end tests of the `palisade` binary: exit codes, inputs (files,
 //! directories, stdin), selection, and hostile files.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

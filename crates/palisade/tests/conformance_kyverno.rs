@@ -38,7 +38,12 @@
 //! is missing the test prints so and passes, unless
 //! `PALISADE_REQUIRE_CONFORMANCE=1`, which makes it fail.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

@@ -1,7 +1,12 @@
 //! Snapshot tests of every output format, on the same small input: one
 //! Deployment with findings and one file that does not parse.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::Path;
 use std::process::Command;
