@@ -57,10 +57,9 @@ pub fn parse_documents(file: Arc<str>, text: &str, limits: &Limits) -> Parsed {
         let failure = builder.run(chunk);
         parsed.documents.append(&mut builder.documents);
         let Some(error) = failure else { break };
-        let resume_after_line = error.line;
+        let error_line = error.line;
         parsed.errors.push(error);
-        // Resume at the next document marker after the error.
-        match next_document_start(text, offset_bytes, resume_after_line, offset_lines) {
+        match next_document_start(text, offset_bytes, error_line, offset_lines) {
             Some((bytes, line)) => {
                 offset_bytes = bytes;
                 offset_lines = line;
@@ -71,21 +70,25 @@ pub fn parse_documents(file: Arc<str>, text: &str, limits: &Limits) -> Parsed {
     parsed
 }
 
-/// The byte offset and 0-based line number of the first `---` line after
-/// line `after_line` (1-based, absolute).
+/// The byte offset and 0-based line number of the first `---` line at or
+/// after line `error_line` (1-based, absolute) that lies past `from_bytes`,
+/// so parsing always moves forward. An error is often reported on the next
+/// document's `---` (where the scanner noticed it); that document is kept.
 fn next_document_start(
     text: &str,
     from_bytes: usize,
-    after_line: u32,
+    error_line: u32,
     from_line: u32,
 ) -> Option<(usize, u32)> {
     let mut line_no = from_line;
     let mut pos = from_bytes;
     for line in text.get(from_bytes..)?.split_inclusive('\n') {
         line_no += 1;
-        let is_marker =
-            line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
-        if line_no > after_line && is_marker {
+        let is_marker = line.starts_with("---")
+            && line
+                .get(3..)
+                .is_some_and(|rest| rest.chars().next().is_none_or(char::is_whitespace));
+        if is_marker && line_no >= error_line && pos > from_bytes {
             return Some((pos, line_no - 1));
         }
         pos += line.len();
@@ -543,6 +546,22 @@ mod tests {
         assert!(p.errors[0].line >= 3, "{}", p.errors[0]);
         assert_eq!(p.documents[1].root.get("d").unwrap().as_i64(), Some(4));
         assert!(p.documents[1].root.entry("d").unwrap().key_pos.line == 6);
+    }
+
+    #[test]
+    fn an_error_reported_on_the_next_marker_keeps_that_document() {
+        let p = parse("a: [1, 2\n---\nb: 2\n---\nc: 3\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        let keys: Vec<&str> = p
+            .documents
+            .iter()
+            .map(|d| d.root.entries()[0].key.as_str())
+            .collect();
+        assert_eq!(keys, ["b", "c"]);
+        // An error on the very first line still moves forward.
+        let p = parse("--- [\n---\nd: 4\n");
+        assert_eq!(p.documents.len(), 1);
+        assert_eq!(p.documents[0].root.entries()[0].key, "d");
     }
 
     #[test]
