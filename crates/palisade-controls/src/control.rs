@@ -93,3 +93,23 @@ impl Control {
         out
     }
 }
+
+impl CheckResult {
+    /// `None` (allowed) when nothing was violated; otherwise the result with
+    /// upstream's reason and the detail, which is only built then, so a clean
+    /// pod costs no allocation.
+    pub(crate) fn from_violations(
+        reason: &str,
+        violations: Vec<Violation>,
+        detail: impl FnOnce() -> String,
+    ) -> Option<CheckResult> {
+        if violations.is_empty() {
+            return None;
+        }
+        Some(CheckResult {
+            reason: reason.to_owned(),
+            detail: detail(),
+            violations,
+        })
+    }
+}

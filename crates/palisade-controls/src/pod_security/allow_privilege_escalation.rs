@@ -80,16 +80,11 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
         ));
         names.push(c.name);
     }
-    if names.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} must set securityContext.allowPrivilegeEscalation=false",
             containers_phrase(&names)
-        ),
-        violations,
+        )
     })
 }
 

@@ -103,17 +103,12 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             names.push(c.name);
         }
     }
-    if names.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} must not include {} in securityContext.capabilities.add",
             containers_phrase(&names),
             quote_list(&sorted_set(&all_caps))
-        ),
-        violations,
+        )
     })
 }
 

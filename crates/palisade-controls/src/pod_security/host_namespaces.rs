@@ -65,14 +65,7 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             items.push(item);
         }
     }
-    if items.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: items.join(", "),
-        violations,
-    })
+    CheckResult::from_violations(REASON, violations, || items.join(", "))
 }
 
 #[cfg(test)]

@@ -76,17 +76,12 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             names.push(name);
         }
     }
-    if names.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} {}",
             plural("volume", "volumes", names.len()),
             quote_list(&names)
-        ),
-        violations,
+        )
     })
 }
 

@@ -83,20 +83,15 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             names.push(c.name);
         }
     }
-    if names.is_empty() {
-        return None;
-    }
-    let ports = sorted_set(&ports);
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        let ports = sorted_set(&ports);
+        format!(
             "{} {} {} {}",
             containers_phrase(&names),
             plural("uses", "use", names.len()),
             plural("hostPort", "hostPorts", ports.len()),
             ports.join(", ")
-        ),
-        violations,
+        )
     })
 }
 

@@ -77,16 +77,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             ));
         }
     }
-    if names.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} must not set securityContext.privileged=true",
             containers_phrase(&names)
-        ),
-        violations,
+        )
     })
 }
 

@@ -86,17 +86,12 @@ pub(crate) fn unmasked(pod: &PodSpec<'_>) -> Option<CheckResult> {
         names.push(c.name);
         values.push(value);
     }
-    if names.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} must not set securityContext.procMount to {}",
             containers_phrase(&names),
             quote_list(&sorted_set(&values))
-        ),
-        violations,
+        )
     })
 }
 

@@ -123,13 +123,9 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
         names.push(name);
         labels.push(label);
     }
-    if names.is_empty() {
-        return None;
-    }
-    let labels = sorted_set(&labels);
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        let labels = sorted_set(&labels);
+        format!(
             "{} {} {} {} {}",
             plural("volume", "volumes", names.len()),
             quote_list(&names),
@@ -140,8 +136,7 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
                 labels.len()
             ),
             quote_list(&labels)
-        ),
-        violations,
+        )
     })
 }
 

@@ -81,13 +81,8 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             names.push(c.name);
         }
     }
-    if violations.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!("{} must not set runAsUser=0", setters(pod_root, &names)),
-        violations,
+    CheckResult::from_violations(REASON, violations, || {
+        format!("{} must not set runAsUser=0", setters(pod_root, &names))
     })
 }
 

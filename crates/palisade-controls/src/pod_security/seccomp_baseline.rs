@@ -96,18 +96,13 @@ fn annotations(pod: &PodSpec<'_>) -> Option<CheckResult> {
         });
         items.push(item);
     }
-    if items.is_empty() {
-        return None;
-    }
-    let items = sorted_set(&items);
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        let items = sorted_set(&items);
+        format!(
             "{} {}",
             plural("forbidden annotation", "forbidden annotations", items.len()),
             items.join(", ")
-        ),
-        violations,
+        )
     })
 }
 
@@ -153,17 +148,12 @@ fn fields(pod: &PodSpec<'_>) -> Option<CheckResult> {
             types.push(kind);
         }
     }
-    if violations.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} must not set securityContext.seccompProfile.type to {}",
             setters(pod_bad, &names),
             quote_list(&sorted_set(&types))
-        ),
-        violations,
+        )
     })
 }
 

@@ -127,17 +127,12 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             names.push(c.name);
         }
     }
-    if violations.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} set forbidden securityContext.seLinuxOptions: {}",
             setters(pod_bad, &names),
             describe(&sorted_set(&bad_types), any_user, any_role)
-        ),
-        violations,
+        )
     })
 }
 

@@ -89,14 +89,7 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             names.push(name);
         }
     }
-    if names.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: names.join(", "),
-        violations,
-    })
+    CheckResult::from_violations(REASON, violations, || names.join(", "))
 }
 
 #[cfg(test)]

@@ -81,16 +81,11 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
             violations.push(container_violation(c, own_path(c, &KEYS), REASON, &detail));
         }
     }
-    if violations.is_empty() {
-        return None;
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: format!(
+    CheckResult::from_violations(REASON, violations, || {
+        format!(
             "{} must not set securityContext.windowsOptions.hostProcess=true",
             setters(pod_set, &names)
-        ),
-        violations,
+        )
     })
 }
 
