@@ -26,46 +26,107 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
+use palisade_load::LoadError;
+use palisade_model::{FieldPath, Finding, Location, ResourceRef, Severity};
+use serde::{Serialize, Serializer};
 
-use crate::Report;
+use crate::{Report, Summary};
 
 /// The version of the JSON schema above.
 pub const SCHEMA_VERSION: u32 = 1;
 
+// Borrowing views of the report, serialized straight to the writer: a large
+// scan has tens of thousands of findings, and building a `serde_json::Value`
+// tree for them first cost more than evaluating every control.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    control: &'a str,
+    severity: Severity,
+    title: Option<&'a str>,
+    message: &'a str,
+    resource: &'a ResourceRef,
+    container: Option<&'a str>,
+    field: &'a FieldPath,
+    #[serde(serialize_with = "json_pointer")]
+    pointer: &'a FieldPath,
+    location: &'a Location,
+    remediation: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+fn json_pointer<S: Serializer>(path: &&FieldPath, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.json_pointer())
+}
+
+impl<'a> JsonFinding<'a> {
+    fn new(report: &'a Report, f: &'a Finding) -> Self {
+        let meta = report.control(f.control);
+        JsonFinding {
+            control: f.control,
+            severity: f.severity,
+            title: meta.map(|m| m.title),
+            message: &f.message,
+            resource: &f.resource,
+            container: f.container.as_deref(),
+            field: &f.field,
+            pointer: &f.field,
+            location: &f.location,
+            remediation: meta.map(|m| m.remediation()),
+        }
+    }
+}
+
+impl<'a> From<&'a LoadError> for JsonError<'a> {
+    fn from(e: &'a LoadError) -> Self {
+        JsonError {
+            file: &e.file,
+            line: e.line,
+            column: e.column,
+            message: &e.message,
+        }
+    }
+}
+
 /// Writes the report as JSON.
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let findings: Vec<_> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let meta = report.control(f.control);
-            json!({
-                "control": f.control,
-                "severity": f.severity,
-                "title": meta.map(|m| m.title),
-                "message": f.message,
-                "resource": f.resource,
-                "container": f.container,
-                "field": f.field.to_string(),
-                "pointer": f.field.json_pointer(),
-                "location": f.location,
-                "remediation": meta.map(|m| m.remediation()),
-            })
-        })
-        .collect();
-    let errors: Vec<_> = report
-        .errors
-        .iter()
-        .map(|e| json!({"file": e.file, "line": e.line, "column": e.column, "message": e.message}))
-        .collect();
-    let doc = json!({
-        "schemaVersion": SCHEMA_VERSION,
-        "tool": {"name": "palisade", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings,
-        "errors": errors,
-        "summary": report.summary,
-    });
+    let doc = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "palisade",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding::new(report, f))
+            .collect(),
+        errors: report.errors.iter().map(JsonError::from).collect(),
+        summary: &report.summary,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
