@@ -296,6 +296,9 @@ fn directories_honour_gitignore_and_exclude() {
     write(dir.path(), ".hidden/pod.yaml", PRIVILEGED_POD);
     write(dir.path(), "notes.txt", PRIVILEGED_POD);
     write(dir.path(), "app/pod.yml", PRIVILEGED_POD);
+    // Trivy silently skips folders named dev, proc and sys (aquasecurity/trivy#6651); we must not.
+    write(dir.path(), "dev/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "proc/pod.yaml", PRIVILEGED_POD);
     write(
         dir.path(),
         "app/pod.json",
@@ -331,14 +334,29 @@ fn directories_honour_gitignore_and_exclude() {
     };
     assert_eq!(
         files(&[]),
-        ["/app/pod.json", "/app/pod.yml", "/vendor/pod.yaml"]
+        [
+            "/app/pod.json",
+            "/app/pod.yml",
+            "/dev/pod.yaml",
+            "/proc/pod.yaml",
+            "/vendor/pod.yaml"
+        ]
     );
     assert_eq!(
-        files(&["--exclude", "vendor"]),
-        ["/app/pod.json", "/app/pod.yml"]
+        files(&["--exclude", "vendor", "--exclude", "proc"]),
+        ["/app/pod.json", "/app/pod.yml", "/dev/pod.yaml"]
     );
     assert_eq!(
-        files(&["--exclude", "*.json", "--exclude", "vendor/**"]),
+        files(&[
+            "--exclude",
+            "*.json",
+            "--exclude",
+            "vendor/**",
+            "--exclude",
+            "dev",
+            "--exclude",
+            "proc"
+        ]),
         ["/app/pod.yml"]
     );
     // A file named explicitly is read whatever its extension.
