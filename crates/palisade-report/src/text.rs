@@ -45,6 +45,8 @@ impl Paint {
 pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint { on: options.color };
     let mut current: Option<&str> = None;
+    // Findings are sorted by file: split each file into lines once.
+    let mut lines: Vec<&str> = Vec::new();
     for f in &report.findings {
         if current != Some(&*f.location.file) {
             if current.is_some() {
@@ -52,6 +54,11 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
             }
             writeln!(out, "{}", paint.wrap("1;4", &f.location.file))?;
             current = Some(&f.location.file);
+            lines = report
+                .sources
+                .get(&f.location.file)
+                .map(|text| text.lines().collect())
+                .unwrap_or_default();
         }
         writeln!(
             out,
@@ -63,11 +70,7 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
             f.resource.display_name()
         )?;
         writeln!(out, "    {}", f.message)?;
-        if let Some(line) = report
-            .sources
-            .get(&f.location.file)
-            .and_then(|text| text.lines().nth(f.location.line.saturating_sub(1) as usize))
-        {
+        if let Some(line) = lines.get(f.location.line.saturating_sub(1) as usize) {
             let number = f.location.line.to_string();
             let gutter = " ".repeat(number.len());
             let line = truncate(line, 160);
