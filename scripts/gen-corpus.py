@@ -173,7 +173,10 @@ def to_yaml(doc: dict, st: Style) -> str:
 # Vocabulary
 # ---------------------------------------------------------------------------
 
-ENVS = ["prod", "staging", "dev"]
+# No environment is called "dev": trivy (<= 0.76 at least, aquasecurity/trivy#6651)
+# silently skips any directory named dev/proc/sys, which would make peers scan
+# less than palisade does.
+ENVS = ["prod", "staging", "qa"]
 ENV_WEIGHTS = [5, 3, 2]
 NAMESPACES = [
     "payments", "checkout", "search", "identity", "platform", "monitoring",
@@ -225,6 +228,8 @@ def wchoice(rng: Random, items: list, weights: list):
 
 def image_ref(rng: Random, name: str) -> str:
     reg = rng.choice(REGISTRIES)
+    if reg == "docker.io/library/" and "/" in name:  # "library/" only holds official images
+        reg = "docker.io/"
     tag_kind = wchoice(rng, ["semver", "latest", "none", "digest", "sha-tag", "semver-digest"], [55, 10, 5, 12, 12, 6])
     ver = f"{rng.randint(0, 4)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}"
     digest = "sha256:" + rng.randbytes(32).hex()
@@ -882,7 +887,8 @@ def gen_app(rng: Random, env: str, ns: str, name: str) -> list[dict]:
         s = secret(rng, app, f"{name}-secrets" if i == 0 else f"{name}-credentials")
         if all(d["metadata"]["name"] != s["metadata"]["name"] for d in docs):
             docs.append(s)
-            app.secret_names.append(s["metadata"]["name"])
+            if s["type"] != "kubernetes.io/dockerconfigjson":  # pull secrets are not mounted or read as env
+                app.secret_names.append(s["metadata"]["name"])
 
     n_comp = wchoice(rng, [1, 2, 3, 4], [50, 30, 15, 5])
     comps = ["main"] + rng.sample(["worker", "api", "migrate", "cron", "cache", "db", "agent", "web", "exporter"], n_comp - 1)
@@ -984,13 +990,13 @@ def main(argv: list[str]) -> int:
         total_bytes += len(text.encode())
         kinds.update(d["kind"] for d in docs)
 
-    print(f"wrote {files} files, {total} resources ({total_bytes / 1e6:.1f} MB) to {out} (seed {args.seed})")
-    for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
-        print(f"  {kind:<26}{n:>7}  {100 * n / total:5.1f}%")
-    if args.stats:
+    if args.stats:  # before printing, so a closed stdout cannot lose it
         args.stats.parent.mkdir(parents=True, exist_ok=True)
         args.stats.write_text(json.dumps({"seed": args.seed, "files": files, "resources": total, "bytes": total_bytes,
                                           "kinds": dict(sorted(kinds.items()))}, indent=2) + "\n")
+    print(f"wrote {files} files, {total} resources ({total_bytes / 1e6:.1f} MB) to {out} (seed {args.seed})")
+    for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {kind:<26}{n:>7}  {100 * n / total:5.1f}%")
     return 0
 
 
