@@ -10,5 +10,7 @@ mod control;
 pub mod pod_security;
 pub mod registry;
 
+pub use registry::PssVerdict;
+
 pub use control::{Check, CheckResult, Control, PssCheck, Violation};
 pub use pod_security::version::{ParseVersionError, PssVersion};

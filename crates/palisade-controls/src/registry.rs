@@ -76,10 +76,114 @@ pub fn pss_profile(level: PssLevel, version: PssVersion) -> Vec<&'static Control
     profile
 }
 
+/// The verdict of a whole Pod Security Standards profile on one pod, as
+/// upstream's Pod Security Admission aggregates it.
+#[derive(Debug, Clone, Default)]
+pub struct PssVerdict {
+    /// Every forbidden check, in upstream's order.
+    pub forbidden: Vec<(&'static Control, crate::CheckResult)>,
+}
+
+impl PssVerdict {
+    /// Whether every check allowed the pod.
+    pub fn allowed(&self) -> bool {
+        self.forbidden.is_empty()
+    }
+
+    /// Upstream's reason summary: forbidden reasons joined by `, `.
+    pub fn reasons(&self) -> String {
+        self.forbidden
+            .iter()
+            .map(|(_, r)| r.reason.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Upstream's detail summary: `reason (detail)` per forbidden check,
+    /// joined by `, ` (the text after `violates PodSecurity "...": `).
+    pub fn details(&self) -> String {
+        self.forbidden
+            .iter()
+            .map(|(_, r)| format!("{} ({})", r.reason, r.detail))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Runs a whole profile on one pod, as upstream does: every check in force,
+/// no short-circuit, results in upstream's order.
+pub fn evaluate_pss(
+    level: PssLevel,
+    version: PssVersion,
+    pod: &palisade_load::PodSpec<'_>,
+) -> PssVerdict {
+    let forbidden = pss_profile(level, version)
+        .into_iter()
+        .filter_map(|control| {
+            let crate::Check::Pod(check) = control.check;
+            check(pod, version).map(|result| (control, result))
+        })
+        .collect();
+    PssVerdict { forbidden }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use palisade_model::DocSection;
+
+    fn verdict(level: PssLevel, version: &str, body: &str) -> PssVerdict {
+        let text = format!("apiVersion: v1\nkind: Pod\n{body}");
+        let parsed = palisade_load::parse_documents(
+            "t.yaml".into(),
+            &text,
+            &palisade_load::Limits::default(),
+        );
+        let object = palisade_load::objects(&parsed.documents[0].root)[0];
+        let pod = palisade_load::PodSpec::find(&object).unwrap();
+        evaluate_pss(level, version.parse().unwrap(), &pod)
+    }
+
+    /// Section 6.5 of `shared/specs/pod-security-standards.md`, verbatim.
+    #[test]
+    fn reference_example_matches_upstream_verbatim() {
+        let result = verdict(
+            PssLevel::Restricted,
+            "latest",
+            "spec:\n  containers:\n  - name: app\n    image: nginx\n",
+        );
+        assert_eq!(
+            result.details(),
+            r#"allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#
+        );
+        assert_eq!(
+            result.reasons(),
+            "allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile"
+        );
+        assert!(
+            verdict(
+                PssLevel::Baseline,
+                "latest",
+                "spec:\n  containers:\n  - name: app\n    image: nginx\n"
+            )
+            .allowed()
+        );
+    }
+
+    /// Section 2.5's example, and the restricted volume check reported after
+    /// every baseline check although it replaces `hostPathVolumes` (2.4).
+    #[test]
+    fn aggregation_follows_upstream_order() {
+        let body = "spec:\n  hostNetwork: true\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - name: app\n    securityContext: {privileged: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n  volumes: [{name: h, hostPath: {path: /}}]\n";
+        assert_eq!(
+            verdict(PssLevel::Baseline, "latest", body).details(),
+            r#"host namespaces (hostNetwork=true), hostPath volumes (volume "h"), privileged (container "app" must not set securityContext.privileged=true)"#
+        );
+        assert_eq!(
+            verdict(PssLevel::Restricted, "latest", body).details(),
+            r#"host namespaces (hostNetwork=true), privileged (container "app" must not set securityContext.privileged=true), restricted volume types (volume "h" uses restricted volume type "hostPath")"#
+        );
+    }
 
     #[test]
     fn ids_are_stable() {
