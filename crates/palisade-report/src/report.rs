@@ -46,11 +46,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// Sorts findings and errors and fills in the counts derived from them.
+    /// Sorts findings and errors, drops exact duplicate findings, and fills
+    /// in the counts derived from them.
     pub fn finish(&mut self) {
         self.findings.sort_by(|a, b| {
             (&a.location, a.control, &a.message).cmp(&(&b.location, b.control, &b.message))
         });
+        // A control selected at two policy versions (two frameworks) finds
+        // the same violation twice; report it once.
+        self.findings.dedup();
         self.errors
             .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         self.summary.findings = self.findings.len();

@@ -288,6 +288,29 @@ fn frameworks_select_controls_by_level_and_version() {
 }
 
 #[test]
+fn a_control_selected_by_two_frameworks_reports_each_violation_once() {
+    let out = palisade_stdin(
+        &[
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--framework",
+            "pss-baseline@v1.20",
+            "--framework",
+            "pss-restricted",
+        ],
+        PRIVILEGED_POD.as_bytes(),
+    );
+    let controls = controls_of(&json(&out));
+    let privileged = controls
+        .iter()
+        .filter(|c| *c == "privileged-container")
+        .count();
+    assert_eq!(privileged, 1, "{controls:?}");
+}
+
+#[test]
 fn directories_honour_gitignore_and_exclude() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".gitignore", "ignored/\n");
