@@ -121,7 +121,8 @@ impl PolicySet {
         let Some(pod) = PodSpec::find(object) else {
             return;
         };
-        let resource = object.resource();
+        // Built on the first finding: most pods in a clean repository have none.
+        let mut resource = None;
         for (control, version) in &self.controls {
             let Check::Pod(check) = control.check;
             let Some(result) = check(&pod, *version) else {
@@ -133,7 +134,7 @@ impl PolicySet {
                     control: control.meta.id,
                     severity: control.meta.severity,
                     message: violation.message,
-                    resource: resource.clone(),
+                    resource: resource.get_or_insert_with(|| object.resource()).clone(),
                     container: violation.container,
                     field: violation.path,
                     location: Location {
