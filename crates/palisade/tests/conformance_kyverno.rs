@@ -341,50 +341,58 @@ struct Totals {
 /// Admission cases (`.chainsaw-test/`) where Kyverno's classic policy and
 /// upstream PSA at `latest` disagree, grouped by reason. Each was checked
 /// against the spec; an entry that starts to agree is reported as stale.
-const KNOWN_ADMISSION_DIFFERENCES: &[(&str, &[(&str, &str)], &str)] = &[
-    (
-        "baseline/disallow-proc-mount",
-        &[
+struct AdmissionDifference {
+    policy: &'static str,
+    /// `(kind, name)` of each object.
+    objects: &'static [(&'static str, &'static str)],
+    /// Why upstream PSA decides differently, citing the spec.
+    reason: &'static str,
+}
+
+const KNOWN_ADMISSION_DIFFERENCES: &[AdmissionDifference] = &[
+    AdmissionDifference {
+        policy: "baseline/disallow-proc-mount",
+        objects: &[
             ("Pod", "badpod01"),
             ("Pod", "badpod02"),
             ("Pod", "badpod03"),
             ("Pod", "badpod04"),
             ("Pod", "badpod05"),
         ],
-        "every pod sets hostUsers: false; from v1.35 upstream's baseline procMount check allows \
+        reason: "every pod sets hostUsers: false; from v1.35 upstream's baseline procMount check allows \
          any procMount in a user namespace (spec 3.10); Kyverno's policy predates that relaxation",
-    ),
-    (
-        "baseline/disallow-selinux",
-        &[
+    },
+    AdmissionDifference {
+        policy: "baseline/disallow-selinux",
+        objects: &[
             ("Pod", "badpod01-new"),
             ("Pod", "badpod03-new"),
             ("Pod", "badpod04-new"),
             ("Deployment", "baddeployment01-new"),
             ("CronJob", "badcronjob01-new"),
         ],
-        "the only SELinux type set is container_engine_t (with allowed types), which upstream \
+        reason: "the only SELinux type set is container_engine_t (with allowed types), which upstream \
          allows from v1.31 (spec 3.9); Kyverno's policy does not",
-    ),
-    (
-        "subrule/restricted/restricted-exclude-capabilities",
-        &[
+    },
+    AdmissionDifference {
+        policy: "subrule/restricted/restricted-exclude-capabilities",
+        objects: &[
             ("Pod", "goodpod12"),
             ("Pod", "goodpod13"),
             ("Deployment", "gooddeployment12"),
             ("CronJob", "goodcronjob12"),
         ],
-        "Kyverno's podSecurity `exclude` exempts the Capabilities control for some images; \
+        reason: "Kyverno's podSecurity `exclude` exempts the Capabilities control for some images; \
          upstream PSA has no per-control or per-image exemption (spec 2.5, 6.3) and these \
          containers add SYS_ADMIN (spec 4.6)",
-    ),
+    },
 ];
 
 fn known_admission_difference(policy: &str, kind: &str, name: &str) -> Option<&'static str> {
     KNOWN_ADMISSION_DIFFERENCES
         .iter()
-        .find(|(p, cases, _)| *p == policy && cases.contains(&(kind, name)))
-        .map(|(_, _, reason)| *reason)
+        .find(|d| d.policy == policy && d.objects.contains(&(kind, name)))
+        .map(|d| d.reason)
 }
 
 /// The Kyverno pod-security corpus, or `None` (after saying so) when it is
