@@ -108,27 +108,22 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             adding.push(c.name);
         }
     }
-    if violations.is_empty() {
-        return None;
-    }
-    let mut parts = Vec::new();
-    if !missing_drop.is_empty() {
-        parts.push(format!(
-            "{} must set securityContext.capabilities.drop=[\"ALL\"]",
-            containers_phrase(&missing_drop)
-        ));
-    }
-    if !adding.is_empty() {
-        parts.push(format!(
-            "{} must not include {} in securityContext.capabilities.add",
-            containers_phrase(&adding),
-            quote_list(&sorted_set(&added))
-        ));
-    }
-    Some(CheckResult {
-        reason: REASON.to_owned(),
-        detail: parts.join("; "),
-        violations,
+    CheckResult::from_violations(REASON, violations, || {
+        let mut parts = Vec::new();
+        if !missing_drop.is_empty() {
+            parts.push(format!(
+                "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+                containers_phrase(&missing_drop)
+            ));
+        }
+        if !adding.is_empty() {
+            parts.push(format!(
+                "{} must not include {} in securityContext.capabilities.add",
+                containers_phrase(&adding),
+                quote_list(&sorted_set(&added))
+            ));
+        }
+        parts.join("; ")
     })
 }
 

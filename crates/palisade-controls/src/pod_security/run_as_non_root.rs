@@ -106,27 +106,21 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             }
         }
     }
-    if !explicit_violations.is_empty() {
-        return Some(CheckResult {
-            reason: REASON.to_owned(),
-            detail: format!(
-                "{} must not set securityContext.runAsNonRoot=false",
-                setters(pod_value == Some(false), &explicit)
-            ),
-            violations: explicit_violations,
-        });
-    }
-    if !implicit.is_empty() {
-        return Some(CheckResult {
-            reason: REASON.to_owned(),
-            detail: format!(
+    // An explicit `false` takes precedence over a missing `true`, as upstream.
+    CheckResult::from_violations(REASON, explicit_violations, || {
+        format!(
+            "{} must not set securityContext.runAsNonRoot=false",
+            setters(pod_value == Some(false), &explicit)
+        )
+    })
+    .or_else(|| {
+        CheckResult::from_violations(REASON, implicit_violations, || {
+            format!(
                 "pod or {} must set securityContext.runAsNonRoot=true",
                 containers_phrase(&implicit)
-            ),
-            violations: implicit_violations,
-        });
-    }
-    None
+            )
+        })
+    })
 }
 
 #[cfg(test)]

@@ -119,28 +119,22 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             }
         }
     }
-    if !explicit_violations.is_empty() {
-        return Some(CheckResult {
-            reason: REASON.to_owned(),
-            detail: format!(
-                "{} must not set securityContext.seccompProfile.type to {}",
-                setters(pod_bad.is_some(), &explicit),
-                quote_list(&sorted_set(&bad_types))
-            ),
-            violations: explicit_violations,
-        });
-    }
-    if !implicit.is_empty() {
-        return Some(CheckResult {
-            reason: REASON.to_owned(),
-            detail: format!(
+    // An explicitly bad profile takes precedence over a missing one, as upstream.
+    CheckResult::from_violations(REASON, explicit_violations, || {
+        format!(
+            "{} must not set securityContext.seccompProfile.type to {}",
+            setters(pod_bad.is_some(), &explicit),
+            quote_list(&sorted_set(&bad_types))
+        )
+    })
+    .or_else(|| {
+        CheckResult::from_violations(REASON, implicit_violations, || {
+            format!(
                 "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
                 containers_phrase(&implicit)
-            ),
-            violations: implicit_violations,
-        });
-    }
-    None
+            )
+        })
+    })
 }
 
 #[cfg(test)]
