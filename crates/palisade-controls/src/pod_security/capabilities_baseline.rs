@@ -3,8 +3,8 @@
 use palisade_load::PodSpec;
 use palisade_model::{ControlMeta, PssLevel, Severity};
 
+use super::forbidden_added_capabilities;
 use super::format::{containers_phrase, quote_list, sorted_set};
-use super::{container_violation, own, own_path, text};
 use crate::{Check, CheckResult, Control, PssCheck, PssVersion};
 
 pub(crate) static CONTROL: Control = Control {
@@ -76,31 +76,15 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut all_caps = Vec::new();
     let mut violations = Vec::new();
     for c in &pod.containers {
-        let Some(added) = own(c, &["capabilities", "add"]) else {
+        let forbidden =
+            forbidden_added_capabilities(c, REASON, |cap| DEFAULT_CAPABILITIES.contains(&cap));
+        if forbidden.is_empty() {
             continue;
-        };
-        let mut bad = false;
-        for (i, cap) in added.items().iter().enumerate() {
-            let cap = text(cap);
-            if DEFAULT_CAPABILITIES.contains(&cap.as_str()) {
-                continue;
-            }
-            bad = true;
-            let detail = format!(
-                "{} must not include {} in securityContext.capabilities.add",
-                containers_phrase(&[c.name]),
-                quote_list(&[&cap])
-            );
-            violations.push(container_violation(
-                c,
-                own_path(c, &["capabilities", "add"]).index(i),
-                REASON,
-                &detail,
-            ));
-            all_caps.push(cap);
         }
-        if bad {
-            names.push(c.name);
+        names.push(c.name);
+        for (cap, violation) in forbidden {
+            all_caps.push(cap);
+            violations.push(violation);
         }
     }
     CheckResult::from_violations(REASON, violations, || {

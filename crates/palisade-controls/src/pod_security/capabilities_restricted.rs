@@ -5,7 +5,7 @@ use palisade_model::{ControlMeta, PssLevel, Severity};
 
 use super::format::{containers_phrase, quote_list, sorted_set};
 use super::version::{V1_22_CAPABILITIES_DROP_ALL, V1_25_WINDOWS_EXEMPT};
-use super::{container_violation, own, own_path, text};
+use super::{container_violation, forbidden_added_capabilities, own, own_path};
 use crate::{Check, CheckResult, Control, PssCheck, PssVersion};
 
 pub(crate) static CONTROL: Control = Control {
@@ -81,31 +81,14 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
             ));
             missing_drop.push(c.name);
         }
-        let Some(add) = own(c, &["capabilities", "add"]) else {
+        let forbidden = forbidden_added_capabilities(c, REASON, |cap| cap == "NET_BIND_SERVICE");
+        if forbidden.is_empty() {
             continue;
-        };
-        let mut bad = false;
-        for (i, cap) in add.items().iter().enumerate() {
-            let cap = text(cap);
-            if cap == "NET_BIND_SERVICE" {
-                continue;
-            }
-            let detail = format!(
-                "{} must not include {} in securityContext.capabilities.add",
-                containers_phrase(&[c.name]),
-                quote_list(&[&cap])
-            );
-            violations.push(container_violation(
-                c,
-                own_path(c, &["capabilities", "add"]).index(i),
-                REASON,
-                &detail,
-            ));
-            added.push(cap);
-            bad = true;
         }
-        if bad {
-            adding.push(c.name);
+        adding.push(c.name);
+        for (cap, violation) in forbidden {
+            added.push(cap);
+            violations.push(violation);
         }
     }
     CheckResult::from_violations(REASON, violations, || {

@@ -82,6 +82,38 @@ pub(crate) fn pod_violation(path: FieldPath, reason: &str, detail: &str) -> Viol
     }
 }
 
+/// The capabilities a container adds that `allowed` rejects, each with its
+/// violation (`<reason> (container "c" must not include "X" in
+/// securityContext.capabilities.add)`), in list order. Shared by the
+/// baseline and restricted capability checks, which differ only in the
+/// allowed set.
+pub(crate) fn forbidden_added_capabilities(
+    container: &Container<'_>,
+    reason: &str,
+    allowed: impl Fn(&str) -> bool,
+) -> Vec<(String, Violation)> {
+    let Some(added) = own(container, &["capabilities", "add"]) else {
+        return Vec::new();
+    };
+    let path = own_path(container, &["capabilities", "add"]);
+    added
+        .items()
+        .iter()
+        .enumerate()
+        .map(|(i, cap)| (i, text(cap)))
+        .filter(|(_, cap)| !allowed(cap))
+        .map(|(i, cap)| {
+            let detail = format!(
+                "{} must not include {} in securityContext.capabilities.add",
+                format::containers_phrase(&[container.name]),
+                format::quote_list(&[&cap])
+            );
+            let violation = container_violation(container, path.index(i), reason, &detail);
+            (cap, violation)
+        })
+        .collect()
+}
+
 /// The text of a scalar as Go would have decoded it into a string field.
 pub(crate) fn text(node: &Node) -> String {
     node.scalar_text()
