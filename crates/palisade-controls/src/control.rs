@@ -1,6 +1,6 @@
 //! What a control is: metadata plus one check function.
 
-use palisade_load::PodSpec;
+use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
 use crate::PssVersion;
@@ -36,6 +36,8 @@ pub struct CheckResult {
 pub enum Check {
     /// Checks a pod spec (of a Pod or any workload template) at a PSS version.
     Pod(fn(&PodSpec<'_>, PssVersion) -> Option<CheckResult>),
+    /// Checks any object on its own (it picks the kinds it cares about).
+    Object(fn(&KubeObject<'_>) -> Vec<Violation>),
 }
 
 /// Where a control sits in the Pod Security Standards.

@@ -8,6 +8,7 @@
 
 mod control;
 pub mod pod_security;
+pub(crate) mod rbac;
 pub mod registry;
 
 pub use registry::PssVerdict;

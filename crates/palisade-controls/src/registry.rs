@@ -6,10 +6,11 @@
 use palisade_model::PssLevel;
 
 use crate::pod_security as pss;
+use crate::rbac;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 19] = [
+static CONTROLS: [&Control; 26] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -29,6 +30,13 @@ static CONTROLS: [&Control; 19] = [
     &pss::run_as_non_root::CONTROL,
     &pss::run_as_user::CONTROL,
     &pss::seccomp_restricted::CONTROL,
+    &rbac::wildcard::CONTROL,
+    &rbac::cluster_admin_binding::CONTROL,
+    &rbac::anonymous_binding::CONTROL,
+    &rbac::secret_read::CONTROL,
+    &rbac::pod_exec_attach::CONTROL,
+    &rbac::pod_create::CONTROL,
+    &rbac::escalation_verbs::CONTROL,
 ];
 
 /// Every built-in control.
@@ -119,9 +127,9 @@ pub fn evaluate_pss(
 ) -> PssVerdict {
     let forbidden = pss_profile(level, version)
         .into_iter()
-        .filter_map(|control| {
-            let crate::Check::Pod(check) = control.check;
-            check(pod, version).map(|result| (control, result))
+        .filter_map(|control| match control.check {
+            crate::Check::Pod(check) => check(pod, version).map(|result| (control, result)),
+            crate::Check::Object(_) => None,
         })
         .collect();
     PssVerdict { forbidden }

@@ -118,17 +118,20 @@ impl PolicySet {
         file: &Arc<str>,
         findings: &mut Vec<Finding>,
     ) {
-        let Some(pod) = PodSpec::find(object) else {
-            return;
-        };
-        // Built on the first finding: most pods in a clean repository have none.
+        let pod = PodSpec::find(object);
+        // Built on the first finding: most objects in a clean repository have none.
         let mut resource = None;
         for (control, version) in &self.controls {
-            let Check::Pod(check) = control.check;
-            let Some(result) = check(&pod, *version) else {
-                continue;
+            let violations = match control.check {
+                Check::Pod(check) => match &pod {
+                    Some(pod) => check(pod, *version)
+                        .map(|r| r.violations)
+                        .unwrap_or_default(),
+                    None => continue,
+                },
+                Check::Object(check) => check(object),
             };
-            for violation in result.violations {
+            for violation in violations {
                 let pos = object.node.locate(&violation.path);
                 findings.push(Finding {
                     control: control.meta.id,

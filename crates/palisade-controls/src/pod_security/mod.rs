@@ -136,8 +136,10 @@ pub(crate) mod testing {
         let object = objects(&parsed.documents[0].root)[0];
         let pod = PodSpec::find(&object).expect("pod spec");
         let version: PssVersion = version.parse().expect("version");
-        let Check::Pod(check) = control.check;
-        check(&pod, version)
+        match control.check {
+            Check::Pod(check) => check(&pod, version),
+            Check::Object(_) => panic!("{} is not a pod check", control.meta.id),
+        }
     }
 
     /// `reason (detail)` of a failed check, or `allowed`.
