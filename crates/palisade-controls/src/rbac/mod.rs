@@ -95,15 +95,6 @@ pub(crate) fn rules<'a>(object: &KubeObject<'a>) -> Vec<Rule<'a>> {
         .collect()
 }
 
-/// `"a", "b"`.
-pub(crate) fn quoted(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|s| format!("\"{s}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Whether the object is a RoleBinding or ClusterRoleBinding.
 pub(crate) fn is_binding(object: &KubeObject<'_>) -> bool {
     matches!(object.kind(), "RoleBinding" | "ClusterRoleBinding")

@@ -3,6 +3,7 @@
 use palisade_load::KubeObject;
 use palisade_model::{ControlMeta, Severity};
 
+use crate::pod_security::format::quote_list;
 use crate::{Check, Control, Violation};
 
 pub(crate) static CONTROL: Control = Control {
@@ -62,7 +63,7 @@ fn check(object: &KubeObject<'_>) -> Vec<Violation> {
                 let message = format!(
                     "{} grants {} on {subresource}",
                     rule.path,
-                    super::quoted(&verbs)
+                    quote_list(&verbs)
                 );
                 violations.push(rule.resource_violation(index, message));
             }

@@ -3,6 +3,7 @@
 use palisade_load::KubeObject;
 use palisade_model::{ControlMeta, Severity};
 
+use crate::pod_security::format::quote_list;
 use crate::{Check, Control, Violation};
 
 pub(crate) static CONTROL: Control = Control {
@@ -58,7 +59,7 @@ fn check(object: &KubeObject<'_>) -> Vec<Violation> {
         };
         let verbs = rule.granted_verbs(&["get", "list", "watch"]);
         if !verbs.is_empty() {
-            let message = format!("{} grants {} on secrets", rule.path, super::quoted(&verbs));
+            let message = format!("{} grants {} on secrets", rule.path, quote_list(&verbs));
             violations.push(rule.resource_violation(index, message));
         }
     }
