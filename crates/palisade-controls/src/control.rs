@@ -4,6 +4,8 @@ use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
 use crate::PssVersion;
+use crate::inventory::{Inventory, InventoryViolation};
+use crate::params::{Param, Params};
 
 /// One offending field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +36,16 @@ pub struct CheckResult {
 /// How a control checks.
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
-    /// Checks a pod spec (of a Pod or any workload template) at a PSS version.
+    /// A Pod Security Standards check of a pod spec (of a Pod or any workload
+    /// template) at a policy version, with upstream's verdict.
     Pod(fn(&PodSpec<'_>, PssVersion) -> Option<CheckResult>),
+    /// Checks a pod spec, with the control's parameters.
+    Workload(fn(&PodSpec<'_>, &Params) -> Vec<Violation>),
     /// Checks any object on its own (it picks the kinds it cares about).
-    Object(fn(&KubeObject<'_>) -> Vec<Violation>),
+    Object(fn(&KubeObject<'_>, &Params) -> Vec<Violation>),
+    /// Checks the whole set of scanned objects at once (e.g. that every
+    /// workload is selected by some NetworkPolicy).
+    Inventory(fn(&Inventory) -> Vec<InventoryViolation>),
 }
 
 /// Where a control sits in the Pod Security Standards.
@@ -61,6 +69,8 @@ pub struct Control {
     pub meta: ControlMeta,
     /// Its place in the Pod Security Standards, if it is a PSS check.
     pub pss: Option<PssCheck>,
+    /// The parameters a configuration may set, with their defaults.
+    pub params: &'static [Param],
     /// The check.
     pub check: Check,
 }
@@ -77,6 +87,23 @@ impl Control {
             "- **Frameworks:** {}\n",
             meta.frameworks.join(", ")
         ));
+        for param in self.params {
+            out.push_str(&format!(
+                "- **Parameter `{}`:** {} Default: {}.\n",
+                param.name,
+                param.doc,
+                if param.default.is_empty() {
+                    "empty".to_owned()
+                } else {
+                    param
+                        .default
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ));
+        }
         if let Some(pss) = &self.pss {
             out.push_str(&format!(
                 "- **Pod Security Standards:** {} level, upstream check `{}`, policy versions v1.{} and later",

@@ -7,11 +7,16 @@
 //! field path, and the policy layer turns those into located findings.
 
 mod control;
+pub mod inventory;
+pub mod params;
 pub mod pod_security;
 pub(crate) mod rbac;
 pub mod registry;
+pub(crate) mod workload;
 
 pub use registry::PssVerdict;
 
 pub use control::{Check, CheckResult, Control, PssCheck, Violation};
+pub use inventory::{Inventory, InventoryViolation};
+pub use params::{Param, ParamError, Params};
 pub use pod_security::version::{ParseVersionError, PssVersion};

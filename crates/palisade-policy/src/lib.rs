@@ -7,16 +7,42 @@ mod selection;
 
 use std::sync::Arc;
 
-use palisade_controls::{Check, Control, PssVersion};
+use palisade_controls::{Check, Control, Inventory, Params, PssVersion};
 use palisade_load::{Document, KubeObject, PodSpec, objects};
-use palisade_model::{Finding, Location};
+use palisade_model::{Finding, Location, Severity};
 
 pub use selection::{Framework, SelectionError};
 
 /// The controls to run, each with the policy version it runs at.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
-    controls: Vec<(&'static Control, PssVersion)>,
+    controls: Vec<Selected>,
+}
+
+/// One control as it runs: at a policy version, with a severity and
+/// parameters (its defaults unless a configuration changed them).
+#[derive(Debug, Clone)]
+pub struct Selected {
+    /// The control.
+    pub control: &'static Control,
+    /// The Pod Security Standards version its PSS check runs at.
+    pub version: PssVersion,
+    /// The severity its findings carry.
+    pub severity: Severity,
+    /// Its parameters.
+    pub params: Params,
+}
+
+impl Selected {
+    /// The control with its own severity and default parameters.
+    pub fn new(control: &'static Control, version: PssVersion) -> Self {
+        Selected {
+            control,
+            version,
+            severity: control.meta.severity,
+            params: Params::defaults(control),
+        }
+    }
 }
 
 /// What one document held, once evaluated.
@@ -26,6 +52,8 @@ pub struct DocumentOutcome {
     pub findings: Vec<Finding>,
     /// How many Kubernetes objects it held (a `List` holds several).
     pub objects: usize,
+    /// What cross-resource controls need of its objects (empty when none runs).
+    pub inventory: Inventory,
 }
 
 impl PolicySet {
@@ -37,7 +65,7 @@ impl PolicySet {
         PolicySet {
             controls: palisade_controls::registry::all()
                 .iter()
-                .map(|c| (*c, PssVersion::Latest))
+                .map(|c| Selected::new(c, PssVersion::Latest))
                 .collect(),
         }
     }
@@ -58,13 +86,13 @@ impl PolicySet {
         if frameworks.is_empty() && control_ids.is_empty() {
             return Ok(PolicySet::all());
         }
-        let mut controls: Vec<(&'static Control, PssVersion)> = Vec::new();
+        let mut controls: Vec<Selected> = Vec::new();
         let mut add = |control: &'static Control, version: PssVersion| {
             if !controls
                 .iter()
-                .any(|(c, v)| std::ptr::eq(*c, control) && *v == version)
+                .any(|s| std::ptr::eq(s.control, control) && s.version == version)
             {
-                controls.push((control, version));
+                controls.push(Selected::new(control, version));
             }
         };
         for framework in frameworks {
@@ -93,22 +121,60 @@ impl PolicySet {
     /// The controls that run (each once, in selection order).
     pub fn controls(&self) -> Vec<&'static Control> {
         let mut out: Vec<&'static Control> = Vec::new();
-        for (control, _) in &self.controls {
-            if !out.iter().any(|c| std::ptr::eq(*c, *control)) {
-                out.push(control);
+        for selected in &self.controls {
+            if !out.iter().any(|c| std::ptr::eq(*c, selected.control)) {
+                out.push(selected.control);
             }
         }
         out
     }
 
+    /// Every (control, version) pair, with its severity and parameters, for
+    /// a configuration to adjust.
+    pub fn selected_mut(&mut self) -> &mut [Selected] {
+        &mut self.controls
+    }
+
+    /// Whether a cross-resource control runs, so documents must feed an
+    /// [`Inventory`].
+    pub fn needs_inventory(&self) -> bool {
+        self.controls
+            .iter()
+            .any(|s| matches!(s.control.check, Check::Inventory(_)))
+    }
+
     /// Evaluates every object in a document.
     pub fn evaluate_document(&self, document: &Document) -> DocumentOutcome {
         let mut outcome = DocumentOutcome::default();
+        let inventory = self.needs_inventory();
         for object in objects(&document.root) {
             outcome.objects += 1;
             self.evaluate_object(&object, &document.file, &mut outcome.findings);
+            if inventory {
+                outcome.inventory.add(&object, &document.file);
+            }
         }
         outcome
+    }
+
+    /// Runs the cross-resource controls over everything scanned.
+    pub fn evaluate_inventory(&self, inventory: &Inventory) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for selected in &self.controls {
+            let Check::Inventory(check) = selected.control.check else {
+                continue;
+            };
+            findings.extend(check(inventory).into_iter().map(|v| Finding {
+                control: selected.control.meta.id,
+                severity: selected.severity,
+                message: v.message,
+                resource: v.resource,
+                container: None,
+                field: v.field,
+                location: v.location,
+            }));
+        }
+        findings
     }
 
     /// Evaluates one object, pushing its findings.
@@ -121,21 +187,20 @@ impl PolicySet {
         let pod = PodSpec::find(object);
         // Built on the first finding: most objects in a clean repository have none.
         let mut resource = None;
-        for (control, version) in &self.controls {
-            let violations = match control.check {
-                Check::Pod(check) => match &pod {
-                    Some(pod) => check(pod, *version)
-                        .map(|r| r.violations)
-                        .unwrap_or_default(),
-                    None => continue,
-                },
-                Check::Object(check) => check(object),
+        for selected in &self.controls {
+            let violations = match (selected.control.check, &pod) {
+                (Check::Pod(check), Some(pod)) => check(pod, selected.version)
+                    .map(|r| r.violations)
+                    .unwrap_or_default(),
+                (Check::Workload(check), Some(pod)) => check(pod, &selected.params),
+                (Check::Object(check), _) => check(object, &selected.params),
+                _ => continue,
             };
             for violation in violations {
                 let pos = object.node.locate(&violation.path);
                 findings.push(Finding {
-                    control: control.meta.id,
-                    severity: control.meta.severity,
+                    control: selected.control.meta.id,
+                    severity: selected.severity,
                     message: violation.message,
                     resource: resource.get_or_insert_with(|| object.resource()).clone(),
                     container: violation.container,

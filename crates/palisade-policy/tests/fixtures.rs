@@ -2,7 +2,9 @@
 //!
 //! A `fail` fixture marks each line that must be reported with
 //! `# expect: <control-id>`; the control must report exactly those lines.
-//! A `pass` fixture must produce no finding of its control. Each control
+//! A `pass` fixture must produce no finding of its control. A fixture may
+//! set a parameter of its control with `# param: NAME = value, value`.
+//! Cross-resource controls see every document of the fixture file. Each control
 //! must have at least one of each, and the rendered findings of its `fail`
 //! fixtures are snapshotted so a reviewer sees file, line and message.
 
@@ -44,11 +46,32 @@ fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
         file.display(),
         parsed.errors
     );
-    let policy = PolicySet::select(&[], &[id.to_owned()]).unwrap();
-    parsed
-        .documents
-        .iter()
-        .flat_map(|d| policy.evaluate_document(d).findings)
+    let mut policy = PolicySet::select(&[], &[id.to_owned()]).unwrap();
+    for line in text.lines() {
+        let Some((name, values)) = line
+            .trim()
+            .strip_prefix("# param:")
+            .and_then(|p| p.split_once('='))
+        else {
+            continue;
+        };
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_owned()).collect();
+        for selected in policy.selected_mut() {
+            selected
+                .params
+                .set(selected.control, name.trim(), values.clone())
+                .unwrap();
+        }
+    }
+    let mut inventory = palisade_controls::Inventory::default();
+    let mut all = Vec::new();
+    for document in &parsed.documents {
+        let outcome = policy.evaluate_document(document);
+        all.extend(outcome.findings);
+        inventory.merge(outcome.inventory);
+    }
+    all.extend(policy.evaluate_inventory(&inventory));
+    all.into_iter()
         .map(|f| {
             assert_eq!(f.control, id);
             (f.location.line, f.location.column, f.message)

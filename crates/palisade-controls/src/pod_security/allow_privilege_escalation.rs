@@ -22,6 +22,7 @@ pub(crate) static CONTROL: Control = Control {
         since: V1_8_PRIVILEGE_ESCALATION,
         overrides: None,
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

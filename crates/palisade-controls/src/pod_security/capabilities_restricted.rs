@@ -22,6 +22,7 @@ pub(crate) static CONTROL: Control = Control {
         since: V1_22_CAPABILITIES_DROP_ALL,
         overrides: Some("capabilities_baseline"),
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

@@ -22,6 +22,7 @@ pub(crate) static CONTROL: Control = Control {
         since: V1_34_PROBE_HOSTS,
         overrides: None,
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

@@ -138,7 +138,7 @@ pub(crate) mod testing {
         let version: PssVersion = version.parse().expect("version");
         match control.check {
             Check::Pod(check) => check(&pod, version),
-            Check::Object(_) => panic!("{} is not a pod check", control.meta.id),
+            _ => panic!("{} is not a pod check", control.meta.id),
         }
     }
 

@@ -21,6 +21,7 @@ pub(crate) static CONTROL: Control = Control {
         since: 0,
         overrides: None,
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

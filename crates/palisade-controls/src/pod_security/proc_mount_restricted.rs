@@ -21,6 +21,7 @@ pub(crate) static CONTROL: Control = Control {
         since: V1_35_USER_NAMESPACES,
         overrides: Some("procMount"),
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

@@ -21,6 +21,7 @@ pub(crate) static CONTROL: Control = Control {
         since: 0,
         overrides: Some("hostPathVolumes"),
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

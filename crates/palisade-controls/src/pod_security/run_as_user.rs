@@ -22,6 +22,7 @@ pub(crate) static CONTROL: Control = Control {
         since: V1_23_RUN_AS_USER,
         overrides: None,
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

@@ -23,6 +23,7 @@ pub(crate) static CONTROL: Control = Control {
         since: V1_19_SECCOMP_FIELDS,
         overrides: Some("seccompProfile_baseline"),
     }),
+    params: &[],
     check: Check::Pod(check),
 };
 

@@ -3,7 +3,7 @@
 use palisade_load::KubeObject;
 use palisade_model::{ControlMeta, FieldPath, Node, Severity};
 
-use crate::{Check, Control, Violation};
+use crate::{Check, Control, Params, Violation};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {
@@ -14,6 +14,7 @@ pub(crate) static CONTROL: Control = Control {
         docs: DOCS,
     },
     pss: None,
+    params: &[],
     check: Check::Object(check),
 };
 
@@ -64,7 +65,7 @@ subjects:
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 
-fn check(object: &KubeObject<'_>) -> Vec<Violation> {
+fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {
     if !super::is_binding(object) {
         return Vec::new();
     }

@@ -127,11 +127,11 @@ pub(crate) mod testing {
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let object = objects(&parsed.documents[0].root)[0];
         match control.check {
-            Check::Object(check) => check(&object)
+            Check::Object(check) => check(&object, &crate::Params::defaults(control))
                 .into_iter()
                 .map(|v| format!("{}: {}", v.path, v.message))
                 .collect(),
-            Check::Pod(_) => panic!("not an object check"),
+            _ => panic!("not an object check"),
         }
     }
 }

@@ -4,7 +4,7 @@ use palisade_load::KubeObject;
 use palisade_model::{ControlMeta, Severity};
 
 use crate::pod_security::format::quote_list;
-use crate::{Check, Control, Violation};
+use crate::{Check, Control, Params, Violation};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {
@@ -15,6 +15,7 @@ pub(crate) static CONTROL: Control = Control {
         docs: DOCS,
     },
     pss: None,
+    params: &[],
     check: Check::Object(check),
 };
 
@@ -48,7 +49,7 @@ rules:
 - CWE-522: Insufficiently Protected Credentials
 "#;
 
-fn check(object: &KubeObject<'_>) -> Vec<Violation> {
+fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {
     let mut violations = Vec::new();
     for rule in super::rules(object) {
         if !rule.covers_group("") {

@@ -3,7 +3,7 @@
 use palisade_load::KubeObject;
 use palisade_model::{ControlMeta, Severity};
 
-use crate::{Check, Control, Violation};
+use crate::{Check, Control, Params, Violation};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {
@@ -14,6 +14,7 @@ pub(crate) static CONTROL: Control = Control {
         docs: DOCS,
     },
     pss: None,
+    params: &[],
     check: Check::Object(check),
 };
 
@@ -55,7 +56,7 @@ rules:
 - CWE-269: Improper Privilege Management
 "#;
 
-fn check(object: &KubeObject<'_>) -> Vec<Violation> {
+fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {
     let mut violations = Vec::new();
     for rule in super::rules(object) {
         for (field, what) in [("verbs", "every verb"), ("resources", "every resource")] {

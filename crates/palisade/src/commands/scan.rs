@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use palisade_controls::Inventory;
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, parse_documents};
 use palisade_model::Finding;
@@ -26,6 +27,7 @@ struct FileOutcome {
     skipped: usize,
     findings: Vec<Finding>,
     errors: Vec<LoadError>,
+    inventory: Inventory,
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
@@ -53,6 +55,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         .collect();
     progress.finish_and_clear();
 
+    let mut inventory = Inventory::default();
     let mut report = Report {
         controls: policy.controls().iter().map(|c| &c.meta).collect(),
         errors: walk_errors,
@@ -71,7 +74,11 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         }
         report.findings.extend(outcome.findings);
         report.errors.extend(outcome.errors);
+        inventory.merge(outcome.inventory);
     }
+    report
+        .findings
+        .extend(policy.evaluate_inventory(&inventory));
     report.finish();
 
     write_report(args, &report)?;
@@ -120,9 +127,11 @@ fn scan_source(
             }
             outcome.resources += document.objects;
             outcome.findings.extend(document.findings);
+            outcome.inventory.merge(document.inventory);
         }
     }
-    if !outcome.findings.is_empty() {
+    // Cross-resource findings may point into any file with a workload.
+    if !outcome.findings.is_empty() || !outcome.inventory.workloads.is_empty() {
         outcome.text = Some(text.into());
     }
     outcome
