@@ -76,16 +76,21 @@ pub struct Control {
 }
 
 impl Control {
-    /// The control's reference page: a header with its metadata, then its
-    /// documentation. `palisade controls explain` prints it and
-    /// `docs/controls/<id>.md` is generated from it.
-    pub fn markdown(&self) -> String {
+    /// The control's reference page: a header with its metadata and the
+    /// framework requirements it serves (`pci-dss-4.0 2.2.1`, from the
+    /// packs), then its documentation. `palisade controls explain` prints it
+    /// and `docs/controls/<id>.md` is generated from it.
+    pub fn markdown(&self, requirements: &[String]) -> String {
         let meta = &self.meta;
         let mut out = format!("# {}: {}\n\n", meta.id, meta.title);
         out.push_str(&format!("- **Severity:** {}\n", meta.severity));
         out.push_str(&format!(
-            "- **Frameworks:** {}\n",
-            meta.frameworks.join(", ")
+            "- **Framework requirements:** {}\n",
+            if requirements.is_empty() {
+                "none yet".to_owned()
+            } else {
+                requirements.join(", ")
+            }
         ));
         for param in self.params {
             out.push_str(&format!(

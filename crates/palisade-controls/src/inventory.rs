@@ -18,6 +18,17 @@ pub struct Inventory {
     pub workloads: Vec<Workload>,
     /// Every NetworkPolicy.
     pub network_policies: Vec<NetworkPolicy>,
+    /// Every ServiceAccount.
+    pub service_accounts: Vec<ServiceAccount>,
+}
+
+/// A ServiceAccount, reduced to whether it turns token automounting off.
+#[derive(Debug, Clone)]
+pub struct ServiceAccount {
+    /// The object.
+    pub resource: ResourceRef,
+    /// `automountServiceAccountToken`, when set to a boolean.
+    pub automount_token: Option<bool>,
 }
 
 /// A Pod or workload, with the labels its pods carry.
@@ -31,6 +42,18 @@ pub struct Workload {
     pub labels_path: FieldPath,
     /// Where that field stands in the source.
     pub location: Location,
+    /// The service account its pods run as: `serviceAccountName`, else the
+    /// deprecated `serviceAccount`, else `default`.
+    pub service_account: String,
+    /// The pod spec's `automountServiceAccountToken`, when set to a boolean.
+    pub automount_token: Option<bool>,
+    /// Where that field is (or would be) written.
+    pub automount_token_path: FieldPath,
+    /// Where it stands in the source (its nearest parent when missing).
+    pub automount_token_location: Location,
+    /// Where the object's `metadata.namespace` stands (its nearest parent
+    /// when missing), for findings about the workload's namespace.
+    pub namespace_location: Location,
 }
 
 /// Whether a NetworkPolicy governs one direction of traffic.
@@ -92,6 +115,14 @@ impl Inventory {
         {
             self.network_policies
                 .push(NetworkPolicy::from_object(object));
+        } else if object.kind() == "ServiceAccount" && object.api_version() == "v1" {
+            self.service_accounts.push(ServiceAccount {
+                resource: object.resource(),
+                automount_token: object
+                    .node
+                    .get("automountServiceAccountToken")
+                    .and_then(Node::as_bool),
+            });
         } else if let Some(pod) = PodSpec::find(object) {
             let labels_path = pod.metadata_path.key("labels");
             let pos = object.node.locate(&labels_path);
@@ -102,6 +133,15 @@ impl Inventory {
                 .iter()
                 .map(|e| (e.key.clone(), e.value.scalar_text()))
                 .collect();
+            let named = |field: &str| pod.spec.get(field).and_then(Node::as_str);
+            let service_account = [named("serviceAccountName"), named("serviceAccount")]
+                .into_iter()
+                .flatten()
+                .find(|n| !n.is_empty())
+                .unwrap_or("default")
+                .to_owned();
+            let automount_token_path = pod.path.key("automountServiceAccountToken");
+            let automount_pos = object.node.locate(&automount_token_path);
             self.workloads.push(Workload {
                 resource: object.resource(),
                 labels,
@@ -111,6 +151,27 @@ impl Inventory {
                     line: pos.line,
                     column: pos.column,
                 },
+                service_account,
+                automount_token: pod
+                    .spec
+                    .get("automountServiceAccountToken")
+                    .and_then(Node::as_bool),
+                automount_token_path,
+                automount_token_location: Location {
+                    file: file.clone(),
+                    line: automount_pos.line,
+                    column: automount_pos.column,
+                },
+                namespace_location: {
+                    let at = object
+                        .node
+                        .locate(&FieldPath::root().keys(&["metadata", "namespace"]));
+                    Location {
+                        file: file.clone(),
+                        line: at.line,
+                        column: at.column,
+                    }
+                },
             });
         }
     }
@@ -119,6 +180,7 @@ impl Inventory {
     pub fn merge(&mut self, other: Inventory) {
         self.workloads.extend(other.workloads);
         self.network_policies.extend(other.network_policies);
+        self.service_accounts.extend(other.service_accounts);
     }
 
     /// The NetworkPolicies in the workload's namespace that select its pods.

@@ -8,10 +8,12 @@
 
 mod control;
 pub mod inventory;
+pub(crate) mod network;
 pub mod params;
 pub mod pod_security;
 pub(crate) mod rbac;
 pub mod registry;
+pub(crate) mod secrets;
 pub(crate) mod workload;
 
 pub use registry::PssVerdict;

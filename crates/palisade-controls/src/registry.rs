@@ -5,13 +5,15 @@
 
 use palisade_model::PssLevel;
 
+use crate::network;
 use crate::pod_security as pss;
 use crate::rbac;
+use crate::secrets;
 use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 28] = [
+static CONTROLS: [&Control; 53] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -40,6 +42,31 @@ static CONTROLS: [&Control; 28] = [
     &rbac::escalation_verbs::CONTROL,
     &workload::image_tag_latest::CONTROL,
     &workload::image_registry_not_allowed::CONTROL,
+    &workload::image_not_pinned_by_digest::CONTROL,
+    &workload::image_pull_policy_not_always::CONTROL,
+    &workload::cpu_requests_missing::CONTROL,
+    &workload::cpu_limits_missing::CONTROL,
+    &workload::memory_requests_missing::CONTROL,
+    &workload::memory_limits_missing::CONTROL,
+    &workload::writable_root_filesystem::CONTROL,
+    &workload::liveness_probe_missing::CONTROL,
+    &workload::readiness_probe_missing::CONTROL,
+    &workload::privileged_port::CONTROL,
+    &workload::default_service_account::CONTROL,
+    &workload::service_account_token_automount::CONTROL,
+    &workload::default_namespace::CONTROL,
+    &workload::forbidden_volume::CONTROL,
+    &workload::net_raw_not_dropped::CONTROL,
+    &workload::dangerous_capabilities::CONTROL,
+    &secrets::secret_in_env_literal::CONTROL,
+    &secrets::secret_as_env_var::CONTROL,
+    &secrets::configmap_sensitive_content::CONTROL,
+    &network::service_node_port::CONTROL,
+    &network::service_load_balancer::CONTROL,
+    &network::service_external_ips::CONTROL,
+    &network::ingress_without_tls::CONTROL,
+    &network::namespace_without_default_deny::CONTROL,
+    &network::workload_without_network_policy::CONTROL,
 ];
 
 /// Every built-in control.

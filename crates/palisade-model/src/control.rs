@@ -67,11 +67,10 @@ pub struct ControlMeta {
     pub title: &'static str,
     /// Severity of its findings.
     pub severity: Severity,
-    /// Markdown with the sections of [`DocSection::ALL`].
+    /// Markdown with the sections of [`DocSection::ALL`]. The framework
+    /// requirements a control serves are not listed here: the framework
+    /// packs map requirements to controls, and docs are generated from them.
     pub docs: &'static str,
-    /// Framework requirements this control serves, e.g. `pss-baseline`,
-    /// `nist-800-190:4.4.3`.
-    pub frameworks: &'static [&'static str],
 }
 
 impl ControlMeta {
@@ -80,7 +79,7 @@ impl ControlMeta {
     /// ```
     /// use palisade_model::{ControlMeta, DocSection, Severity};
     /// let meta = ControlMeta {
-    ///     id: "x", title: "X", severity: Severity::Low, frameworks: &[],
+    ///     id: "x", title: "X", severity: Severity::Low,
     ///     docs: "## What it does\nFlags x.\n\n## Why is this bad?\nBecause.\n",
     /// };
     /// assert_eq!(meta.section(DocSection::Why), Some("Because."));

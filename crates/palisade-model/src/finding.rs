@@ -34,6 +34,28 @@ pub struct Finding {
     pub field: FieldPath,
     /// Where the field (or its nearest existing parent) stands in the source.
     pub location: Location,
+    /// The exception that waives it, if any: a waived finding is still
+    /// reported, with who accepted it and why, but does not fail the scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Arc<Waiver>>,
+}
+
+/// An accepted risk: why a finding is waived, by whom, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    /// Why the finding is accepted.
+    pub justification: String,
+    /// Who accepted it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The ticket that records the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The last day it applies (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where it was declared: `palisade.yaml:12` or `annotation`.
+    pub source: String,
 }
 
 impl Serialize for FieldPath {

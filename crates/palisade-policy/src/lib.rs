@@ -3,6 +3,8 @@
 //! and cheap to share by reference), and the evaluation that turns a
 //! document into located [`Finding`]s.
 
+pub mod config;
+pub mod exceptions;
 mod selection;
 
 use std::sync::Arc;
@@ -11,12 +13,16 @@ use palisade_controls::{Check, Control, Inventory, Params, PssVersion};
 use palisade_load::{Document, KubeObject, PodSpec, objects};
 use palisade_model::{Finding, Location, Severity};
 
+pub use config::{Config, ConfigError};
+pub use exceptions::{Exception, Exceptions};
 pub use selection::{Framework, SelectionError};
 
 /// The controls to run, each with the policy version it runs at.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     controls: Vec<Selected>,
+    frameworks: Vec<Framework>,
+    exceptions: Arc<Exceptions>,
 }
 
 /// One control as it runs: at a policy version, with a severity and
@@ -67,6 +73,8 @@ impl PolicySet {
                 .iter()
                 .map(|c| Selected::new(c, PssVersion::Latest))
                 .collect(),
+            frameworks: Vec::new(),
+            exceptions: Arc::default(),
         }
     }
 
@@ -96,7 +104,7 @@ impl PolicySet {
             }
         };
         for framework in frameworks {
-            for control in framework.controls() {
+            for control in framework.controls()? {
                 add(control, framework.version());
             }
         }
@@ -105,7 +113,16 @@ impl PolicySet {
                 .ok_or_else(|| SelectionError::UnknownControl(id.clone()))?;
             add(control, PssVersion::Latest);
         }
-        Ok(PolicySet { controls })
+        Ok(PolicySet {
+            controls,
+            frameworks: frameworks.to_vec(),
+            exceptions: Arc::default(),
+        })
+    }
+
+    /// The frameworks selected, for compliance summaries.
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
     }
 
     /// How many (control, version) pairs run.
@@ -131,8 +148,23 @@ impl PolicySet {
 
     /// Every (control, version) pair, with its severity and parameters, for
     /// a configuration to adjust.
-    pub fn selected_mut(&mut self) -> &mut [Selected] {
+    pub fn selected_mut(&mut self) -> &mut Vec<Selected> {
         &mut self.controls
+    }
+
+    /// Every (control, version) pair as it runs.
+    pub fn selected(&self) -> &[Selected] {
+        &self.controls
+    }
+
+    /// Sets the exceptions that waive findings.
+    pub fn set_exceptions(&mut self, exceptions: Exceptions) {
+        self.exceptions = Arc::new(exceptions);
+    }
+
+    /// The exceptions, with how often each was used so far.
+    pub fn exceptions(&self) -> &Exceptions {
+        &self.exceptions
     }
 
     /// Whether a cross-resource control runs, so documents must feed an
@@ -172,8 +204,10 @@ impl PolicySet {
                 container: None,
                 field: v.field,
                 location: v.location,
+                waiver: None,
             }));
         }
+        self.exceptions.apply(None, &mut findings);
         findings
     }
 
@@ -185,6 +219,7 @@ impl PolicySet {
         findings: &mut Vec<Finding>,
     ) {
         let pod = PodSpec::find(object);
+        let first = findings.len();
         // Built on the first finding: most objects in a clean repository have none.
         let mut resource = None;
         for selected in &self.controls {
@@ -210,8 +245,12 @@ impl PolicySet {
                         line: pos.line,
                         column: pos.column,
                     },
+                    waiver: None,
                 });
             }
+        }
+        if let Some(new) = findings.get_mut(first..) {
+            self.exceptions.apply(Some(object), new);
         }
     }
 }

@@ -156,3 +156,39 @@ fn pass_fixtures_report_nothing() {
         }
     }
 }
+
+/// Every (requirement, control) pair of every framework pack: the control
+/// exists and fails at least one of its `fail` fixtures, so no requirement
+/// is wired to a control that cannot fire. The table of pairs, with the
+/// fixture and line that fails each, is snapshotted for review.
+#[test]
+fn every_framework_mapping_fails_a_fixture() {
+    let root = fixtures_root();
+    let mut table = String::new();
+    for framework in palisade_frameworks::all() {
+        for requirement in &framework.requirements {
+            for id in &requirement.controls {
+                let failing = yaml_files(&root.join(id).join("fail"))
+                    .into_iter()
+                    .find_map(|file| {
+                        let found = findings(id, &file);
+                        found.first().map(|(line, _, _)| {
+                            format!("{}:{line}", file.file_name().unwrap().to_string_lossy())
+                        })
+                    });
+                let failing = failing.unwrap_or_else(|| {
+                    panic!(
+                        "{} {} maps to {id}, but no fixture fails it",
+                        framework.id, requirement.id
+                    )
+                });
+                table.push_str(&format!(
+                    "{} {} -> {id} ({failing})\n",
+                    framework.id, requirement.id
+                ));
+            }
+        }
+    }
+    assert!(palisade_frameworks::load_errors().is_empty());
+    insta::assert_snapshot!("framework-mappings", table);
+}

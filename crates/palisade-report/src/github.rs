@@ -10,7 +10,9 @@ use crate::Report;
 
 /// Writes one `::error`/`::warning`/`::notice` line per finding and error.
 pub fn write_github(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for f in &report.findings {
+    // Waived findings are accepted risks: annotating every pull request
+    // with them again would train people to ignore the annotations.
+    for f in report.blocking() {
         let command = match f.severity {
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",

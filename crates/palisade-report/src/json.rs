@@ -13,21 +13,30 @@
 //!     "field": "spec.template.spec.containers[0].securityContext.privileged",
 //!     "pointer": "/spec/template/spec/containers/0/securityContext/privileged",
 //!     "location": {"file": "deploy.yaml", "line": 21, "column": 11},
-//!     "remediation": "..."
+//!     "remediation": "...",
+//!     "waiver": {"justification": "...", "owner": "...", "ticket": "...", "expires": "2027-01-31", "source": "palisade.yaml:14"}
 //!   }],
 //!   "errors": [{"file": "broken.yaml", "line": 3, "column": 7, "message": "invalid YAML: ..."}],
-//!   "summary": {"files": 2, "documents": 3, "resources": 3, "skippedDocuments": 0, "findings": 1,
-//!               "bySeverity": {"info": 0, "low": 0, "medium": 0, "high": 0, "critical": 1}, "errors": 1}
+//!   "summary": {"files": 2, "documents": 3, "resources": 3, "skippedDocuments": 0, "findings": 1, "waived": 0,
+//!               "bySeverity": {"info": 0, "low": 0, "medium": 0, "high": 0, "critical": 1}, "errors": 1},
+//!   "compliance": [{"framework": "pci-dss-4.0", "title": "...", "score": 62.5,
+//!                   "tally": {"pass": 5, "fail": 3, "waived": 0, "manual": 8, "notApplicable": 0, "notRun": 0},
+//!                   "requirements": [{"id": "2.2.1", "title": "...", "coverage": "partial", "verdict": "fail",
+//!                                     "controls": ["..."], "findings": [0, 3], "manualPart": "..."}]}],
+//!   "exceptionNotes": ["palisade.yaml:20: exception expired on 2026-01-31 ..."]
 //! }
 //! ```
+//! `waiver` is present only on waived findings; `findings` in a compliance
+//! requirement are indexes into the top-level `findings` array.
 //! `namespace`, `name` and `container` are `null` when unknown. `line` and
 //! `column` are 1-based; an error about a whole file has line and column 0.
 //! Fields are only ever added within a schema version.
 
 use std::io::{self, Write};
 
+use palisade_frameworks::compliance::Compliance;
 use palisade_load::LoadError;
-use palisade_model::{FieldPath, Finding, Location, ResourceRef, Severity};
+use palisade_model::{FieldPath, Finding, Location, ResourceRef, Severity, Waiver};
 use serde::{Serialize, Serializer};
 
 use crate::{Report, Summary};
@@ -47,6 +56,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
     summary: &'a Summary,
+    compliance: &'a [Compliance],
+    exception_notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -68,6 +79,8 @@ struct JsonFinding<'a> {
     pointer: &'a FieldPath,
     location: &'a Location,
     remediation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<&'a Waiver>,
 }
 
 #[derive(Serialize)]
@@ -96,6 +109,7 @@ impl<'a> JsonFinding<'a> {
             pointer: &f.field,
             location: &f.location,
             remediation: meta.map(|m| m.remediation()),
+            waiver: f.waiver.as_deref(),
         }
     }
 }
@@ -126,6 +140,8 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
         errors: report.errors.iter().map(JsonError::from).collect(),
         summary: &report.summary,
+        compliance: &report.compliance,
+        exception_notes: &report.exception_notes,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -22,8 +22,15 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let suite = suites
             .entry(&f.location.file)
             .or_insert_with(|| TestSuite::new(f.location.file.to_string()));
-        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        status.set_message(f.message.clone());
+        // A waived finding is a skipped test: visible, not failing.
+        let mut status = match &f.waiver {
+            Some(_) => TestCaseStatus::skipped(),
+            None => TestCaseStatus::non_success(NonSuccessKind::Failure),
+        };
+        status.set_message(match &f.waiver {
+            Some(w) => format!("waived: {} ({})", w.justification, f.message),
+            None => f.message.clone(),
+        });
         status.set_type(f.severity.as_str());
         status.set_description(format!(
             "{}:{}:{}: {} [{}] {}",

@@ -3,6 +3,7 @@
 //! files belong to the binary.
 
 mod github;
+mod html;
 mod json;
 mod junit;
 mod report;
@@ -10,6 +11,7 @@ mod sarif;
 mod text;
 
 pub use github::write_github;
+pub use html::write_html;
 pub use json::{SCHEMA_VERSION, write_json};
 pub use junit::write_junit;
 pub use report::{Report, Summary};

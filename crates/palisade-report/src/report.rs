@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use palisade_frameworks::compliance::Compliance;
 use palisade_load::LoadError;
 use palisade_model::{ControlMeta, Finding, Severity};
 use serde::Serialize;
@@ -20,9 +21,11 @@ pub struct Summary {
     /// Documents skipped because they are not Kubernetes objects (no
     /// `apiVersion`/`kind`).
     pub skipped_documents: usize,
-    /// Findings in all.
+    /// Findings in all, waived ones included.
     pub findings: usize,
-    /// Findings per severity (every severity present, zeros included).
+    /// Findings waived by an exception (they do not fail the scan).
+    pub waived: usize,
+    /// Unwaived findings per severity (every severity present, zeros included).
     pub by_severity: BTreeMap<Severity, usize>,
     /// Inputs that could not be read or parsed.
     pub errors: usize,
@@ -43,6 +46,11 @@ pub struct Report {
     pub scanned: Vec<Arc<str>>,
     /// Source text of files with findings, for snippets.
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
+    /// One summary per framework selected with `--framework`.
+    pub compliance: Vec<Compliance>,
+    /// Exceptions that are no longer in force or matched nothing: shown so
+    /// they are renewed or removed, never silently ignored.
+    pub exception_notes: Vec<String>,
 }
 
 impl Report {
@@ -60,13 +68,19 @@ impl Report {
         self.summary.findings = self.findings.len();
         self.summary.errors = self.errors.len();
         self.summary.by_severity = Severity::ALL.iter().map(|s| (*s, 0)).collect();
-        for finding in &self.findings {
+        self.summary.waived = self.findings.iter().filter(|f| f.waiver.is_some()).count();
+        for finding in self.findings.iter().filter(|f| f.waiver.is_none()) {
             *self
                 .summary
                 .by_severity
                 .entry(finding.severity)
                 .or_default() += 1;
         }
+    }
+
+    /// The unwaived findings, which gate the pipeline.
+    pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.waiver.is_none())
     }
 
     /// Metadata of a control that ran.

@@ -58,7 +58,7 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "defaultConfiguration": {"level": level(meta.severity)},
                 "properties": {
                     "security-severity": security_severity(meta.severity),
-                    "tags": meta.frameworks.iter().copied().chain(["security", "kubernetes"]).collect::<Vec<_>>(),
+                    "tags": framework_tags(meta.id),
                 },
             })
         })
@@ -89,6 +89,14 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             });
             if let (Some(index), Some(obj)) = (rule_index(f.control), result.as_object_mut()) {
                 obj.insert("ruleIndex".into(), json!(index));
+            }
+            // SARIF's own way to say "reported, but accepted": dashboards
+            // show it as suppressed, with the justification.
+            if let (Some(waiver), Some(obj)) = (&f.waiver, result.as_object_mut()) {
+                obj.insert(
+                    "suppressions".into(),
+                    json!([{"kind": "external", "status": "accepted", "justification": waiver.justification}]),
+                );
             }
             result
         })
@@ -126,4 +134,15 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// `security`, `kubernetes` and the frameworks whose packs use the control.
+fn framework_tags(control: &str) -> Vec<String> {
+    let mut tags = vec!["security".to_owned(), "kubernetes".to_owned()];
+    for (framework, _) in palisade_frameworks::requirements_of(control) {
+        if !tags.contains(&framework.id) {
+            tags.push(framework.id.clone());
+        }
+    }
+    tags
 }

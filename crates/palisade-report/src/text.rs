@@ -5,7 +5,8 @@
 
 use std::io::{self, Write};
 
-use palisade_model::Severity;
+use palisade_frameworks::compliance::{Compliance, Verdict};
+use palisade_model::{Severity, Waiver};
 
 use crate::Report;
 
@@ -70,6 +71,14 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
             f.resource.display_name()
         )?;
         writeln!(out, "    {}", f.message)?;
+        if let Some(waiver) = &f.waiver {
+            writeln!(
+                out,
+                "    {} {}",
+                paint.wrap("1;36", "waived:"),
+                describe_waiver(waiver)
+            )?;
+        }
         if let Some(line) = lines.get(f.location.line.saturating_sub(1) as usize) {
             let number = f.location.line.to_string();
             let gutter = " ".repeat(number.len());
@@ -115,6 +124,16 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
     if !report.findings.is_empty() || !report.errors.is_empty() {
         writeln!(out)?;
     }
+    for note in &report.exception_notes {
+        writeln!(out, "{} {note}", paint.wrap("1;33", "exception:"))?;
+    }
+    if !report.exception_notes.is_empty() {
+        writeln!(out)?;
+    }
+    for compliance in &report.compliance {
+        write_compliance(compliance, &paint, out)?;
+        writeln!(out)?;
+    }
     let s = &report.summary;
     let counts: Vec<String> = Severity::ALL
         .iter()
@@ -129,11 +148,16 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
     } else {
         format!(" ({})", counts.join(", "))
     };
+    let waived = if s.waived > 0 {
+        format!(" and {} waived", s.waived)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} finding{}{breakdown} in {} resource{} from {} file{}; {} document{} skipped (not Kubernetes objects); {} error{}",
-        s.findings,
-        plural(s.findings),
+        "{} finding{}{breakdown}{waived} in {} resource{} from {} file{}; {} document{} skipped (not Kubernetes objects); {} error{}",
+        s.findings - s.waived,
+        plural(s.findings - s.waived),
         s.resources,
         plural(s.resources),
         s.files,
@@ -143,6 +167,65 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
         s.errors,
         plural(s.errors),
     )
+}
+
+/// `by alice (SEC-12), until 2027-01-31, palisade.yaml:14: reason`.
+fn describe_waiver(w: &Waiver) -> String {
+    let mut out = String::new();
+    if let Some(owner) = &w.owner {
+        out.push_str(&format!("by {owner} "));
+    }
+    if let Some(ticket) = &w.ticket {
+        out.push_str(&format!("({ticket}) "));
+    }
+    if let Some(expires) = &w.expires {
+        out.push_str(&format!("until {expires} "));
+    }
+    out.push_str(&format!("[{}]: {}", w.source, w.justification));
+    out
+}
+
+/// `PCI DSS v4.0: 62.5% (5 pass, 3 fail, ...)`, then each requirement that
+/// failed or was waived, and a count of those left to a person.
+fn write_compliance(c: &Compliance, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let t = &c.tally;
+    let score = c
+        .score
+        .map_or("no checkable requirement".to_owned(), |s| format!("{s}%"));
+    writeln!(
+        out,
+        "{} {}: {score} ({} pass, {} fail, {} waived, {} manual, {} not applicable{})",
+        paint.wrap("1", "compliance"),
+        c.title,
+        t.pass,
+        t.fail,
+        t.waived,
+        t.manual,
+        t.not_applicable,
+        if t.not_run > 0 {
+            format!(", {} not run", t.not_run)
+        } else {
+            String::new()
+        }
+    )?;
+    for r in &c.requirements {
+        let mark = match r.verdict {
+            Verdict::Fail => paint.wrap("1;31", "FAIL  "),
+            Verdict::Waived => paint.wrap("1;36", "WAIVED"),
+            Verdict::NotRun => paint.wrap("1;33", "NOTRUN"),
+            _ => continue,
+        };
+        writeln!(
+            out,
+            "  {mark} {} {} ({} finding{}; {})",
+            r.id,
+            r.title,
+            r.findings.len(),
+            plural(r.findings.len()),
+            r.controls.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

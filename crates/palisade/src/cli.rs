@@ -26,6 +26,41 @@ pub enum Command {
         #[command(subcommand)]
         command: ControlsCommand,
     },
+    /// Review the configuration's exceptions: list those that expired or
+    /// matched nothing in a scan of PATHs (exit 1 when there are any).
+    Exceptions {
+        #[command(subcommand)]
+        command: ExceptionsCommand,
+    },
+    /// List and show the compliance frameworks: requirements, the controls
+    /// that check them, and what is left to a person.
+    Frameworks {
+        #[command(subcommand)]
+        command: FrameworksCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExceptionsCommand {
+    /// Scan PATHs with the configuration and list expired and unused exceptions.
+    Audit(ScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCommand {
+    /// List every built-in framework with its coverage.
+    List(ListArgs),
+    /// Print a framework's requirements, their status and their controls.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The framework's ID, e.g. pci-dss-4.0 (see `palisade frameworks list`).
+    pub id: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,6 +75,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A self-contained HTML compliance report (works offline).
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -67,11 +104,19 @@ pub struct ScanArgs {
     )]
     pub fail_on: Severity,
 
-    /// Run a framework's controls instead of all built-in controls:
-    /// pss-baseline or pss-restricted, optionally pinned to a policy version
+    /// Run a framework's controls instead of all built-in controls, and add
+    /// its compliance summary to the report: a pack ID from `palisade
+    /// frameworks list` (pci-dss-4.0, cis-kubernetes-1.12, ...), or
+    /// pss-baseline / pss-restricted optionally pinned to a policy version
     /// as pss-restricted@v1.30 (default: latest). Repeatable.
     #[arg(long, value_name = "FRAMEWORK[@VERSION]")]
     pub framework: Vec<String>,
+
+    /// Configuration file (frameworks, control settings and parameters,
+    /// custom frameworks, exceptions). Default: palisade.yaml in the working
+    /// directory, when there is one.
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<PathBuf>,
 
     /// Run only this control (see `palisade controls list`). Repeatable;
     /// combines with --framework.

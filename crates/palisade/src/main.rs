@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ControlsCommand};
+use crate::cli::{Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -20,6 +20,13 @@ fn main() -> ExitCode {
         Command::Controls { command } => match command {
             ControlsCommand::List(args) => commands::controls::list(&args),
             ControlsCommand::Explain(args) => commands::controls::explain(&args),
+        },
+        Command::Exceptions { command } => match command {
+            ExceptionsCommand::Audit(args) => commands::exceptions::audit(&args),
+        },
+        Command::Frameworks { command } => match command {
+            FrameworksCommand::List(args) => commands::frameworks::list(&args),
+            FrameworksCommand::Show(args) => commands::frameworks::show(&args),
         },
     };
     match result {

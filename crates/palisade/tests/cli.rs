@@ -68,7 +68,44 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n";
-const HARDENED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n";
+/// A pod that passes every built-in control, with the default-deny
+/// NetworkPolicy its namespace needs.
+const HARDENED_POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: ok
+  namespace: shop
+  labels: {app: ok}
+spec:
+  serviceAccountName: ok
+  automountServiceAccountToken: false
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: app
+    image: registry.example.com/app:1.27@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    imagePullPolicy: Always
+    ports: [{containerPort: 8080}]
+    resources:
+      requests: {cpu: 100m, memory: 128Mi}
+      limits: {cpu: 500m, memory: 256Mi}
+    livenessProbe: {httpGet: {path: /healthz, port: 8080}}
+    readinessProbe: {httpGet: {path: /ready, port: 8080}}
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+"#;
 
 #[test]
 fn examples_fail_with_exit_1_and_json_findings_are_complete() {
@@ -135,7 +172,7 @@ fn clean_input_exits_0() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("0 findings in 1 resource from 1 file"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 findings in 2 resources from 1 file"));
 }
 
 #[test]
@@ -567,5 +604,22 @@ fn generated_docs_are_current() {
     assert!(
         actual.contains(&String::from_utf8_lossy(&index).to_string()),
         "docs/controls.md is stale: run scripts/gen-docs.sh"
+    );
+    for framework in palisade_frameworks::all() {
+        let expected =
+            palisade(&["frameworks", "show", &framework.id, "--format", "markdown"]).stdout;
+        let path = docs.join("frameworks").join(format!("{}.md", framework.id));
+        let actual = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "{} is stale: run scripts/gen-docs.sh",
+            path.display()
+        );
+    }
+    let index = palisade(&["frameworks", "list", "--format", "markdown"]).stdout;
+    let actual = std::fs::read_to_string(docs.join("frameworks.md")).unwrap_or_default();
+    assert!(
+        actual.contains(&String::from_utf8_lossy(&index).to_string()),
+        "docs/frameworks.md is stale: run scripts/gen-docs.sh"
     );
 }

@@ -74,3 +74,10 @@ fn junit() {
 fn github() {
     insta::assert_snapshot!(scan("github", &[]));
 }
+
+#[test]
+fn html() {
+    let html = scan("html", &["--framework", "pss-restricted"])
+        .replace(env!("CARGO_PKG_VERSION"), "[version]");
+    insta::assert_snapshot!(html);
+}

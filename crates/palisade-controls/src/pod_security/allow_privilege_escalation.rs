@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "privilege-escalation-allowed",
         title: "Container does not set allowPrivilegeEscalation: false",
         severity: Severity::Medium,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

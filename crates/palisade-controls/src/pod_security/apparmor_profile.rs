@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "forbidden-apparmor-profile",
         title: "AppArmor profile overridden or disabled",
         severity: Severity::Medium,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

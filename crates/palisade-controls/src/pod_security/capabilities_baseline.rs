@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "non-default-capabilities",
         title: "Container adds capabilities beyond the runtime's defaults",
         severity: Severity::High,
-        frameworks: &["pss-baseline"],
         docs: DOCS,
     },
     pss: Some(PssCheck {
@@ -67,7 +66,7 @@ securityContext:
 
 ## References
 - Pod Security Standards, baseline, "Capabilities": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark 5.2.8, 5.2.9; CIS Docker Benchmark 5.3
+- CIS Kubernetes Benchmark v1.12, 5.2.9; CIS Docker Benchmark v1.6.0, 5.4
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

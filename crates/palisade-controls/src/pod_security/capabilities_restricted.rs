@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "capabilities-not-restricted",
         title: "Container does not drop ALL capabilities, or adds one beyond NET_BIND_SERVICE",
         severity: Severity::Medium,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {
@@ -51,7 +50,7 @@ securityContext:
 
 ## References
 - Pod Security Standards, restricted, "Capabilities": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Kubernetes Benchmark 5.2.9, 5.2.10 (v1.12 numbering)
+- CIS Kubernetes Benchmark v1.12, 5.2.9 "Minimize the admission of containers with capabilities assigned"
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

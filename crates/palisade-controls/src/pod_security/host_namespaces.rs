@@ -11,7 +11,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "host-namespaces",
         title: "Pod shares the node's network, PID or IPC namespace",
         severity: Severity::High,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

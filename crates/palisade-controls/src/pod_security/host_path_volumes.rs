@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "host-path-volumes",
         title: "Pod mounts a hostPath volume",
         severity: Severity::High,
-        frameworks: &["pss-baseline"],
         docs: DOCS,
     },
     pss: Some(PssCheck {
@@ -50,7 +49,7 @@ volumes:
 
 ## References
 - Pod Security Standards, baseline, "HostPath Volumes": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark 5.2.12 (v1.12 numbering)
+- CIS Kubernetes Benchmark v1.12, 5.2.11 "Minimize the admission of HostPath volumes"
 - CWE-668: Exposure of Resource to Wrong Sphere
 "#;
 

@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "host-ports",
         title: "Container binds a port on the node (hostPort)",
         severity: Severity::Medium,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {
@@ -48,7 +47,7 @@ ports:
 
 ## References
 - Pod Security Standards, baseline, "Host Ports": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark 5.2.13 (v1.12 numbering)
+- CIS Kubernetes Benchmark v1.12, 5.2.12 "Minimize the admission of containers which use HostPorts"
 - CWE-668: Exposure of Resource to Wrong Sphere
 "#;
 

@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "probe-or-lifecycle-host",
         title: "Probe or lifecycle hook sets a host",
         severity: Severity::Medium,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

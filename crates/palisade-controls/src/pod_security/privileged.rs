@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "privileged-container",
         title: "Container runs privileged",
         severity: Severity::Critical,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "unmasked-proc-mount",
         title: "Container unmasks /proc",
         severity: Severity::High,
-        frameworks: &["pss-baseline"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

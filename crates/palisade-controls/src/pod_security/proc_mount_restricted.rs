@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "unmasked-proc-mount-restricted",
         title: "Container unmasks /proc, even in a user namespace",
         severity: Severity::Medium,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "restricted-volume-types",
         title: "Pod uses a volume type outside the restricted set",
         severity: Severity::Medium,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

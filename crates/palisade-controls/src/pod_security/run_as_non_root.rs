@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "missing-run-as-non-root",
         title: "Container may run as root (runAsNonRoot is not true)",
         severity: Severity::Medium,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "run-as-root-user",
         title: "Pod or container sets runAsUser: 0",
         severity: Severity::High,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

@@ -14,7 +14,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "forbidden-seccomp-profile",
         title: "Seccomp profile set to Unconfined",
         severity: Severity::Medium,
-        frameworks: &["pss-baseline"],
         docs: DOCS,
     },
     pss: Some(PssCheck {
@@ -54,7 +53,7 @@ securityContext:
 
 ## References
 - Pod Security Standards, baseline, "Seccomp": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark 5.7.2; CIS Docker Benchmark 5.21
+- CIS Kubernetes Benchmark v1.12, 5.6.2 (5.7.2 in v1.8 to v1.10); CIS Docker Benchmark v1.6.0, 5.22
 - CWE-693: Protection Mechanism Failure
 "#;
 

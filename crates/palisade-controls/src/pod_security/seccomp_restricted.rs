@@ -14,7 +14,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "missing-seccomp-profile",
         title: "Container runs without a RuntimeDefault or Localhost seccomp profile",
         severity: Severity::Low,
-        frameworks: &["pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {
@@ -56,7 +55,7 @@ spec:
 
 ## References
 - Pod Security Standards, restricted, "Seccomp": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Kubernetes Benchmark 5.7.2
+- CIS Kubernetes Benchmark v1.12, 5.6.2 (5.7.2 in v1.8 to v1.10)
 - CWE-693: Protection Mechanism Failure
 "#;
 

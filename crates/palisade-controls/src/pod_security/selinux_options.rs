@@ -13,7 +13,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "forbidden-selinux-options",
         title: "SELinux type, user or role set outside the container domains",
         severity: Severity::Medium,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

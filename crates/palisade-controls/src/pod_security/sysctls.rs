@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "unsafe-sysctls",
         title: "Pod sets a sysctl outside the safe set",
         severity: Severity::Medium,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

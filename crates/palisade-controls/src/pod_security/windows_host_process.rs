@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "windows-host-process",
         title: "Windows HostProcess container",
         severity: Severity::Critical,
-        frameworks: &["pss-baseline", "pss-restricted"],
         docs: DOCS,
     },
     pss: Some(PssCheck {

@@ -10,7 +10,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-anonymous-binding",
         title: "Binding grants a role to anonymous or unauthenticated users",
         severity: Severity::Critical,
-        frameworks: &["nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

@@ -10,7 +10,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-cluster-admin-binding",
         title: "Binding grants the cluster-admin role",
         severity: Severity::High,
-        frameworks: &["cis-kubernetes-1.12:5.1.1", "nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

@@ -10,7 +10,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-escalate-bind-impersonate",
         title: "Role holds the escalate, bind or impersonate verb",
         severity: Severity::High,
-        frameworks: &["cis-kubernetes-1.12:5.1.8", "nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

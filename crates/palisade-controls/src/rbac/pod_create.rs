@@ -10,7 +10,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-pod-create",
         title: "Role can create pods or workloads",
         severity: Severity::Medium,
-        frameworks: &["cis-kubernetes-1.12:5.1.4", "nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

@@ -11,7 +11,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-pod-exec-attach",
         title: "Role can exec into or attach to pods",
         severity: Severity::High,
-        frameworks: &["nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

@@ -11,7 +11,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-secret-read",
         title: "Role can read Secrets",
         severity: Severity::Medium,
-        frameworks: &["cis-kubernetes-1.12:5.1.2", "nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

@@ -10,7 +10,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "rbac-wildcard",
         title: "Role grants every verb or every resource (*)",
         severity: Severity::High,
-        frameworks: &["cis-kubernetes-1.12:5.1.3", "nsa-cisa-1.2"],
         docs: DOCS,
     },
     pss: None,

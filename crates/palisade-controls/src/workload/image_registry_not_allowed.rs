@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "image-registry-not-allowed",
         title: "Image comes from a registry outside the allowed list",
         severity: Severity::High,
-        frameworks: &[],
         docs: DOCS,
     },
     pss: None,

@@ -12,7 +12,6 @@ pub(crate) static CONTROL: Control = Control {
         id: "image-tag-latest",
         title: "Image uses the latest tag or no tag",
         severity: Severity::Medium,
-        frameworks: &[],
         docs: DOCS,
     },
     pss: None,

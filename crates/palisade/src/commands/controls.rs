@@ -10,6 +10,25 @@ use serde_json::json;
 
 use crate::cli::{ExplainArgs, ListArgs, ListFormat};
 
+/// The frameworks whose packs use a control, once each.
+fn frameworks_of(id: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (framework, _) in palisade_frameworks::requirements_of(id) {
+        if !out.contains(&framework.id.as_str()) {
+            out.push(&framework.id);
+        }
+    }
+    out
+}
+
+/// `pci-dss-4.0 2.2.1` for every requirement a control serves.
+fn requirements_of(id: &str) -> Vec<String> {
+    palisade_frameworks::requirements_of(id)
+        .into_iter()
+        .map(|(f, r)| format!("{} {}", f.id, r.id))
+        .collect()
+}
+
 pub fn list(args: &ListArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let controls = registry::all();
@@ -19,11 +38,11 @@ pub fn list(args: &ListArgs) -> Result<ExitCode> {
             for c in controls {
                 writeln!(
                     out,
-                    "{:<width$}  {:<8}  {:<31}  {}",
+                    "{:<width$}  {:<8}  {}  [{}]",
                     c.meta.id,
                     c.meta.severity.as_str(),
-                    c.meta.frameworks.join(","),
-                    c.meta.title
+                    c.meta.title,
+                    frameworks_of(c.meta.id).join(", ")
                 )?;
             }
         }
@@ -35,7 +54,7 @@ pub fn list(args: &ListArgs) -> Result<ExitCode> {
                     out,
                     "| [`{id}`](controls/{id}.md) | {} | {} | {} |",
                     c.meta.severity,
-                    c.meta.frameworks.join(", "),
+                    frameworks_of(c.meta.id).join(", "),
                     c.meta.title,
                     id = c.meta.id
                 )?;
@@ -49,7 +68,13 @@ pub fn list(args: &ListArgs) -> Result<ExitCode> {
                         "id": c.meta.id,
                         "title": c.meta.title,
                         "severity": c.meta.severity,
-                        "frameworks": c.meta.frameworks,
+                        "frameworks": frameworks_of(c.meta.id),
+                        "requirements": requirements_of(c.meta.id),
+                        "params": c.params.iter().map(|p| json!({
+                            "name": p.name,
+                            "doc": p.doc,
+                            "default": p.default,
+                        })).collect::<Vec<_>>(),
                         "rationale": c.meta.rationale(),
                         "remediation": c.meta.remediation(),
                         "pss": c.pss.map(|p| json!({
@@ -76,6 +101,10 @@ pub fn explain(args: &ExplainArgs) -> Result<ExitCode> {
         );
     };
     let mut out = std::io::stdout().lock();
-    out.write_all(control.markdown().as_bytes())?;
+    out.write_all(
+        control
+            .markdown(&requirements_of(control.meta.id))
+            .as_bytes(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod controls;
+pub mod exceptions;
+pub mod frameworks;
 pub mod scan;

@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use palisade_controls::Inventory;
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, parse_documents};
 use palisade_model::Finding;
-use palisade_policy::{Framework, PolicySet};
+use palisade_policy::{Config, PolicySet};
 use palisade_report::{Report, TextOptions};
 use rayon::prelude::*;
 
@@ -31,12 +32,42 @@ struct FileOutcome {
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let frameworks = args
-        .framework
-        .iter()
-        .map(|f| f.parse::<Framework>())
-        .collect::<Result<Vec<_>, _>>()?;
-    let policy = PolicySet::select(&frameworks, &args.control)?;
+    let report = execute(args)?;
+    write_report(args, &report)?;
+
+    if !report.errors.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let blocking = report.blocking().any(|f| f.severity >= args.fail_on);
+    Ok(if blocking {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The configuration: `--config FILE`, else `palisade.yaml` in the working
+/// directory when there is one, else the defaults.
+pub fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(path) => Ok(Config::load(path)?),
+        None => {
+            let default = Path::new(Config::FILE_NAME);
+            if default.is_file() {
+                Ok(Config::load(default)?)
+            } else {
+                Ok(Config::default())
+            }
+        }
+    }
+}
+
+/// Scans and builds the finished report (compliance and exception notes
+/// included), without writing it.
+pub fn execute(args: &ScanArgs) -> Result<Report> {
+    let config = load_config(args.config.as_deref())?;
+    let frameworks = config.frameworks(&args.framework)?;
+    let policy = config.policy(&frameworks, &args.control)?;
     let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -80,18 +111,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         .findings
         .extend(policy.evaluate_inventory(&inventory));
     report.finish();
-
-    write_report(args, &report)?;
-
-    if !report.errors.is_empty() {
-        return Ok(ExitCode::from(2));
-    }
-    let blocking = report.findings.iter().any(|f| f.severity >= args.fail_on);
-    Ok(if blocking {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let ran: Vec<&str> = policy.controls().iter().map(|c| c.meta.id).collect();
+    report.compliance = policy
+        .frameworks()
+        .iter()
+        .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, &ran))
+        .collect();
+    report.exception_notes = policy.exceptions().notes();
+    Ok(report)
 }
 
 fn scan_source(
@@ -172,6 +199,7 @@ fn write_report(args: &ScanArgs, report: &Report) -> Result<()> {
         Format::Sarif => palisade_report::write_sarif(report, &mut out)?,
         Format::Junit => palisade_report::write_junit(report, &mut out)?,
         Format::Github => palisade_report::write_github(report, &mut out)?,
+        Format::Html => palisade_report::write_html(report, &mut out)?,
     }
     out.flush()?;
     Ok(())

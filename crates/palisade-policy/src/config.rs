@@ -1,0 +1,333 @@
+//! `palisade.yaml`: which frameworks run, per-control settings (enabled,
+//! severity, parameters), custom frameworks composed from existing controls,
+//! and exceptions. Every mistake is an error that names the file, line and
+//! column: an unknown key, control, parameter, framework or severity.
+//!
+//! ```yaml
+//! frameworks: [pci-dss-4.0]
+//! controls:
+//!   image-registry-not-allowed:
+//!     severity: critical
+//!     params:
+//!       allowed-registries: [registry.example.com]
+//!   liveness-probe-missing:
+//!     enabled: false
+//! custom-frameworks:
+//!   - id: acme-baseline
+//!     title: ACME platform baseline
+//!     requirements:
+//!       - {id: ACME-1, title: No privileged pods, summary: ..., status: automated, controls: [privileged-container]}
+//! exceptions:
+//!   - controls: [host-path-volumes]
+//!     namespaces: [monitoring]
+//!     kinds: [DaemonSet]
+//!     names: ["node-exporter*"]
+//!     justification: node-exporter reads the node's /proc and /sys
+//!     owner: platform-team
+//!     ticket: SEC-123
+//!     expires: 2027-06-30
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use palisade_controls::{PssVersion, registry};
+use palisade_frameworks::Framework as Pack;
+use palisade_model::Severity;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::exceptions::{Exception, ExceptionSpec, Exceptions};
+use crate::{Framework, PolicySet, Selected, SelectionError};
+
+/// The configuration file, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Frameworks to run when `--framework` is not given.
+    #[serde(default)]
+    frameworks: Vec<Spanned<String>>,
+    /// Per-control settings.
+    #[serde(default)]
+    controls: BTreeMap<String, Spanned<ControlSettings>>,
+    /// Frameworks of the team's own, composed from existing controls.
+    #[serde(default)]
+    custom_frameworks: Vec<Spanned<Pack>>,
+    /// Accepted risks.
+    #[serde(default)]
+    exceptions: Vec<Spanned<ExceptionConfig>>,
+    /// Where it was read from (set by [`Config::load`]).
+    #[serde(skip)]
+    file: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlSettings {
+    enabled: Option<bool>,
+    severity: Option<String>,
+    #[serde(default)]
+    params: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExceptionConfig {
+    controls: Vec<String>,
+    #[serde(default)]
+    namespaces: Vec<String>,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    names: Vec<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default)]
+    containers: Vec<String>,
+    #[serde(default)]
+    images: Vec<String>,
+    #[serde(default)]
+    justification: String,
+    owner: Option<String>,
+    ticket: Option<String>,
+    expires: Option<String>,
+}
+
+/// A configuration that cannot be used: `file:line:column: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// The default file name, looked up in the working directory.
+    pub const FILE_NAME: &'static str = "palisade.yaml";
+
+    /// Reads and parses a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses configuration text; `file` names it in errors.
+    ///
+    /// ```
+    /// use palisade_policy::Config;
+    /// let error = Config::parse("palisade.yaml", "controls:\n  privileged-container:\n    severty: low\n").unwrap_err();
+    /// assert!(error.to_string().starts_with("palisade.yaml:"), "{error}");
+    /// assert!(error.to_string().contains("severty"), "{error}");
+    /// ```
+    pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+        let mut config: Config =
+            serde_saphyr::from_str(text).map_err(|e| ConfigError(format!("{file}: {e}")))?;
+        config.file = file.to_owned();
+        Ok(config)
+    }
+
+    fn at<T>(&self, spanned: &Spanned<T>) -> String {
+        format!(
+            "{}:{}:{}",
+            self.file,
+            spanned.referenced.line(),
+            spanned.referenced.column()
+        )
+    }
+
+    /// The frameworks to run: those named on the command line, else the
+    /// configuration's; custom frameworks are found by ID.
+    pub fn frameworks(&self, from_cli: &[String]) -> Result<Vec<Framework>, ConfigError> {
+        let named: Vec<(String, String)> = if from_cli.is_empty() {
+            self.frameworks
+                .iter()
+                .map(|f| (f.value.clone(), format!("{}: ", self.at(f))))
+                .collect()
+        } else {
+            from_cli
+                .iter()
+                .map(|f| (f.clone(), String::new()))
+                .collect()
+        };
+        named
+            .into_iter()
+            .map(|(name, at)| {
+                if let Some(custom) = self.custom_frameworks.iter().find(|c| c.value.id == name) {
+                    return Framework::custom(custom.value.clone()).map_err(|e| {
+                        ConfigError(format!(
+                            "{}: custom framework `{name}`: {e}",
+                            self.at(custom)
+                        ))
+                    });
+                }
+                name.parse::<Framework>()
+                    .map_err(|e| ConfigError(format!("{at}{e}")))
+            })
+            .collect()
+    }
+
+    /// The policy set for a scan: the frameworks and controls selected, with
+    /// this configuration's settings and exceptions applied.
+    pub fn policy(
+        &self,
+        frameworks: &[Framework],
+        control_ids: &[String],
+    ) -> Result<PolicySet, ConfigError> {
+        let mut policy = PolicySet::select(frameworks, control_ids)
+            .map_err(|e: SelectionError| ConfigError(e.to_string()))?;
+        for (id, settings) in &self.controls {
+            let at = self.at(settings);
+            let Some(control) = registry::find(id) else {
+                return Err(ConfigError(format!(
+                    "{at}: unknown control `{id}` (see `palisade controls list`)"
+                )));
+            };
+            let settings = &settings.value;
+            let selected = policy.selected_mut();
+            match settings.enabled {
+                Some(false) => selected.retain(|s| !std::ptr::eq(s.control, control)),
+                Some(true) if !selected.iter().any(|s| std::ptr::eq(s.control, control)) => {
+                    selected.push(Selected::new(control, PssVersion::Latest));
+                }
+                _ => {}
+            }
+            let severity = settings
+                .severity
+                .as_deref()
+                .map(|s| {
+                    s.parse::<Severity>()
+                        .map_err(|e| ConfigError(format!("{at}: control `{id}`: severity: {e}")))
+                })
+                .transpose()?;
+            for s in selected
+                .iter_mut()
+                .filter(|s| std::ptr::eq(s.control, control))
+            {
+                if let Some(severity) = severity {
+                    s.severity = severity;
+                }
+                for (name, value) in &settings.params {
+                    s.params
+                        .set(control, name, value.clone())
+                        .map_err(|e| ConfigError(format!("{at}: {e}")))?;
+                }
+            }
+        }
+        let mut list = Vec::new();
+        for exception in &self.exceptions {
+            let at = self.at(exception);
+            let e = &exception.value;
+            for id in &e.controls {
+                if id != "*" && registry::find(id).is_none() {
+                    return Err(ConfigError(format!(
+                        "{at}: exception names unknown control `{id}`"
+                    )));
+                }
+            }
+            let spec = ExceptionSpec {
+                source: at.clone(),
+                controls: e.controls.clone(),
+                namespaces: e.namespaces.clone(),
+                kinds: e.kinds.clone(),
+                names: e.names.clone(),
+                labels: e
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                containers: e.containers.clone(),
+                images: e.images.clone(),
+                justification: e.justification.clone(),
+                owner: e.owner.clone(),
+                ticket: e.ticket.clone(),
+                expires: e.expires.clone(),
+            };
+            list.push(
+                Exception::compile(spec)
+                    .map_err(|message| ConfigError(format!("{at}: exception: {message}")))?,
+            );
+        }
+        policy.set_exceptions(Exceptions {
+            list,
+            today: Some(jiff::ZonedDateTime::now().date()),
+        });
+        Ok(policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        let config = match Config::parse("p.yaml", text) {
+            Ok(config) => config,
+            Err(e) => return e.0,
+        };
+        let frameworks = match config.frameworks(&[]) {
+            Ok(f) => f,
+            Err(e) => return e.0,
+        };
+        config
+            .policy(&frameworks, &[])
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.0)
+    }
+
+    #[test]
+    fn every_mistake_names_its_place() {
+        assert!(
+            error("frameworks: [pci-dss-9]\n").starts_with("p.yaml:1:"),
+            "{}",
+            error("frameworks: [pci-dss-9]\n")
+        );
+        let unknown_control = error("controls:\n  no-such:\n    enabled: true\n");
+        assert!(
+            unknown_control.starts_with("p.yaml:3:") && unknown_control.contains("`no-such`"),
+            "{unknown_control}"
+        );
+        let param = error("controls:\n  image-tag-latest:\n    params: {registries: [x]}\n");
+        assert!(param.contains("has no parameter `registries`"), "{param}");
+        let severity = error("controls:\n  image-tag-latest:\n    severity: urgent\n");
+        assert!(severity.contains("severity"), "{severity}");
+        let expires = error(
+            "exceptions:\n  - controls: [image-tag-latest]\n    justification: x\n    expires: tomorrow\n",
+        );
+        assert!(
+            expires.starts_with("p.yaml:2:") && expires.contains("tomorrow"),
+            "{expires}"
+        );
+        let unjustified = error("exceptions:\n  - controls: [image-tag-latest]\n");
+        assert!(unjustified.contains("justification"), "{unjustified}");
+        let key = error("exeptions: []\n");
+        assert!(key.contains("exeptions"), "{key}");
+    }
+
+    #[test]
+    fn settings_change_the_policy_set() {
+        let config = Config::parse(
+            "p.yaml",
+            "controls:\n  image-tag-latest:\n    enabled: false\n  image-registry-not-allowed:\n    severity: critical\n    params:\n      allowed-registries: [ghcr.io/acme]\n",
+        )
+        .unwrap();
+        let policy = config.policy(&[], &[]).unwrap();
+        let ids: Vec<&str> = policy.controls().iter().map(|c| c.meta.id).collect();
+        assert!(!ids.contains(&"image-tag-latest"));
+        let registry = policy
+            .selected()
+            .iter()
+            .find(|s| s.control.meta.id == "image-registry-not-allowed")
+            .unwrap();
+        assert_eq!(registry.severity, Severity::Critical);
+        assert_eq!(registry.params.list("allowed-registries"), ["ghcr.io/acme"]);
+    }
+
+    #[test]
+    fn custom_frameworks_compose_existing_controls() {
+        let text = "custom-frameworks:\n  - id: acme\n    title: ACME baseline\n    requirements:\n      - {id: A-1, title: T, summary: S, status: automated, controls: [privileged-container]}\nframeworks: [acme]\n";
+        let config = Config::parse("p.yaml", text).unwrap();
+        let frameworks = config.frameworks(&[]).unwrap();
+        let policy = config.policy(&frameworks, &[]).unwrap();
+        assert_eq!(policy.len(), 1);
+        let bad = text.replace("privileged-container", "no-such-control");
+        assert!(error(&bad).contains("no-such-control"), "{}", error(&bad));
+    }
+}

@@ -1,0 +1,240 @@
+//! Exceptions: accepted risks that waive findings without hiding them.
+//!
+//! Two sources: the configuration's `exceptions:` list (scoped by control,
+//! namespace, kind, name glob, labels, container and image glob, with a
+//! justification, an owner, a ticket and an expiry date), and an annotation
+//! on the resource itself, `palisade.dev/waive.<control-id>: "<reason>"`.
+//! An expired exception no longer applies; it is reported, as is one that
+//! matched nothing, so stale exceptions get renewed or removed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use globset::{Glob, GlobMatcher};
+use jiff::civil::Date;
+use palisade_load::{KubeObject, PodSpec};
+use palisade_model::{Finding, Node, Waiver};
+
+/// The annotation prefix of inline waivers.
+pub const ANNOTATION_PREFIX: &str = "palisade.dev/waive.";
+
+/// One exception, compiled.
+#[derive(Debug)]
+pub struct Exception {
+    /// Where it was declared, e.g. `palisade.yaml:14:5`.
+    pub source: String,
+    pub(crate) controls: Vec<String>,
+    pub(crate) namespaces: Vec<String>,
+    pub(crate) kinds: Vec<String>,
+    pub(crate) names: Vec<GlobMatcher>,
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) containers: Vec<GlobMatcher>,
+    pub(crate) images: Vec<GlobMatcher>,
+    /// Its last day.
+    pub expires: Option<Date>,
+    pub(crate) waiver: Arc<Waiver>,
+    uses: AtomicUsize,
+}
+
+/// What the configuration says of one exception, before compiling.
+#[derive(Debug, Clone, Default)]
+pub struct ExceptionSpec {
+    pub source: String,
+    pub controls: Vec<String>,
+    pub namespaces: Vec<String>,
+    pub kinds: Vec<String>,
+    pub names: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    pub containers: Vec<String>,
+    pub images: Vec<String>,
+    pub justification: String,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
+    pub expires: Option<String>,
+}
+
+impl Exception {
+    /// Compiles a spec; errors say which field is wrong.
+    pub fn compile(spec: ExceptionSpec) -> Result<Exception, String> {
+        let globs = |field: &str, patterns: &[String]| -> Result<Vec<GlobMatcher>, String> {
+            patterns
+                .iter()
+                .map(|p| {
+                    Glob::new(p)
+                        .map(|g| g.compile_matcher())
+                        .map_err(|e| format!("{field}: invalid glob `{p}`: {e}"))
+                })
+                .collect()
+        };
+        if spec.justification.trim().is_empty() {
+            return Err("justification: an exception needs a justification".into());
+        }
+        if spec.controls.is_empty() {
+            return Err("controls: name the controls the exception waives".into());
+        }
+        let expires = spec
+            .expires
+            .as_deref()
+            .map(|d| {
+                d.parse::<Date>()
+                    .map_err(|e| format!("expires: `{d}` is not a YYYY-MM-DD date: {e}"))
+            })
+            .transpose()?;
+        Ok(Exception {
+            names: globs("names", &spec.names)?,
+            containers: globs("containers", &spec.containers)?,
+            images: globs("images", &spec.images)?,
+            controls: spec.controls,
+            namespaces: spec.namespaces,
+            kinds: spec.kinds,
+            labels: spec.labels,
+            expires,
+            waiver: Arc::new(Waiver {
+                justification: spec.justification,
+                owner: spec.owner,
+                ticket: spec.ticket,
+                expires: spec.expires,
+                source: spec.source.clone(),
+            }),
+            source: spec.source,
+            uses: AtomicUsize::new(0),
+        })
+    }
+
+    /// Whether it is still in force on `today` (its expiry day included).
+    pub fn in_force(&self, today: Date) -> bool {
+        self.expires.is_none_or(|e| today <= e)
+    }
+
+    /// How many findings it waived so far.
+    pub fn uses(&self) -> usize {
+        self.uses.load(Ordering::Relaxed)
+    }
+
+    fn matches(
+        &self,
+        object: Option<&KubeObject<'_>>,
+        pod: Option<&PodSpec<'_>>,
+        f: &Finding,
+    ) -> bool {
+        let any = |list: &[String], value: &str| list.is_empty() || list.iter().any(|v| v == value);
+        let globbed = |list: &[GlobMatcher], value: Option<&str>| {
+            list.is_empty() || value.is_some_and(|v| list.iter().any(|g| g.is_match(v)))
+        };
+        let labels = object
+            .and_then(|o| o.metadata())
+            .and_then(|m| m.get("labels"))
+            .map_or(&[][..], Node::entries);
+        // A container's finding is scoped by its image; a pod-level finding
+        // by every image of the pod, so that one sidecar from elsewhere does
+        // not inherit the waiver.
+        let images_match = self.images.is_empty()
+            || match (f.container.as_deref(), pod) {
+                (Some(name), Some(pod)) => globbed(
+                    &self.images,
+                    pod.containers
+                        .iter()
+                        .find(|c| c.name == name)
+                        .and_then(image_of),
+                ),
+                (None, Some(pod)) => {
+                    !pod.containers.is_empty()
+                        && pod
+                            .containers
+                            .iter()
+                            .all(|c| globbed(&self.images, image_of(c)))
+                }
+                _ => false,
+            };
+        (self.controls.iter().any(|c| c == f.control || c == "*"))
+            && any(
+                &self.namespaces,
+                f.resource.namespace.as_deref().unwrap_or(""),
+            )
+            && any(&self.kinds, &f.resource.kind)
+            && globbed(&self.names, f.resource.name.as_deref())
+            && self.labels.iter().all(|(k, v)| {
+                labels
+                    .iter()
+                    .any(|e| &e.key == k && e.value.as_str() == Some(v.as_str()))
+            })
+            && globbed(&self.containers, f.container.as_deref())
+            && images_match
+    }
+}
+
+/// The exceptions of a policy set, with the day they are judged on.
+#[derive(Debug, Default)]
+pub struct Exceptions {
+    /// Every configured exception.
+    pub list: Vec<Exception>,
+    /// The day expiry is judged on (today, unless a test pins it).
+    pub today: Option<Date>,
+}
+
+impl Exceptions {
+    /// Marks the findings of one object that an exception or an annotation
+    /// waives.
+    pub(crate) fn apply(&self, object: Option<&KubeObject<'_>>, findings: &mut [Finding]) {
+        if findings.is_empty() {
+            return;
+        }
+        let pod = object.and_then(PodSpec::find);
+        let annotations = object
+            .and_then(|o| o.metadata())
+            .and_then(|m| m.get("annotations"))
+            .map_or(&[][..], Node::entries);
+        for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
+            if let Some(reason) = annotations
+                .iter()
+                .find(|e| e.key.strip_prefix(ANNOTATION_PREFIX) == Some(finding.control))
+                .and_then(|e| e.value.as_str())
+                .filter(|r| !r.trim().is_empty())
+            {
+                finding.waiver = Some(Arc::new(Waiver {
+                    justification: reason.to_owned(),
+                    owner: None,
+                    ticket: None,
+                    expires: None,
+                    source: format!("annotation {ANNOTATION_PREFIX}{}", finding.control),
+                }));
+                continue;
+            }
+            let today = self.today;
+            if let Some(exception) = self.list.iter().find(|e| {
+                today.is_none_or(|t| e.in_force(t)) && e.matches(object, pod.as_ref(), finding)
+            }) {
+                exception.uses.fetch_add(1, Ordering::Relaxed);
+                finding.waiver = Some(exception.waiver.clone());
+            }
+        }
+    }
+
+    /// Notes on exceptions that need attention: expired, or matched nothing.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for e in &self.list {
+            let expired = self.today.is_some_and(|t| !e.in_force(t));
+            if expired {
+                notes.push(format!(
+                    "{}: exception expired on {} and no longer applies (owner: {}; {})",
+                    e.source,
+                    e.waiver.expires.as_deref().unwrap_or("?"),
+                    e.waiver.owner.as_deref().unwrap_or("none"),
+                    e.waiver.justification
+                ));
+            } else if e.uses() == 0 {
+                notes.push(format!(
+                    "{}: exception matched no finding (controls: {}); remove it if it is stale",
+                    e.source,
+                    e.controls.join(", ")
+                ));
+            }
+        }
+        notes
+    }
+}
+
+fn image_of<'a>(container: &palisade_load::Container<'a>) -> Option<&'a str> {
+    container.node.get("image").and_then(Node::as_str)
+}
