@@ -63,7 +63,7 @@ const RESTRICTED: [&str; 21] = [
 ];
 
 const DOCS: &str = r#"## What it does
-Flags volumes that use none of the sources the restricted level allows: `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, `projected`, `secret`. The message names the volume's type (`hostPath`, `nfs`, `gitRepo`...), or `unknown`.
+Flags volumes that use none of the sources the restricted level allows: `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, `projected`, `secret`. The message names the volume's type (`hostPath`, `nfs`, `gitRepo`...), or `unknown` for a source Palisade does not know. A volume with only a `name` is allowed: the API server defaults it to `emptyDir` before admission.
 
 ## Why is this bad?
 Other volume types mount node paths or talk to storage back ends directly from the node with the node's credentials (`hostPath`, `nfs`, `iscsi`, `rbd`...), or run code on the node (`gitRepo`, `flexVolume`). Persistent storage belongs behind a PersistentVolumeClaim, where the cluster administrator controls it.
@@ -101,6 +101,13 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
     let mut violations = Vec::new();
     for (i, volume) in volumes.items().iter().enumerate() {
         if ALLOWED.iter().any(|source| volume.get(source).is_some()) {
+            continue;
+        }
+        // The API server defaults a volume with no source at all to
+        // `emptyDir: {}` (`SetDefaults_Volume`) before admission, so Pod
+        // Security Admission never sees it sourceless: allowed. A source
+        // Palisade does not know is still `unknown`.
+        if volume.entries().iter().all(|e| e.key == "name") {
             continue;
         }
         let label = RESTRICTED
@@ -147,7 +154,7 @@ mod tests {
 
     #[test]
     fn matches_upstream() {
-        let body = "spec:\n  containers: [{name: a}]\n  volumes:\n  - {name: h, hostPath: {path: /}}\n  - {name: ok, emptyDir: {}}\n  - {name: nf, nfs: {server: x, path: /}}\n  - {name: u}\n  - {name: img, image: {reference: x}}\n";
+        let body = "spec:\n  containers: [{name: a}]\n  volumes:\n  - {name: h, hostPath: {path: /}}\n  - {name: ok, emptyDir: {}}\n  - {name: nf, nfs: {server: x, path: /}}\n  - {name: u, someFutureSource: {}}\n  - {name: defaulted}\n  - {name: img, image: {reference: x}}\n";
         assert_eq!(
             verdict(&CONTROL, body, "latest"),
             r#"restricted volume types (volumes "h", "nf", "u" use restricted volume types "hostPath", "nfs", "unknown")"#
