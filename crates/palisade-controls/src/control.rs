@@ -1,5 +1,6 @@
 //! What a control is: metadata plus one check function.
 
+use palisade_load::dockerfile::Dockerfile;
 use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
@@ -46,6 +47,9 @@ pub enum Check {
     /// Checks the whole set of scanned objects at once (e.g. that every
     /// workload is selected by some NetworkPolicy).
     Inventory(fn(&Inventory) -> Vec<InventoryViolation>),
+    /// Checks a Dockerfile. Violations name the instruction by its index:
+    /// `instructions[i]` (see [`crate::dockerfile::at`]).
+    Dockerfile(fn(&Dockerfile, &Params) -> Vec<Violation>),
 }
 
 /// Where a control sits in the Pod Security Standards.

@@ -7,6 +7,7 @@
 //! field path, and the policy layer turns those into located findings.
 
 mod control;
+pub mod dockerfile;
 pub mod inventory;
 pub(crate) mod network;
 pub mod params;

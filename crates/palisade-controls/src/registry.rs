@@ -5,6 +5,7 @@
 
 use palisade_model::PssLevel;
 
+use crate::dockerfile;
 use crate::network;
 use crate::pod_security as pss;
 use crate::rbac;
@@ -13,7 +14,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 53] = [
+static CONTROLS: [&Control; 55] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -67,6 +68,8 @@ static CONTROLS: [&Control; 53] = [
     &network::ingress_without_tls::CONTROL,
     &network::namespace_without_default_deny::CONTROL,
     &network::workload_without_network_policy::CONTROL,
+    &dockerfile::root_user::CONTROL,
+    &dockerfile::sudo::CONTROL,
 ];
 
 /// Every built-in control.

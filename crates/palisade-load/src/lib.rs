@@ -7,8 +7,10 @@
 //! - [`kube`] turns documents into [`KubeObject`]s, unpacking `List` kinds.
 //! - [`pod`] finds the pod spec in every workload kind and resolves each
 //!   container's effective security context, once, for every control.
+//! - [`dockerfile`] parses Dockerfiles and Containerfiles as BuildKit does.
 //! - [`walk`] finds the files to scan.
 
+pub mod dockerfile;
 mod error;
 pub mod kube;
 mod limits;

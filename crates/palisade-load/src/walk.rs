@@ -28,12 +28,45 @@ impl Source {
     }
 }
 
-/// Whether a file found while walking a directory is a manifest.
-/// (Files named explicitly are always read.)
+/// Whether a file found while walking a directory is scanned: a manifest
+/// (`*.yaml`, `*.yml`, `*.json`) or a Dockerfile. (Files named explicitly
+/// are always read.)
 pub fn is_manifest_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+    is_dockerfile_name(path)
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+}
+
+/// Whether a file is a Dockerfile by its name: `Dockerfile`,
+/// `Containerfile`, `Dockerfile.<anything>`, `<anything>.Dockerfile`
+/// (case-insensitive, as editors and build tools recognise them).
+///
+/// ```
+/// use std::path::Path;
+/// use palisade_load::walk::is_dockerfile_name;
+/// for name in ["Dockerfile", "dockerfile", "Containerfile", "Dockerfile.prod", "api.Dockerfile"] {
+///     assert!(is_dockerfile_name(Path::new(name)), "{name}");
+/// }
+/// for name in ["Dockerfile.yaml", "Dockerfiles", "docker-compose.yml"] {
+///     assert!(!is_dockerfile_name(Path::new(name)), "{name}");
+/// }
+/// ```
+pub fn is_dockerfile_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
+        return false;
+    }
+    name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || name.starts_with("containerfile.")
+        || name.ends_with(".dockerfile")
+        || name.ends_with(".containerfile")
 }
 
 /// Compiles `--exclude` globs. A glob without `/` matches a file or folder

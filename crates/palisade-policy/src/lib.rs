@@ -10,8 +10,9 @@ mod selection;
 use std::sync::Arc;
 
 use palisade_controls::{Check, Control, Inventory, Params, PssVersion};
+use palisade_load::dockerfile::Dockerfile;
 use palisade_load::{Document, KubeObject, PodSpec, objects};
-use palisade_model::{Finding, Location, Severity};
+use palisade_model::{Finding, Location, ResourceRef, Severity};
 
 pub use config::{Config, ConfigError};
 pub use exceptions::{Exception, Exceptions};
@@ -187,6 +188,42 @@ impl PolicySet {
             }
         }
         outcome
+    }
+
+    /// Evaluates a Dockerfile: findings point at the offending instruction.
+    pub fn evaluate_dockerfile(&self, dockerfile: &Dockerfile) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let resource = ResourceRef {
+            api_version: String::new(),
+            kind: "Dockerfile".to_owned(),
+            namespace: None,
+            name: Some(dockerfile.file.to_string()),
+        };
+        for selected in &self.controls {
+            let Check::Dockerfile(check) = selected.control.check else {
+                continue;
+            };
+            for violation in check(dockerfile, &selected.params) {
+                let instruction = palisade_controls::dockerfile::instruction_of(&violation)
+                    .and_then(|i| dockerfile.instructions.get(i));
+                findings.push(Finding {
+                    control: selected.control.meta.id,
+                    severity: selected.severity,
+                    message: violation.message,
+                    resource: resource.clone(),
+                    container: None,
+                    field: violation.path,
+                    location: Location {
+                        file: dockerfile.file.clone(),
+                        line: instruction.map_or(1, |i| i.line),
+                        column: instruction.map_or(1, |i| i.column),
+                    },
+                    waiver: None,
+                });
+            }
+        }
+        self.exceptions.apply(None, &mut findings);
+        findings
     }
 
     /// Runs the cross-resource controls over everything scanned.

@@ -1,7 +1,10 @@
-//! Every control's fixtures: `tests/fixtures/<control-id>/{pass,fail}/*.yaml`.
+//! Every control's fixtures: `tests/fixtures/<control-id>/{pass,fail}/*.yaml`
+//! (manifests) or `*.Dockerfile` (Dockerfiles).
 //!
 //! A `fail` fixture marks each line that must be reported with
-//! `# expect: <control-id>`; the control must report exactly those lines.
+//! `# expect: <control-id>` at its end; the control must report exactly
+//! those lines. A Dockerfile has no end-of-line comments, so there the
+//! marker is a comment line of its own and marks the line after it.
 //! A `pass` fixture must produce no finding of its control. A fixture may
 //! set a parameter of its control with `# param: NAME = value, value`.
 //! Cross-resource controls see every document of the fixture file. Each control
@@ -30,7 +33,9 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+    files.retain(|p| {
+        p.extension().is_some_and(|e| e == "yaml") || palisade_load::walk::is_dockerfile_name(p)
+    });
     files.sort();
     files
 }
@@ -39,9 +44,9 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
     let text = fs::read_to_string(file).unwrap();
     let name = file.file_name().unwrap().to_string_lossy().to_string();
-    let parsed = parse_documents(name.into(), &text, &Limits::default());
+    let parsed = parse_documents(name.clone().into(), &text, &Limits::default());
     assert!(
-        parsed.errors.is_empty(),
+        palisade_load::walk::is_dockerfile_name(file) || parsed.errors.is_empty(),
         "{}: {:?}",
         file.display(),
         parsed.errors
@@ -63,6 +68,23 @@ fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
                 .unwrap();
         }
     }
+    if palisade_load::walk::is_dockerfile_name(file) {
+        let parsed = palisade_load::dockerfile::parse_dockerfile(name.into(), &text);
+        assert!(
+            parsed.errors.is_empty(),
+            "{}: {:?}",
+            file.display(),
+            parsed.errors
+        );
+        return policy
+            .evaluate_dockerfile(&parsed.dockerfile)
+            .into_iter()
+            .map(|f| {
+                assert_eq!(f.control, id);
+                (f.location.line, f.location.column, f.message)
+            })
+            .collect();
+    }
     let mut inventory = palisade_controls::Inventory::default();
     let mut all = Vec::new();
     for document in &parsed.documents {
@@ -81,12 +103,13 @@ fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
 
 fn expected_lines(id: &str, file: &Path) -> BTreeSet<u32> {
     let marker = format!("# expect: {id}");
+    let next_line = palisade_load::walk::is_dockerfile_name(file);
     fs::read_to_string(file)
         .unwrap()
         .lines()
         .enumerate()
         .filter(|(_, line)| line.trim_end().ends_with(&marker))
-        .map(|(i, _)| i as u32 + 1)
+        .map(|(i, _)| i as u32 + if next_line { 2 } else { 1 })
         .collect()
 }
 

@@ -124,7 +124,13 @@ fn examples_fail_with_exit_1_and_json_findings_are_complete() {
         for key in ["control", "severity", "message", "field", "pointer"] {
             assert!(f[key].is_string(), "{key} missing in {f}");
         }
-        for key in ["apiVersion", "kind", "namespace", "name"] {
+        // Every example manifest names its namespace; a Dockerfile has none.
+        let keys: &[&str] = if f["resource"]["kind"] == "Dockerfile" {
+            &["kind", "name"]
+        } else {
+            &["apiVersion", "kind", "namespace", "name"]
+        };
+        for key in keys {
             assert!(
                 f["resource"][key].is_string(),
                 "resource.{key} missing in {f}"
@@ -156,8 +162,11 @@ fn examples_fail_with_exit_1_and_json_findings_are_complete() {
     );
     // `hostNetwork: yes` is YAML 1.1 for true.
     assert!(controls_of(&report).contains(&"host-namespaces".to_owned()));
-    assert_eq!(report["summary"]["files"], 3);
-    assert_eq!(report["summary"]["resources"], 4);
+    assert_eq!(
+        report["summary"]["files"], 4,
+        "three manifests and a Dockerfile"
+    );
+    assert_eq!(report["summary"]["resources"], 5);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
 }
 
@@ -622,4 +631,58 @@ fn generated_docs_are_current() {
         actual.contains(&String::from_utf8_lossy(&index).to_string()),
         "docs/frameworks.md is stale: run scripts/gen-docs.sh"
     );
+}
+
+/// Dockerfiles are found by name in directories and checked; a line that
+/// does not parse is an error naming it, and the rest is still checked.
+#[test]
+fn dockerfiles_are_found_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM debian:12\nRUN sudo make install\n",
+    );
+    write(
+        dir.path(),
+        "api.Dockerfile",
+        "FROM debian:12\nFROBNICATE now\nUSER 10001\n",
+    );
+    write(dir.path(), "notes.txt", "FROM nothing\n");
+    let out = palisade(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "a parse error exits 2");
+    let report = json(&out);
+    let controls = controls_of(&report);
+    assert!(
+        controls.contains(&"dockerfile-sudo".to_owned()),
+        "{controls:?}"
+    );
+    assert!(
+        controls.contains(&"dockerfile-root-user".to_owned()),
+        "{controls:?}"
+    );
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["line"], 2);
+    assert!(
+        errors[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("api.Dockerfile")
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("FROBNICATE")
+    );
+    assert_eq!(report["summary"]["files"], 2, "notes.txt is not scanned");
+    let sudo = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "dockerfile-sudo")
+        .unwrap();
+    assert_eq!(sudo["location"]["line"], 2);
+    assert_eq!(sudo["resource"]["kind"], "Dockerfile");
 }

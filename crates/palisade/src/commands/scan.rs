@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use palisade_controls::Inventory;
+use palisade_load::dockerfile::parse_dockerfile;
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, parse_documents};
 use palisade_model::Finding;
@@ -139,6 +140,19 @@ fn scan_source(
             return outcome;
         }
     };
+    if walk::is_dockerfile_name(Path::new(&*name)) {
+        let parsed = parse_dockerfile(name, &text);
+        outcome.documents = 1;
+        outcome.resources = 1;
+        outcome.errors = parsed.errors;
+        if !parse_only {
+            outcome.findings = policy.evaluate_dockerfile(&parsed.dockerfile);
+        }
+        if !outcome.findings.is_empty() {
+            outcome.text = Some(text.into());
+        }
+        return outcome;
+    }
     let parsed = parse_documents(name, &text, limits);
     outcome.documents = parsed.documents.len();
     outcome.errors = parsed.errors;

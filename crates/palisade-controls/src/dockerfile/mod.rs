@@ -1,0 +1,83 @@
+//! Dockerfile controls: how an image is built (base image, user, health
+//! check, packages, secrets, permissions). They see the parsed file
+//! ([`palisade_load::dockerfile::Dockerfile`]) with stages resolved and
+//! `ARG`/`ENV` substitution available; `shell.rs` splits `RUN` scripts into
+//! commands.
+
+pub(crate) mod root_user;
+pub(crate) mod shell;
+pub(crate) mod sudo;
+
+use palisade_model::FieldPath;
+
+use crate::Violation;
+
+/// A violation at instruction `index` of the Dockerfile: the finding points
+/// at the instruction's keyword.
+pub fn at(index: usize, message: String) -> Violation {
+    Violation {
+        container: None,
+        path: FieldPath::root().key("instructions").index(index),
+        message,
+    }
+}
+
+/// Every `RUN` with the script it runs (shell form, exec form joined, and
+/// heredoc bodies), as `(instruction index, script)`.
+pub(crate) fn run_scripts(
+    dockerfile: &palisade_load::dockerfile::Dockerfile,
+) -> impl Iterator<Item = (usize, String)> + '_ {
+    dockerfile
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.keyword == "RUN")
+        .map(|(index, i)| (index, i.script()))
+}
+
+/// The instruction index a violation from [`at`] names.
+///
+/// ```
+/// let v = palisade_controls::dockerfile::at(3, "x".into());
+/// assert_eq!(palisade_controls::dockerfile::instruction_of(&v), Some(3));
+/// ```
+pub fn instruction_of(violation: &Violation) -> Option<usize> {
+    match violation.path.segments() {
+        [
+            palisade_model::Segment::Key(key),
+            palisade_model::Segment::Index(i),
+        ] if key == "instructions" => Some(*i),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use palisade_load::dockerfile::parse_dockerfile;
+
+    use crate::{Check, Control, Params};
+
+    /// `line: message` of every violation of `control` (default parameters).
+    pub(crate) fn messages(control: &Control, text: &str) -> Vec<String> {
+        messages_with(control, &Params::defaults(control), text)
+    }
+
+    /// The same, with explicit parameters.
+    pub(crate) fn messages_with(control: &Control, params: &Params, text: &str) -> Vec<String> {
+        let parsed = parse_dockerfile("Dockerfile".into(), text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let d = parsed.dockerfile;
+        match control.check {
+            Check::Dockerfile(check) => check(&d, params)
+                .into_iter()
+                .map(|v| {
+                    let line = super::instruction_of(&v)
+                        .and_then(|i| d.instructions.get(i))
+                        .map_or(0, |i| i.line);
+                    format!("{line}: {}", v.message)
+                })
+                .collect(),
+            _ => panic!("not a Dockerfile check"),
+        }
+    }
+}
