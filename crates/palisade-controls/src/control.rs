@@ -1,6 +1,7 @@
 //! What a control is: metadata plus one check function.
 
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::image::Image;
 use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
@@ -50,6 +51,18 @@ pub enum Check {
     /// Checks a Dockerfile. Violations name the instruction by its index:
     /// `instructions[i]` (see [`crate::dockerfile::at`]).
     Dockerfile(fn(&Dockerfile, &Params) -> Vec<Violation>),
+    /// Checks a container image: its config, and its merged filesystem when
+    /// the input holds the layers. Violations name a config field
+    /// (`config.User`) or a file (`files./usr/bin/su`).
+    Image(fn(&Image, &Params) -> Vec<Violation>),
+    /// Checks container images both where they are loaded and where pod
+    /// specs reference them (the allowed-digests list applies to either).
+    ImageAndWorkload {
+        /// The check of a loaded image.
+        image: fn(&Image, &Params) -> Vec<Violation>,
+        /// The check of a pod spec's container images.
+        workload: fn(&PodSpec<'_>, &Params) -> Vec<Violation>,
+    },
 }
 
 /// Where a control sits in the Pod Security Standards.

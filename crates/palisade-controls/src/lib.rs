@@ -8,6 +8,7 @@
 
 mod control;
 pub mod dockerfile;
+pub mod image;
 pub mod inventory;
 pub(crate) mod network;
 pub mod params;

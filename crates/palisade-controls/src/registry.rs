@@ -6,6 +6,7 @@
 use palisade_model::PssLevel;
 
 use crate::dockerfile;
+use crate::image;
 use crate::network;
 use crate::pod_security as pss;
 use crate::rbac;
@@ -14,7 +15,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 55] = [
+static CONTROLS: [&Control; 75] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -70,6 +71,26 @@ static CONTROLS: [&Control; 55] = [
     &network::workload_without_network_policy::CONTROL,
     &dockerfile::root_user::CONTROL,
     &dockerfile::sudo::CONTROL,
+    &dockerfile::healthcheck_missing::CONTROL,
+    &dockerfile::update_alone::CONTROL,
+    &dockerfile::add_instead_of_copy::CONTROL,
+    &dockerfile::secret_in_env_arg::CONTROL,
+    &dockerfile::unverified_packages::CONTROL,
+    &dockerfile::base_image_latest::CONTROL,
+    &dockerfile::base_image_not_pinned::CONTROL,
+    &dockerfile::base_image_registry_not_allowed::CONTROL,
+    &dockerfile::expose_ssh::CONTROL,
+    &dockerfile::chmod_world_writable::CONTROL,
+    &image::root_user::CONTROL,
+    &image::expose_ssh::CONTROL,
+    &image::secret_in_env::CONTROL,
+    &image::healthcheck_missing::CONTROL,
+    &image::labels_missing::CONTROL,
+    &image::setuid_files::CONTROL,
+    &image::world_writable_files::CONTROL,
+    &image::secret_files::CONTROL,
+    &image::package_cache::CONTROL,
+    &image::digest_not_allowed::CONTROL,
 ];
 
 /// Every built-in control.

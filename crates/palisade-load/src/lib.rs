@@ -8,10 +8,13 @@
 //! - [`pod`] finds the pod spec in every workload kind and resolves each
 //!   container's effective security context, once, for every control.
 //! - [`dockerfile`] parses Dockerfiles and Containerfiles as BuildKit does.
+//! - [`image`] reads container images without a daemon (`docker save`,
+//!   OCI layouts, image configs, `docker inspect`).
 //! - [`walk`] finds the files to scan.
 
 pub mod dockerfile;
 mod error;
+pub mod image;
 pub mod kube;
 mod limits;
 pub mod pod;

@@ -16,13 +16,16 @@ pub enum Source {
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
+    /// A directory holding an OCI image layout (an `oci-layout` file): one
+    /// image source, whose blobs are not walked.
+    ImageLayout(PathBuf),
 }
 
 impl Source {
     /// The name used in findings: the path as walked, or `-`.
     pub fn name(&self) -> Arc<str> {
         match self {
-            Source::File(path) => path.to_string_lossy().into(),
+            Source::File(path) | Source::ImageLayout(path) => path.to_string_lossy().into(),
             Source::Stdin => "-".into(),
         }
     }
@@ -37,6 +40,20 @@ pub fn is_manifest_name(path: &Path) -> bool {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+}
+
+/// Whether a file found while walking is read as a container image
+/// archive (`docker save` or an OCI layout in a tar): `*.tar`. A tar that
+/// holds no image is skipped.
+pub fn is_image_archive_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tar"))
+}
+
+/// Whether a directory holds an OCI image layout (an `oci-layout` file).
+pub fn is_image_layout(path: &Path) -> bool {
+    path.join("oci-layout").is_file()
 }
 
 /// Whether a file is a Dockerfile by its name: `Dockerfile`,
@@ -106,7 +123,27 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
             }
             continue;
         }
-        let walker = ignore::WalkBuilder::new(path).require_git(false).build();
+        if is_image_layout(path) {
+            found.push(Source::ImageLayout(path.clone()));
+            continue;
+        }
+        // Image layouts are one source each: recorded here, not walked into.
+        let layouts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&layouts);
+        let walker = ignore::WalkBuilder::new(path)
+            .require_git(false)
+            .filter_entry(move |entry| {
+                let layout = entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && is_image_layout(entry.path());
+                if layout {
+                    seen.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(entry.path().to_path_buf());
+                }
+                !layout
+            })
+            .build();
         let mut in_dir = Vec::new();
         for entry in walker {
             match entry {
@@ -114,7 +151,7 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
                     let p = entry.path();
                     let relative = p.strip_prefix(path).unwrap_or(p);
                     if entry.file_type().is_some_and(|t| t.is_file())
-                        && is_manifest_name(p)
+                        && (is_manifest_name(p) || is_image_archive_name(p))
                         && !exclude.is_match(relative)
                         && !exclude.is_match(p)
                     {
@@ -127,9 +164,23 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
                 )),
             }
         }
+        let layouts = std::mem::take(
+            &mut *layouts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for layout in layouts {
+            let relative = layout.strip_prefix(path).unwrap_or(&layout);
+            if !exclude.is_match(relative) && !exclude.is_match(&layout) {
+                in_dir.push(Source::ImageLayout(layout));
+            }
+        }
         // Walk order depends on the file system; sort so output is stable.
         in_dir.sort_by(|a, b| match (a, b) {
-            (Source::File(a), Source::File(b)) => a.cmp(b),
+            (
+                Source::File(a) | Source::ImageLayout(a),
+                Source::File(b) | Source::ImageLayout(b),
+            ) => a.cmp(b),
             _ => std::cmp::Ordering::Equal,
         });
         found.extend(in_dir);
@@ -148,6 +199,12 @@ pub fn read(source: &Source, limits: &Limits) -> Result<String, LoadError> {
     };
     let mut bytes = Vec::new();
     match source {
+        Source::ImageLayout(_) => {
+            return Err(LoadError::file(
+                name.clone(),
+                "an OCI image layout directory, not a text file",
+            ));
+        }
         Source::File(path) => {
             let file = std::fs::File::open(path)
                 .map_err(|e| LoadError::file(name.clone(), e.to_string()))?;

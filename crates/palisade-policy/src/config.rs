@@ -17,6 +17,8 @@
 //!     title: ACME platform baseline
 //!     requirements:
 //!       - {id: ACME-1, title: No privileged pods, summary: ..., status: automated, controls: [privileged-container]}
+//! allowed-digests:
+//!   - sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d
 //! exceptions:
 //!   - controls: [host-path-volumes]
 //!     namespaces: [monitoring]
@@ -56,6 +58,9 @@ pub struct Config {
     /// Accepted risks.
     #[serde(default)]
     exceptions: Vec<Spanned<ExceptionConfig>>,
+    /// Approved image digests (see [`crate::digests`]).
+    #[serde(default)]
+    allowed_digests: Vec<Spanned<String>>,
     /// Where it was read from (set by [`Config::load`]).
     #[serde(skip)]
     file: String,
@@ -173,6 +178,16 @@ impl Config {
     ) -> Result<PolicySet, ConfigError> {
         let mut policy = PolicySet::select(frameworks, control_ids)
             .map_err(|e: SelectionError| ConfigError(e.to_string()))?;
+        let digests = self
+            .allowed_digests
+            .iter()
+            .map(|d| {
+                crate::digests::parse_digest(&d.value)
+                    .map_err(|e| ConfigError(format!("{}: allowed-digests: {e}", self.at(d))))
+            })
+            .collect::<Result<Vec<String>, ConfigError>>()?;
+        // Before the per-control settings, so that `enabled: false` wins.
+        policy.allow_digests(&digests);
         for (id, settings) in &self.controls {
             let at = self.at(settings);
             let Some(control) = registry::find(id) else {
@@ -318,6 +333,29 @@ mod tests {
             .unwrap();
         assert_eq!(registry.severity, Severity::Critical);
         assert_eq!(registry.params.list("allowed-registries"), ["ghcr.io/acme"]);
+    }
+
+    #[test]
+    fn allowed_digests_feed_their_control() {
+        let hex = "c".repeat(64);
+        let config =
+            Config::parse("p.yaml", &format!("allowed-digests: [\"sha256:{hex}\"]\n")).unwrap();
+        let frameworks = config.frameworks(&["pss-baseline".into()]).unwrap();
+        let policy = config.policy(&frameworks, &[]).unwrap();
+        let control = policy
+            .selected()
+            .iter()
+            .find(|s| s.control.meta.id == "image-digest-not-allowed")
+            .expect("added to the selection");
+        assert_eq!(
+            control.params.list("allowed-digests"),
+            [format!("sha256:{hex}")]
+        );
+        let bad = error("controls: {}\nallowed-digests:\n  - nginx:latest\n");
+        assert!(
+            bad.starts_with("p.yaml:3:") && bad.contains("nginx:latest"),
+            "{bad}"
+        );
     }
 
     #[test]

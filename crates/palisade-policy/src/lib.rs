@@ -4,6 +4,7 @@
 //! document into located [`Finding`]s.
 
 pub mod config;
+pub mod digests;
 pub mod exceptions;
 mod selection;
 
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use palisade_controls::{Check, Control, Inventory, Params, PssVersion};
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::image::Image;
 use palisade_load::{Document, KubeObject, PodSpec, objects};
 use palisade_model::{Finding, Location, ResourceRef, Severity};
 
@@ -226,6 +228,44 @@ impl PolicySet {
         findings
     }
 
+    /// Evaluates a container image. Findings point at the image's file
+    /// (line 1: an image has no lines); the resource is the `Image` named by
+    /// its reference, else by its file.
+    pub fn evaluate_image(&self, image: &Image) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let resource = ResourceRef {
+            api_version: String::new(),
+            kind: "Image".to_owned(),
+            namespace: None,
+            name: Some(image.name()),
+        };
+        for selected in &self.controls {
+            let (Check::Image(check) | Check::ImageAndWorkload { image: check, .. }) =
+                selected.control.check
+            else {
+                continue;
+            };
+            for violation in check(image, &selected.params) {
+                findings.push(Finding {
+                    control: selected.control.meta.id,
+                    severity: selected.severity,
+                    message: violation.message,
+                    resource: resource.clone(),
+                    container: None,
+                    field: violation.path,
+                    location: Location {
+                        file: image.file.clone(),
+                        line: 1,
+                        column: 1,
+                    },
+                    waiver: None,
+                });
+            }
+        }
+        self.exceptions.apply(None, &mut findings);
+        findings
+    }
+
     /// Runs the cross-resource controls over everything scanned.
     pub fn evaluate_inventory(&self, inventory: &Inventory) -> Vec<Finding> {
         let mut findings = Vec::new();
@@ -264,7 +304,13 @@ impl PolicySet {
                 (Check::Pod(check), Some(pod)) => check(pod, selected.version)
                     .map(|r| r.violations)
                     .unwrap_or_default(),
-                (Check::Workload(check), Some(pod)) => check(pod, &selected.params),
+                (Check::Workload(check), Some(pod))
+                | (
+                    Check::ImageAndWorkload {
+                        workload: check, ..
+                    },
+                    Some(pod),
+                ) => check(pod, &selected.params),
                 (Check::Object(check), _) => check(object, &selected.params),
                 _ => continue,
             };

@@ -7,7 +7,10 @@
 //! marker is a comment line of its own and marks the line after it.
 //! A `pass` fixture must produce no finding of its control. A fixture may
 //! set a parameter of its control with `# param: NAME = value, value`.
-//! Cross-resource controls see every document of the fixture file. Each control
+//! Cross-resource controls see every document of the fixture file. An
+//! `*.image.yaml` fixture describes an image that the test builds as a
+//! `docker save` tarball (see `support/image.rs`); image findings are at
+//! line 1, so its marker goes on line 1. Each control
 //! must have at least one of each, and the rendered findings of its `fail`
 //! fixtures are snapshotted so a reviewer sees file, line and message.
 
@@ -24,6 +27,9 @@ use std::path::{Path, PathBuf};
 
 use palisade_load::{Limits, parse_documents};
 use palisade_policy::PolicySet;
+
+#[path = "support/image.rs"]
+mod image_support;
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
@@ -67,6 +73,17 @@ fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
                 .set(selected.control, name.trim(), values.clone())
                 .unwrap();
         }
+    }
+    if name.ends_with(".image.yaml") {
+        let dir = tempfile::tempdir().unwrap();
+        return image_support::build(file, dir.path())
+            .iter()
+            .flat_map(|image| policy.evaluate_image(image))
+            .map(|f| {
+                assert_eq!(f.control, id);
+                (f.location.line, f.location.column, f.message)
+            })
+            .collect();
     }
     if palisade_load::walk::is_dockerfile_name(file) {
         let parsed = palisade_load::dockerfile::parse_dockerfile(name.into(), &text);

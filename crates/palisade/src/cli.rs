@@ -128,6 +128,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
+    /// Approved image digests, one per line (`sha256:<hex>` or
+    /// `name@sha256:<hex>`; `#` starts a comment): an image, or a
+    /// Kubernetes container image pinned by digest, whose digest is not on
+    /// the list is an `image-digest-not-allowed` finding, and an image not
+    /// pinned by digest is reported as unverifiable. Adds to
+    /// `allowed-digests:` in the configuration.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_digests: Option<PathBuf>,
+
     /// Largest input file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_file_size: u64,

@@ -1,7 +1,8 @@
 //! Conformance harness: Polaris's checks (`polaris/`, FairwindsOps/polaris
-//! @ c0e23a23) and Trivy's Kubernetes check examples
-//! (`trivy-checks-examples/checks/kubernetes/`, aquasecurity/trivy-checks
-//! @ 80e53822), scored against Palisade's built-in controls.
+//! @ c0e23a23) and Trivy's Kubernetes and Dockerfile check examples
+//! (`trivy-checks-examples/checks/kubernetes/` and `checks/docker/`,
+//! aquasecurity/trivy-checks @ 80e53822), scored against Palisade's built-in
+//! controls.
 //!
 //! Nobody on this project wrote these labels:
 //! - Polaris: `pkg/config/checks/<checkId>.yaml` defines a check (a few
@@ -11,18 +12,20 @@
 //!   Pod and its ServiceAccount or NetworkPolicy, a binding and its role).
 //! - Trivy: `checks/kubernetes/<name>.yaml` holds
 //!   `kubernetes: {good: [...], bad: [...]}`, inline YAML documents for the
-//!   check the file is named after; each `good` entry must pass and each
-//!   `bad` entry must fail. (`checks/docker/` is not scored here: Dockerfiles
-//!   are not scanned yet.)
+//!   check the file is named after, and `checks/docker/<name>.yaml` holds
+//!   `dockerfile: {good: [...], bad: [...]}`, inline Dockerfiles; each `good`
+//!   entry must pass and each `bad` entry must fail.
 //!
 //! How a case is scored:
-//! - [`POLARIS_CHECKS`] and [`TRIVY_CHECKS`] map every upstream check to the
-//!   Palisade controls whose findings mean "fails", or to "not covered" with
-//!   the reason. Every check of a corpus must appear in its table, and every
+//! - [`POLARIS_CHECKS`], [`TRIVY_CHECKS`] and [`TRIVY_DOCKER_CHECKS`] map
+//!   every upstream check to the Palisade controls whose findings mean
+//!   "fails", or to "not covered" with the reason. Every check of a corpus must appear in its table, and every
 //!   entry must exist in the corpus.
 //! - A case is one file (Polaris) or one inline document, written to a
-//!   temporary file (Trivy). The binary scans it alone, so cross-resource
-//!   controls see exactly the documents of that file:
+//!   temporary file (Trivy; a Dockerfile case to a file named `Dockerfile`
+//!   in a folder of its own, so it is scanned as one). The binary scans it
+//!   alone, so cross-resource controls see exactly the documents of that
+//!   file:
 //!   `palisade scan --format json --fail-on critical --config <empty> --control <ID>... <file>`
 //!   run in an empty temporary directory (no `palisade.yaml` is picked up).
 //!   Exit status 0 or 1 are both fine; anything else, a parse error, or a
@@ -33,12 +36,14 @@
 //!   findings that count to those whose `field` or `message` names that part.
 //! - Where upstream's label and Palisade's verdict differ for a principled
 //!   reason (Palisade is right, upstream is stricter or looser), the case is
-//!   listed in [`POLARIS_KNOWN_DIFFERENCES`] / [`TRIVY_KNOWN_DIFFERENCES`]
-//!   with that reason. Any other disagreement fails the test, and so does a
-//!   listed case that now agrees, so the lists stay honest.
+//!   listed in [`POLARIS_KNOWN_DIFFERENCES`] / [`TRIVY_KNOWN_DIFFERENCES`] /
+//!   [`TRIVY_DOCKER_KNOWN_DIFFERENCES`] with that reason. Any other
+//!   disagreement fails the test, and so does a listed case that now agrees,
+//!   so the lists stay honest.
 //! - Ratchet: the number of mapped checks and of agreed cases per corpus may
-//!   not drop below [`POLARIS_FLOOR`] / [`TRIVY_FLOOR`]; raise them when
-//!   coverage grows, never lower them.
+//!   not drop below [`POLARIS_FLOOR`] / [`TRIVY_FLOOR`] /
+//!   [`TRIVY_DOCKER_FLOOR`]; raise them when coverage grows, never lower
+//!   them.
 //!
 //! The corpora live outside the repository
 //! (`$CARGO_MANIFEST_DIR/../../../shared/conformance`, or
@@ -65,6 +70,8 @@ use serde_json::Value as Json;
 const POLARIS: &str = "polaris";
 /// The Trivy Kubernetes examples inside `conformance/`.
 const TRIVY: &str = "trivy-checks-examples/checks/kubernetes";
+/// The Trivy Dockerfile examples inside `conformance/`.
+const TRIVY_DOCKER: &str = "trivy-checks-examples/checks/docker";
 
 /// How Palisade decides one upstream check.
 enum Mapping {
@@ -402,6 +409,97 @@ const TRIVY_CHECKS: &[Check] = &[
     mapped("uses_image_tag_latest", &["image-tag-latest"]),   // KSV013
 ];
 
+/// Trivy: every `checks/docker/*.yaml` (named after the check), in name
+/// order, with its DS ID. Trivy's Dockerfile checks are mostly hadolint-style
+/// lint (build hygiene, image size, style); Palisade's Dockerfile controls
+/// are the compliance ones (CIS Docker Benchmark section 4), so only the
+/// checks with a security or compliance meaning are mapped.
+const TRIVY_DOCKER_CHECKS: &[Check] = &[
+    // DS005 accepts any ADD whose arguments mention `.tar`, a URL or `git@`;
+    // dockerfile-add-instead-of-copy accepts URLs, Git sources and tar
+    // archive names, and flags any other local source.
+    mapped("add_instead_of_copy", &["dockerfile-add-instead-of-copy"]),
+    not_covered(
+        "apt_get_missing_yes_flag_to_avoid_manual_input",
+        "build hygiene (DS021: apt-get install without -y stops a non-interactive build): a build \
+         that fails, not a compliance control",
+    ),
+    not_covered(
+        "copy_from_references_current_from_alias",
+        "build correctness (DS006: COPY --from naming its own stage): not a compliance control",
+    ),
+    not_covered(
+        "copy_with_more_than_two_arguments_not_ending_with_slash",
+        "build correctness (DS011: several COPY sources need a destination folder ending in /): \
+         not a compliance control",
+    ),
+    // DS001: the FROM tag is latest or missing, outside stage aliases and
+    // scratch, after ARG substitution.
+    mapped("latest_tag", &["dockerfile-base-image-latest"]),
+    not_covered(
+        "maintainer_is_deprecated",
+        "style lint (DS022: MAINTAINER is deprecated in favour of a label), not a compliance \
+         control",
+    ),
+    not_covered(
+        "missing_dnf_clean_all",
+        "image size hygiene (DS019: dnf clean all after installing), not a compliance control",
+    ),
+    not_covered(
+        "missing_zypper_clean",
+        "image size hygiene (DS020: zypper clean after installing), not a compliance control",
+    ),
+    not_covered(
+        "multiple_cmd_instructions_listed",
+        "style lint (DS016: only the last CMD of a stage takes effect), not a compliance control",
+    ),
+    not_covered(
+        "multiple_entrypoint_instructions_listed",
+        "style lint (DS007: only the last ENTRYPOINT of a stage takes effect), not a compliance \
+         control",
+    ),
+    not_covered(
+        "multiple_healthcheck_instructions",
+        "style lint (DS023: only the last HEALTHCHECK of a stage takes effect), not a compliance \
+         control; dockerfile-healthcheck-missing judges the last one",
+    ),
+    mapped("port22", &["dockerfile-expose-ssh"]), // DS004
+    mapped("root_user", &["dockerfile-root-user"]), // DS002
+    not_covered(
+        "run_apt_get_dist_upgrade",
+        "build hygiene (DS024, deprecated upstream: apt-get dist-upgrade in a Dockerfile), not a \
+         compliance control",
+    ),
+    not_covered(
+        "run_command_cd_instead_of_workdir",
+        "style lint (DS013: RUN cd instead of WORKDIR), not a compliance control",
+    ),
+    mapped("run_using_sudo", &["dockerfile-sudo"]), // DS010
+    not_covered(
+        "run_using_wget_and_curl",
+        "style lint (DS014: use one of wget and curl, not both), not a compliance control",
+    ),
+    not_covered(
+        "same_alias_in_different_froms",
+        "build correctness (DS012: two stages with the same name), not a compliance control",
+    ),
+    not_covered(
+        "unix_ports_out_of_range",
+        "input validation (DS008: EXPOSE of a port above 65535), not a compliance control",
+    ),
+    // DS017: an update (apt-get/apt, yum, apk, dnf, zypper) with no install
+    // after it in the same RUN, heredocs included.
+    mapped("update_instruction_alone", &["dockerfile-update-alone"]),
+    not_covered(
+        "workdir_path_not_absolute",
+        "style lint (DS009: relative WORKDIR), not a compliance control",
+    ),
+    not_covered(
+        "yum_clean_all_missing",
+        "image size hygiene (DS015: yum clean all after installing), not a compliance control",
+    ),
+];
+
 /// Cases of one mapped check where upstream's label and Palisade's verdict
 /// differ for the same principled reason.
 struct KnownDifference {
@@ -468,6 +566,9 @@ const TRIVY_KNOWN_DIFFERENCES: &[KnownDifference] = &[
     },
 ];
 
+/// None: every case of the mapped Trivy Dockerfile checks agrees.
+const TRIVY_DOCKER_KNOWN_DIFFERENCES: &[KnownDifference] = &[];
+
 /// The ratchet: levels reached so far. Raise them when coverage grows; a
 /// drop below them fails the test.
 struct Floor {
@@ -483,6 +584,11 @@ const POLARIS_FLOOR: Floor = Floor {
 const TRIVY_FLOOR: Floor = Floor {
     mapped_checks: 25,
     agreed_cases: 49,
+};
+
+const TRIVY_DOCKER_FLOOR: Floor = Floor {
+    mapped_checks: 6,
+    agreed_cases: 13,
 };
 
 /// One labelled case: a file to scan and whether it must fail.
@@ -675,10 +781,15 @@ fn polaris_cases(corpus: &Path) -> Result<BTreeMap<String, Vec<Case>>, String> {
     Ok(found)
 }
 
-/// Trivy's checks and their cases: each inline document of
-/// `kubernetes.good` / `kubernetes.bad` is written to its own file under
-/// `out`.
-fn trivy_cases(corpus: &Path, out: &Path) -> Result<BTreeMap<String, Vec<Case>>, String> {
+/// Trivy's checks and their cases: each inline document of `<key>.good` /
+/// `<key>.bad` (`key` is `kubernetes` or `dockerfile`) is written to its own
+/// file under `out`: `<check>.<label>-<i>.yaml`, or
+/// `<check>/<label>-<i>/Dockerfile` for a Dockerfile.
+fn trivy_cases(
+    corpus: &Path,
+    out: &Path,
+    key: &str,
+) -> Result<BTreeMap<String, Vec<Case>>, String> {
     let mut found = BTreeMap::new();
     for path in sorted_entries(corpus)? {
         let name = file_name(&path);
@@ -697,8 +808,8 @@ fn trivy_cases(corpus: &Path, out: &Path) -> Result<BTreeMap<String, Vec<Case>>,
             ));
         };
         let examples = doc
-            .get("kubernetes")
-            .ok_or_else(|| format!("{}: no `kubernetes` key", path.display()))?;
+            .get(key)
+            .ok_or_else(|| format!("{}: no `{key}` key", path.display()))?;
         let mut cases = Vec::new();
         for (label, should_fail) in [("good", false), ("bad", true)] {
             let items = match examples.get(label) {
@@ -706,19 +817,22 @@ fn trivy_cases(corpus: &Path, out: &Path) -> Result<BTreeMap<String, Vec<Case>>,
                 Some(Json::Array(items)) => items.as_slice(),
                 Some(other) => {
                     return Err(format!(
-                        "{}: `kubernetes.{label}` is not a list: {other}",
+                        "{}: `{key}.{label}` is not a list: {other}",
                         path.display()
                     ));
                 }
             };
             for (index, item) in items.iter().enumerate() {
                 let text = item.as_str().ok_or_else(|| {
-                    format!(
-                        "{}: kubernetes.{label}[{index}] is not a string",
-                        path.display()
-                    )
+                    format!("{}: {key}.{label}[{index}] is not a string", path.display())
                 })?;
-                let file = out.join(format!("{id}.{label}-{index}.yaml"));
+                let file = if key == "dockerfile" {
+                    let dir = out.join(id).join(format!("{label}-{index}"));
+                    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                    dir.join("Dockerfile")
+                } else {
+                    out.join(format!("{id}.{label}-{index}.yaml"))
+                };
                 std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
                 cases.push(Case {
                     name: format!("{label}[{index}]"),
@@ -1007,13 +1121,35 @@ fn trivy_conformance() {
     let runner = Runner::new();
     let out = runner.dir.path().join("cases");
     std::fs::create_dir(&out).expect("create the cases directory");
-    let found = trivy_cases(&corpus, &out).unwrap_or_else(|e| panic!("cannot read Trivy: {e}"));
+    let found = trivy_cases(&corpus, &out, "kubernetes")
+        .unwrap_or_else(|e| panic!("cannot read Trivy: {e}"));
     score(
         "trivy",
         &corpus,
         TRIVY_CHECKS,
         TRIVY_KNOWN_DIFFERENCES,
         &TRIVY_FLOOR,
+        &found,
+        &runner,
+    );
+}
+
+#[test]
+fn trivy_docker_conformance() {
+    let Some(corpus) = corpus_dir(TRIVY_DOCKER) else {
+        return;
+    };
+    let runner = Runner::new();
+    let out = runner.dir.path().join("cases");
+    std::fs::create_dir(&out).expect("create the cases directory");
+    let found = trivy_cases(&corpus, &out, "dockerfile")
+        .unwrap_or_else(|e| panic!("cannot read Trivy's Dockerfile examples: {e}"));
+    score(
+        "trivy-docker",
+        &corpus,
+        TRIVY_DOCKER_CHECKS,
+        TRIVY_DOCKER_KNOWN_DIFFERENCES,
+        &TRIVY_DOCKER_FLOOR,
         &found,
         &runner,
     );

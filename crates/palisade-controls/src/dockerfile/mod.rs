@@ -4,9 +4,21 @@
 //! `ARG`/`ENV` substitution available; `shell.rs` splits `RUN` scripts into
 //! commands.
 
+pub(crate) mod add_instead_of_copy;
+pub(crate) mod args;
+pub(crate) mod base_image;
+pub(crate) mod base_image_latest;
+pub(crate) mod base_image_not_pinned;
+pub(crate) mod base_image_registry_not_allowed;
+pub(crate) mod chmod_world_writable;
+pub(crate) mod expose_ssh;
+pub(crate) mod healthcheck_missing;
 pub(crate) mod root_user;
+pub(crate) mod secret_in_env_arg;
 pub(crate) mod shell;
 pub(crate) mod sudo;
+pub(crate) mod unverified_packages;
+pub(crate) mod update_alone;
 
 use palisade_model::FieldPath;
 
@@ -22,8 +34,8 @@ pub fn at(index: usize, message: String) -> Violation {
     }
 }
 
-/// Every `RUN` with the script it runs (shell form, exec form joined, and
-/// heredoc bodies), as `(instruction index, script)`.
+/// Every `RUN` with the script it runs (shell form, exec form words quoted
+/// and joined, and heredoc bodies), as `(instruction index, script)`.
 pub(crate) fn run_scripts(
     dockerfile: &palisade_load::dockerfile::Dockerfile,
 ) -> impl Iterator<Item = (usize, String)> + '_ {
@@ -32,7 +44,25 @@ pub(crate) fn run_scripts(
         .iter()
         .enumerate()
         .filter(|(_, i)| i.keyword == "RUN")
-        .map(|(index, i)| (index, i.script()))
+        .map(|(index, i)| (index, script_of(i)))
+}
+
+/// A `RUN`'s script. Exec-form words are single-quoted when joined, so that
+/// `["sh", "-c", "curl ... | sh"]` splits back into the same three words.
+fn script_of(instruction: &palisade_load::dockerfile::Instruction) -> String {
+    let palisade_load::dockerfile::Args::Exec(words) = &instruction.args else {
+        return instruction.script();
+    };
+    let mut script = words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for heredoc in &instruction.heredocs {
+        script.push('\n');
+        script.push_str(&heredoc.body);
+    }
+    script
 }
 
 /// The instruction index a violation from [`at`] names.

@@ -15,12 +15,15 @@ pub(crate) static CONTROL: Control = Control {
         docs: DOCS,
     },
     pss: None,
-    params: &[Param {
-        name: "allowed-registries",
-        doc: "Registry prefixes images may come from (`ghcr.io/acme`, `registry.example.com`); an image is allowed when its normalised name (`docker.io/library/nginx` for `nginx`) equals a prefix or continues it after a `/`. Empty allows every registry.",
-        default: &[],
-    }],
+    params: &[ALLOWED_REGISTRIES],
     check: Check::Workload(check),
+};
+
+/// The allow-list, shared with `dockerfile-base-image-registry-not-allowed`.
+pub(crate) const ALLOWED_REGISTRIES: Param = Param {
+    name: "allowed-registries",
+    doc: "Registry prefixes images may come from (`ghcr.io/acme`, `registry.example.com`); an image is allowed when its normalised name (`docker.io/library/nginx` for `nginx`) equals a prefix or continues it after a `/`. Empty allows every registry.",
+    default: &[],
 };
 
 const DOCS: &str = r#"## What it does
@@ -87,7 +90,7 @@ fn check(pod: &PodSpec<'_>, params: &Params) -> Vec<Violation> {
 
 /// `docker.io/library/nginx` is allowed by `docker.io`, `docker.io/library`
 /// and `docker.io/library/nginx`, not by `docker.io/lib`.
-fn is_allowed(name: &str, allowed: &[String]) -> bool {
+pub(crate) fn is_allowed(name: &str, allowed: &[String]) -> bool {
     allowed.iter().any(|prefix| {
         let prefix = prefix.trim_end_matches('/');
         name == prefix

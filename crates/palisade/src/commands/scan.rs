@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use palisade_controls::Inventory;
 use palisade_load::dockerfile::parse_dockerfile;
+use palisade_load::image::{self, Image, ImageOptions};
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, parse_documents};
 use palisade_model::Finding;
@@ -68,7 +69,13 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 pub fn execute(args: &ScanArgs) -> Result<Report> {
     let config = load_config(args.config.as_deref())?;
     let frameworks = config.frameworks(&args.framework)?;
-    let policy = config.policy(&frameworks, &args.control)?;
+    let mut policy = config.policy(&frameworks, &args.control)?;
+    if let Some(path) = &args.allowed_digests {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let digests = palisade_policy::digests::parse_list(&path.display().to_string(), &text)?;
+        policy.allow_digests(&digests);
+    }
     let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -133,6 +140,13 @@ fn scan_source(
         name: Some(name.clone()),
         ..FileOutcome::default()
     };
+    match source {
+        Source::ImageLayout(path) => return scan_image(path, name, policy, parse_only),
+        Source::File(path) if walk::is_image_archive_name(path) => {
+            return scan_image(path, name, policy, parse_only);
+        }
+        _ => {}
+    }
     let text = match walk::read(source, limits) {
         Ok(text) => text,
         Err(error) => {
@@ -153,7 +167,7 @@ fn scan_source(
         }
         return outcome;
     }
-    let parsed = parse_documents(name, &text, limits);
+    let parsed = parse_documents(name.clone(), &text, limits);
     outcome.documents = parsed.documents.len();
     outcome.errors = parsed.errors;
     if !parse_only {
@@ -171,11 +185,51 @@ fn scan_source(
             outcome.inventory.merge(document.inventory);
         }
     }
+    // JSON that is no Kubernetes object may be an image config or `docker
+    // inspect` output (told by its shape).
+    if outcome.resources == 0
+        && Path::new(&*name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        && image::json_shape(text.as_bytes()).is_some()
+    {
+        match image::from_json(name.clone(), text.as_bytes()) {
+            Ok(images) => add_images(&mut outcome, &images, policy, parse_only),
+            Err(message) => outcome.errors.push(LoadError::file(name, message)),
+        }
+        return outcome;
+    }
     // Cross-resource findings may point into any file with a workload.
     if !outcome.findings.is_empty() || !outcome.inventory.workloads.is_empty() {
         outcome.text = Some(text.into());
     }
     outcome
+}
+
+/// Loads and evaluates the images of a tar or an OCI layout directory. A
+/// tar that holds no image is skipped.
+fn scan_image(path: &Path, name: Arc<str>, policy: &PolicySet, parse_only: bool) -> FileOutcome {
+    let mut outcome = FileOutcome {
+        name: Some(name.clone()),
+        ..FileOutcome::default()
+    };
+    match image::load(path, name, &ImageOptions::default()) {
+        Ok(images) if images.is_empty() => outcome.skipped = 1,
+        Ok(images) => add_images(&mut outcome, &images, policy, parse_only),
+        Err(error) => outcome.errors.push(error),
+    }
+    outcome
+}
+
+fn add_images(outcome: &mut FileOutcome, images: &[Image], policy: &PolicySet, parse_only: bool) {
+    outcome.documents = images.len();
+    outcome.resources = images.len();
+    outcome.skipped = 0;
+    if !parse_only {
+        for image in images {
+            outcome.findings.extend(policy.evaluate_image(image));
+        }
+    }
 }
 
 fn progress_bar(args: &ScanArgs, files: usize) -> ProgressBar {

@@ -1,0 +1,453 @@
+//! End-to-end tests of image scanning through the `palisade` binary. The
+//! images are built here (tar and JSON written by the test): no daemon, no
+//! registry.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn palisade(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("PALISADE_CONFIG")
+        .env_remove("PALISADE_FORMAT")
+        .env_remove("PALISADE_FAIL_ON")
+        .output()
+        .unwrap()
+}
+
+fn report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// `(file name, control, resource name)` of every finding, sorted.
+fn findings(report: &Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["location"]["file"].as_str().unwrap();
+            let name = Path::new(file).file_name().unwrap().to_string_lossy();
+            (
+                name.to_string(),
+                f["control"].as_str().unwrap().to_owned(),
+                f["resource"]["name"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A tar of `(path, mode, content)` regular files.
+fn tar(files: &[(&str, u32, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, mode, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(*mode);
+        header.set_size(content.len() as u64);
+        builder.append_data(&mut header, path, *content).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+/// An image config JSON.
+fn config(user: &str, env: &[&str], ports: &[&str], healthcheck: bool) -> Vec<u8> {
+    let mut config = json!({
+        "User": user,
+        "Env": env,
+        "ExposedPorts": ports.iter().map(|p| (p.to_string(), json!({}))).collect::<serde_json::Map<_, _>>(),
+        "Cmd": ["/app"],
+    });
+    if healthcheck {
+        config["Healthcheck"] = json!({"Test": ["CMD", "/app", "health"]});
+    }
+    json!({"architecture": "amd64", "os": "linux", "config": config,
+           "rootfs": {"type": "layers", "diff_ids": []}})
+    .to_string()
+    .into_bytes()
+}
+
+/// A legacy `docker save` tarball.
+fn docker_save(reference: &str, config: &[u8], layers: &[Vec<u8>]) -> Vec<u8> {
+    let config_name = format!("{}.json", sha256_hex(config));
+    let layer_names: Vec<String> = (0..layers.len())
+        .map(|i| format!("layer{i}/layer.tar"))
+        .collect();
+    let manifest = json!([{"Config": config_name, "RepoTags": [reference], "Layers": layer_names}])
+        .to_string();
+    let mut files: Vec<(&str, u32, &[u8])> = vec![
+        ("manifest.json", 0o644, manifest.as_bytes()),
+        (&config_name, 0o644, config),
+    ];
+    for (name, layer) in layer_names.iter().zip(layers) {
+        files.push((name, 0o644, layer));
+    }
+    tar(&files)
+}
+
+/// An OCI layout's files: `(path, bytes)`, and the manifest digest.
+fn oci_layout(
+    reference: &str,
+    config: &[u8],
+    layers: &[Vec<u8>],
+) -> (Vec<(String, Vec<u8>)>, String) {
+    let mut files = Vec::new();
+    let mut blob = |bytes: Vec<u8>| {
+        let hex = sha256_hex(&bytes);
+        files.push((format!("blobs/sha256/{hex}"), bytes));
+        format!("sha256:{hex}")
+    };
+    let config_digest = blob(config.to_vec());
+    let layer_digests: Vec<String> = layers.iter().map(|l| blob(l.clone())).collect();
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": layer_digests.iter().map(|d| json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": 1})).collect::<Vec<_>>(),
+    })
+    .to_string();
+    let manifest_digest = blob(manifest.into_bytes());
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": manifest_digest, "size": 1,
+        "annotations": {"io.containerd.image.name": reference}}]});
+    files.push(("index.json".into(), index.to_string().into_bytes()));
+    files.push((
+        "oci-layout".into(),
+        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+    ));
+    (files, manifest_digest)
+}
+
+#[test]
+fn images_are_found_loaded_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let app = tar(&[("app", 0o755, b"binary")]);
+
+    // A root image exposing SSH with a password in its environment.
+    let bad = config(
+        "",
+        &["PATH=/usr/bin", "DB_PASSWORD=hunter2-hunter2"],
+        &["22/tcp"],
+        false,
+    );
+    // Its second layer adds sudo, a world-writable file, a registry token
+    // and apt lists, then a third deletes the token (still in layer 2).
+    let dirty = tar(&[
+        ("usr/bin/sudo", 0o4755, b"elf"),
+        ("app/config.yaml", 0o666, b"x: 1"),
+        (
+            "root/.npmrc",
+            0o600,
+            b"//registry.npmjs.org/:_authToken=npm_0123456789\n",
+        ),
+        (
+            "var/lib/apt/lists/deb.debian.org_InRelease",
+            0o644,
+            b"Origin: Debian",
+        ),
+    ]);
+    let cleanup = tar(&[("root/.wh..npmrc", 0o644, b"")]);
+    std::fs::write(
+        root.join("bad.tar"),
+        docker_save("acme/bad:1", &bad, &[app.clone(), dirty, cleanup]),
+    )
+    .unwrap();
+
+    // A clean image, as an OCI layout directory and as an OCI tar.
+    let good = config("10001", &["PATH=/usr/bin"], &["8080/tcp"], true);
+    let (files, manifest_digest) = oci_layout(
+        "registry.example.com/acme/good:2",
+        &good,
+        std::slice::from_ref(&app),
+    );
+    for (path, bytes) in &files {
+        let path = root.join("layout").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let entries: Vec<(&str, u32, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), 0o644, b.as_slice()))
+        .collect();
+    std::fs::write(root.join("good-oci.tar"), tar(&entries)).unwrap();
+
+    // A bare config (root user) and `docker inspect` output.
+    std::fs::write(root.join("config.json"), config("0", &[], &[], true)).unwrap();
+    let inspect = json!([{"Id": "sha256:abc", "RepoTags": ["nginx:1.27"], "RepoDigests": ["nginx@sha256:def"],
+        "Config": {"User": "nginx", "ExposedPorts": {"22/tcp": {}}, "Healthcheck": {"Test": ["CMD", "true"]}},
+        "RootFS": {"Type": "layers", "Layers": []}}]);
+    std::fs::write(root.join("inspect.json"), inspect.to_string()).unwrap();
+
+    // Neither images nor manifests: skipped without error.
+    std::fs::write(root.join("backup.tar"), tar(&[("notes.txt", 0o644, b"x")])).unwrap();
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"name": "x", "version": "1.0.0"}"#,
+    )
+    .unwrap();
+    // A Kubernetes object in JSON is still one.
+    std::fs::write(
+        root.join("pod.json"),
+        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"nginx:1.27","securityContext":{"privileged":true}}]}}"#,
+    )
+    .unwrap();
+
+    let out = palisade(
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--control",
+            "image-root-user",
+            "--control",
+            "image-expose-ssh",
+            "--control",
+            "image-secret-in-env",
+            "--control",
+            "image-healthcheck-missing",
+            "--control",
+            "privileged-container",
+            "--control",
+            "image-setuid-files",
+            "--control",
+            "image-world-writable-files",
+            "--control",
+            "image-secret-files",
+            "--control",
+            "image-package-cache",
+        ],
+        root,
+    );
+    let report = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report:#}");
+    let found = findings(&report);
+    let expected = [
+        ("bad.tar", "image-expose-ssh", "acme/bad:1"),
+        ("bad.tar", "image-healthcheck-missing", "acme/bad:1"),
+        ("bad.tar", "image-package-cache", "acme/bad:1"),
+        ("bad.tar", "image-root-user", "acme/bad:1"),
+        ("bad.tar", "image-secret-files", "acme/bad:1"),
+        ("bad.tar", "image-secret-in-env", "acme/bad:1"),
+        ("bad.tar", "image-setuid-files", "acme/bad:1"),
+        ("bad.tar", "image-world-writable-files", "acme/bad:1"),
+        ("config.json", "image-root-user", "./config.json"),
+        ("inspect.json", "image-expose-ssh", "nginx:1.27"),
+        ("pod.json", "privileged-container", "p"),
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(found, expected, "{report:#}");
+    // Five image sources and the pod; backup.tar and package.json hold nothing.
+    assert_eq!(report["summary"]["resources"], 6, "{report:#}");
+    let secret = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "image-secret-in-env")
+        .unwrap();
+    assert_eq!(secret["resource"]["kind"], "Image");
+    assert_eq!(secret["location"]["line"], 1);
+    assert!(
+        !secret.to_string().contains("hunter2"),
+        "values are never printed"
+    );
+    let token = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "image-secret-files")
+        .unwrap();
+    assert!(
+        token["message"].as_str().unwrap().contains("in layer 2"),
+        "{token}"
+    );
+    assert!(
+        !token.to_string().contains("npm_0123456789"),
+        "values are never printed"
+    );
+    // The OCI layout's digest is the manifest's, as a registry computes it.
+    let out = palisade(
+        &[
+            "scan",
+            "layout",
+            "--format",
+            "json",
+            "--control",
+            "image-root-user",
+        ],
+        root,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(manifest_digest.starts_with("sha256:"));
+
+    // A broken image is an error naming the file and the entry; exit 2.
+    let mut broken = docker_save("acme/broken:1", &bad, &[app]);
+    broken.truncate(1536);
+    std::fs::write(root.join("broken.tar"), broken).unwrap();
+    let out = palisade(&["scan", "broken.tar", "--format", "json"], root);
+    assert_eq!(out.status.code(), Some(2));
+    let report = self::report(&out);
+    let error = &report["errors"][0];
+    assert!(
+        error["file"].as_str().unwrap().ends_with("broken.tar"),
+        "{error}"
+    );
+}
+
+/// Drift prevention: `--allowed-digests FILE` and `allowed-digests:` in the
+/// configuration, for images and for Kubernetes containers.
+#[test]
+fn allowed_digests_catch_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let app = tar(&[("app", 0o755, b"binary")]);
+    let approved = config("10001", &[], &[], true);
+    let (files, approved_digest) = oci_layout(
+        "registry.example.com/api:1.0",
+        &approved,
+        std::slice::from_ref(&app),
+    );
+    for (path, bytes) in &files {
+        let path = root.join("approved").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    // The manifest digest is the SHA-256 of the manifest bytes, as stored.
+    let manifest = files
+        .iter()
+        .find(|(p, _)| p.ends_with(approved_digest.trim_start_matches("sha256:")))
+        .unwrap();
+    assert_eq!(
+        format!("sha256:{}", sha256_hex(&manifest.1)),
+        approved_digest
+    );
+    // Rebuilt outside the release process: another config, another digest.
+    let rebuilt = config("10001", &["DEBUG=1"], &[], true);
+    std::fs::write(
+        root.join("rebuilt.tar"),
+        docker_save("registry.example.com/api:1.0", &rebuilt, &[app]),
+    )
+    .unwrap();
+    let other = format!("sha256:{}", "d".repeat(64));
+    std::fs::write(
+        root.join("deploy.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: api, namespace: shop}}\nspec:\n  containers:\n  - {{name: ok, image: 'registry.example.com/api@{approved_digest}'}}\n  - {{name: drifted, image: 'registry.example.com/api@{other}'}}\n  - {{name: tagged, image: 'registry.example.com/api:1.0'}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("digests.txt"),
+        format!("# approved releases\n{approved_digest}  # api 1.0\n"),
+    )
+    .unwrap();
+
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "approved",
+            "rebuilt.tar",
+            "deploy.yaml",
+            "--format",
+            "json",
+            "--control",
+            "image-root-user",
+        ];
+        args.extend_from_slice(extra);
+        palisade(&args, root)
+    };
+    // Without a list the control is inactive.
+    let out = scan(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let expected = [
+        ("deploy.yaml", "image-digest-not-allowed", "api"),
+        ("deploy.yaml", "image-digest-not-allowed", "api"),
+        (
+            "rebuilt.tar",
+            "image-digest-not-allowed",
+            "registry.example.com/api:1.0",
+        ),
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    let out = scan(&["--allowed-digests", "digests.txt"]);
+    let json = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{json:#}");
+    assert_eq!(findings(&json), expected, "{json:#}");
+    let messages: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\"drifted\"") && m.contains("not on the allowed digests list")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\"tagged\"") && m.contains("cannot be verified")),
+        "{messages:?}"
+    );
+
+    // The same list in the configuration.
+    std::fs::write(
+        root.join("palisade.yaml"),
+        format!("allowed-digests:\n  - registry.example.com/api@{approved_digest}\n"),
+    )
+    .unwrap();
+    let out = scan(&[]);
+    assert_eq!(findings(&report(&out)), expected);
+
+    // A broken list is an error naming its line.
+    std::fs::write(root.join("bad.txt"), "# ok\nnginx:latest\n").unwrap();
+    let out = scan(&["--allowed-digests", "bad.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.txt:2:") && stderr.contains("nginx:latest"),
+        "{stderr}"
+    );
+}
