@@ -50,10 +50,8 @@ pub(crate) fn load(
         let config_bytes = store.read(&item.config, limits.max_json_bytes)?;
         let parsed = config::parse(&config_bytes).map_err(|e| format!("{}: {e}", item.config))?;
         let mut filesystem = Filesystem::default();
-        for layer in item.layers.unwrap_or_default() {
-            let reader = store.open(&layer)?;
-            let entries = layer::read(reader, options, &mut budget)
-                .map_err(|e| format!("layer {layer}: {e}"))?;
+        let paths = item.layers.unwrap_or_default();
+        for entries in layer::read_layers(store, &paths, options, &mut budget)? {
             filesystem.apply_layer(entries);
         }
         let tags = item.repo_tags.unwrap_or_default();

@@ -182,14 +182,14 @@ fn image(
         config::parse(&config_bytes).map_err(|e| format!("{}: {e}", config_digest.path()))?;
     let mut filesystem = Filesystem::default();
     let mut layers = Vec::new();
+    let mut paths = Vec::new();
     for descriptor in manifest.layers.unwrap_or_default() {
         let layer_digest = BlobDigest::parse(&descriptor.digest)?;
-        let path = layer_digest.path();
-        let reader = store.open(&path)?;
-        let entries =
-            layer::read(reader, options, budget).map_err(|e| format!("layer {path}: {e}"))?;
-        filesystem.apply_layer(entries);
+        paths.push(layer_digest.path());
         layers.push(layer_digest.to_string());
+    }
+    for entries in layer::read_layers(store, &paths, options, budget)? {
+        filesystem.apply_layer(entries);
     }
     Ok(Image {
         file: name.clone(),
