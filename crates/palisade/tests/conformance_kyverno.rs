@@ -49,9 +49,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use serde_json::Value as Json;
+
+mod conformance;
+use conformance::{corpus_dir, read_yaml};
 
 /// The corpus folder inside `conformance/`.
 const CORPUS: &str = "kyverno-policies/pod-security";
@@ -395,32 +397,14 @@ fn known_admission_difference(policy: &str, kind: &str, name: &str) -> Option<&'
         .map(|d| d.reason)
 }
 
-/// The Kyverno pod-security corpus, or `None` (after saying so) when it is
-/// missing and not required.
-fn corpus_dir() -> Option<PathBuf> {
-    let conformance = std::env::var_os("PALISADE_CONFORMANCE_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance"),
-        PathBuf::from,
-    );
-    let corpus = conformance.join(CORPUS);
-    if !corpus.is_dir() {
-        let message = format!("conformance corpora missing at {}", corpus.display());
-        assert!(
-            std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-            "{message}"
-        );
-        println!("{message}; skipping (set PALISADE_REQUIRE_CONFORMANCE=1 to require them)");
-        return None;
-    }
-    Some(corpus)
-}
-
 /// The admission cases of `.chainsaw-test/`: every object in a `*-good.yaml`
 /// file must be admitted (no finding of the mapped controls) and every object
 /// in a `*-bad.yaml` file denied.
 #[test]
 fn kyverno_chainsaw_admission_cases() {
-    let Some(corpus) = corpus_dir() else { return };
+    let Some(corpus) = corpus_dir(CORPUS) else {
+        return;
+    };
     let mut failures = Vec::new();
     let (mut agreed, mut total, mut policies, mut known) = (0usize, 0usize, 0usize, 0usize);
     println!(
@@ -515,7 +499,9 @@ fn kyverno_chainsaw_admission_cases() {
 
 #[test]
 fn kyverno_pod_security_conformance() {
-    let Some(corpus) = corpus_dir() else { return };
+    let Some(corpus) = corpus_dir(CORPUS) else {
+        return;
+    };
 
     let mut failures: Vec<String> = Vec::new();
     let mut totals = Totals::default();
@@ -845,18 +831,6 @@ fn find_tests(corpus: &Path) -> Result<BTreeSet<String>, String> {
         }
     }
     Ok(found)
-}
-
-/// Parses a YAML file with Palisade's own loader and returns its documents
-/// as JSON values.
-fn read_yaml(path: &Path) -> Result<Vec<Json>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let file: Arc<str> = Arc::from(path.display().to_string());
-    let parsed = palisade_load::parse_documents(file, &text, &palisade_load::Limits::default());
-    if let Some(error) = parsed.errors.first() {
-        return Err(format!("cannot parse {}: {error}", path.display()));
-    }
-    Ok(parsed.documents.iter().map(|d| d.root.to_json()).collect())
 }
 
 /// Reads `<policy>/.kyverno-test/kyverno-test.yaml`.

@@ -62,9 +62,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use serde_json::Value as Json;
+
+mod conformance;
+use conformance::{corpus_dir, read_yaml};
 
 /// The Polaris corpus folder inside `conformance/`.
 const POLARIS: &str = "polaris";
@@ -696,26 +698,6 @@ impl Runner {
     }
 }
 
-/// The corpus folder `relative` inside `conformance/`, or `None` (after
-/// saying so) when it is missing and not required.
-fn corpus_dir(relative: &str) -> Option<PathBuf> {
-    let conformance = std::env::var_os("PALISADE_CONFORMANCE_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance"),
-        PathBuf::from,
-    );
-    let corpus = conformance.join(relative);
-    if !corpus.is_dir() {
-        let message = format!("conformance corpora missing at {}", corpus.display());
-        assert!(
-            std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-            "{message}"
-        );
-        println!("{message}; skipping (set PALISADE_REQUIRE_CONFORMANCE=1 to require them)");
-        return None;
-    }
-    Some(corpus)
-}
-
 /// The entries of a directory, sorted by name.
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut paths = std::fs::read_dir(dir)
@@ -844,18 +826,6 @@ fn trivy_cases(
         found.insert(id.to_owned(), cases);
     }
     Ok(found)
-}
-
-/// Parses a YAML file with Palisade's own loader and returns its documents
-/// as JSON values.
-fn read_yaml(path: &Path) -> Result<Vec<Json>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let file: Arc<str> = Arc::from(path.display().to_string());
-    let parsed = palisade_load::parse_documents(file, &text, &palisade_load::Limits::default());
-    if let Some(error) = parsed.errors.first() {
-        return Err(format!("cannot parse {}: {error}", path.display()));
-    }
-    Ok(parsed.documents.iter().map(|d| d.root.to_json()).collect())
 }
 
 fn verdict(fails: bool) -> &'static str {
