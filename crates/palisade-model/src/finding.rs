@@ -38,6 +38,41 @@ pub struct Finding {
     /// reported, with who accepted it and why, but does not fail the scan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Arc<Waiver>>,
+    /// What the finding asks for: built-in controls always enforce (the
+    /// scan's `--fail-on` decides); user policies can only warn (Conftest's
+    /// `warn` rules, Gatekeeper's `enforcementAction: warn`) or only be
+    /// recorded (`dryrun`), and then never fail a scan or deny a request.
+    #[serde(skip_serializing_if = "Enforcement::is_enforce")]
+    pub enforcement: Enforcement,
+}
+
+/// What a finding asks of a pipeline or an API server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforcement {
+    /// Fail the scan (at or above `--fail-on`), deny the request.
+    #[default]
+    Enforce,
+    /// Report, and warn the requester; never fail or deny.
+    Warn,
+    /// Report and record only.
+    Audit,
+}
+
+impl Enforcement {
+    /// Whether it is [`Enforcement::Enforce`] (the default, left out of JSON).
+    pub fn is_enforce(&self) -> bool {
+        *self == Enforcement::Enforce
+    }
+
+    /// `enforce`, `warn` or `audit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enforcement::Enforce => "enforce",
+            Enforcement::Warn => "warn",
+            Enforcement::Audit => "audit",
+        }
+    }
 }
 
 /// An accepted risk: why a finding is waived, by whom, until when.

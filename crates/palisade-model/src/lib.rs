@@ -13,7 +13,7 @@ mod resource;
 mod severity;
 
 pub use control::{ControlMeta, DocSection, PssLevel};
-pub use finding::{Finding, Location, Waiver};
+pub use finding::{Enforcement, Finding, Location, Waiver};
 pub use node::{Entry, Node, Position, Value};
 pub use path::{FieldPath, Segment};
 pub use resource::ResourceRef;

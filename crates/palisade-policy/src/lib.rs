@@ -7,6 +7,7 @@ pub mod config;
 pub mod digests;
 pub mod exceptions;
 mod selection;
+mod user;
 
 use std::sync::Arc;
 
@@ -14,11 +15,12 @@ use palisade_controls::{Check, Control, Inventory, Params, PssVersion};
 use palisade_load::dockerfile::Dockerfile;
 use palisade_load::image::Image;
 use palisade_load::{Document, KubeObject, PodSpec, objects};
-use palisade_model::{Finding, Location, ResourceRef, Severity};
+use palisade_model::{Enforcement, Finding, Location, ResourceRef, Severity};
 
 pub use config::{Config, ConfigError};
 pub use exceptions::{Exception, Exceptions};
 pub use selection::{Framework, SelectionError};
+pub use user::Deferred;
 
 /// The controls to run, each with the policy version it runs at.
 #[derive(Debug, Clone)]
@@ -26,6 +28,10 @@ pub struct PolicySet {
     controls: Vec<Selected>,
     frameworks: Vec<Framework>,
     exceptions: Arc<Exceptions>,
+    /// User policies in Rego, when some were loaded.
+    user: Option<Arc<palisade_rego::Policies>>,
+    /// Conftest policies see every document at once (`--combine`).
+    combine: bool,
 }
 
 /// One control as it runs: at a policy version, with a severity and
@@ -63,6 +69,10 @@ pub struct DocumentOutcome {
     pub objects: usize,
     /// What cross-resource controls need of its objects (empty when none runs).
     pub inventory: Inventory,
+    /// Objects that user policies review once the scan's inventory is complete.
+    pub deferred: Vec<Deferred>,
+    /// User policies that could not be evaluated on it.
+    pub errors: Vec<palisade_rego::RegoError>,
 }
 
 impl PolicySet {
@@ -78,6 +88,8 @@ impl PolicySet {
                 .collect(),
             frameworks: Vec::new(),
             exceptions: Arc::default(),
+            user: None,
+            combine: false,
         }
     }
 
@@ -120,6 +132,8 @@ impl PolicySet {
             controls,
             frameworks: frameworks.to_vec(),
             exceptions: Arc::default(),
+            user: None,
+            combine: false,
         })
     }
 
@@ -182,12 +196,21 @@ impl PolicySet {
     pub fn evaluate_document(&self, document: &Document) -> DocumentOutcome {
         let mut outcome = DocumentOutcome::default();
         let inventory = self.needs_inventory();
-        for object in objects(&document.root) {
+        let objects = objects(&document.root);
+        for object in &objects {
             outcome.objects += 1;
-            self.evaluate_object(&object, &document.file, &mut outcome.findings);
+            self.evaluate_object(object, &document.file, &mut outcome.findings);
             if inventory {
-                outcome.inventory.add(&object, &document.file);
+                outcome.inventory.add(object, &document.file);
             }
+        }
+        if self.user.is_some() {
+            outcome.errors = self.evaluate_user_document(
+                document,
+                &objects,
+                &mut outcome.findings,
+                &mut outcome.deferred,
+            );
         }
         outcome
     }
@@ -221,6 +244,7 @@ impl PolicySet {
                         column: instruction.map_or(1, |i| i.column),
                     },
                     waiver: None,
+                    enforcement: Enforcement::Enforce,
                 });
             }
         }
@@ -259,6 +283,7 @@ impl PolicySet {
                         column: 1,
                     },
                     waiver: None,
+                    enforcement: Enforcement::Enforce,
                 });
             }
         }
@@ -282,6 +307,7 @@ impl PolicySet {
                 field: v.field,
                 location: v.location,
                 waiver: None,
+                enforcement: Enforcement::Enforce,
             }));
         }
         self.exceptions.apply(None, &mut findings);
@@ -329,6 +355,7 @@ impl PolicySet {
                         column: pos.column,
                     },
                     waiver: None,
+                    enforcement: Enforcement::Enforce,
                 });
             }
         }

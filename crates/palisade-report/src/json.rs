@@ -36,7 +36,7 @@ use std::io::{self, Write};
 
 use palisade_frameworks::compliance::Compliance;
 use palisade_load::LoadError;
-use palisade_model::{FieldPath, Finding, Location, ResourceRef, Severity, Waiver};
+use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity, Waiver};
 use serde::{Serialize, Serializer};
 
 use crate::{Report, Summary};
@@ -81,6 +81,8 @@ struct JsonFinding<'a> {
     remediation: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<&'a Waiver>,
+    #[serde(skip_serializing_if = "Enforcement::is_enforce")]
+    enforcement: Enforcement,
 }
 
 #[derive(Serialize)]
@@ -110,6 +112,7 @@ impl<'a> JsonFinding<'a> {
             location: &f.location,
             remediation: meta.map(|m| m.remediation()),
             waiver: f.waiver.as_deref(),
+            enforcement: f.enforcement,
         }
     }
 }

@@ -80,7 +80,9 @@ impl Report {
 
     /// The unwaived findings, which gate the pipeline.
     pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.waiver.is_none())
+        self.findings
+            .iter()
+            .filter(|f| f.waiver.is_none() && f.enforcement.is_enforce())
     }
 
     /// Metadata of a control that ran.

@@ -38,6 +38,51 @@ pub enum Command {
         #[command(subcommand)]
         command: FrameworksCommand,
     },
+    /// Test policies: Rego unit tests (`test_*` rules, as `opa test` runs
+    /// them) and fixture suites in Gatekeeper's `suite.yaml` format (for
+    /// Gatekeeper templates, and for built-in controls with `control: ID`).
+    ///
+    /// Exit status: 0 when every test passed, 1 when one failed, 2 when a
+    /// policy or suite could not be read.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Rego files, suite files, and directories holding them.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// JSON or YAML data documents for the Rego tests (`data`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// User policies in Rego, shared by `scan` (and later `serve`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PolicyArgs {
+    /// User policies: `.rego` files (Conftest style: `deny`, `violation` and
+    /// `warn` rules), YAML with Gatekeeper ConstraintTemplates and
+    /// Constraints, or directories of them. Repeatable.
+    #[arg(
+        short = 'p',
+        long = "policy",
+        value_name = "PATH",
+        env = "PALISADE_POLICY",
+        value_delimiter = ','
+    )]
+    pub policies: Vec<PathBuf>,
+    /// JSON or YAML documents merged into the policies' `data`. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// Conftest namespace (package) whose rules run. Repeatable; default `main`.
+    #[arg(long = "namespace", value_name = "NAMESPACE")]
+    pub namespaces: Vec<String>,
+    /// Run the rules of every namespace.
+    #[arg(long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +197,18 @@ pub struct ScanArgs {
     /// Only read and parse the inputs (for benchmarking the parser).
     #[arg(long, hide = true)]
     pub parse_only: bool,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Give Conftest policies every document at once, as one input: an
+    /// array of `{"path", "contents"}` (Conftest's `--combine`).
+    #[arg(long)]
+    pub combine: bool,
+
+    /// Run only the user policies (--policy), not the built-in controls.
+    #[arg(long, requires = "policies")]
+    pub no_builtins: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

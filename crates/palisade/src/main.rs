@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             FrameworksCommand::List(args) => commands::frameworks::list(&args),
             FrameworksCommand::Show(args) => commands::frameworks::show(&args),
         },
+        Command::Test(args) => commands::test::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,3 +4,4 @@ pub mod controls;
 pub mod exceptions;
 pub mod frameworks;
 pub mod scan;
+pub mod test;

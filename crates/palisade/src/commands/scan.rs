@@ -14,7 +14,8 @@ use palisade_load::image::{self, Image, ImageOptions};
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, parse_documents};
 use palisade_model::Finding;
-use palisade_policy::{Config, PolicySet};
+use palisade_policy::{Config, Deferred, PolicySet};
+use palisade_rego::{Namespaces, Options, Policies, RegoError};
 use palisade_report::{Report, TextOptions};
 use rayon::prelude::*;
 
@@ -31,6 +32,9 @@ struct FileOutcome {
     findings: Vec<Finding>,
     errors: Vec<LoadError>,
     inventory: Inventory,
+    deferred: Vec<Deferred>,
+    /// With `--combine`: the file's documents for the combined input.
+    combined: Vec<palisade_rego::Value>,
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
@@ -76,6 +80,13 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
         let digests = palisade_policy::digests::parse_list(&path.display().to_string(), &text)?;
         policy.allow_digests(&digests);
     }
+    if args.no_builtins {
+        policy.selected_mut().clear();
+    }
+    if !args.policy.policies.is_empty() {
+        policy.set_user_policies(load_user_policies(&args.policy)?)?;
+        policy.set_combine(args.combine);
+    }
     let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -87,7 +98,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     let outcomes: Vec<FileOutcome> = sources
         .par_iter()
         .map(|source| {
-            let outcome = scan_source(source, &policy, &limits, args.parse_only);
+            let outcome = scan_source(source, &policy, &limits, args.parse_only, args.combine);
             progress.inc(1);
             outcome
         })
@@ -95,8 +106,10 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     progress.finish_and_clear();
 
     let mut inventory = Inventory::default();
+    let mut deferred = Vec::new();
+    let mut combined = Vec::new();
     let mut report = Report {
-        controls: policy.controls().iter().map(|c| &c.meta).collect(),
+        controls: policy.control_metas(),
         errors: walk_errors,
         ..Report::default()
     };
@@ -114,12 +127,29 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
         report.findings.extend(outcome.findings);
         report.errors.extend(outcome.errors);
         inventory.merge(outcome.inventory);
+        deferred.extend(outcome.deferred);
+        if !outcome.combined.is_empty()
+            && let Some(name) = report.scanned.last()
+        {
+            combined.push((name.clone(), outcome.combined));
+        }
     }
     report
         .findings
         .extend(policy.evaluate_inventory(&inventory));
+    if !deferred.is_empty() {
+        let (findings, errors) = policy.evaluate_deferred(&deferred);
+        report.findings.extend(findings);
+        report.errors.extend(errors.iter().map(policy_error));
+    }
+    if args.combine && !combined.is_empty() {
+        match policy.evaluate_combined(&combined) {
+            Ok(findings) => report.findings.extend(findings),
+            Err(error) => report.errors.push(policy_error(&error)),
+        }
+    }
     report.finish();
-    let ran: Vec<&str> = policy.controls().iter().map(|c| c.meta.id).collect();
+    let ran: Vec<&str> = policy.control_metas().iter().map(|c| c.id).collect();
     report.compliance = policy
         .frameworks()
         .iter()
@@ -134,6 +164,7 @@ fn scan_source(
     policy: &PolicySet,
     limits: &Limits,
     parse_only: bool,
+    combine: bool,
 ) -> FileOutcome {
     let name = source.name();
     let mut outcome = FileOutcome {
@@ -161,6 +192,10 @@ fn scan_source(
         outcome.errors = parsed.errors;
         if !parse_only {
             outcome.findings = policy.evaluate_dockerfile(&parsed.dockerfile);
+            match policy.evaluate_user_dockerfile(&parsed.dockerfile, &text) {
+                Ok(findings) => outcome.findings.extend(findings),
+                Err(error) => outcome.errors.push(policy_error(&error)),
+            }
         }
         if !outcome.findings.is_empty() {
             outcome.text = Some(text.into());
@@ -183,6 +218,17 @@ fn scan_source(
             outcome.resources += document.objects;
             outcome.findings.extend(document.findings);
             outcome.inventory.merge(document.inventory);
+            outcome.deferred.extend(document.deferred);
+            outcome
+                .errors
+                .extend(document.errors.iter().map(policy_error));
+        }
+        if combine {
+            outcome.combined = parsed
+                .documents
+                .iter()
+                .map(|d| palisade_rego::value::from_node(&d.root))
+                .collect();
         }
     }
     // JSON that is no Kubernetes object may be an image config or `docker
@@ -229,6 +275,36 @@ fn add_images(outcome: &mut FileOutcome, images: &[Image], policy: &PolicySet, p
         for image in images {
             outcome.findings.extend(policy.evaluate_image(image));
         }
+    }
+}
+
+/// Loads `--policy` paths; every error is reported at once.
+fn load_user_policies(args: &crate::cli::PolicyArgs) -> Result<Policies> {
+    let namespaces = if args.all_namespaces {
+        Namespaces::All
+    } else if args.namespaces.is_empty() {
+        Namespaces::default()
+    } else {
+        Namespaces::Only(args.namespaces.clone())
+    };
+    let options = Options {
+        namespaces,
+        data: args.data.clone(),
+    };
+    Policies::load(&args.policies, &options).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("cannot load the policies:\n  {}", lines.join("\n  "))
+    })
+}
+
+/// A user policy that failed on an input is reported like an input error:
+/// the scan goes on, and exits 2.
+fn policy_error(error: &RegoError) -> LoadError {
+    LoadError {
+        file: Arc::from(error.file.as_str()),
+        line: error.line.unwrap_or(0),
+        column: 0,
+        message: format!("policy evaluation failed: {}", error.message),
     }
 }
 
