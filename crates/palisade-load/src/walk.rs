@@ -66,7 +66,7 @@ pub fn is_image_layout(path: &Path) -> bool {
 /// for name in ["Dockerfile", "dockerfile", "Containerfile", "Dockerfile.prod", "api.Dockerfile"] {
 ///     assert!(is_dockerfile_name(Path::new(name)), "{name}");
 /// }
-/// for name in ["Dockerfile.yaml", "Dockerfiles", "docker-compose.yml"] {
+/// for name in ["Dockerfile.yaml", "Dockerfiles", "docker-compose.yml", "dockerfile.rego", "Dockerfile.md"] {
 ///     assert!(!is_dockerfile_name(Path::new(name)), "{name}");
 /// }
 /// ```
@@ -75,7 +75,12 @@ pub fn is_dockerfile_name(path: &Path) -> bool {
         return false;
     };
     let name = name.to_ascii_lowercase();
-    if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") {
+    // `dockerfile.rego` is a policy about Dockerfiles, `Dockerfile.md` its
+    // documentation: neither is one.
+    const NOT_DOCKERFILES: [&str; 8] = [
+        ".yaml", ".yml", ".json", ".rego", ".md", ".txt", ".sh", ".py",
+    ];
+    if NOT_DOCKERFILES.iter().any(|ext| name.ends_with(ext)) {
         return false;
     }
     name == "dockerfile"

@@ -19,6 +19,9 @@
 //!       - {id: ACME-1, title: No privileged pods, summary: ..., status: automated, controls: [privileged-container]}
 //! allowed-digests:
 //!   - sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d
+//! policies:                      # user policies in Rego (paths from this file's folder)
+//!   paths: [policy/]
+//!   namespaces: [main]
 //! exceptions:
 //!   - controls: [host-path-volumes]
 //!     namespaces: [monitoring]
@@ -61,9 +64,43 @@ pub struct Config {
     /// Approved image digests (see [`crate::digests`]).
     #[serde(default)]
     allowed_digests: Vec<Spanned<String>>,
+    /// User policies in Rego.
+    #[serde(default)]
+    policies: PoliciesConfig,
     /// Where it was read from (set by [`Config::load`]).
     #[serde(skip)]
     file: String,
+    /// The folder relative paths start from.
+    #[serde(skip)]
+    dir: std::path::PathBuf,
+}
+
+/// `policies:`: where user policies are, as `--policy`, `--data` and
+/// `--namespace` give them on the command line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PoliciesConfig {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    data: Vec<String>,
+    #[serde(default)]
+    namespaces: Vec<String>,
+    #[serde(default)]
+    all_namespaces: bool,
+}
+
+/// Where user policies come from: the configuration's `policies:`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicySources {
+    /// Policy files and folders.
+    pub paths: Vec<std::path::PathBuf>,
+    /// Data documents.
+    pub data: Vec<std::path::PathBuf>,
+    /// Conftest namespaces (empty: the default, `main`).
+    pub namespaces: Vec<String>,
+    /// Every namespace.
+    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -111,7 +148,21 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
-        Config::parse(&path.display().to_string(), &text)
+        let mut config = Config::parse(&path.display().to_string(), &text)?;
+        config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(config)
+    }
+
+    /// The user policies the configuration names, paths resolved from its
+    /// folder.
+    pub fn policy_sources(&self) -> PolicySources {
+        let resolve = |p: &String| self.dir.join(p);
+        PolicySources {
+            paths: self.policies.paths.iter().map(resolve).collect(),
+            data: self.policies.data.iter().map(resolve).collect(),
+            namespaces: self.policies.namespaces.clone(),
+            all_namespaces: self.policies.all_namespaces,
+        }
     }
 
     /// Parses configuration text; `file` names it in errors.
@@ -176,8 +227,26 @@ impl Config {
         frameworks: &[Framework],
         control_ids: &[String],
     ) -> Result<PolicySet, ConfigError> {
+        self.policy_with(frameworks, control_ids, None)
+    }
+
+    /// [`Config::policy`] with user policies beside the built-in controls:
+    /// exceptions may then name them too.
+    pub fn policy_with(
+        &self,
+        frameworks: &[Framework],
+        control_ids: &[String],
+        user: Option<palisade_rego::Policies>,
+    ) -> Result<PolicySet, ConfigError> {
         let mut policy = PolicySet::select(frameworks, control_ids)
             .map_err(|e: SelectionError| ConfigError(e.to_string()))?;
+        let user_ids: Vec<&'static str> = user
+            .as_ref()
+            .map(|u| u.controls().iter().map(|c| c.id).collect())
+            .unwrap_or_default();
+        if let Some(user) = user {
+            policy.set_user_policies(user)?;
+        }
         let digests = self
             .allowed_digests
             .iter()
@@ -191,9 +260,13 @@ impl Config {
         for (id, settings) in &self.controls {
             let at = self.at(settings);
             let Some(control) = registry::find(id) else {
-                return Err(ConfigError(format!(
-                    "{at}: unknown control `{id}` (see `palisade controls list`)"
-                )));
+                return Err(ConfigError(if user_ids.contains(&id.as_str()) {
+                    format!(
+                        "{at}: `{id}` is a user policy: its severity comes from its own metadata, not from `controls:`"
+                    )
+                } else {
+                    format!("{at}: unknown control `{id}` (see `palisade controls list`)")
+                }));
             };
             let settings = &settings.value;
             let selected = policy.selected_mut();
@@ -231,7 +304,7 @@ impl Config {
             let at = self.at(exception);
             let e = &exception.value;
             for id in &e.controls {
-                if id != "*" && registry::find(id).is_none() {
+                if id != "*" && registry::find(id).is_none() && !user_ids.contains(&id.as_str()) {
                     return Err(ConfigError(format!(
                         "{at}: exception names unknown control `{id}`"
                     )));

@@ -17,7 +17,7 @@ use palisade_load::image::Image;
 use palisade_load::{Document, KubeObject, PodSpec, objects};
 use palisade_model::{Enforcement, Finding, Location, ResourceRef, Severity};
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, PolicySources};
 pub use exceptions::{Exception, Exceptions};
 pub use selection::{Framework, SelectionError};
 pub use user::Deferred;

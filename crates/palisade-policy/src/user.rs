@@ -217,13 +217,13 @@ impl PolicySet {
             namespace: None,
             name: Some(dockerfile.file.to_string()),
         };
-        push(
-            &mut findings,
-            found,
-            &resource,
-            &dockerfile.file,
-            Position { line: 1, column: 1 },
-        );
+        // Conftest's messages name no instruction: point at the first one.
+        let first = dockerfile.instructions.first();
+        let pos = Position {
+            line: first.map_or(1, |i| i.line),
+            column: first.map_or(1, |i| i.column),
+        };
+        push(&mut findings, found, &resource, &dockerfile.file, pos);
         self.exceptions.apply(None, &mut findings);
         Ok(findings)
     }

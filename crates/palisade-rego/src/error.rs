@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// Why a policy, data document, template or constraint could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegoError {
     /// The file at fault (`-` when there is none).
     pub file: String,
@@ -34,6 +34,8 @@ impl RegoError {
     }
 }
 
+impl std::error::Error for RegoError {}
+
 impl fmt::Display for RegoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
@@ -43,8 +45,35 @@ impl fmt::Display for RegoError {
     }
 }
 
-/// regorus reports errors as `anyhow` chains with the source excerpt; keep
-/// the whole chain on one line so it reads well after a file name.
+impl RegoError {
+    /// A regorus error about `file`: regorus prints a source excerpt
+    /// (`--> file:3:11`, the line, a caret, `error: expecting }`); keep the
+    /// line and the message, as `file:3: expecting } (column 11)`.
+    pub(crate) fn from_engine(file: &str, error: &dyn fmt::Display) -> Self {
+        let text = error.to_string();
+        let location = text.lines().find_map(|l| l.trim().strip_prefix("--> "));
+        let message = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .map(str::to_string);
+        // The excerpt's file is the module at fault, which may be a library
+        // of the policy named by `file`.
+        let position = location.and_then(|loc| {
+            let mut parts = loc.rsplitn(3, ':');
+            let column = parts.next()?.parse::<u32>().ok()?;
+            let line = parts.next()?.parse::<u32>().ok()?;
+            Some((parts.next().unwrap_or(file).to_string(), line, column))
+        });
+        match (position, message) {
+            (Some((at, line, column)), Some(message)) => {
+                RegoError::at(at, line, format!("{message} (column {column})"))
+            }
+            _ => RegoError::file(file, describe(error)),
+        }
+    }
+}
+
+/// Any other error on one line, so it reads well after a file name.
 pub(crate) fn describe(error: &dyn fmt::Display) -> String {
     let text = error.to_string();
     let lines: Vec<&str> = text

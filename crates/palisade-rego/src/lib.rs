@@ -124,7 +124,7 @@ pub(crate) fn add_modules(engine: &mut Engine, modules: &[ParsedModule]) -> Resu
         engine.set_rego_v0(!module.rego_v1);
         engine
             .add_policy(module.file.clone(), text)
-            .map_err(|e| RegoError::file(&module.file, error::describe(&e)))?;
+            .map_err(|e| RegoError::from_engine(&module.file, &e))?;
     }
     Ok(())
 }
@@ -366,7 +366,7 @@ fn compile_conftest(
     }
     for (file, data) in &sources.data {
         if let Err(e) = engine.add_data(data.clone()) {
-            errors.push(RegoError::file(file, error::describe(&e)));
+            errors.push(RegoError::from_engine(file, &e));
         }
     }
     if !errors.is_empty() {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use regorus::unstable::{Expr, Module, Parser, Rule, RuleHead, Source};
 
-use crate::error::{RegoError, describe};
+use crate::error::RegoError;
 
 /// Which Rego syntax a module is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,25 +46,32 @@ impl ParsedModule {
             Syntax::V0 => Self::parse_as(file, text, false),
             Syntax::V1 => Self::parse_as(file, text, true),
             Syntax::Detect => Self::parse_as(file, text, true).or_else(|v1_error| {
-                // A v0 module fails v1 parsing at its first `deny[msg] {`:
-                // report the v1 error only when v0 fails too.
-                Self::parse_as(file, text, false).map_err(|_| v1_error)
+                // A v0 module fails v1 parsing at its first `deny[msg] {`
+                // ("`if` keyword is required"): then its real mistake is
+                // the one v0 parsing finds.
+                Self::parse_as(file, text, false).map_err(|v0_error| {
+                    if v1_error.message.contains("keyword is required") {
+                        v0_error
+                    } else {
+                        v1_error
+                    }
+                })
             }),
         }
     }
 
     fn parse_as(file: &str, text: &str, rego_v1: bool) -> Result<Self, RegoError> {
         let source = Source::from_contents(file.to_string(), text.to_string())
-            .map_err(|e| RegoError::file(file, describe(&e)))?;
-        let mut parser = Parser::new(&source).map_err(|e| RegoError::file(file, describe(&e)))?;
+            .map_err(|e| RegoError::from_engine(file, &e))?;
+        let mut parser = Parser::new(&source).map_err(|e| RegoError::from_engine(file, &e))?;
         if rego_v1 {
             parser
                 .enable_rego_v1()
-                .map_err(|e| RegoError::file(file, describe(&e)))?;
+                .map_err(|e| RegoError::from_engine(file, &e))?;
         }
         let module = parser
             .parse()
-            .map_err(|e| RegoError::file(file, describe(&e)))?;
+            .map_err(|e| RegoError::from_engine(file, &e))?;
         let package = strip_data(module.package.refr.span().text());
         let package_line = module.package.span.line;
         let mut rules = Vec::new();
@@ -158,10 +165,6 @@ mod tests {
         let error =
             ParsedModule::parse("bad.rego", "package main\n\ndeny[msg] {\n", Syntax::Detect);
         let message = error.err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(message.starts_with("bad.rego: "), "{message}");
-        assert!(
-            message.contains("bad.rego:3") || message.contains(":3:"),
-            "{message}"
-        );
+        assert!(message.starts_with("bad.rego:3: "), "{message}");
     }
 }

@@ -22,13 +22,18 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let suite = suites
             .entry(&f.location.file)
             .or_insert_with(|| TestSuite::new(f.location.file.to_string()));
-        // A waived finding is a skipped test: visible, not failing.
-        let mut status = match &f.waiver {
-            Some(_) => TestCaseStatus::skipped(),
-            None => TestCaseStatus::non_success(NonSuccessKind::Failure),
+        // A waived finding, or a user policy's warning, is a skipped test:
+        // visible, not failing.
+        let mut status = if f.waiver.is_some() || !f.enforcement.is_enforce() {
+            TestCaseStatus::skipped()
+        } else {
+            TestCaseStatus::non_success(NonSuccessKind::Failure)
         };
         status.set_message(match &f.waiver {
             Some(w) => format!("waived: {} ({})", w.justification, f.message),
+            None if !f.enforcement.is_enforce() => {
+                format!("{}: {}", f.enforcement.as_str(), f.message)
+            }
             None => f.message.clone(),
         });
         status.set_type(f.severity.as_str());

@@ -70,7 +70,8 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(|f| {
             let mut result = json!({
                 "ruleId": f.control,
-                "level": level(f.severity),
+                // A user policy's warning never reads as an error.
+                "level": if f.enforcement.is_enforce() { level(f.severity) } else { "note" },
                 "message": {"text": format!("{}: {}", f.resource.display_name(), f.message)},
                 "locations": [{
                     "physicalLocation": {

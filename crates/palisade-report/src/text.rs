@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use palisade_frameworks::compliance::{Compliance, Verdict};
-use palisade_model::{Severity, Waiver};
+use palisade_model::{Enforcement, Severity, Waiver};
 
 use crate::Report;
 
@@ -71,6 +71,13 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
             f.resource.display_name()
         )?;
         writeln!(out, "    {}", f.message)?;
+        if !f.enforcement.is_enforce() {
+            let note = match f.enforcement {
+                Enforcement::Warn => "a warning: it never fails the scan",
+                _ => "audit only: it never fails the scan",
+            };
+            writeln!(out, "    {} {note}", paint.wrap("1;33", "note:"))?;
+        }
         if let Some(waiver) = &f.waiver {
             writeln!(
                 out,

@@ -206,8 +206,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub combine: bool,
 
-    /// Run only the user policies (--policy), not the built-in controls.
-    #[arg(long, requires = "policies")]
+    /// Run only the user policies (--policy, or `policies:` in the
+    /// configuration), not the built-in controls.
+    #[arg(long)]
     pub no_builtins: bool,
 }
 

@@ -163,10 +163,10 @@ fn examples_fail_with_exit_1_and_json_findings_are_complete() {
     // `hostNetwork: yes` is YAML 1.1 for true.
     assert!(controls_of(&report).contains(&"host-namespaces".to_owned()));
     assert_eq!(
-        report["summary"]["files"], 4,
-        "three manifests and a Dockerfile"
+        report["summary"]["files"], 6,
+        "four manifests, a Dockerfile, and the Gatekeeper policy example (its template and constraint are objects too)"
     );
-    assert_eq!(report["summary"]["resources"], 5);
+    assert_eq!(report["summary"]["resources"], 9);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
 }
 

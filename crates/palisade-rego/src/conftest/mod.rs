@@ -17,7 +17,7 @@ use std::sync::Arc;
 use palisade_model::{ControlMeta, Enforcement, Severity, Waiver};
 use regorus::{Engine, Value};
 
-use crate::error::{RegoError, describe};
+use crate::error::RegoError;
 use crate::metadata::{PolicyMeta, Scope, annotations, control_meta};
 use crate::module::ParsedModule;
 use crate::{RegoFinding, value};
@@ -171,7 +171,7 @@ pub fn check(
         }
         let value = engine
             .eval_rule(rule.query.clone())
-            .map_err(|e| RegoError::file(rule.meta.id, describe(&e)))?;
+            .map_err(|e| RegoError::from_engine(rule.meta.id, &e))?;
         let excepted = exceptions.iter().any(|(ns, names)| {
             *ns == rule.namespace && names.iter().any(|n| n == exception_key(&rule.rule))
         }) && rule.enforcement == Enforcement::Enforce;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use palisade_model::{ControlMeta, Enforcement, Severity};
 use regorus::{Engine, Value};
 
-use crate::error::{RegoError, describe};
+use crate::error::RegoError;
 use crate::metadata::{PolicyMeta, control_meta};
 use crate::module::{ParsedModule, Syntax};
 use crate::{RegoFinding, value};
@@ -265,7 +265,7 @@ impl Constraint {
         ]));
         let result = engine
             .eval_rule(query.to_string())
-            .map_err(|e| RegoError::file(format!("constraint {}", self.name), describe(&e)))?;
+            .map_err(|e| RegoError::from_engine(&format!("constraint {}", self.name), &e))?;
         for violation in crate::members(&result) {
             let message = value::get_str(violation, "msg")
                 .map(str::to_string)

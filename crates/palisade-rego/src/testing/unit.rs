@@ -24,7 +24,7 @@ pub fn run(sources: &Sources) -> Result<Vec<Checked>, Vec<RegoError>> {
     }
     for (file, data) in &sources.data {
         if let Err(e) = engine.add_data(data.clone()) {
-            errors.push(RegoError::file(file, describe(&e)));
+            errors.push(RegoError::from_engine(file, &e));
         }
     }
     if !errors.is_empty() {

@@ -73,7 +73,8 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 pub fn execute(args: &ScanArgs) -> Result<Report> {
     let config = load_config(args.config.as_deref())?;
     let frameworks = config.frameworks(&args.framework)?;
-    let mut policy = config.policy(&frameworks, &args.control)?;
+    let user = load_user_policies(&args.policy, &config)?;
+    let mut policy = config.policy_with(&frameworks, &args.control, user)?;
     if let Some(path) = &args.allowed_digests {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -83,10 +84,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     if args.no_builtins {
         policy.selected_mut().clear();
     }
-    if !args.policy.policies.is_empty() {
-        policy.set_user_policies(load_user_policies(&args.policy)?)?;
-        policy.set_combine(args.combine);
-    }
+    policy.set_combine(args.combine);
     let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -245,8 +243,12 @@ fn scan_source(
         }
         return outcome;
     }
-    // Cross-resource findings may point into any file with a workload.
-    if !outcome.findings.is_empty() || !outcome.inventory.workloads.is_empty() {
+    // Cross-resource findings (and user policies reviewing objects once the
+    // scan is over) may point into any file with a workload.
+    if !outcome.findings.is_empty()
+        || !outcome.inventory.workloads.is_empty()
+        || !outcome.deferred.is_empty()
+    {
         outcome.text = Some(text.into());
     }
     outcome
@@ -278,23 +280,38 @@ fn add_images(outcome: &mut FileOutcome, images: &[Image], policy: &PolicySet, p
     }
 }
 
-/// Loads `--policy` paths; every error is reported at once.
-fn load_user_policies(args: &crate::cli::PolicyArgs) -> Result<Policies> {
-    let namespaces = if args.all_namespaces {
-        Namespaces::All
-    } else if args.namespaces.is_empty() {
-        Namespaces::default()
-    } else {
-        Namespaces::Only(args.namespaces.clone())
-    };
-    let options = Options {
-        namespaces,
-        data: args.data.clone(),
-    };
-    Policies::load(&args.policies, &options).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("cannot load the policies:\n  {}", lines.join("\n  "))
-    })
+/// Loads the user policies of `--policy` and of the configuration's
+/// `policies:` (none: `None`); every error is reported at once. Namespaces
+/// and data from the command line replace the configuration's.
+pub fn load_user_policies(
+    args: &crate::cli::PolicyArgs,
+    config: &Config,
+) -> Result<Option<Policies>> {
+    let from_config = config.policy_sources();
+    let mut paths = from_config.paths;
+    paths.extend(args.policies.iter().cloned());
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let namespaces =
+        if args.all_namespaces || (args.namespaces.is_empty() && from_config.all_namespaces) {
+            Namespaces::All
+        } else if !args.namespaces.is_empty() {
+            Namespaces::Only(args.namespaces.clone())
+        } else if !from_config.namespaces.is_empty() {
+            Namespaces::Only(from_config.namespaces)
+        } else {
+            Namespaces::default()
+        };
+    let mut data = from_config.data;
+    data.extend(args.data.iter().cloned());
+    let options = Options { namespaces, data };
+    Policies::load(&paths, &options)
+        .map(Some)
+        .map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("cannot load the policies:\n  {}", lines.join("\n  "))
+        })
 }
 
 /// A user policy that failed on an input is reported like an input error:

@@ -28,6 +28,7 @@ pub fn corpus_dir(relative: &str) -> Option<PathBuf> {
     Some(corpus)
 }
 
+#[allow(dead_code)] // Not every harness reads YAML itself.
 /// Parses a YAML file with Palisade's own loader and returns its documents
 /// as JSON values.
 pub fn read_yaml(path: &Path) -> Result<Vec<Json>, String> {
