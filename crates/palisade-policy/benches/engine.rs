@@ -1,6 +1,9 @@
 //! Engine benchmarks: parsing alone versus parsing plus every control, on
 //! the same in-memory manifests, so the cost of evaluation shows as the gap
-//! between the two (the target is a whole scan within 2x of parsing).
+//! between the two (the target is a whole scan within 2x of parsing); and
+//! one check (no privileged container) as a built-in control, as a
+//! Gatekeeper template and as a Conftest rule, on the same objects, so the
+//! price of Rego per object shows as a ratio.
 
 #![allow(
     clippy::unwrap_used,
@@ -66,5 +69,90 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The library's privileged-containers template in miniature (containers,
+/// init containers and ephemeral containers; exempt images left out).
+const PRIVILEGED_TEMPLATE: &str = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: benchprivileged}
+spec:
+  crd: {spec: {names: {kind: BenchPrivileged}}}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package benchprivileged
+
+        violation[{"msg": msg}] {
+          c := input_containers[_]
+          c.securityContext.privileged
+          msg := sprintf("Privileged container is not allowed: %v", [c.name])
+        }
+
+        pod_spec = input.review.object.spec { input.review.object.kind == "Pod" }
+        pod_spec = input.review.object.spec.template.spec { input.review.object.kind != "Pod" }
+
+        input_containers[c] { c := pod_spec.containers[_] }
+        input_containers[c] { c := pod_spec.initContainers[_] }
+        input_containers[c] { c := pod_spec.ephemeralContainers[_] }
+"#;
+
+const PRIVILEGED_CONSTRAINT: &str = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: BenchPrivileged\nmetadata: {name: bench-privileged}\n";
+
+const PRIVILEGED_CONFTEST: &str = r#"
+package main
+
+import rego.v1
+
+containers contains c if some c in input.spec.template.spec.containers
+containers contains c if some c in input.spec.template.spec.initContainers
+
+deny contains msg if {
+  some c in containers
+  c.securityContext.privileged
+  msg := sprintf("Privileged container is not allowed: %v", [c.name])
+}
+"#;
+
+fn rego_only(sources: palisade_rego::Sources) -> PolicySet {
+    let policies = palisade_rego::Policies::compile(&sources, &palisade_rego::Options::default()).unwrap();
+    let mut policy = PolicySet::all();
+    policy.selected_mut().clear();
+    policy.set_user_policies(policies).unwrap();
+    policy
+}
+
+fn bench_rego(c: &mut Criterion) {
+    let text = corpus(1_000);
+    let parsed = parse_documents("bench.yaml".into(), &text, &Limits::default());
+    let builtin = PolicySet::select(&[], &["privileged-container".to_string()]).unwrap();
+    let doc = |text: &str| palisade_rego::documents("bench.yaml", text).unwrap().remove(0);
+    let gatekeeper = rego_only(palisade_rego::Sources {
+        templates: vec![("template.yaml".into(), doc(PRIVILEGED_TEMPLATE))],
+        constraints: vec![("constraint.yaml".into(), doc(PRIVILEGED_CONSTRAINT))],
+        ..Default::default()
+    });
+    let conftest = rego_only(palisade_rego::Sources {
+        rego: vec![("privileged.rego".into(), PRIVILEGED_CONFTEST.into())],
+        ..Default::default()
+    });
+    let count = |policy: &PolicySet| {
+        parsed
+            .documents
+            .iter()
+            .map(|d| policy.evaluate_document(d).findings.len())
+            .sum::<usize>()
+    };
+    // Same check, same verdicts: two of three Deployments are privileged.
+    assert_eq!(count(&builtin), 666);
+    assert_eq!(count(&gatekeeper), 666);
+    assert_eq!(count(&conftest), 666);
+    let mut group = c.benchmark_group("privileged-check-1000-deployments");
+    group.throughput(Throughput::Elements(1_000));
+    group.bench_function("built-in", |b| b.iter(|| count(&builtin)));
+    group.bench_function("gatekeeper-rego", |b| b.iter(|| count(&gatekeeper)));
+    group.bench_function("conftest-rego", |b| b.iter(|| count(&conftest)));
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_rego);
 criterion_main!(benches);
