@@ -114,7 +114,8 @@ deny contains msg if {
 "#;
 
 fn rego_only(sources: palisade_rego::Sources) -> PolicySet {
-    let policies = palisade_rego::Policies::compile(&sources, &palisade_rego::Options::default()).unwrap();
+    let policies =
+        palisade_rego::Policies::compile(&sources, &palisade_rego::Options::default()).unwrap();
     let mut policy = PolicySet::all();
     policy.selected_mut().clear();
     policy.set_user_policies(policies).unwrap();
@@ -125,7 +126,11 @@ fn bench_rego(c: &mut Criterion) {
     let text = corpus(1_000);
     let parsed = parse_documents("bench.yaml".into(), &text, &Limits::default());
     let builtin = PolicySet::select(&[], &["privileged-container".to_string()]).unwrap();
-    let doc = |text: &str| palisade_rego::documents("bench.yaml", text).unwrap().remove(0);
+    let doc = |text: &str| {
+        palisade_rego::documents("bench.yaml", text)
+            .unwrap()
+            .remove(0)
+    };
     let gatekeeper = rego_only(palisade_rego::Sources {
         templates: vec![("template.yaml".into(), doc(PRIVILEGED_TEMPLATE))],
         constraints: vec![("constraint.yaml".into(), doc(PRIVILEGED_CONSTRAINT))],
