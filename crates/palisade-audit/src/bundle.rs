@@ -296,7 +296,9 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
             break;
         }
         let Ok(tagged) = serde_json::from_str::<Tagged>(&line) else {
-            report.problems.push(format!("line {number}: not a bundle line"));
+            report
+                .problems
+                .push(format!("line {number}: not a bundle line"));
             digest.update(line.as_bytes());
             digest.update(b"\n");
             continue;
@@ -323,13 +325,17 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
                     "line {number}: unsupported bundle {} version {}",
                     h.format, h.version
                 )),
-                Err(e) => report.problems.push(format!("line {number}: bad header: {e}")),
+                Err(e) => report
+                    .problems
+                    .push(format!("line {number}: bad header: {e}")),
             },
             "event" => {
                 report.events += 1;
                 match serde_json::from_str::<EventLine<'_>>(&line) {
                     Ok(e) => check_event(number, &e, &mut observed, &mut hashes, &mut report),
-                    Err(e) => report.problems.push(format!("line {number}: bad event: {e}")),
+                    Err(e) => report
+                        .problems
+                        .push(format!("line {number}: bad event: {e}")),
                 }
             }
             "checkpoint" => match serde_json::from_str::<CheckpointLine>(&line) {
@@ -340,7 +346,9 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
             },
             "proof" => match serde_json::from_str::<ProofLine>(&line) {
                 Ok(p) => proof = Some((number, p.chains)),
-                Err(e) => report.problems.push(format!("line {number}: bad proof: {e}")),
+                Err(e) => report
+                    .problems
+                    .push(format!("line {number}: bad proof: {e}")),
             },
             other => report
                 .problems
@@ -443,9 +451,9 @@ fn check_event(
 ) {
     let at = format!("line {number}: event {}#{}", e.chain, e.seq);
     if link_hash(&e.chain, e.seq, &e.prev_hash, e.event.get()) != e.hash {
-        report
-            .problems
-            .push(format!("{at}: altered: its content does not match its hash"));
+        report.problems.push(format!(
+            "{at}: altered: its content does not match its hash"
+        ));
     }
     hashes.insert((e.chain.clone(), e.seq), e.hash.clone());
     match observed.get_mut(&e.chain) {

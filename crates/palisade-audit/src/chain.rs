@@ -108,17 +108,31 @@ impl Row {
         };
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".to_owned());
         let pairs = [
-            ("time_ms", self.time_ms.to_string(), expected.time_ms.to_string()),
+            (
+                "time_ms",
+                self.time_ms.to_string(),
+                expected.time_ms.to_string(),
+            ),
             ("source", self.source.clone(), expected.source),
             ("user_name", show(&self.user), show(&expected.user)),
-            ("operation", show(&self.operation), show(&expected.operation)),
+            (
+                "operation",
+                show(&self.operation),
+                show(&expected.operation),
+            ),
             ("kind", self.kind.clone(), expected.kind),
-            ("namespace", show(&self.namespace), show(&expected.namespace)),
+            (
+                "namespace",
+                show(&self.namespace),
+                show(&expected.namespace),
+            ),
             ("name", show(&self.name), show(&expected.name)),
             ("decision", self.decision.clone(), expected.decision),
             ("controls", self.controls.clone(), expected.controls),
         ];
-        pairs.into_iter().find(|(_, stored, wanted)| stored != wanted)
+        pairs
+            .into_iter()
+            .find(|(_, stored, wanted)| stored != wanted)
     }
 }
 

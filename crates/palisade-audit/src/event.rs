@@ -121,9 +121,7 @@ impl FromStr for SourceKind {
             "admission" => Ok(SourceKind::Admission),
             "scan" => Ok(SourceKind::Scan),
             "api" => Ok(SourceKind::Api),
-            other => Err(format!(
-                "unknown source `{other}` (admission, scan or api)"
-            )),
+            other => Err(format!("unknown source `{other}` (admission, scan or api)")),
         }
     }
 }

@@ -29,15 +29,23 @@ pub fn generate() -> Result<(String, String), AuditError> {
 /// Reads a private key (PKCS#8 PEM).
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, AuditError> {
     let text = read(path)?;
-    SigningKey::from_pkcs8_pem(&text)
-        .map_err(|e| AuditError::Key(format!("{}: not an ed25519 private key: {e}", path.display())))
+    SigningKey::from_pkcs8_pem(&text).map_err(|e| {
+        AuditError::Key(format!(
+            "{}: not an ed25519 private key: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// Reads a public key (SubjectPublicKeyInfo PEM).
 pub fn read_verifying_key(path: &Path) -> Result<VerifyingKey, AuditError> {
     let text = read(path)?;
-    VerifyingKey::from_public_key_pem(&text)
-        .map_err(|e| AuditError::Key(format!("{}: not an ed25519 public key: {e}", path.display())))
+    VerifyingKey::from_public_key_pem(&text).map_err(|e| {
+        AuditError::Key(format!(
+            "{}: not an ed25519 public key: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn read(path: &Path) -> Result<String, AuditError> {

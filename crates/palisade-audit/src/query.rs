@@ -124,7 +124,10 @@ impl Filter {
         }
         sql.push_str(" ORDER BY time_ms, chain, seq");
         if let Some(limit) = self.limit {
-            let p = bind(&mut params, Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+            let p = bind(
+                &mut params,
+                Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+            );
             sql.push_str(&format!(" LIMIT {p}"));
         }
         if self.offset > 0 {
@@ -135,7 +138,10 @@ impl Filter {
                     Dialect::Postgres => " LIMIT ALL",
                 });
             }
-            let p = bind(&mut params, Param::Int(i64::try_from(self.offset).unwrap_or(i64::MAX)));
+            let p = bind(
+                &mut params,
+                Param::Int(i64::try_from(self.offset).unwrap_or(i64::MAX)),
+            );
             sql.push_str(&format!(" OFFSET {p}"));
         }
         (sql, params)
@@ -155,7 +161,10 @@ impl TryFrom<Row> for Entry {
     type Error = AuditError;
     fn try_from(row: Row) -> Result<Self, AuditError> {
         let event = row.event().map_err(|e| {
-            AuditError::Corrupt(format!("event {}#{} is not valid JSON: {e}", row.chain, row.seq))
+            AuditError::Corrupt(format!(
+                "event {}#{} is not valid JSON: {e}",
+                row.chain, row.seq
+            ))
         })?;
         Ok(Entry {
             chain: row.chain,

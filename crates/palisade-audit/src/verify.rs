@@ -115,7 +115,11 @@ impl fmt::Display for Problem {
                 write!(f, "{chain}#{from}: removed: the event is missing")
             }
             Problem::Removed { chain, from, to } => {
-                write!(f, "{chain}#{from}..#{to}: removed: {} events are missing", to - from + 1)
+                write!(
+                    f,
+                    "{chain}#{from}..#{to}: removed: {} events are missing",
+                    to - from + 1
+                )
             }
             Problem::PredecessorReplaced { chain, seq } => write!(
                 f,
@@ -124,7 +128,10 @@ impl fmt::Display for Problem {
                 seq - 1
             ),
             Problem::Unreadable { chain, seq } => {
-                write!(f, "{chain}#{seq}: altered: the stored event is not valid JSON")
+                write!(
+                    f,
+                    "{chain}#{seq}: altered: the stored event is not valid JSON"
+                )
             }
             Problem::Truncated {
                 chain,
@@ -210,11 +217,17 @@ pub struct VerifyOptions {
 }
 
 /// Verifies every chain in `store`.
-pub async fn verify<S: Store>(store: &S, options: &VerifyOptions) -> Result<VerifyReport, AuditError> {
+pub async fn verify<S: Store>(
+    store: &S,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, AuditError> {
     let heads = store.chains().await?;
     let stored = store.checkpoints(None).await?;
     let mut by_chain: HashMap<String, Vec<Checkpoint>> = HashMap::new();
-    for cp in stored.into_iter().chain(options.extra_checkpoints.iter().cloned()) {
+    for cp in stored
+        .into_iter()
+        .chain(options.extra_checkpoints.iter().cloned())
+    {
         by_chain.entry(cp.body.chain.clone()).or_default().push(cp);
     }
     let mut report = VerifyReport::default();

@@ -156,7 +156,10 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts a writer over an opened store.
-    pub fn start<S: Store + 'static>(store: S, options: WriterOptions) -> Result<Recorder, AuditError> {
+    pub fn start<S: Store + 'static>(
+        store: S,
+        options: WriterOptions,
+    ) -> Result<Recorder, AuditError> {
         if !valid_chain_name(&options.chain) {
             return Err(AuditError::Chain(options.chain));
         }

@@ -65,7 +65,10 @@ pub trait Store: Send + Sync {
 
     /// Deletes `chain`'s events with `seq <= checkpoint.seq` and stores the
     /// prune checkpoint, in one transaction. Returns the number deleted.
-    fn prune(&self, checkpoint: &Checkpoint) -> impl Future<Output = Result<u64, AuditError>> + Send;
+    fn prune(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> impl Future<Output = Result<u64, AuditError>> + Send;
 }
 
 /// A store opened from a URL.
@@ -166,10 +169,15 @@ mod tests {
 
     #[test]
     fn reads_urls() {
-        assert!(matches!(parse_url("sqlite:///var/a.db"), Ok(Location::Sqlite(p)) if p == "/var/a.db"));
+        assert!(
+            matches!(parse_url("sqlite:///var/a.db"), Ok(Location::Sqlite(p)) if p == "/var/a.db")
+        );
         assert!(matches!(parse_url("sqlite://a.db"), Ok(Location::Sqlite(p)) if p == "a.db"));
         assert!(matches!(parse_url("./a.db"), Ok(Location::Sqlite(p)) if p == "./a.db"));
-        assert!(matches!(parse_url("postgres://u@h/db"), Ok(Location::Postgres(_))));
+        assert!(matches!(
+            parse_url("postgres://u@h/db"),
+            Ok(Location::Postgres(_))
+        ));
         assert!(parse_url("mysql://h/db").is_err());
         assert!(parse_url("sqlite://").is_err());
     }

@@ -118,7 +118,10 @@ impl PostgresStore {
                 supported: SCHEMA_VERSION,
             });
         }
-        for migration in MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0)) {
+        for migration in MIGRATIONS
+            .iter()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
             tx.batch_execute(migration).await.map_err(err)?;
         }
         tx.execute(
@@ -343,8 +346,9 @@ impl Store for PostgresStore {
         rows.iter()
             .map(|r| {
                 let body: String = r.try_get(0).map_err(err)?;
-                Checkpoint::from_json(&body)
-                    .map_err(|e| AuditError::Corrupt(format!("stored checkpoint is not valid: {e}")))
+                Checkpoint::from_json(&body).map_err(|e| {
+                    AuditError::Corrupt(format!("stored checkpoint is not valid: {e}"))
+                })
             })
             .collect()
     }

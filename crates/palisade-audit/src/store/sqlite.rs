@@ -137,9 +137,7 @@ fn err(e: rusqlite::Error) -> AuditError {
 /// Applies the missing migrations inside one immediate transaction, so two
 /// processes opening a new file at once do not both create it.
 fn migrate(connection: &Connection) -> Result<(), AuditError> {
-    connection
-        .execute_batch("BEGIN IMMEDIATE")
-        .map_err(err)?;
+    connection.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
     let result = (|| {
         connection
             .execute_batch(
@@ -162,7 +160,10 @@ fn migrate(connection: &Connection) -> Result<(), AuditError> {
                 supported: SCHEMA_VERSION,
             });
         }
-        for migration in MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0)) {
+        for migration in MIGRATIONS
+            .iter()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
             connection.execute_batch(migration).map_err(err)?;
         }
         connection
