@@ -228,7 +228,11 @@ pub async fn verify<S: Store>(
         .into_iter()
         .chain(options.extra_checkpoints.iter().cloned())
     {
-        by_chain.entry(cp.body.chain.clone()).or_default().push(cp);
+        // A checkpoint kept both in the database and in a file counts once.
+        let list = by_chain.entry(cp.body.chain.clone()).or_default();
+        if !list.contains(&cp) {
+            list.push(cp);
+        }
     }
     let mut report = VerifyReport::default();
     let mut names: Vec<String> = heads.iter().map(|h| h.chain.clone()).collect();

@@ -110,6 +110,9 @@ struct Pending {
     reply: Option<oneshot::Sender<Result<Committed, RecordError>>>,
 }
 
+// Nearly every message is an event: boxing it to shrink the two rare
+// control messages would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
 enum Message {
     Event(Pending),
     /// Answered once everything sent before it is committed.

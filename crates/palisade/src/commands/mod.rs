@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod controls;
 pub mod exceptions;
 pub mod frameworks;
+pub mod record;
 pub mod scan;

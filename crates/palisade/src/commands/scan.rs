@@ -12,13 +12,16 @@ use palisade_controls::Inventory;
 use palisade_load::dockerfile::parse_dockerfile;
 use palisade_load::image::{self, Image, ImageOptions};
 use palisade_load::walk::{self, Source};
-use palisade_load::{Limits, LoadError, parse_documents};
-use palisade_model::Finding;
+use palisade_load::{Limits, LoadError, objects, parse_documents};
+use palisade_model::{Finding, ResourceRef};
 use palisade_policy::{Config, PolicySet};
 use palisade_report::{Report, TextOptions};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
+
+/// A resource read by the scan and the file it came from.
+pub type Scanned = (Arc<str>, ResourceRef);
 
 /// What one source produced.
 #[derive(Default)]
@@ -31,11 +34,16 @@ struct FileOutcome {
     findings: Vec<Finding>,
     errors: Vec<LoadError>,
     inventory: Inventory,
+    /// Every resource read, with its file (only with `--record`).
+    resource_refs: Vec<Scanned>,
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let report = execute(args)?;
+    let (report, resources) = execute_scan(args)?;
     write_report(args, &report)?;
+    if args.record.record {
+        super::record::record_scan(args, &report, &resources)?;
+    }
 
     if !report.errors.is_empty() {
         return Ok(ExitCode::from(2));
@@ -67,6 +75,12 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 /// Scans and builds the finished report (compliance and exception notes
 /// included), without writing it.
 pub fn execute(args: &ScanArgs) -> Result<Report> {
+    execute_scan(args).map(|(report, _)| report)
+}
+
+/// [`execute`], plus every resource read (file, resource) when the scan is
+/// recorded in the audit log.
+pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
     let config = load_config(args.config.as_deref())?;
     let frameworks = config.frameworks(&args.framework)?;
     let mut policy = config.policy(&frameworks, &args.control)?;
@@ -87,7 +101,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     let outcomes: Vec<FileOutcome> = sources
         .par_iter()
         .map(|source| {
-            let outcome = scan_source(source, &policy, &limits, args.parse_only);
+            let outcome = scan_source(source, &policy, &limits, args);
             progress.inc(1);
             outcome
         })
@@ -95,6 +109,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     progress.finish_and_clear();
 
     let mut inventory = Inventory::default();
+    let mut resources = Vec::new();
     let mut report = Report {
         controls: policy.controls().iter().map(|c| &c.meta).collect(),
         errors: walk_errors,
@@ -114,6 +129,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
         report.findings.extend(outcome.findings);
         report.errors.extend(outcome.errors);
         inventory.merge(outcome.inventory);
+        resources.extend(outcome.resource_refs);
     }
     report
         .findings
@@ -126,24 +142,26 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
         .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, &ran))
         .collect();
     report.exception_notes = policy.exceptions().notes();
-    Ok(report)
+    Ok((report, resources))
 }
 
 fn scan_source(
     source: &Source,
     policy: &PolicySet,
     limits: &Limits,
-    parse_only: bool,
+    args: &ScanArgs,
 ) -> FileOutcome {
+    let parse_only = args.parse_only;
+    let record = args.record.record;
     let name = source.name();
     let mut outcome = FileOutcome {
         name: Some(name.clone()),
         ..FileOutcome::default()
     };
     match source {
-        Source::ImageLayout(path) => return scan_image(path, name, policy, parse_only),
+        Source::ImageLayout(path) => return scan_image(path, name, policy, parse_only, record),
         Source::File(path) if walk::is_image_archive_name(path) => {
-            return scan_image(path, name, policy, parse_only);
+            return scan_image(path, name, policy, parse_only, record);
         }
         _ => {}
     }
@@ -161,6 +179,18 @@ fn scan_source(
         outcome.errors = parsed.errors;
         if !parse_only {
             outcome.findings = policy.evaluate_dockerfile(&parsed.dockerfile);
+        }
+        if record {
+            // The same resource the Dockerfile controls report.
+            let resource = ResourceRef {
+                api_version: String::new(),
+                kind: "Dockerfile".to_owned(),
+                namespace: None,
+                name: Some(parsed.dockerfile.file.to_string()),
+            };
+            outcome
+                .resource_refs
+                .push((parsed.dockerfile.file.clone(), resource));
         }
         if !outcome.findings.is_empty() {
             outcome.text = Some(text.into());
@@ -184,6 +214,15 @@ fn scan_source(
             outcome.findings.extend(document.findings);
             outcome.inventory.merge(document.inventory);
         }
+        if record {
+            for document in &parsed.documents {
+                for object in objects(&document.root) {
+                    outcome
+                        .resource_refs
+                        .push((name.clone(), object.resource()));
+                }
+            }
+        }
     }
     // JSON that is no Kubernetes object may be an image config or `docker
     // inspect` output (told by its shape).
@@ -194,7 +233,7 @@ fn scan_source(
         && image::json_shape(text.as_bytes()).is_some()
     {
         match image::from_json(name.clone(), text.as_bytes()) {
-            Ok(images) => add_images(&mut outcome, &images, policy, parse_only),
+            Ok(images) => add_images(&mut outcome, &images, policy, parse_only, record),
             Err(message) => outcome.errors.push(LoadError::file(name, message)),
         }
         return outcome;
@@ -208,26 +247,50 @@ fn scan_source(
 
 /// Loads and evaluates the images of a tar or an OCI layout directory. A
 /// tar that holds no image is skipped.
-fn scan_image(path: &Path, name: Arc<str>, policy: &PolicySet, parse_only: bool) -> FileOutcome {
+fn scan_image(
+    path: &Path,
+    name: Arc<str>,
+    policy: &PolicySet,
+    parse_only: bool,
+    record: bool,
+) -> FileOutcome {
     let mut outcome = FileOutcome {
         name: Some(name.clone()),
         ..FileOutcome::default()
     };
     match image::load(path, name, &ImageOptions::default()) {
         Ok(images) if images.is_empty() => outcome.skipped = 1,
-        Ok(images) => add_images(&mut outcome, &images, policy, parse_only),
+        Ok(images) => add_images(&mut outcome, &images, policy, parse_only, record),
         Err(error) => outcome.errors.push(error),
     }
     outcome
 }
 
-fn add_images(outcome: &mut FileOutcome, images: &[Image], policy: &PolicySet, parse_only: bool) {
+fn add_images(
+    outcome: &mut FileOutcome,
+    images: &[Image],
+    policy: &PolicySet,
+    parse_only: bool,
+    record: bool,
+) {
     outcome.documents = images.len();
     outcome.resources = images.len();
     outcome.skipped = 0;
     if !parse_only {
         for image in images {
             outcome.findings.extend(policy.evaluate_image(image));
+        }
+    }
+    if record && let Some(file) = &outcome.name {
+        for image in images {
+            // The same resource the image controls report.
+            let resource = ResourceRef {
+                api_version: String::new(),
+                kind: "Image".to_owned(),
+                namespace: None,
+                name: Some(image.name()),
+            };
+            outcome.resource_refs.push((file.clone(), resource));
         }
     }
 }
