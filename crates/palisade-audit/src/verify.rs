@@ -16,7 +16,7 @@
 //! beyond the last event proves the tail was cut off. A `prune` checkpoint
 //! anchors the first event kept after retention.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use ed25519_dalek::VerifyingKey;
@@ -317,6 +317,8 @@ async fn verify_chain<S: Store>(
             m
         });
     let mut seen_hash: HashMap<i64, String> = HashMap::new();
+    // Events already reported: a checkpoint over them adds nothing.
+    let mut flagged: HashSet<i64> = HashSet::new();
 
     let mut after = i64::MIN;
     loop {
@@ -330,7 +332,11 @@ async fn verify_chain<S: Store>(
             if wanted.contains_key(&row.seq) {
                 seen_hash.insert(row.seq, row.hash.clone());
             }
+            let before = problems.len();
             check_row(row, expected_seq, &expected_prev, &mut problems);
+            if problems.len() > before {
+                flagged.insert(row.seq);
+            }
             expected_seq = row.seq + 1;
             expected_prev.clone_from(&row.hash);
         }
@@ -357,6 +363,7 @@ async fn verify_chain<S: Store>(
                 checkpoint_time: cp.body.time,
             });
         } else if seq >= first_kept
+            && !flagged.contains(&seq)
             && let Some(hash) = seen_hash.get(&seq)
             && *hash != cp.body.hash
         {
@@ -422,8 +429,10 @@ fn check_row(row: &Row, expected_seq: i64, expected_prev: &str, problems: &mut V
             seq: row.seq,
         });
     }
+    // Columns are compared with the JSON only when the JSON is the one that
+    // was hashed: an altered event is reported once, not once per column.
     match row.event() {
-        Ok(event) => {
+        Ok(event) if intact => {
             if let Some((column, stored, wanted)) = row.column_mismatch(&event) {
                 problems.push(Problem::ColumnAltered {
                     chain,
@@ -434,6 +443,7 @@ fn check_row(row: &Row, expected_seq: i64, expected_prev: &str, problems: &mut V
                 });
             }
         }
+        Ok(_) => {}
         Err(_) if intact => problems.push(Problem::Unreadable {
             chain,
             seq: row.seq,

@@ -289,6 +289,9 @@ async fn run<S: Store>(
     let mut head_checkpointed = true;
 
     while let Some(first) = inbox.recv().await {
+        // Let the requests woken by the previous commit enqueue their next
+        // events first, so they join this group instead of the next one.
+        tokio::task::yield_now().await;
         let mut next = Some(first);
         // Drain what is already queued, without waiting: that is the group.
         while let Some(message) = next.take() {
