@@ -70,11 +70,18 @@ pub struct Row {
 impl Row {
     /// Builds the row for `event` at `seq` after `prev_hash`.
     pub fn new(chain: &str, seq: i64, prev_hash: &str, event: &Event) -> serde_json::Result<Row> {
-        let event_json = event.canonical_json()?;
-        let hash = link_hash(chain, seq, prev_hash, &event_json);
+        let mut row = Row::unlinked(chain, event)?;
+        row.link(seq, prev_hash);
+        Ok(row)
+    }
+
+    /// The row without its place in the chain: serialised before the
+    /// store's transaction (the costly part), linked inside it once the
+    /// head is known.
+    pub fn unlinked(chain: &str, event: &Event) -> serde_json::Result<Row> {
         Ok(Row {
             chain: chain.to_owned(),
-            seq,
+            seq: 0,
             time_ms: event.time.as_millis(),
             source: event.source.kind().as_str().to_owned(),
             user: event.source.user().map(str::to_owned),
@@ -84,10 +91,17 @@ impl Row {
             name: event.resource.name.clone(),
             decision: event.decision.as_str().to_owned(),
             controls: event.controls_column(),
-            event_json,
-            prev_hash: prev_hash.to_owned(),
-            hash,
+            event_json: event.canonical_json()?,
+            prev_hash: String::new(),
+            hash: String::new(),
         })
+    }
+
+    /// Places the row at `seq` after `prev_hash` and computes its hash.
+    pub fn link(&mut self, seq: i64, prev_hash: &str) {
+        self.seq = seq;
+        prev_hash.clone_into(&mut self.prev_hash);
+        self.hash = link_hash(&self.chain, seq, prev_hash, &self.event_json);
     }
 
     /// The event, parsed from its JSON.

@@ -70,10 +70,10 @@ pub struct Reader<S: Store = AnyStore> {
 }
 
 impl Reader<AnyStore> {
-    /// Opens the store at `url` for reading (creating the schema if needed).
+    /// Opens the store at `url` for reading (a SQLite file must exist).
     pub async fn open(url: &str) -> Result<Self, AuditError> {
         Ok(Reader {
-            store: AnyStore::open(url).await?,
+            store: AnyStore::open_existing(url).await?,
         })
     }
 }

@@ -105,6 +105,27 @@ impl Receipt {
     }
 }
 
+/// The events of one group and their receipts, side by side so that a
+/// retry hands the store the same slice without copying events.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    replies: Vec<Option<oneshot::Sender<Result<Committed, RecordError>>>>,
+}
+
+impl Batch {
+    fn push(&mut self, pending: Pending) {
+        self.events.push(pending.event);
+        self.replies.push(pending.reply);
+    }
+    fn len(&self) -> usize {
+        self.events.len()
+    }
+    fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
 struct Pending {
     event: Event,
     reply: Option<oneshot::Sender<Result<Committed, RecordError>>>,
@@ -281,7 +302,7 @@ async fn run<S: Store>(
     mut inbox: mpsc::Receiver<Message>,
     shared: Arc<Shared>,
 ) {
-    let mut batch: Vec<Pending> = Vec::with_capacity(options.max_batch);
+    let mut batch = Batch::default();
     let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
     let mut shutdown: Option<oneshot::Sender<ShutdownReport>> = None;
     let mut last_checkpoint = Instant::now();
@@ -356,12 +377,10 @@ async fn run<S: Store>(
     }
     // Anything left failed to commit before the shutdown deadline.
     let lost = batch.len() as u64;
-    for pending in batch.drain(..) {
-        if let Some(reply) = pending.reply {
-            let _ = reply.send(Err(RecordError::Unavailable(
-                "not committed before shutdown".to_owned(),
-            )));
-        }
+    for reply in batch.replies.drain(..).flatten() {
+        let _ = reply.send(Err(RecordError::Unavailable(
+            "not committed before shutdown".to_owned(),
+        )));
     }
     if let Some(done) = shutdown {
         let _ = done.send(ShutdownReport {
@@ -378,7 +397,7 @@ async fn run<S: Store>(
 async fn commit<S: Store>(
     store: &S,
     options: &WriterOptions,
-    batch: &mut Vec<Pending>,
+    batch: &mut Batch,
     shared: &Shared,
 ) -> Option<Appended> {
     let chain = options.chain.as_str();
@@ -386,16 +405,16 @@ async fn commit<S: Store>(
     let mut told_waiters = false;
     let mut deadline: Option<Instant> = None;
     loop {
-        let events: Vec<Event> = batch.iter().map(|p| p.event.clone()).collect();
-        match store.append(chain, &events).await {
+        match store.append(chain, &batch.events).await {
             Ok(appended) => {
                 shared.available.store(true, Ordering::Release);
                 shared
                     .committed
                     .fetch_add(appended.len() as u64, Ordering::Relaxed);
                 let last = appended.last().cloned();
-                for (pending, position) in batch.drain(..).zip(appended) {
-                    if let Some(reply) = pending.reply {
+                batch.events.clear();
+                for (reply, position) in batch.replies.drain(..).zip(appended) {
+                    if let Some(reply) = reply {
                         let _ = reply.send(Ok(position));
                     }
                 }
@@ -410,8 +429,8 @@ async fn commit<S: Store>(
                 // Waiters learn now that their commit is not assured; the
                 // events stay in the batch and are retried.
                 if !told_waiters {
-                    for pending in batch.iter_mut() {
-                        if let Some(reply) = pending.reply.take() {
+                    for reply in batch.replies.iter_mut() {
+                        if let Some(reply) = reply.take() {
                             let _ = reply.send(Err(RecordError::Unavailable(message.clone())));
                         }
                     }

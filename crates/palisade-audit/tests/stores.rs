@@ -717,3 +717,68 @@ async fn postgres_store_suite() {
     })
     .await;
 }
+
+/// A real outage: PostgreSQL stops while the webhook's writer is in use.
+/// New events are refused at once, the event caught in flight is kept and
+/// committed when the server is back, and the chain verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_outage_refuses_new_events_and_loses_none() {
+    // Durable settings: with the suite's `synchronous_commit=off`, an
+    // immediate stop loses commits already acknowledged.
+    let Some(server) = TestPostgres::start(true) else {
+        return;
+    };
+    let url = server.create_db("outage").await;
+    let options = WriterOptions {
+        chain: "webhook-0".into(),
+        ..WriterOptions::default()
+    };
+    let recorder = AuditLog::open(&url, options).await.unwrap();
+    for i in 0..10 {
+        recorder
+            .record(event(i))
+            .unwrap()
+            .committed()
+            .await
+            .unwrap();
+    }
+    server.halt();
+    let in_flight = recorder.record(event(10)).unwrap();
+    assert!(matches!(
+        in_flight.committed().await,
+        Err(palisade_audit::RecordError::Unavailable(_))
+    ));
+    assert!(matches!(
+        recorder.record(event(11)),
+        Err(palisade_audit::RecordError::Unavailable(_))
+    ));
+    server.resume();
+    let mut back = false;
+    for _ in 0..200 {
+        if recorder.is_available() {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(back, "the writer did not recover");
+    recorder
+        .record(event(12))
+        .unwrap()
+        .committed()
+        .await
+        .unwrap();
+    assert_eq!(recorder.shutdown().await.unwrap().lost, 0);
+    let store = AnyStore::open(&url).await.unwrap();
+    let report = verify(&store, &VerifyOptions::default()).await.unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    let names: Vec<String> = Reader::new(store)
+        .query(&Filter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.resource.name.unwrap())
+        .collect();
+    let expected: Vec<String> = (0..=10).chain([12]).map(|i| format!("app-{i}")).collect();
+    assert_eq!(names, expected);
+}

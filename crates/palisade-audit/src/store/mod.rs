@@ -89,6 +89,23 @@ impl AnyStore {
     }
 }
 
+impl AnyStore {
+    /// Opens the store named by `url` for reading: like [`AnyStore::open`],
+    /// but a SQLite file that does not exist is an error rather than a new
+    /// empty log (`palisade audit verify` in the wrong directory must not
+    /// answer "no tampering found").
+    pub async fn open_existing(url: &str) -> Result<AnyStore, AuditError> {
+        if let Location::Sqlite(path) = parse_url(url)?
+            && !std::path::Path::new(&path).is_file()
+        {
+            return Err(AuditError::Store(format!(
+                "no audit log at {path} (give --audit-db, or record events first)"
+            )));
+        }
+        AnyStore::open(url).await
+    }
+}
+
 enum Location {
     Sqlite(String),
     Postgres(String),

@@ -213,6 +213,12 @@ impl Columns {
 
 impl Store for PostgresStore {
     async fn append(&self, chain: &str, events: &[Event]) -> Result<Vec<Appended>, AuditError> {
+        // Serialise before taking the chain's lock: other writers wait less.
+        let rows = events
+            .iter()
+            .map(|e| Row::unlinked(chain, e))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AuditError::Store(format!("cannot serialise event: {e}")))?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         tx.execute(
@@ -233,10 +239,9 @@ impl Store for PostgresStore {
         let mut prev: String = head.try_get(1).map_err(err)?;
         let mut columns = Columns::default();
         let mut appended = Vec::with_capacity(events.len());
-        for event in events {
+        for mut row in rows {
             seq += 1;
-            let row = Row::new(chain, seq, &prev, event)
-                .map_err(|e| AuditError::Store(format!("cannot serialise event: {e}")))?;
+            row.link(seq, &prev);
             prev.clone_from(&row.hash);
             appended.push(Appended {
                 chain: chain.to_owned(),

@@ -207,7 +207,11 @@ fn parse_checkpoint(body: String) -> Result<Checkpoint, AuditError> {
 impl Store for SqliteStore {
     async fn append(&self, chain: &str, events: &[Event]) -> Result<Vec<Appended>, AuditError> {
         let chain = chain.to_owned();
-        let events = events.to_vec();
+        let rows = events
+            .iter()
+            .map(|e| Row::unlinked(&chain, e))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AuditError::Store(format!("cannot serialise event: {e}")))?;
         self.with(true, move |c| {
             // IMMEDIATE takes the write lock now: the head read below cannot
             // be overtaken by another process's append.
@@ -226,7 +230,7 @@ impl Store for SqliteStore {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .map_err(err)?;
-            let mut appended = Vec::with_capacity(events.len());
+            let mut appended = Vec::with_capacity(rows.len());
             {
                 let mut insert = tx
                     .prepare_cached(
@@ -234,10 +238,9 @@ impl Store for SqliteStore {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                     )
                     .map_err(err)?;
-                for event in &events {
+                for mut row in rows {
                     seq += 1;
-                    let row = Row::new(&chain, seq, &prev, event)
-                        .map_err(|e| AuditError::Store(format!("cannot serialise event: {e}")))?;
+                    row.link(seq, &prev);
                     insert
                         .execute(params![
                             row.chain,

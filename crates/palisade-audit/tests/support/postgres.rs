@@ -18,6 +18,7 @@ pub struct TestPostgres {
     data: PathBuf,
     run_as: Option<String>,
     _dir: tempfile::TempDir,
+    options: String,
     pub port: u16,
 }
 
@@ -93,11 +94,12 @@ impl TestPostgres {
         }
         let data = dir.path().join("data");
         let port = free_port();
-        let server = TestPostgres {
+        let mut server = TestPostgres {
             bin,
             data,
             run_as,
             _dir: dir,
+            options: String::new(),
             port,
         };
         let data_arg = server.data.display().to_string();
@@ -122,14 +124,36 @@ impl TestPostgres {
         if !durable {
             options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
-        let log = server.data.join("server.log").display().to_string();
-        server.run(
+        server.options = options;
+        server.resume();
+        Some(server)
+    }
+
+    /// Starts the (stopped) server again, on the same port.
+    pub fn resume(&self) {
+        let data = self.data.display().to_string();
+        let log = self.data.join("server.log").display().to_string();
+        self.run(
             "pg_ctl",
             &[
-                "-D", &data_arg, "-o", &options, "-l", &log, "-w", "-t", "60", "start",
+                "-D",
+                &data,
+                "-o",
+                &self.options,
+                "-l",
+                &log,
+                "-w",
+                "-t",
+                "60",
+                "start",
             ],
         );
-        Some(server)
+    }
+
+    /// Stops the server at once, as a crash or an outage would.
+    pub fn halt(&self) {
+        let data = self.data.display().to_string();
+        self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
     }
 
     fn run(&self, program: &str, args: &[&str]) {

@@ -27,8 +27,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// Opens an existing log: every `palisade audit` command reads or extends
+/// a log that `scan --record` or the webhook created.
 async fn open(url: &str) -> Result<AnyStore> {
-    AnyStore::open(url)
+    AnyStore::open_existing(url)
         .await
         .with_context(|| format!("cannot open the audit log {url}"))
 }
