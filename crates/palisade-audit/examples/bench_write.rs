@@ -41,6 +41,8 @@ fn event(i: usize) -> Event {
             ],
             operation: "CREATE".into(),
             uid: format!("705ab4f5-6393-11e8-b7cc-42010a800{i:03}"),
+            dry_run: false,
+            mutated: vec![],
         },
         resource: Resource {
             api_version: "apps/v1".into(),
@@ -48,6 +50,7 @@ fn event(i: usize) -> Event {
             namespace: Some(format!("team-{}", i % 20)),
             name: Some(format!("service-{i}")),
         },
+        reason: None,
         decision: if i.is_multiple_of(10) {
             Decision::Denied
         } else {
@@ -60,11 +63,13 @@ fn event(i: usize) -> Event {
                 message:
                     "privileged (container \"api\" must not set securityContext.privileged=true)"
                         .into(),
+                action: Some(palisade_audit::FindingAction::Denied),
                 waiver: None,
             },
             AuditFinding {
                 control: "cpu-limits-missing".into(),
                 severity: Severity::Medium,
+                action: Some(palisade_audit::FindingAction::Waived),
                 message: "container \"api\" has no resources.limits.cpu".into(),
                 waiver: Some(palisade_audit::AuditWaiver {
                     justification: "batch job, bursts by design".into(),

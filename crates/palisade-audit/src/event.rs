@@ -28,6 +28,10 @@ pub struct Event {
     pub resource: Resource,
     /// What Palisade decided.
     pub decision: Decision,
+    /// Why the decision did not come from the policy, when it did not: the
+    /// object was exempt or skipped, or could not be evaluated and the
+    /// failure mode answered.
+    pub reason: Option<String>,
     /// Every finding, waived or not, with its control and severity.
     pub findings: Vec<AuditFinding>,
     /// The policy set's version: a content hash of the built-in packs, the
@@ -51,6 +55,10 @@ pub enum Source {
         operation: String,
         /// `request.uid`, to match the event with the API server's audit log.
         uid: String,
+        /// `request.dryRun`: evaluated, but nothing was stored.
+        dry_run: bool,
+        /// Controls whose safe defaults the mutating webhook set.
+        mutated: Vec<String>,
     },
     /// `palisade scan --record`.
     Scan {
@@ -207,8 +215,25 @@ pub struct AuditFinding {
     pub severity: Severity,
     /// What was wrong, precisely.
     pub message: String,
+    /// What the finding did to an admission request (its mode's effect);
+    /// `None` for scans.
+    pub action: Option<FindingAction>,
     /// The waiver that accepted it, if any.
     pub waiver: Option<AuditWaiver>,
+}
+
+/// What one finding did to an admission request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingAction {
+    /// Enforce mode: it denied the request.
+    Denied,
+    /// Warn mode: returned as an admission warning.
+    Warned,
+    /// Audit mode: recorded only.
+    Audited,
+    /// Waived by an exception or annotation: recorded only.
+    Waived,
 }
 
 /// A waiver as the log keeps it: who accepted the risk, why, until when.
@@ -229,6 +254,7 @@ impl From<&Finding> for AuditFinding {
             control: f.control.to_owned(),
             severity: f.severity,
             message: f.message.clone(),
+            action: None,
             waiver: f.waiver.as_ref().map(|w| AuditWaiver {
                 justification: w.justification.clone(),
                 owner: w.owner.clone(),

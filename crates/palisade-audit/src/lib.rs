@@ -29,7 +29,8 @@ pub mod writer;
 pub use chain::{Appended, ChainHead};
 pub use checkpoint::{Checkpoint, CheckpointKind};
 pub use event::{
-    AuditFinding, AuditWaiver, Decision, Event, PolicyVersion, Resource, Source, SourceKind,
+    AuditFinding, AuditWaiver, Decision, Event, FindingAction, PolicyVersion, Resource, Source,
+    SourceKind,
 };
 pub use query::{Entry, Filter};
 pub use store::{AnyStore, Store};

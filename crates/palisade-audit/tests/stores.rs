@@ -64,6 +64,7 @@ fn event(i: i64) -> Event {
         control: "privileged-container".into(),
         severity: Severity::Critical,
         message: format!("container api is privileged ({i})"),
+        action: Some(palisade_audit::FindingAction::Denied),
         waiver: None,
     }];
     if i % 2 == 0 {
@@ -71,6 +72,7 @@ fn event(i: i64) -> Event {
             control: "host-path-volumes".into(),
             severity: Severity::High,
             message: "hostPath volume /var/run".into(),
+            action: Some(palisade_audit::FindingAction::Waived),
             waiver: Some(AuditWaiver {
                 justification: "node agent".into(),
                 owner: Some("platform".into()),
@@ -92,6 +94,8 @@ fn event(i: i64) -> Event {
                 groups: vec!["system:authenticated".into()],
                 operation: "CREATE".into(),
                 uid: format!("uid-{i}"),
+                dry_run: false,
+                mutated: vec![],
             }
         },
         resource: Resource {
@@ -101,6 +105,7 @@ fn event(i: i64) -> Event {
             name: Some(format!("app-{i}")),
         },
         decision,
+        reason: None,
         findings,
         policy_version: "sha256:abc".into(),
         palisade_version: "0.1.0".into(),

@@ -82,6 +82,7 @@ fn event(i: usize) -> Event {
             ..Resource::default()
         },
         decision: Decision::Allowed,
+        reason: None,
         findings: vec![],
         policy_version: String::new(),
         palisade_version: String::new(),

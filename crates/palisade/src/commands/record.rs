@@ -50,6 +50,7 @@ pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> R
                 },
                 resource: Resource::from(&key.1),
                 decision: decision(list, args.fail_on),
+                reason: None,
                 findings: list.iter().map(|f| AuditFinding::from(*f)).collect(),
                 policy_version: policy_version.clone(),
                 palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
