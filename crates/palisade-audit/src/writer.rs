@@ -309,7 +309,31 @@ async fn run<S: Store>(
     let mut head: Option<ChainHead> = None;
     let mut head_checkpointed = true;
 
-    while let Some(first) = inbox.recv().await {
+    loop {
+        // With a checkpoint due, wait for events only until it is: an idle
+        // writer still signs its last events' head on time.
+        let due = options
+            .checkpoint
+            .as_ref()
+            .filter(|_| !head_checkpointed)
+            .map(|s| tokio::time::Instant::from_std(last_checkpoint + s.every));
+        let received = match due {
+            Some(at) => match tokio::time::timeout_at(at, inbox.recv()).await {
+                Ok(received) => received,
+                Err(_) => {
+                    if let (Some(schedule), Some(h)) = (&options.checkpoint, &head)
+                        && sign_head(&store, schedule, h).await
+                    {
+                        head_checkpointed = true;
+                    }
+                    // Failed: try again after another period.
+                    last_checkpoint = Instant::now();
+                    continue;
+                }
+            },
+            None => inbox.recv().await,
+        };
+        let Some(first) = received else { break };
         // Let the requests woken by the previous commit enqueue their next
         // events first, so they join this group instead of the next one.
         tokio::task::yield_now().await;
@@ -356,12 +380,10 @@ async fn run<S: Store>(
             && !head_checkpointed
             && (last_checkpoint.elapsed() >= schedule.every || shutdown.is_some())
             && let Some(h) = &head
+            && sign_head(&store, schedule, h).await
         {
-            let checkpoint = Checkpoint::head(h, Timestamp::now(), Some(&schedule.key));
-            if store.add_checkpoint(&checkpoint).await.is_ok() {
-                last_checkpoint = Instant::now();
-                head_checkpointed = true;
-            }
+            last_checkpoint = Instant::now();
+            head_checkpointed = true;
         }
         if batch.is_empty() || shutdown.is_some() {
             for done in flushes.drain(..) {
@@ -388,6 +410,13 @@ async fn run<S: Store>(
             lost,
         });
     }
+}
+
+/// Stores a signed checkpoint of `head`; false when the store failed (the
+/// next period tries again).
+async fn sign_head<S: Store>(store: &S, schedule: &CheckpointSchedule, head: &ChainHead) -> bool {
+    let checkpoint = Checkpoint::head(head, Timestamp::now(), Some(&schedule.key));
+    store.add_checkpoint(&checkpoint).await.is_ok()
 }
 
 /// Commits `batch`, retrying with backoff while the store fails (for at

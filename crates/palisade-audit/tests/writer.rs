@@ -26,6 +26,7 @@ use tokio::sync::Semaphore;
 struct FakeStore {
     events: Arc<Mutex<Vec<Event>>>,
     batches: Arc<Mutex<Vec<usize>>>,
+    checkpoints: Arc<Mutex<Vec<Checkpoint>>>,
     down: Arc<AtomicBool>,
     gate: Option<Arc<Semaphore>>,
 }
@@ -60,7 +61,8 @@ impl Store for FakeStore {
     async fn query(&self, _: &Filter) -> Result<Vec<Row>, AuditError> {
         Ok(vec![])
     }
-    async fn add_checkpoint(&self, _: &Checkpoint) -> Result<(), AuditError> {
+    async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), AuditError> {
+        self.checkpoints.lock().unwrap().push(checkpoint.clone());
         Ok(())
     }
     async fn checkpoints(&self, _: Option<&str>) -> Result<Vec<Checkpoint>, AuditError> {
@@ -216,4 +218,38 @@ async fn events_are_committed_in_groups() {
     // All 500 were queued while the first append was held: at most the
     // first event alone, then everything else in one transaction.
     assert!(batches.len() <= 2, "{batches:?}");
+}
+
+#[tokio::test]
+async fn an_idle_writer_still_signs_its_head_on_schedule() {
+    let store = FakeStore::default();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+    let options = WriterOptions {
+        checkpoint: Some(palisade_audit::CheckpointSchedule {
+            key: key.clone(),
+            every: Duration::from_millis(100),
+        }),
+        ..WriterOptions::default()
+    };
+    let recorder = Recorder::start(store.clone(), options).unwrap();
+    for i in 0..3 {
+        recorder
+            .record(event(i))
+            .unwrap()
+            .committed()
+            .await
+            .unwrap();
+    }
+    // No more traffic: the checkpoint comes from the timer.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let taken = store.checkpoints.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    assert_eq!(taken[0].body.seq, 3);
+    assert_eq!(
+        taken[0].signature_status(&key.verifying_key()),
+        palisade_audit::checkpoint::SignatureStatus::Valid
+    );
+    recorder.shutdown().await.unwrap();
+    // Nothing new since: shutdown signs nothing more.
+    assert_eq!(store.checkpoints.lock().unwrap().len(), 1);
 }
