@@ -103,6 +103,15 @@ impl Receipt {
     pub async fn committed(self) -> Result<Committed, RecordError> {
         self.reply.await.unwrap_or(Err(RecordError::Closed))
     }
+
+    /// [`Receipt::committed`] for a caller on a blocking thread (such as
+    /// a `spawn_blocking` worker evaluating an admission request). Must not
+    /// be called from async code: tokio panics there.
+    pub fn committed_blocking(self) -> Result<Committed, RecordError> {
+        self.reply
+            .blocking_recv()
+            .unwrap_or(Err(RecordError::Closed))
+    }
 }
 
 /// The events of one group and their receipts, side by side so that a

@@ -253,3 +253,18 @@ async fn an_idle_writer_still_signs_its_head_on_schedule() {
     // Nothing new since: shutdown signs nothing more.
     assert_eq!(store.checkpoints.lock().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_thread_can_record_and_wait() {
+    let store = FakeStore::default();
+    let recorder = Recorder::start(store.clone(), WriterOptions::default()).unwrap();
+    let worker = recorder.clone();
+    let at =
+        tokio::task::spawn_blocking(move || worker.record(event(7)).unwrap().committed_blocking())
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(at.seq, 1);
+    recorder.shutdown().await.unwrap();
+    assert_eq!(files(&store), ["f7"]);
+}
