@@ -38,6 +38,14 @@ pub enum Command {
         #[command(subcommand)]
         command: FrameworksCommand,
     },
+    /// The tamper-evident audit log: verify, query, export, checkpoint, prune.
+    ///
+    /// Exit status: 0 success (verify: no tampering found), 1 verify or
+    /// verify-bundle found a problem, 2 an error.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Test policies: Rego unit tests (`test_*` rules, as `opa test` runs
     /// them) and fixture suites in Gatekeeper's `suite.yaml` format (for
     /// Gatekeeper templates, and for built-in controls with `control: ID`).
@@ -83,6 +91,192 @@ pub struct PolicyArgs {
     /// Run the rules of every namespace.
     #[arg(long, conflicts_with = "namespaces")]
     pub all_namespaces: bool,
+}
+
+/// The audit database, shared by every `palisade audit` command and
+/// `palisade scan --record`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditDbArgs {
+    /// The audit log: sqlite:///path/to/audit.db, sqlite://relative.db or
+    /// postgres://user:password@host:5432/db. Default: ./palisade-audit.db.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PALISADE_AUDIT_DB",
+        default_value = "sqlite://palisade-audit.db"
+    )]
+    pub audit_db: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk every chain and name the first event altered, removed or
+    /// reordered; check checkpoints (truncation) and their signatures.
+    Verify(AuditVerifyArgs),
+    /// Sign the head of every chain and store it (and append it to --out).
+    Checkpoint(AuditCheckpointArgs),
+    /// Create an ed25519 key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and
+    /// PREFIX.pub (public key PEM).
+    Keygen(AuditKeygenArgs),
+    /// Delete old events, leaving a signed checkpoint that keeps the rest
+    /// verifiable.
+    Prune(AuditPruneArgs),
+    /// List events matching filters.
+    Query(AuditQueryArgs),
+    /// Write a signed evidence bundle (JSON lines, chain proof, signature).
+    Export(AuditExportArgs),
+    /// Check an evidence bundle offline, with only the public key.
+    VerifyBundle(AuditVerifyBundleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// The checkpoint signer's public key (PEM); without it checkpoint
+    /// signatures are not checked.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
+    /// Checkpoints kept outside the database (written by `checkpoint
+    /// --out`), one JSON object per line. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AuditReportFormat::Text)]
+    pub format: AuditReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCheckpointArgs {
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// The private key to sign with (PEM, from `palisade audit keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub sign: PathBuf,
+    /// Also append the checkpoints to this file (keep it away from the
+    /// database: it is what proves a truncation).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditKeygenArgs {
+    /// Path prefix of the two files written.
+    #[arg(long, value_name = "PREFIX", default_value = "palisade-audit")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("retention").required(true).args(["keep_days", "keep"])))]
+pub struct AuditPruneArgs {
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// Keep events younger than N days.
+    #[arg(long, value_name = "N")]
+    pub keep_days: Option<u32>,
+    /// Keep the newest N events of each chain.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u64>,
+    /// The private key that signs the prune checkpoints (required: an
+    /// unsigned summary of deleted events would prove nothing).
+    #[arg(long, value_name = "KEY")]
+    pub sign: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditQueryArgs {
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// Events at or after: RFC 3339, a date (2026-11-23) or an age (24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Events at or before (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Events with a finding of this control.
+    #[arg(long, value_name = "ID")]
+    pub control: Option<String>,
+    /// allowed, denied, warned or audited.
+    #[arg(long)]
+    pub decision: Option<String>,
+    /// The requesting user (admission and API events).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// admission, scan or api.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only this chain.
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// At most N events (oldest first).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AuditQueryFormat::Text)]
+    pub format: AuditQueryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditQueryFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// Events at or after (RFC 3339, a date or an age such as 30d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Events at or before.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The private key that signs the bundle.
+    #[arg(long, value_name = "KEY")]
+    pub sign: PathBuf,
+    /// Write the bundle here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyBundleArgs {
+    /// The bundle written by `palisade audit export`.
+    pub bundle: PathBuf,
+    /// The signer's public key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub public_key: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AuditReportFormat::Text)]
+    pub format: AuditReportFormat,
+}
+
+/// `palisade scan --record`.
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// Record one audit event per scanned resource (its findings and
+    /// waivers, source `scan`) in the audit log.
+    #[arg(long)]
+    pub record: bool,
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// The chain the events go to.
+    #[arg(long, value_name = "NAME", default_value = "scan")]
+    pub audit_chain: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,6 +404,9 @@ pub struct ScanArgs {
     /// configuration), not the built-in controls.
     #[arg(long)]
     pub no_builtins: bool,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,6 +31,15 @@ fn main() -> ExitCode {
             FrameworksCommand::Show(args) => commands::frameworks::show(&args),
         },
         Command::Test(args) => commands::test::run(&args),
+        Command::Audit { command } => match command {
+            AuditCommand::Verify(args) => commands::audit::verify(&args),
+            AuditCommand::Checkpoint(args) => commands::audit::checkpoint(&args),
+            AuditCommand::Keygen(args) => commands::audit::keygen(&args),
+            AuditCommand::Prune(args) => commands::audit::prune(&args),
+            AuditCommand::Query(args) => commands::audit::query(&args),
+            AuditCommand::Export(args) => commands::audit::export(&args),
+            AuditCommand::VerifyBundle(args) => commands::audit::verify_bundle(&args),
+        },
     };
     match result {
         Ok(code) => code,

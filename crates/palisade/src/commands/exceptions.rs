@@ -4,11 +4,15 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::cli::ScanArgs;
 
 pub fn audit(args: &ScanArgs) -> Result<ExitCode> {
+    // The options are scan's; recording belongs to `palisade scan --record`.
+    if args.record.record {
+        bail!("--record is an option of `palisade scan`, not of `exceptions audit`");
+    }
     let report = super::scan::execute(args)?;
     let mut out = std::io::stdout().lock();
     for note in &report.exception_notes {

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod controls;
 pub mod exceptions;
 pub mod frameworks;
+pub mod record;
 pub mod scan;
 pub mod test;

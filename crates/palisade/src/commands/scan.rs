@@ -12,14 +12,17 @@ use palisade_controls::Inventory;
 use palisade_load::dockerfile::parse_dockerfile;
 use palisade_load::image::{self, Image, ImageOptions};
 use palisade_load::walk::{self, Source};
-use palisade_load::{Limits, LoadError, parse_documents};
-use palisade_model::Finding;
+use palisade_load::{Limits, LoadError, objects, parse_documents};
+use palisade_model::{Finding, ResourceRef};
 use palisade_policy::{Config, Deferred, PolicySet};
 use palisade_rego::{Namespaces, Options, Policies, RegoError};
 use palisade_report::{Report, TextOptions};
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
+
+/// A resource read by the scan and the file it came from.
+pub type Scanned = (Arc<str>, ResourceRef);
 
 /// What one source produced.
 #[derive(Default)]
@@ -35,11 +38,16 @@ struct FileOutcome {
     deferred: Vec<Deferred>,
     /// With `--combine`: the file's documents for the combined input.
     combined: Vec<palisade_rego::Value>,
+    /// Every resource read, with its file (only with `--record`).
+    resource_refs: Vec<Scanned>,
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let report = execute(args)?;
+    let (report, resources) = execute_scan(args)?;
     write_report(args, &report)?;
+    if args.record.record {
+        super::record::record_scan(args, &report, &resources)?;
+    }
 
     if !report.errors.is_empty() {
         return Ok(ExitCode::from(2));
@@ -71,6 +79,12 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 /// Scans and builds the finished report (compliance and exception notes
 /// included), without writing it.
 pub fn execute(args: &ScanArgs) -> Result<Report> {
+    execute_scan(args).map(|(report, _)| report)
+}
+
+/// [`execute`], plus every resource read (file, resource) when the scan is
+/// recorded in the audit log.
+pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
     let config = load_config(args.config.as_deref())?;
     let frameworks = config.frameworks(&args.framework)?;
     let user = load_user_policies(&args.policy, &config)?;
@@ -96,7 +110,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     let outcomes: Vec<FileOutcome> = sources
         .par_iter()
         .map(|source| {
-            let outcome = scan_source(source, &policy, &limits, args.parse_only, args.combine);
+            let outcome = scan_source(source, &policy, &limits, args);
             progress.inc(1);
             outcome
         })
@@ -106,6 +120,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
     let mut inventory = Inventory::default();
     let mut deferred = Vec::new();
     let mut combined = Vec::new();
+    let mut resources = Vec::new();
     let mut report = Report {
         controls: policy.control_metas(),
         errors: walk_errors,
@@ -131,6 +146,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
         {
             combined.push((name.clone(), outcome.combined));
         }
+        resources.extend(outcome.resource_refs);
     }
     report
         .findings
@@ -154,25 +170,27 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
         .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, &ran))
         .collect();
     report.exception_notes = policy.exceptions().notes();
-    Ok(report)
+    Ok((report, resources))
 }
 
 fn scan_source(
     source: &Source,
     policy: &PolicySet,
     limits: &Limits,
-    parse_only: bool,
-    combine: bool,
+    args: &ScanArgs,
 ) -> FileOutcome {
+    let parse_only = args.parse_only;
+    let combine = args.combine;
+    let record = args.record.record;
     let name = source.name();
     let mut outcome = FileOutcome {
         name: Some(name.clone()),
         ..FileOutcome::default()
     };
     match source {
-        Source::ImageLayout(path) => return scan_image(path, name, policy, parse_only),
+        Source::ImageLayout(path) => return scan_image(path, name, policy, parse_only, record),
         Source::File(path) if walk::is_image_archive_name(path) => {
-            return scan_image(path, name, policy, parse_only);
+            return scan_image(path, name, policy, parse_only, record);
         }
         _ => {}
     }
@@ -194,6 +212,18 @@ fn scan_source(
                 Ok(findings) => outcome.findings.extend(findings),
                 Err(error) => outcome.errors.push(policy_error(&error)),
             }
+        }
+        if record {
+            // The same resource the Dockerfile controls report.
+            let resource = ResourceRef {
+                api_version: String::new(),
+                kind: "Dockerfile".to_owned(),
+                namespace: None,
+                name: Some(parsed.dockerfile.file.to_string()),
+            };
+            outcome
+                .resource_refs
+                .push((parsed.dockerfile.file.clone(), resource));
         }
         if !outcome.findings.is_empty() {
             outcome.text = Some(text.into());
@@ -228,6 +258,15 @@ fn scan_source(
                 .map(|d| palisade_rego::value::from_node(&d.root))
                 .collect();
         }
+        if record {
+            for document in &parsed.documents {
+                for object in objects(&document.root) {
+                    outcome
+                        .resource_refs
+                        .push((name.clone(), object.resource()));
+                }
+            }
+        }
     }
     // JSON that is no Kubernetes object may be an image config or `docker
     // inspect` output (told by its shape).
@@ -238,7 +277,7 @@ fn scan_source(
         && image::json_shape(text.as_bytes()).is_some()
     {
         match image::from_json(name.clone(), text.as_bytes()) {
-            Ok(images) => add_images(&mut outcome, &images, policy, parse_only),
+            Ok(images) => add_images(&mut outcome, &images, policy, parse_only, record),
             Err(message) => outcome.errors.push(LoadError::file(name, message)),
         }
         return outcome;
@@ -256,26 +295,50 @@ fn scan_source(
 
 /// Loads and evaluates the images of a tar or an OCI layout directory. A
 /// tar that holds no image is skipped.
-fn scan_image(path: &Path, name: Arc<str>, policy: &PolicySet, parse_only: bool) -> FileOutcome {
+fn scan_image(
+    path: &Path,
+    name: Arc<str>,
+    policy: &PolicySet,
+    parse_only: bool,
+    record: bool,
+) -> FileOutcome {
     let mut outcome = FileOutcome {
         name: Some(name.clone()),
         ..FileOutcome::default()
     };
     match image::load(path, name, &ImageOptions::default()) {
         Ok(images) if images.is_empty() => outcome.skipped = 1,
-        Ok(images) => add_images(&mut outcome, &images, policy, parse_only),
+        Ok(images) => add_images(&mut outcome, &images, policy, parse_only, record),
         Err(error) => outcome.errors.push(error),
     }
     outcome
 }
 
-fn add_images(outcome: &mut FileOutcome, images: &[Image], policy: &PolicySet, parse_only: bool) {
+fn add_images(
+    outcome: &mut FileOutcome,
+    images: &[Image],
+    policy: &PolicySet,
+    parse_only: bool,
+    record: bool,
+) {
     outcome.documents = images.len();
     outcome.resources = images.len();
     outcome.skipped = 0;
     if !parse_only {
         for image in images {
             outcome.findings.extend(policy.evaluate_image(image));
+        }
+    }
+    if record && let Some(file) = &outcome.name {
+        for image in images {
+            // The same resource the image controls report.
+            let resource = ResourceRef {
+                api_version: String::new(),
+                kind: "Image".to_owned(),
+                namespace: None,
+                name: Some(image.name()),
+            };
+            outcome.resource_refs.push((file.clone(), resource));
         }
     }
 }

@@ -1,0 +1,320 @@
+//! The audit event: what was decided about which resource, for whom, under
+//! which policy, and why.
+//!
+//! The JSON form of an event is what the hash chain covers, so it must be
+//! canonical: every type here is a struct or an enum with a fixed field order
+//! and there is no map anywhere (a map's order would depend on serde_json's
+//! `preserve_order` feature, which any crate in a build can switch on).
+//! Adding a field changes the bytes of new events only; stored events are
+//! always hashed over their stored bytes, never re-serialised.
+
+use std::fmt;
+use std::str::FromStr;
+
+use palisade_model::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// One audit event: an admission decision, a scanned resource, or (for the
+/// read API) an access to the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// When the decision was made (UTC, millisecond precision).
+    pub time: Timestamp,
+    /// Who asked: the admission request's user, a scan, an API client.
+    pub source: Source,
+    /// The resource decided about.
+    pub resource: Resource,
+    /// What Palisade decided.
+    pub decision: Decision,
+    /// Why the decision did not come from the policy, when it did not: the
+    /// object was exempt or skipped, or could not be evaluated and the
+    /// failure mode answered.
+    pub reason: Option<String>,
+    /// Every finding, waived or not, with its control and severity.
+    pub findings: Vec<AuditFinding>,
+    /// The policy set's version: a content hash of the built-in packs, the
+    /// configuration and user policies (see [`crate::PolicyVersion`]).
+    pub policy_version: String,
+    /// The Palisade version that decided.
+    pub palisade_version: String,
+}
+
+/// Where an event comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Source {
+    /// An AdmissionReview sent by the API server.
+    Admission {
+        /// `request.userInfo.username`.
+        user: String,
+        /// `request.userInfo.groups`.
+        groups: Vec<String>,
+        /// `request.operation`: CREATE, UPDATE, DELETE or CONNECT.
+        operation: String,
+        /// `request.uid`, to match the event with the API server's audit log.
+        uid: String,
+        /// `request.dryRun`: evaluated, but nothing was stored.
+        dry_run: bool,
+        /// Controls whose safe defaults the mutating webhook set.
+        mutated: Vec<String>,
+    },
+    /// `palisade scan --record`.
+    Scan {
+        /// The file the resource was read from.
+        file: String,
+    },
+    /// A request to the read API (every access is itself an event).
+    Api {
+        /// The authenticated principal (token name or certificate subject).
+        user: String,
+        /// The principal's role.
+        role: String,
+        /// HTTP method and path, e.g. `GET /api/v1/events`.
+        request: String,
+    },
+}
+
+impl Source {
+    /// `admission`, `scan` or `api`: the value of the `source` column.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            Source::Admission { .. } => SourceKind::Admission,
+            Source::Scan { .. } => SourceKind::Scan,
+            Source::Api { .. } => SourceKind::Api,
+        }
+    }
+
+    /// The requesting user, for admission and API events.
+    pub fn user(&self) -> Option<&str> {
+        match self {
+            Source::Admission { user, .. } | Source::Api { user, .. } => Some(user),
+            Source::Scan { .. } => None,
+        }
+    }
+
+    /// The admission operation (CREATE, UPDATE...), for admission events.
+    pub fn operation(&self) -> Option<&str> {
+        match self {
+            Source::Admission { operation, .. } => Some(operation),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of [`Source`], for filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Admission,
+    Scan,
+    Api,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Admission => "admission",
+            SourceKind::Scan => "scan",
+            SourceKind::Api => "api",
+        }
+    }
+}
+
+impl FromStr for SourceKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "admission" => Ok(SourceKind::Admission),
+            "scan" => Ok(SourceKind::Scan),
+            "api" => Ok(SourceKind::Api),
+            other => Err(format!("unknown source `{other}` (admission, scan or api)")),
+        }
+    }
+}
+
+/// The resource an event is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resource {
+    /// `apiVersion`, e.g. `apps/v1` (empty when unknown).
+    pub api_version: String,
+    /// `kind`, e.g. `Deployment`.
+    pub kind: String,
+    /// `metadata.namespace`, for namespaced objects.
+    pub namespace: Option<String>,
+    /// `metadata.name` (or `generateName`).
+    pub name: Option<String>,
+}
+
+impl From<&palisade_model::ResourceRef> for Resource {
+    fn from(r: &palisade_model::ResourceRef) -> Self {
+        Resource {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+            namespace: r.namespace.clone(),
+            name: r.name.clone(),
+        }
+    }
+}
+
+/// What Palisade decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Admitted (or, for a scan, nothing unwaived was found).
+    Allowed,
+    /// Refused by an enforcing policy (or, for a scan, blocking findings).
+    Denied,
+    /// Admitted with warnings returned to the client.
+    Warned,
+    /// Admitted; findings recorded only (audit mode).
+    Audited,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [
+        Decision::Allowed,
+        Decision::Denied,
+        Decision::Warned,
+        Decision::Audited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::Denied => "denied",
+            Decision::Warned => "warned",
+            Decision::Audited => "audited",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Decision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Decision::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| format!("unknown decision `{s}` (allowed, denied, warned or audited)"))
+    }
+}
+
+/// One finding as the log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFinding {
+    /// The control's ID.
+    pub control: String,
+    /// Its severity when the decision was made.
+    pub severity: Severity,
+    /// What was wrong, precisely.
+    pub message: String,
+    /// What the finding did to an admission request (its mode's effect);
+    /// `None` for scans.
+    pub action: Option<FindingAction>,
+    /// The waiver that accepted it, if any.
+    pub waiver: Option<AuditWaiver>,
+}
+
+/// What one finding did to an admission request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingAction {
+    /// Enforce mode: it denied the request.
+    Denied,
+    /// Warn mode: returned as an admission warning.
+    Warned,
+    /// Audit mode: recorded only.
+    Audited,
+    /// Waived by an exception or annotation: recorded only.
+    Waived,
+}
+
+/// A waiver as the log keeps it: who accepted the risk, why, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditWaiver {
+    pub justification: String,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
+    /// Last day it applies (`YYYY-MM-DD`).
+    pub expires: Option<String>,
+    /// Where it was declared: `palisade.yaml:12` or `annotation`.
+    pub source: String,
+}
+
+impl From<&Finding> for AuditFinding {
+    fn from(f: &Finding) -> Self {
+        AuditFinding {
+            control: f.control.to_owned(),
+            severity: f.severity,
+            message: f.message.clone(),
+            action: None,
+            waiver: f.waiver.as_ref().map(|w| AuditWaiver {
+                justification: w.justification.clone(),
+                owner: w.owner.clone(),
+                ticket: w.ticket.clone(),
+                expires: w.expires.clone(),
+                source: w.source.clone(),
+            }),
+        }
+    }
+}
+
+impl Event {
+    /// The canonical bytes the chain hashes (see the module doc).
+    pub fn canonical_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+
+    /// The distinct controls of the findings, as stored in the `controls`
+    /// column: `,a,b,` so that a filter matches `,a,` exactly.
+    pub fn controls_column(&self) -> String {
+        let mut ids: Vec<&str> = self.findings.iter().map(|f| f.control.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return String::new();
+        }
+        format!(",{},", ids.join(","))
+    }
+}
+
+/// The content hash of a policy set: feed it every input that decides
+/// (embedded packs, configuration text, user policies, selected controls),
+/// each with a label, and store [`PolicyVersion::finish`] in events.
+///
+/// ```
+/// let mut v = palisade_audit::PolicyVersion::new();
+/// v.part("config", b"frameworks: [pci-dss-4.0]");
+/// assert!(v.finish().starts_with("sha256:"));
+/// ```
+#[derive(Default)]
+pub struct PolicyVersion(sha2::Sha256);
+
+impl PolicyVersion {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one labelled input; lengths are hashed too, so parts cannot run
+    /// into each other.
+    pub fn part(&mut self, label: &str, bytes: &[u8]) -> &mut Self {
+        use sha2::Digest;
+        self.0.update((label.len() as u64).to_le_bytes());
+        self.0.update(label.as_bytes());
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    pub fn finish(self) -> String {
+        use sha2::Digest;
+        format!("sha256:{}", crate::hex(&self.0.finalize()))
+    }
+}
