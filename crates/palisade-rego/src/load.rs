@@ -30,6 +30,27 @@ pub struct Sources {
     pub data: Vec<(String, Value)>,
 }
 
+impl Sources {
+    /// Every source as (label, content), in load order: what a policy
+    /// version hash covers, so that changing any policy changes it.
+    pub fn fingerprint(&self) -> Vec<(String, String)> {
+        let docs = |kind: &str, list: &[(String, Value)]| {
+            list.iter()
+                .map(|(file, doc)| (format!("{kind}:{file}"), doc.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let mut parts: Vec<(String, String)> = self
+            .rego
+            .iter()
+            .map(|(file, text)| (format!("rego:{file}"), text.clone()))
+            .collect();
+        parts.extend(docs("template", &self.templates));
+        parts.extend(docs("constraint", &self.constraints));
+        parts.extend(docs("data", &self.data));
+        parts
+    }
+}
+
 /// Reads every policy under `paths` and every data document of `data`.
 pub fn collect_sources(paths: &[PathBuf], data: &[PathBuf]) -> Result<Sources, Vec<RegoError>> {
     let mut sources = Sources::default();

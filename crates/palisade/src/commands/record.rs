@@ -106,8 +106,8 @@ fn decision(findings: &[&Finding], fail_on: Severity) -> Decision {
 }
 
 /// What decided: the Palisade version (which fixes the embedded packs and
-/// controls), the configuration's text, the selection on the command line
-/// and the allowed digests.
+/// controls), the configuration's text, the selection on the command line,
+/// the allowed digests, and every user policy and data document.
 fn policy_version(args: &ScanArgs, report: &Report) -> Result<String> {
     let mut v = PolicyVersion::new();
     v.part("palisade", env!("CARGO_PKG_VERSION").as_bytes());
@@ -130,6 +130,26 @@ fn policy_version(args: &ScanArgs, report: &Report) -> Result<String> {
     }
     for control in &report.controls {
         v.part("control", control.id.as_bytes());
+    }
+    let config = super::scan::load_config(args.config.as_deref())?;
+    let from_config = config.policy_sources();
+    let paths: Vec<_> = from_config
+        .paths
+        .into_iter()
+        .chain(args.policy.policies.iter().cloned())
+        .collect();
+    let data: Vec<_> = from_config
+        .data
+        .into_iter()
+        .chain(args.policy.data.iter().cloned())
+        .collect();
+    if !paths.is_empty() {
+        // The scan loaded these already: they read again without error.
+        if let Ok(sources) = palisade_rego::collect_sources(&paths, &data) {
+            for (label, content) in sources.fingerprint() {
+                v.part(&label, content.as_bytes());
+            }
+        }
     }
     Ok(v.finish())
 }
