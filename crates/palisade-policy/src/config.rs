@@ -19,6 +19,9 @@
 //!       - {id: ACME-1, title: No privileged pods, summary: ..., status: automated, controls: [privileged-container]}
 //! allowed-digests:
 //!   - sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d
+//! admission:                  # `palisade serve` (see crate::admission)
+//!   mode: warn
+//!   frameworks: {pss-restricted: enforce}
 //! exceptions:
 //!   - controls: [host-path-volumes]
 //!     namespaces: [monitoring]
@@ -39,6 +42,7 @@ use palisade_model::Severity;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::admission::AdmissionConfig;
 use crate::exceptions::{Exception, ExceptionSpec, Exceptions};
 use crate::{Framework, PolicySet, Selected, SelectionError};
 
@@ -61,6 +65,9 @@ pub struct Config {
     /// Approved image digests (see [`crate::digests`]).
     #[serde(default)]
     allowed_digests: Vec<Spanned<String>>,
+    /// How `palisade serve` acts on findings (see [`crate::admission`]).
+    #[serde(default)]
+    pub(crate) admission: Option<AdmissionConfig>,
     /// Where it was read from (set by [`Config::load`]).
     #[serde(skip)]
     file: String,
@@ -129,7 +136,7 @@ impl Config {
         Ok(config)
     }
 
-    fn at<T>(&self, spanned: &Spanned<T>) -> String {
+    pub(crate) fn at<T>(&self, spanned: &Spanned<T>) -> String {
         format!(
             "{}:{}:{}",
             self.file,
