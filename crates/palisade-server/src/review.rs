@@ -11,6 +11,16 @@ use serde_json::Value;
 /// The one apiVersion the webhook speaks (v1beta1 was removed in 1.22).
 pub const API_VERSION: &str = "admission.k8s.io/v1";
 
+/// Reads `null` as the type's default, as Go's JSON decoding leaves a
+/// field at its zero value when it meets `null`.
+fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// The envelope, request side.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,13 +37,13 @@ pub struct ReviewRequest {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct GroupVersionKind {
     /// `""` for the core group.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub group: String,
     /// e.g. `v1`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub version: String,
     /// e.g. `Pod`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub kind: String,
 }
 
@@ -52,13 +62,13 @@ impl GroupVersionKind {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct GroupVersionResource {
     /// `""` for the core group.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub group: String,
     /// e.g. `v1`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub version: String,
     /// e.g. `pods`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub resource: String,
 }
 
@@ -66,10 +76,10 @@ pub struct GroupVersionResource {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct UserInfo {
     /// e.g. `system:serviceaccount:kube-system:replicaset-controller`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub username: String,
     /// e.g. `system:serviceaccounts`, `system:authenticated`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub groups: Vec<String>,
 }
 
@@ -104,25 +114,27 @@ impl Operation {
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionRequest {
     /// Echoed in the response; the API server matches on it.
+    #[serde(default, deserialize_with = "nullable")]
     pub uid: String,
     /// The kind of `object`.
+    #[serde(default, deserialize_with = "nullable")]
     pub kind: GroupVersionKind,
     /// The resource requested.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub resource: GroupVersionResource,
     /// e.g. `ephemeralcontainers`, `status`, `scale`; empty for the main resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub sub_resource: String,
     /// The object's name (empty on CREATE with `generateName`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub name: String,
     /// The namespace of the request (empty for cluster-scoped objects).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub namespace: String,
     /// What is being done.
     pub operation: Operation,
     /// Who is doing it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub user_info: UserInfo,
     /// The object as it would be stored (absent on DELETE and CONNECT).
     #[serde(default)]

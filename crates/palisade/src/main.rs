@@ -28,6 +28,8 @@ fn main() -> ExitCode {
             FrameworksCommand::List(args) => commands::frameworks::list(&args),
             FrameworksCommand::Show(args) => commands::frameworks::show(&args),
         },
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Install(args) => commands::install::run(&args),
     };
     match result {
         Ok(code) => code,
