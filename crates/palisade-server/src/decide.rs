@@ -218,7 +218,7 @@ fn subject_object(request: &AdmissionRequest) -> Result<Value, String> {
 }
 
 /// The resource as the request names it (before the object is read).
-fn request_resource(request: &AdmissionRequest) -> ResourceRef {
+pub fn request_resource(request: &AdmissionRequest) -> ResourceRef {
     ResourceRef {
         api_version: request.kind.api_version(),
         kind: request.kind.kind.clone(),

@@ -13,6 +13,8 @@
 use palisade_controls::registry;
 use palisade_model::{Finding, ResourceRef};
 
+/// What the API server asks a warning to keep to, where possible.
+pub const PREFERRED_WARNING_CHARS: usize = 120;
 /// Longest warning, in characters (the API server truncates beyond it).
 pub const MAX_WARNING_CHARS: usize = 256;
 /// Characters Palisade's warnings may take together.
@@ -54,12 +56,15 @@ fn what(finding: &Finding) -> String {
     }
 }
 
-/// The first paragraph of a control's remediation, on one line.
+/// The first sentence of a control's remediation, on one line.
 fn fix(control: &str) -> Option<String> {
     let text = registry::find(control)?.meta.remediation();
-    let paragraph = text.split("\n\n").next().unwrap_or(text);
-    let line = one_line(paragraph);
-    (!line.is_empty()).then(|| truncate(&line, MAX_FIX_CHARS))
+    let paragraph = one_line(text.split("\n\n").next().unwrap_or(text));
+    let sentence = match paragraph.find(". ") {
+        Some(end) => paragraph.get(..=end).unwrap_or(&paragraph),
+        None => &paragraph,
+    };
+    (!sentence.is_empty()).then(|| truncate(sentence, MAX_FIX_CHARS))
 }
 
 /// Whitespace, newlines included, folded to single spaces: a warning is an
@@ -137,7 +142,13 @@ pub fn warnings(findings: &[&Finding], notes: &[String]) -> Vec<String> {
             1 => String::new(),
             n => format!(" (+{} more)", n - 1),
         };
-        candidates.push(format!("palisade {}: {}{more}", g.control, what(first)));
+        // The field helps, but not at the cost of the 120 characters the
+        // API server asks warnings to keep to.
+        let mut warning = format!("palisade {}: {}{more}", g.control, what(first));
+        if warning.chars().count() > PREFERRED_WARNING_CHARS {
+            warning = format!("palisade {}: {}{more}", g.control, one_line(&first.message));
+        }
+        candidates.push(warning);
     }
     let mut out = Vec::new();
     let mut used = 0;

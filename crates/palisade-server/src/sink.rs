@@ -49,11 +49,13 @@ pub struct LogSink;
 
 impl AuditSink for LogSink {
     fn record(&self, event: &AdmissionEvent<'_>) {
-        let findings: Vec<String> = event
-            .findings
-            .iter()
-            .map(|(f, mode, verdict)| format!("{}={}/{}", f.control, mode, verdict.as_str()))
-            .collect();
+        let mut findings: Vec<String> = Vec::new();
+        for (f, mode, verdict) in &event.findings {
+            let entry = format!("{}={}/{}", f.control, mode, verdict.as_str());
+            if !findings.contains(&entry) {
+                findings.push(entry);
+            }
+        }
         let notable = !event.allowed
             || event.failure.is_some()
             || !event.mutated.is_empty()

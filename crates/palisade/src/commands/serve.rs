@@ -2,6 +2,7 @@
 //! line (or its environment variables), else the configuration's
 //! `admission:` section, else the defaults.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             EnvFilter::try_from_env("PALISADE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config_path = args.config.clone().or_else(|| {
         let default = std::path::Path::new(palisade_policy::Config::FILE_NAME);
