@@ -14,7 +14,10 @@ fn main() {
     let text = std::fs::read_to_string(path).unwrap();
     let bodies: Vec<&str> = text.lines().collect();
     let _ = Config::default();
-    let prepared = Prepared::load(&Sources::default(), 1).unwrap();
+    let mut prepared = Prepared::load(&Sources::default(), 1).unwrap();
+    if let Ok(mode) = std::env::var("MODE") {
+        prepared.settings.default_mode = mode.parse().unwrap();
+    }
     let rounds = 20;
     let (mut t_parse, mut t_decide, mut t_encode) = (0.0, 0.0, 0.0);
     for _ in 0..rounds {
