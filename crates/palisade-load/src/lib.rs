@@ -15,6 +15,7 @@
 pub mod dockerfile;
 mod error;
 pub mod image;
+pub mod json;
 pub mod kube;
 mod limits;
 pub mod pod;

@@ -22,6 +22,9 @@
 //! policies:                      # user policies in Rego (paths from this file's folder)
 //!   paths: [policy/]
 //!   namespaces: [main]
+//! admission:                  # `palisade serve` (see crate::admission)
+//!   mode: warn
+//!   frameworks: {pss-restricted: enforce}
 //! exceptions:
 //!   - controls: [host-path-volumes]
 //!     namespaces: [monitoring]
@@ -42,6 +45,7 @@ use palisade_model::Severity;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::admission::AdmissionConfig;
 use crate::exceptions::{Exception, ExceptionSpec, Exceptions};
 use crate::{Framework, PolicySet, Selected, SelectionError};
 
@@ -67,6 +71,9 @@ pub struct Config {
     /// User policies in Rego.
     #[serde(default)]
     policies: PoliciesConfig,
+    /// How `palisade serve` acts on findings (see [`crate::admission`]).
+    #[serde(default)]
+    pub(crate) admission: Option<AdmissionConfig>,
     /// Where it was read from (set by [`Config::load`]).
     #[serde(skip)]
     file: String,
@@ -153,6 +160,64 @@ impl Config {
         Ok(config)
     }
 
+    /// Loads the user policies named by the configuration's `policies:` and
+    /// by `extra` (the command line's `--policy`, `--data`, `--namespace`,
+    /// `--all-namespaces`): paths add up; namespaces from `extra` replace
+    /// the configuration's. `None` when no policy path is given. Every error
+    /// is reported, one per line.
+    pub fn load_user_policies(
+        &self,
+        extra: &PolicySources,
+    ) -> Result<Option<palisade_rego::Policies>, ConfigError> {
+        let from_config = self.policy_sources();
+        let mut paths = from_config.paths;
+        paths.extend(extra.paths.iter().cloned());
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let namespaces = if extra.all_namespaces
+            || (extra.namespaces.is_empty() && from_config.all_namespaces)
+        {
+            palisade_rego::Namespaces::All
+        } else if !extra.namespaces.is_empty() {
+            palisade_rego::Namespaces::Only(extra.namespaces.clone())
+        } else if !from_config.namespaces.is_empty() {
+            palisade_rego::Namespaces::Only(from_config.namespaces)
+        } else {
+            palisade_rego::Namespaces::default()
+        };
+        let mut data = from_config.data;
+        data.extend(extra.data.iter().cloned());
+        let options = palisade_rego::Options { namespaces, data };
+        palisade_rego::Policies::load(&paths, &options)
+            .map(Some)
+            .map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                ConfigError(format!(
+                    "cannot load the policies:\n  {}",
+                    lines.join("\n  ")
+                ))
+            })
+    }
+
+    /// Every file and data document the user policies come from (the
+    /// configuration's and `extra`'s), folders expanded: what a server
+    /// watches for changes.
+    pub fn user_policy_files(&self, extra: &PolicySources) -> Vec<std::path::PathBuf> {
+        let from_config = self.policy_sources();
+        let roots = from_config
+            .paths
+            .into_iter()
+            .chain(from_config.data)
+            .chain(extra.paths.iter().cloned())
+            .chain(extra.data.iter().cloned());
+        let mut files = Vec::new();
+        for root in roots {
+            expand(&root, &mut files);
+        }
+        files
+    }
+
     /// The user policies the configuration names, paths resolved from its
     /// folder.
     pub fn policy_sources(&self) -> PolicySources {
@@ -180,7 +245,7 @@ impl Config {
         Ok(config)
     }
 
-    fn at<T>(&self, spanned: &Spanned<T>) -> String {
+    pub(crate) fn at<T>(&self, spanned: &Spanned<T>) -> String {
         format!(
             "{}:{}:{}",
             self.file,
@@ -339,6 +404,35 @@ impl Config {
         });
         Ok(policy)
     }
+}
+
+/// A file, or every file under a folder (hidden entries skipped, depth
+/// bounded), sorted.
+fn expand(path: &Path, files: &mut Vec<std::path::PathBuf>) {
+    fn walk(path: &Path, depth: usize, files: &mut Vec<std::path::PathBuf>) {
+        if !path.is_dir() {
+            files.push(path.to_path_buf());
+            return;
+        }
+        if depth > 16 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
+        let mut children: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        children.sort();
+        for child in children {
+            let hidden = child
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if !hidden {
+                walk(&child, depth + 1, files);
+            }
+        }
+    }
+    walk(path, 0, files);
 }
 
 #[cfg(test)]

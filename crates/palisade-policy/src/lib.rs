@@ -3,6 +3,7 @@
 //! and cheap to share by reference), and the evaluation that turns a
 //! document into located [`Finding`]s.
 
+pub mod admission;
 pub mod config;
 pub mod digests;
 pub mod exceptions;
@@ -17,6 +18,7 @@ use palisade_load::image::Image;
 use palisade_load::{Document, KubeObject, PodSpec, objects};
 use palisade_model::{Enforcement, Finding, Location, ResourceRef, Severity};
 
+pub use admission::{AdmissionSettings, FailureMode, Mode, SafeDefault};
 pub use config::{Config, ConfigError, PolicySources};
 pub use exceptions::{Exception, Exceptions};
 pub use selection::{Framework, SelectionError};

@@ -165,6 +165,42 @@ impl PolicySet {
         Ok(())
     }
 
+    /// Evaluates user policies on an object under admission: Conftest
+    /// policies see the object, Gatekeeper constraints the AdmissionRequest
+    /// itself as `input.review` (its operation, user and dry run). There is
+    /// no inventory at admission: templates that read `data.inventory` see
+    /// it empty.
+    pub fn evaluate_user_admission(
+        &self,
+        object: &KubeObject<'_>,
+        request: Value,
+        file: &Arc<str>,
+    ) -> Result<Vec<Finding>, RegoError> {
+        let mut findings = Vec::new();
+        let Some(user) = &self.user else {
+            return Ok(findings);
+        };
+        let mut found = Vec::new();
+        if user.has_conftest() {
+            found.extend(user.check_document(palisade_rego::value::from_node(object.node))?);
+        }
+        let review = Review::of_request(request, None).map_err(|message| RegoError {
+            file: file.to_string(),
+            line: None,
+            message,
+        })?;
+        found.extend(user.review(&review)?);
+        push(
+            &mut findings,
+            found,
+            &object.resource(),
+            file,
+            object.node.pos,
+        );
+        self.exceptions.apply(Some(object), &mut findings);
+        Ok(findings)
+    }
+
     /// Reviews the objects kept for the inventory, with every object of the
     /// scan as `data.inventory` (and each object's Namespace, when scanned,
     /// for `namespaceSelector`).

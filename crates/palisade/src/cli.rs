@@ -46,6 +46,17 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Run the Kubernetes admission webhook (HTTPS): POST /validate and
+    /// /mutate take AdmissionReview admission.k8s.io/v1; GET /healthz,
+    /// /readyz and /metrics. The certificate, key, configuration and
+    /// policies are reloaded when they change on disk.
+    Serve(ServeArgs),
+    /// Print the manifests that run the webhook in a cluster (namespace,
+    /// ServiceAccount, Deployment, PodDisruptionBudget, Service,
+    /// NetworkPolicies, webhook configurations, and a generated CA and
+    /// serving certificate or cert-manager resources), for `kubectl apply -f -`.
+    #[command(visible_alias = "manifests")]
+    Install(InstallArgs),
     /// Test policies: Rego unit tests (`test_*` rules, as `opa test` runs
     /// them) and fixture suites in Gatekeeper's `suite.yaml` format (for
     /// Gatekeeper templates, and for built-in controls with `control: ID`).
@@ -53,6 +64,73 @@ pub enum Command {
     /// Exit status: 0 when every test passed, 1 when one failed, 2 when a
     /// policy or suite could not be read.
     Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: admission.listen in the
+    /// configuration, else 127.0.0.1:8443].
+    #[arg(long, value_name = "ADDR", env = "PALISADE_LISTEN")]
+    pub listen: Option<String>,
+
+    /// PEM certificate chain [default: admission.tls.cert in the configuration].
+    #[arg(long, value_name = "FILE", env = "PALISADE_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key [default: admission.tls.key in the configuration].
+    #[arg(long, value_name = "FILE", env = "PALISADE_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Configuration file: the same palisade.yaml as `scan`, with its
+    /// `admission:` section (modes, exemptions, failure mode, mutation,
+    /// limits) and `policies:`. Default: palisade.yaml in the working
+    /// directory, when there is one.
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// How often the certificate, configuration and policy files are
+    /// checked for changes, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 2,
+        env = "PALISADE_RELOAD_INTERVAL"
+    )]
+    pub reload_interval: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Namespace for the webhook (created; left out of the webhooks' scope).
+    #[arg(long, default_value = "palisade")]
+    pub namespace: String,
+
+    /// Container image running `palisade`.
+    #[arg(long, default_value = concat!("ghcr.io/palisade-dev/palisade:", env!("CARGO_PKG_VERSION")))]
+    pub image: String,
+
+    /// Replicas of the webhook Deployment.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicas: u32,
+
+    /// palisade.yaml to ship in the ConfigMap; its `admission:` section sets
+    /// the webhooks' failurePolicy and namespace exemptions. Default: a
+    /// minimal configuration in warn mode.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Use cert-manager Issuers and Certificates instead of generating a CA
+    /// and serving certificate into a Secret.
+    #[arg(long)]
+    pub cert_manager: bool,
+
+    /// timeoutSeconds of the webhooks (1 to 30); keep it above the
+    /// configured admission.deadline-ms.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub timeout_seconds: u32,
 }
 
 #[derive(Debug, Args)]

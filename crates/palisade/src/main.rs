@@ -40,6 +40,8 @@ fn main() -> ExitCode {
             AuditCommand::Export(args) => commands::audit::export(&args),
             AuditCommand::VerifyBundle(args) => commands::audit::verify_bundle(&args),
         },
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Install(args) => commands::install::run(&args),
     };
     match result {
         Ok(code) => code,

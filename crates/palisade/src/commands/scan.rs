@@ -14,8 +14,8 @@ use palisade_load::image::{self, Image, ImageOptions};
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, objects, parse_documents};
 use palisade_model::{Finding, ResourceRef};
-use palisade_policy::{Config, Deferred, PolicySet};
-use palisade_rego::{Namespaces, Options, Policies, RegoError};
+use palisade_policy::{Config, Deferred, PolicySet, PolicySources};
+use palisade_rego::{Policies, RegoError};
 use palisade_report::{Report, TextOptions};
 use rayon::prelude::*;
 
@@ -344,37 +344,22 @@ fn add_images(
 }
 
 /// Loads the user policies of `--policy` and of the configuration's
-/// `policies:` (none: `None`); every error is reported at once. Namespaces
-/// and data from the command line replace the configuration's.
+/// `policies:` (none: `None`).
 pub fn load_user_policies(
     args: &crate::cli::PolicyArgs,
     config: &Config,
 ) -> Result<Option<Policies>> {
-    let from_config = config.policy_sources();
-    let mut paths = from_config.paths;
-    paths.extend(args.policies.iter().cloned());
-    if paths.is_empty() {
-        return Ok(None);
+    Ok(config.load_user_policies(&policy_sources(args))?)
+}
+
+/// The command line's policy options.
+pub fn policy_sources(args: &crate::cli::PolicyArgs) -> PolicySources {
+    PolicySources {
+        paths: args.policies.clone(),
+        data: args.data.clone(),
+        namespaces: args.namespaces.clone(),
+        all_namespaces: args.all_namespaces,
     }
-    let namespaces =
-        if args.all_namespaces || (args.namespaces.is_empty() && from_config.all_namespaces) {
-            Namespaces::All
-        } else if !args.namespaces.is_empty() {
-            Namespaces::Only(args.namespaces.clone())
-        } else if !from_config.namespaces.is_empty() {
-            Namespaces::Only(from_config.namespaces)
-        } else {
-            Namespaces::default()
-        };
-    let mut data = from_config.data;
-    data.extend(args.data.iter().cloned());
-    let options = Options { namespaces, data };
-    Policies::load(&paths, &options)
-        .map(Some)
-        .map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            anyhow::anyhow!("cannot load the policies:\n  {}", lines.join("\n  "))
-        })
 }
 
 /// A user policy that failed on an input is reported like an input error:

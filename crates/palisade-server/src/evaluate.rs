@@ -1,0 +1,108 @@
+//! The one function through which the webhook evaluates an object:
+//! [`Evaluator::evaluate`]. Built-in controls run through the same
+//! [`PolicySet`] as `palisade scan`, exceptions and waiver annotations
+//! included, and so do user policies in Rego (the policy set holds them):
+//! Conftest rules see the object, Gatekeeper constraints the request.
+
+use std::sync::Arc;
+
+use palisade_load::KubeObject;
+use palisade_model::{Finding, Node};
+use palisade_policy::PolicySet;
+use serde_json::Value;
+
+use crate::review::AdmissionRequest;
+
+/// What a policy sees of one admission request.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The request: operation, user, namespace, sub-resource, dry run.
+    pub request: &'a AdmissionRequest,
+    /// The object to judge, as JSON, with `apiVersion`, `kind` and
+    /// `metadata.namespace` filled from the request when the API server
+    /// left them out (a namespaced CREATE often has no namespace in the body).
+    pub object: &'a Value,
+    /// The same object as the tree the built-in controls read.
+    pub node: &'a Node,
+}
+
+/// Why one object could not be evaluated (the failure mode decides).
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluationError {
+    /// A policy failed at run time.
+    #[error("policy {policy}: {message}")]
+    Policy {
+        /// Which policy.
+        policy: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Every policy the webhook runs, prepared once per configuration and shared
+/// by every request (`Send + Sync`; swapped whole on reload).
+#[derive(Debug)]
+pub struct Evaluator {
+    policy: PolicySet,
+    /// The name findings are located in (an object has no file).
+    file: Arc<str>,
+}
+
+impl Evaluator {
+    /// Wraps the policy set: built-in controls and user policies.
+    pub fn new(policy: PolicySet) -> Self {
+        Evaluator {
+            policy,
+            file: Arc::from("admission-request"),
+        }
+    }
+
+    /// The policy set.
+    pub fn policy(&self) -> &PolicySet {
+        &self.policy
+    }
+
+    /// Every finding about the subject, exceptions applied (a waived finding
+    /// has `waiver: Some(..)`). Cross-resource controls do not run: one
+    /// request holds one object. User policies see the object (Conftest) or
+    /// the request itself as `input.review` (Gatekeeper: operation, user,
+    /// dry run as the API server sent them).
+    pub fn evaluate(&self, subject: &Subject<'_>) -> Result<Vec<Finding>, EvaluationError> {
+        let mut findings = Vec::new();
+        let object = KubeObject { node: subject.node };
+        self.policy
+            .evaluate_object(&object, &self.file, &mut findings);
+        if self.policy.user_policies().is_some() {
+            let request = request_value(subject);
+            let user = self
+                .policy
+                .evaluate_user_admission(&object, request, &self.file)
+                .map_err(|e| EvaluationError::Policy {
+                    policy: e.file.clone(),
+                    message: e.message.clone(),
+                })?;
+            findings.extend(user);
+        }
+        Ok(findings)
+    }
+}
+
+/// The AdmissionRequest as Gatekeeper's policies read `input.review`. The
+/// old object of an UPDATE is not parsed by the webhook (it is not needed
+/// for the built-in controls), so policies see none.
+fn request_value(subject: &Subject<'_>) -> palisade_rego::Value {
+    let request = subject.request;
+    let json = serde_json::json!({
+        "uid": request.uid,
+        "kind": {"group": request.kind.group, "version": request.kind.version, "kind": request.kind.kind},
+        "resource": {"group": request.resource.group, "version": request.resource.version, "resource": request.resource.resource},
+        "subResource": request.sub_resource,
+        "name": request.name,
+        "namespace": request.namespace,
+        "operation": request.operation.as_str(),
+        "userInfo": {"username": request.user_info.username, "groups": request.user_info.groups},
+        "object": subject.object,
+        "dryRun": request.is_dry_run(),
+    });
+    palisade_rego::Value::from(json)
+}

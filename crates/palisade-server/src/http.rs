@@ -1,0 +1,293 @@
+//! The HTTP side: routes, body limits, deadlines, and the conversion of
+//! requests and decisions to and from HTTP. Decisions themselves are made in
+//! [`crate::decide`].
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use crate::Shared;
+use crate::decide::{self, Decision, Endpoint};
+use crate::review::{self, ReviewResponse};
+use crate::sink::AdmissionEvent;
+
+/// Reviews up to this size are judged on the async worker (see `review`).
+const INLINE_BODY_BYTES: usize = 64 * 1024;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/validate", post(validate))
+        .route("/mutate", post(mutate))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        // The limit is the configuration's, read per request so that a
+        // reload can change it; see `review`.
+        .layer(DefaultBodyLimit::disable())
+        .with_state(shared)
+}
+
+async fn validate(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    review(shared, Endpoint::Validate, request).await
+}
+
+async fn mutate(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    review(shared, Endpoint::Mutate, request).await
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message + "\n",
+    )
+        .into_response()
+}
+
+/// Reads the body, parses the review, decides on the blocking pool under
+/// the deadline, records, and answers.
+async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Response {
+    let started = Instant::now();
+    let prepared = shared.prepared.load_full();
+    let limit = prepared.settings.max_body_bytes;
+    let deadline = prepared.settings.deadline;
+    let finish = |kind: &'static str, response: Response| {
+        shared.metrics.error(kind);
+        shared
+            .metrics
+            .latency(endpoint.as_str(), started.elapsed().as_secs_f64());
+        response
+    };
+
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return finish("too_large", too_large(limit));
+    }
+    let body = Limited::new(request.into_body(), limit).collect();
+    let body = match tokio::time::timeout(deadline, body).await {
+        Err(_) => {
+            return finish(
+                "timeout",
+                plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request body not received in time".into(),
+                ),
+            );
+        }
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return finish("too_large", too_large(limit));
+        }
+        Ok(Err(e)) => {
+            return finish(
+                "malformed",
+                plain(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {e}"),
+                ),
+            );
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    let request = match review::parse(&body) {
+        Ok(request) => request,
+        Err(e) => return finish("malformed", plain(StatusCode::BAD_REQUEST, e.to_string())),
+    };
+
+    let uid = request.uid.clone();
+    let operation = request.operation.as_str();
+    let user = request.user_info.username.clone();
+    let dry_run = request.is_dry_run();
+    let resource = decide::request_resource(&request);
+    let judge = {
+        let shared = shared.clone();
+        let prepared = prepared.clone();
+        move || {
+            let decision = match endpoint {
+                Endpoint::Validate => decide::validate(&prepared, &request),
+                Endpoint::Mutate => decide::mutate(&prepared, &request),
+            };
+            record(&shared, endpoint, &request, &decision);
+            decision
+        }
+    };
+    // A typical review (a few KiB) is judged in tens of microseconds: on
+    // the async worker, with no thread hand-off, which on a busy node costs
+    // more than the work. A large one goes to the blocking pool, where the
+    // deadline can answer for it while it runs.
+    if body.len() <= INLINE_BODY_BYTES {
+        let decision = judge();
+        let kind = decision.failure.as_ref().map(|_| "unevaluable");
+        return answer(&shared, endpoint, operation, started, decision, kind);
+    }
+    let worker = tokio::task::spawn_blocking(judge);
+    let remaining = deadline.saturating_sub(started.elapsed());
+    let (decision, error) = match tokio::time::timeout(remaining, worker).await {
+        Ok(Ok(decision)) => {
+            let kind = decision.failure.as_ref().map(|_| "unevaluable");
+            (decision, kind)
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, uid, "evaluation failed");
+            let d = decide::failure(
+                prepared.settings.failure_mode,
+                &uid,
+                resource,
+                "internal error while evaluating".to_owned(),
+            );
+            (d, Some("internal"))
+        }
+        Err(_) => {
+            let d = decide::failure(
+                prepared.settings.failure_mode,
+                &uid,
+                resource,
+                format!(
+                    "evaluation exceeded its deadline of {} ms",
+                    deadline.as_millis()
+                ),
+            );
+            (d, Some("timeout"))
+        }
+    };
+    // Internal errors and missed deadlines were never recorded by the worker.
+    if matches!(error, Some("internal" | "timeout")) {
+        shared.sink.record(&AdmissionEvent {
+            uid: &uid,
+            endpoint: endpoint.as_str(),
+            operation,
+            user: &user,
+            resource: &decision.resource,
+            dry_run,
+            allowed: decision.response.allowed,
+            skipped: None,
+            failure: decision.failure.as_deref(),
+            findings: Vec::new(),
+            mutated: Vec::new(),
+        });
+    }
+    answer(&shared, endpoint, operation, started, decision, error)
+}
+
+/// Counts, times and encodes an answer.
+fn answer(
+    shared: &Shared,
+    endpoint: Endpoint,
+    operation: &'static str,
+    started: Instant,
+    decision: Decision,
+    error: Option<&'static str>,
+) -> Response {
+    if let Some(kind) = error {
+        shared.metrics.error(kind);
+    }
+    shared
+        .metrics
+        .request(endpoint.as_str(), operation, decision.response.allowed);
+    for (finding, mode, verdict) in &decision.findings {
+        shared
+            .metrics
+            .decision(finding.control, mode.as_str(), verdict.as_str());
+    }
+    let body = serde_json::to_vec(&ReviewResponse::from(decision.response));
+    shared
+        .metrics
+        .latency(endpoint.as_str(), started.elapsed().as_secs_f64());
+    match body {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot encode the response: {e}"),
+        ),
+    }
+}
+
+fn too_large(limit: usize) -> Response {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "AdmissionReview larger than the limit of {limit} bytes (admission.max-body-bytes)"
+        ),
+    )
+}
+
+fn record(
+    shared: &Shared,
+    endpoint: Endpoint,
+    request: &review::AdmissionRequest,
+    decision: &Decision,
+) {
+    shared.sink.record(&AdmissionEvent {
+        uid: &request.uid,
+        endpoint: endpoint.as_str(),
+        operation: request.operation.as_str(),
+        user: &request.user_info.username,
+        resource: &decision.resource,
+        dry_run: request.is_dry_run(),
+        allowed: decision.response.allowed,
+        skipped: decision.skipped.as_deref(),
+        failure: decision.failure.as_deref(),
+        findings: decision
+            .findings
+            .iter()
+            .map(|(f, m, v)| (f, *m, *v))
+            .collect(),
+        mutated: decision.mutated.clone(),
+    });
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready once the policies are prepared (the server does not listen
+/// before). The body says which generation is in use and why the last
+/// reload failed, if it did: the server still answers, with the last good
+/// policies.
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    let prepared = shared.prepared.load();
+    let status = shared.status.load();
+    let age = prepared
+        .loaded_at
+        .elapsed()
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    let body = serde_json::json!({
+        "ready": true,
+        "policy": {
+            "generation": prepared.generation,
+            "controls": prepared.evaluator.policy().len(),
+            "loadedSecondsAgo": age,
+            "lastReloadError": status.policy_error,
+        },
+        "tls": {
+            "lastReloadError": status.tls_error,
+        },
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body.to_string() + "\n"),
+    )
+        .into_response()
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        shared.metrics.encode(),
+    )
+        .into_response()
+}

@@ -1,0 +1,162 @@
+//! `palisade serve`: the Kubernetes admission webhook.
+//!
+//! - [`review`]: AdmissionReview `admission.k8s.io/v1` on the wire.
+//! - [`decide`]: the decision, a pure function of the prepared state and
+//!   the request (modes, exemptions, failure mode).
+//! - [`evaluate`]: the one entry point through which policies run
+//!   ([`evaluate::Evaluator::evaluate`]); Rego plugs in there.
+//! - [`mutate`]: opt-in safe defaults as a JSON Patch.
+//! - [`message`]: denial messages and warnings within the API server's limits.
+//! - [`state`], `reload`, [`tls`]: prepared state swapped whole on reload;
+//!   certificates reloaded without a restart.
+//! - [`metrics`]: Prometheus text on `/metrics`.
+//! - [`sink`]: where decisions are recorded (the audit log plugs in there).
+//! - [`install`]: the manifests `palisade install` prints.
+//!
+//! No function here prints; the binary sets up logging (`tracing`).
+
+pub mod decide;
+pub mod evaluate;
+mod http;
+pub mod install;
+pub mod message;
+pub mod metrics;
+pub mod mutate;
+mod reload;
+pub mod review;
+pub mod sink;
+pub mod state;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+
+use crate::metrics::Metrics;
+use crate::sink::AuditSink;
+use crate::state::{Prepared, Sources};
+pub use reload::Status;
+
+/// How to run the webhook.
+pub struct Options {
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// PEM certificate chain.
+    pub tls_cert: PathBuf,
+    /// PEM private key.
+    pub tls_key: PathBuf,
+    /// Configuration and policy files.
+    pub sources: Sources,
+    /// How often files are checked for changes.
+    pub reload_interval: Duration,
+    /// Where decisions are recorded.
+    pub sink: Arc<dyn AuditSink>,
+}
+
+/// Why the webhook did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration or policies are invalid.
+    #[error("{0}")]
+    Policy(String),
+    /// The certificate or key cannot be used.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// The address cannot be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// State shared by every request and the reload task.
+pub(crate) struct Shared {
+    pub(crate) prepared: ArcSwap<Prepared>,
+    pub(crate) status: ArcSwap<Status>,
+    pub(crate) metrics: Metrics,
+    pub(crate) sink: Arc<dyn AuditSink>,
+    pub(crate) tls: RustlsConfig,
+    pub(crate) sources: Sources,
+    pub(crate) tls_files: (PathBuf, PathBuf),
+}
+
+/// A running webhook.
+pub struct Server {
+    addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    reloading: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Prepares the policies, loads the certificate, binds and starts
+    /// serving; returns once it listens. Must run inside a Tokio runtime.
+    pub async fn start(options: Options) -> Result<Server, StartError> {
+        tls::install_crypto_provider();
+        let sources = options.sources.clone();
+        let prepared = tokio::task::spawn_blocking(move || Prepared::load(&sources, 1))
+            .await
+            .map_err(|e| StartError::Policy(e.to_string()))?
+            .map_err(StartError::Policy)?;
+        let config =
+            tls::server_config(&options.tls_cert, &options.tls_key).map_err(StartError::Tls)?;
+        let tls = RustlsConfig::from_config(Arc::new(config));
+        let metrics = Metrics::default();
+        metrics.generation(1);
+        let shared = Arc::new(Shared {
+            prepared: ArcSwap::from_pointee(prepared),
+            status: ArcSwap::from_pointee(Status {
+                tls_loaded_at: Some(std::time::SystemTime::now()),
+                ..Status::default()
+            }),
+            metrics,
+            sink: options.sink,
+            tls: tls.clone(),
+            sources: options.sources,
+            tls_files: (options.tls_cert, options.tls_key),
+        });
+        let listener = std::net::TcpListener::bind(options.listen)
+            .map_err(|e| StartError::Bind(options.listen, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(options.listen, e))?;
+        let handle = Handle::new();
+        let server = axum_server::from_tcp_rustls(listener, tls)
+            .map_err(|e| StartError::Bind(addr, e))?
+            .handle(handle.clone());
+        let app = http::router(shared.clone());
+        let serving = tokio::spawn(async move { server.serve(app.into_make_service()).await });
+        let reloading = tokio::spawn(reload::watch(shared, options.reload_interval));
+        Ok(Server {
+            addr,
+            handle,
+            serving,
+            reloading,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until the server stops (it only stops on [`Server::shutdown`]
+    /// or an I/O error of the listener).
+    pub async fn wait(&mut self) -> std::io::Result<()> {
+        let result = (&mut self.serving)
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        self.reloading.abort();
+        result
+    }
+
+    /// Stops accepting connections, lets requests in flight finish within
+    /// `grace`, and stops.
+    pub async fn shutdown(mut self, grace: Duration) -> std::io::Result<()> {
+        self.handle.graceful_shutdown(Some(grace));
+        self.wait().await
+    }
+}

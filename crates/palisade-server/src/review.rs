@@ -1,0 +1,277 @@
+//! AdmissionReview `admission.k8s.io/v1` on the wire, as the API server
+//! sends and expects it (k8s.io/api/admission/v1/types.go).
+//!
+//! Own serde types rather than kube-core's: the object stays raw JSON
+//! (policies evaluate what the API server sent, unknown fields included),
+//! and no `k8s-openapi` version feature is needed in a library crate.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The one apiVersion the webhook speaks (v1beta1 was removed in 1.22).
+pub const API_VERSION: &str = "admission.k8s.io/v1";
+
+/// Reads `null` as the type's default, as Go's JSON decoding leaves a
+/// field at its zero value when it meets `null`.
+fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// The envelope, request side.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewRequest {
+    /// Must be [`API_VERSION`].
+    pub api_version: String,
+    /// Must be `AdmissionReview`.
+    pub kind: String,
+    /// The request; absent is a malformed review.
+    pub request: Option<AdmissionRequest>,
+}
+
+/// Group, version and kind of the object.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct GroupVersionKind {
+    /// `""` for the core group.
+    #[serde(default, deserialize_with = "nullable")]
+    pub group: String,
+    /// e.g. `v1`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub version: String,
+    /// e.g. `Pod`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub kind: String,
+}
+
+impl GroupVersionKind {
+    /// `apps/v1`, or `v1` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+/// Group, version and resource (the plural name in the URL).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct GroupVersionResource {
+    /// `""` for the core group.
+    #[serde(default, deserialize_with = "nullable")]
+    pub group: String,
+    /// e.g. `v1`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub version: String,
+    /// e.g. `pods`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub resource: String,
+}
+
+/// Who sent the request.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct UserInfo {
+    /// e.g. `system:serviceaccount:kube-system:replicaset-controller`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub username: String,
+    /// e.g. `system:serviceaccounts`, `system:authenticated`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub groups: Vec<String>,
+}
+
+/// `CREATE`, `UPDATE`, `DELETE` or `CONNECT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Operation {
+    /// A new object.
+    Create,
+    /// A changed object (`oldObject` holds the previous one).
+    Update,
+    /// A deletion (`object` is absent).
+    Delete,
+    /// `exec`, `attach`, `portforward` and other connect subresources.
+    Connect,
+}
+
+impl Operation {
+    /// As the API server spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "CREATE",
+            Operation::Update => "UPDATE",
+            Operation::Delete => "DELETE",
+            Operation::Connect => "CONNECT",
+        }
+    }
+}
+
+/// The request the API server asks about. `oldObject` is not read: no
+/// policy compares versions yet, and skipping it halves the parsing of an
+/// UPDATE (add it here when one does).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionRequest {
+    /// Echoed in the response; the API server matches on it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub uid: String,
+    /// The kind of `object`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub kind: GroupVersionKind,
+    /// The resource requested.
+    #[serde(default, deserialize_with = "nullable")]
+    pub resource: GroupVersionResource,
+    /// e.g. `ephemeralcontainers`, `status`, `scale`; empty for the main resource.
+    #[serde(default, deserialize_with = "nullable")]
+    pub sub_resource: String,
+    /// The object's name (empty on CREATE with `generateName`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    /// The namespace of the request (empty for cluster-scoped objects).
+    #[serde(default, deserialize_with = "nullable")]
+    pub namespace: String,
+    /// What is being done.
+    pub operation: Operation,
+    /// Who is doing it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub user_info: UserInfo,
+    /// The object as it would be stored (absent on DELETE and CONNECT).
+    #[serde(default)]
+    pub object: Option<Value>,
+    /// A dry run: nothing will be stored.
+    #[serde(default)]
+    pub dry_run: Option<bool>,
+}
+
+impl AdmissionRequest {
+    /// Whether nothing will be persisted.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+
+    /// The namespace, when there is one.
+    pub fn namespace(&self) -> Option<&str> {
+        Some(self.namespace.as_str()).filter(|n| !n.is_empty())
+    }
+}
+
+/// `status` of a response: shown to the user when the request is denied.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Status {
+    /// HTTP-like code: 403 for a policy denial, 500 for a failure.
+    pub code: u16,
+    /// The text the user sees after "admission webhook ... denied the request:".
+    pub message: String,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionResponse {
+    /// The request's uid.
+    pub uid: String,
+    /// Whether the request may proceed.
+    pub allowed: bool,
+    /// Why not (or, when allowed, nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Base64 of a JSON Patch (RFC 6902) array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<String>,
+    /// `JSONPatch` when `patch` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_type: Option<&'static str>,
+    /// Shown by kubectl as `Warning: ...`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Added to the API server's audit event as `<webhook name>/<key>`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub audit_annotations: std::collections::BTreeMap<String, String>,
+}
+
+impl AdmissionResponse {
+    /// An allowing response for `uid`.
+    pub fn allow(uid: &str) -> Self {
+        AdmissionResponse {
+            uid: uid.to_owned(),
+            allowed: true,
+            status: None,
+            patch: None,
+            patch_type: None,
+            warnings: Vec::new(),
+            audit_annotations: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// A denying response for `uid` with a code and message.
+    pub fn deny(uid: &str, code: u16, message: String) -> Self {
+        AdmissionResponse {
+            allowed: false,
+            status: Some(Status { code, message }),
+            ..AdmissionResponse::allow(uid)
+        }
+    }
+}
+
+/// The envelope, response side.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewResponse {
+    /// [`API_VERSION`], as the request had it.
+    pub api_version: &'static str,
+    /// `AdmissionReview`.
+    pub kind: &'static str,
+    /// The answer.
+    pub response: AdmissionResponse,
+}
+
+impl From<AdmissionResponse> for ReviewResponse {
+    fn from(response: AdmissionResponse) -> Self {
+        ReviewResponse {
+            api_version: API_VERSION,
+            kind: "AdmissionReview",
+            response,
+        }
+    }
+}
+
+/// Why a body is not an AdmissionReview the webhook can answer (HTTP 400).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MalformedReview {
+    /// Not JSON, or JSON of the wrong shape.
+    #[error("body is not an AdmissionReview: {0}")]
+    Json(String),
+    /// Another apiVersion or kind.
+    #[error("expected apiVersion {API_VERSION} and kind AdmissionReview, got {0} {1}")]
+    Version(String, String),
+    /// No `request`.
+    #[error("AdmissionReview has no request")]
+    NoRequest,
+    /// An empty `uid`: the API server could not match the answer.
+    #[error("AdmissionReview request has an empty uid")]
+    NoUid,
+}
+
+/// Reads an AdmissionReview request body.
+///
+/// ```
+/// use palisade_server::review::{parse, MalformedReview};
+/// let body = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","kind":{"group":"","version":"v1","kind":"Pod"},"operation":"DELETE"}}"#;
+/// assert_eq!(parse(body).unwrap().uid, "1");
+/// assert_eq!(parse(b"{}").unwrap_err().to_string().contains("apiVersion"), true);
+/// ```
+pub fn parse(body: &[u8]) -> Result<AdmissionRequest, MalformedReview> {
+    let review: ReviewRequest =
+        serde_json::from_slice(body).map_err(|e| MalformedReview::Json(e.to_string()))?;
+    if review.api_version != API_VERSION || review.kind != "AdmissionReview" {
+        return Err(MalformedReview::Version(review.api_version, review.kind));
+    }
+    let request = review.request.ok_or(MalformedReview::NoRequest)?;
+    if request.uid.is_empty() {
+        return Err(MalformedReview::NoUid);
+    }
+    Ok(request)
+}

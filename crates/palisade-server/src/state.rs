@@ -1,0 +1,75 @@
+//! The prepared state every request reads: the evaluator and the admission
+//! settings, built from the configuration and policy files and swapped
+//! whole when they change (readers never see half a reload).
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use palisade_policy::{AdmissionSettings, Config, PolicySources};
+
+use crate::evaluate::Evaluator;
+
+/// The files the state is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// `palisade.yaml` (none: the defaults).
+    pub config: Option<PathBuf>,
+    /// Rego policies and data from the command line (`--policy`, `--data`,
+    /// `--namespace`); the configuration's `policies:` add to them.
+    pub policies: PolicySources,
+}
+
+impl Sources {
+    /// Every file whose change means a rebuild: the configuration, and every
+    /// policy and data file (folders expanded, so an edit inside one counts,
+    /// and the configuration's `policies:` read afresh).
+    pub fn files(&self) -> Vec<PathBuf> {
+        let config = match &self.config {
+            Some(path) => Config::load(path).unwrap_or_default(),
+            None => Config::default(),
+        };
+        let mut files: Vec<PathBuf> = self.config.iter().cloned().collect();
+        files.extend(config.user_policy_files(&self.policies));
+        files
+    }
+}
+
+/// Policies and settings, ready to judge requests.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Runs the policies.
+    pub evaluator: Evaluator,
+    /// Modes, exemptions, failure mode, mutation, limits.
+    pub settings: AdmissionSettings,
+    /// Counts successful loads from 1.
+    pub generation: u64,
+    /// When it was built.
+    pub loaded_at: SystemTime,
+}
+
+impl Prepared {
+    /// Reads the configuration, selects and configures the controls as
+    /// `palisade scan` does (the configuration's `frameworks:`, else every
+    /// control), and prepares the policies. Errors name file, line and column.
+    pub fn load(sources: &Sources, generation: u64) -> Result<Prepared, String> {
+        let config = match &sources.config {
+            Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+            None => Config::default(),
+        };
+        let frameworks = config.frameworks(&[]).map_err(|e| e.to_string())?;
+        let user = config
+            .load_user_policies(&sources.policies)
+            .map_err(|e| e.to_string())?;
+        let policy = config
+            .policy_with(&frameworks, &[], user)
+            .map_err(|e| e.to_string())?;
+        let settings = config.admission().map_err(|e| e.to_string())?;
+        let evaluator = Evaluator::new(policy);
+        Ok(Prepared {
+            evaluator,
+            settings,
+            generation,
+            loaded_at: SystemTime::now(),
+        })
+    }
+}

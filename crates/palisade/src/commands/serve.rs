@@ -1,0 +1,102 @@
+//! `palisade serve`: the admission webhook. Settings come from the command
+//! line (or its environment variables), else the configuration's
+//! `admission:` section, else the defaults.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use palisade_server::sink::LogSink;
+use palisade_server::state::Sources;
+use palisade_server::{Options, Server};
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::ServeArgs;
+use crate::commands::scan::load_config;
+
+/// How long requests in flight may take to finish on SIGTERM.
+const GRACE: Duration = Duration::from_secs(10);
+
+pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("PALISADE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let config_path = args.config.clone().or_else(|| {
+        let default = std::path::Path::new(palisade_policy::Config::FILE_NAME);
+        default.is_file().then(|| default.to_path_buf())
+    });
+    let config = load_config(config_path.as_deref())?;
+    let settings = config.admission()?;
+    let listen = args
+        .listen
+        .clone()
+        .or(settings.listen)
+        .unwrap_or_else(|| "127.0.0.1:8443".to_owned());
+    let listen: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen}: expected an address such as 0.0.0.0:8443"))?;
+    let (Some(tls_cert), Some(tls_key)) = (
+        args.tls_cert.clone().or(settings.tls_cert),
+        args.tls_key.clone().or(settings.tls_key),
+    ) else {
+        bail!(
+            "HTTPS needs a certificate and a key: --tls-cert and --tls-key (or admission.tls in the configuration)"
+        );
+    };
+    let options = Options {
+        listen,
+        tls_cert,
+        tls_key,
+        sources: Sources {
+            config: config_path,
+            policies: crate::commands::scan::policy_sources(&args.policy),
+        },
+        reload_interval: Duration::from_secs(args.reload_interval.max(1)),
+        sink: Arc::new(LogSink),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let mut server = Server::start(options).await?;
+        tracing::info!(address = %server.local_addr(), "palisade admission webhook listening");
+        tokio::select! {
+            result = server.wait() => result.context("server stopped")?,
+            () = shutdown_signal() => {
+                tracing::info!("shutting down");
+                server.shutdown(GRACE).await.context("shutdown")?;
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Load benchmark of `palisade serve`: wrk POSTs a realistic mix of Pod and
+# Deployment AdmissionReviews (scripts/gen-admission-reviews.py) to /validate
+# over HTTPS on loopback, with every built-in control and a configuration
+# that enforces the restricted profile and warns on the rest (so responses
+# carry denials and warnings, as in a cluster). Release build.
+#
+# Three runs: a warm-up, the highest throughput (closed loop, $MAX_CONNECTIONS
+# connections), and a paced run at $RATE requests/s for $DURATION seconds
+# during which the server's RSS is sampled every 10 s (memory must stay flat).
+#
+#   ./scripts/bench-serve.sh                         # RATE=2000 DURATION=300
+#   RATE=1000 DURATION=60 ./scripts/bench-serve.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RATE="${RATE:-2000}"
+DURATION="${DURATION:-300}"
+CONNECTIONS="${CONNECTIONS:-20}"
+MAX_CONNECTIONS="${MAX_CONNECTIONS:-16}"
+PORT="${PORT:-18443}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk
+fi
+cargo build --release -p palisade
+
+work="$(mktemp -d)"
+server=""
+sampler=""
+cleanup() {
+  [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+cat > "$work/palisade.yaml" <<'YAML'
+admission:
+  mode: warn
+  frameworks: {pss-restricted: enforce}
+YAML
+python3 scripts/gen-admission-reviews.py 200 > "$work/reviews.jsonl"
+
+PALISADE_LOG=warn target/release/palisade serve --listen "127.0.0.1:$PORT" \
+  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --config "$work/palisade.yaml" &
+server=$!
+for _ in $(seq 50); do
+  curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.2
+done
+curl -skf "https://127.0.0.1:$PORT/readyz"
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+# CPU time of the server (user + system), in clock ticks: with the request
+# count it gives CPU per request, a figure a busy machine does not distort.
+ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+requests() { curl -sk "$url/metrics" | awk '/^palisade_admission_requests_total/ {n += $2} END {print n + 0}'; }
+cpu_per_request() { # ticks_before requests_before
+  local t r; t=$(ticks); r=$(requests)
+  awk -v t0="$1" -v t1="$t" -v r0="$2" -v r1="$r" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "server CPU: %.0f us per request (%d requests, %.1f CPU s)\n", (t1-t0)/hz*1e6/(r1-r0), r1-r0, (t1-t0)/hz}'
+}
+export REVIEWS="$work/reviews.jsonl"
+url="https://127.0.0.1:$PORT"
+
+echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
+echo "== warm-up (10 s)"
+RATE=0 wrk -t 1 -c 4 -d 10s -s scripts/bench-serve.lua "$url" | grep RESULT
+echo "RSS after warm-up: $(rss) KiB"
+
+echo "== highest throughput (30 s, $MAX_CONNECTIONS connections, closed loop)"
+t0=$(ticks); r0=$(requests)
+RATE=0 wrk -t 1 -c "$MAX_CONNECTIONS" -d 30s -s scripts/bench-serve.lua "$url" | grep RESULT
+cpu_per_request "$t0" "$r0"
+
+echo "== paced at $RATE requests/s ($DURATION s, $CONNECTIONS connections)"
+( while true; do echo "$(date +%s) $(rss)"; sleep 10; done ) > "$work/rss.txt" &
+sampler=$!
+t0=$(ticks); r0=$(requests)
+RATE="$RATE" CONNECTIONS="$CONNECTIONS" wrk -t 1 -c "$CONNECTIONS" -d "${DURATION}s" \
+  -s scripts/bench-serve.lua "$url" | grep RESULT
+cpu_per_request "$t0" "$r0"
+kill "$sampler" 2>/dev/null || true; sampler=""
+echo "RSS samples (KiB, every 10 s): $(awk '{print $2}' "$work/rss.txt" | tr '\n' ' ')"
+awk 'NR==1 {first=$2} {last=$2; if ($2>max) max=$2} END {printf "RSS first %d KiB, last %d KiB, max %d KiB\n", first, last, max}' "$work/rss.txt"
+curl -sk "$url/metrics" | grep -E '^palisade_admission_errors_total' || echo "no admission errors"
+echo "== load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
