@@ -262,14 +262,17 @@ impl Policies {
         self.prepared.conftest.is_some()
     }
 
-    /// Whether some constraint reads `data.inventory` (objects then wait
-    /// for the whole scan, see [`Policies::with_inventory`]).
+    /// Whether some constraint reads `data.inventory`, or matches by
+    /// `namespaceSelector` (which needs the scan's Namespace objects):
+    /// objects then wait for the whole scan, see [`Policies::with_inventory`].
     pub fn needs_inventory(&self) -> bool {
         self.prepared.constraints.iter().any(|c| {
-            self.prepared
-                .templates
-                .get(c.template)
-                .is_some_and(|t| t.uses_inventory)
+            c.matcher.needs_namespace()
+                || self
+                    .prepared
+                    .templates
+                    .get(c.template)
+                    .is_some_and(|t| t.uses_inventory)
         })
     }
 
@@ -278,6 +281,8 @@ impl Policies {
         let inventory = gatekeeper::inventory::inventory(objects);
         let mut prepared = (*self.prepared).clone();
         for template in prepared.templates.iter_mut().filter(|t| t.uses_inventory) {
+            // A template's engine holds no other data (Gatekeeper templates
+            // read only data.inventory), so adding it cannot conflict.
             let _ = template
                 .engine
                 .add_data(value::object([("inventory", inventory.clone())]));

@@ -451,3 +451,44 @@ fn suites_can_check_built_in_controls() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn namespace_selectors_see_the_scanned_namespaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = std::fs::read_to_string(
+        workspace().join("examples/policies/gatekeeper/unique-ingress-host.yaml"),
+    )
+    .unwrap();
+    let template = template.split("\n---\n").next().unwrap();
+    write(dir.path(), "policy/template.yaml", template);
+    write(
+        dir.path(),
+        "policy/constraint.yaml",
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: AcmeUniqueIngressHost\nmetadata:\n  name: prod-hosts\nspec:\n  match:\n    namespaceSelector:\n      matchLabels: {env: prod}\n",
+    );
+    write(
+        dir.path(),
+        "namespaces.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {env: prod}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: marketing\n",
+    );
+    let ingresses = workspace().join("examples/ingresses.yaml");
+    let out = palisade_in(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--no-builtins",
+            "--policy",
+            "policy",
+            "namespaces.yaml",
+            ingresses.to_str().unwrap(),
+        ],
+    );
+    let report = json(&out);
+    let reviewed: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["resource"]["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(reviewed, ["shop"], "only the Ingress in a prod namespace");
+}

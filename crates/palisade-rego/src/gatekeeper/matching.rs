@@ -87,6 +87,11 @@ impl Match {
         })
     }
 
+    /// Whether matching needs the labels of the object's Namespace.
+    pub fn needs_namespace(&self) -> bool {
+        self.namespace_selector.is_some()
+    }
+
     /// Whether the constraint applies to the target.
     pub fn matches(&self, target: &Target) -> bool {
         self.kinds_match(target)
