@@ -409,8 +409,12 @@ fn palisade_test_runs_rego_tests_and_exits_by_outcome() {
 }
 
 #[test]
-fn suites_can_check_built_in_controls() {
+fn suites_can_check_built_in_controls_and_conftest_policies() {
     let dir = tempfile::tempdir().unwrap();
+    let policy =
+        std::fs::read_to_string(workspace().join("examples/policies/conftest/kubernetes.rego"))
+            .unwrap();
+    write(dir.path(), "policy/kubernetes.rego", &policy);
     write(
         dir.path(),
         "privileged.yaml",
@@ -427,7 +431,9 @@ fn suites_can_check_built_in_controls() {
         "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: privileged\n  control: privileged-container\n  cases:\n  \
          - name: flagged\n    object: privileged.yaml\n    assertions: [{violations: 1, message: privileged}]\n  \
          - name: clean\n    object: plain.yaml\n    assertions: [{violations: no}]\n  \
-         - name: wrong-on-purpose\n    object: plain.yaml\n    assertions: [{violations: yes}]\n",
+         - name: wrong-on-purpose\n    object: plain.yaml\n    assertions: [{violations: yes}]\n\
+         - name: conftest\n  policy: policy\n  cases:\n  \
+         - name: outside-registry\n    object: plain.yaml\n    assertions: [{violations: 1, message: outside registry.acme.example}]\n",
     );
     let out = palisade_in(dir.path(), &["test", "--format", "json", "."]);
     let report = json(&out);
@@ -446,7 +452,8 @@ fn suites_can_check_built_in_controls() {
         [
             ("flagged", "pass"),
             ("clean", "pass"),
-            ("wrong-on-purpose", "fail")
+            ("wrong-on-purpose", "fail"),
+            ("outside-registry", "pass")
         ]
     );
     assert_eq!(out.status.code(), Some(1));

@@ -1,6 +1,7 @@
 //! Gatekeeper's `suite.yaml` fixture suites, read as they are: each test
-//! names a template and a constraint (or, a Palisade addition, a built-in
-//! `control`), and cases that name an object file, optional inventory
+//! names a template and a constraint (or, Palisade additions, a built-in
+//! `control`, or Conftest policies as `policy:` with an optional
+//! `namespace:`), and cases that name an object file, optional inventory
 //! files, and assertions: `violations` (`yes`, `no` or a count; `yes` when
 //! absent) of the violations whose message matches `message` (a regular
 //! expression; every violation when absent).
@@ -100,7 +101,12 @@ fn truthy(value: Option<&Value>) -> bool {
 
 /// What a test checks cases against.
 enum Subject<'a> {
+    /// A template and its constraint (Gatekeeper's own form).
     Constraint(Policies),
+    /// Conftest policies (`policy: path`, a Palisade addition): the object
+    /// is their input.
+    Conftest(Policies),
+    /// A built-in control (`control: ID`, a Palisade addition).
     Builtin(&'a dyn BuiltinControls, String),
 }
 
@@ -114,7 +120,21 @@ impl<'a> Subject<'a> {
             let builtins = builtins.ok_or("built-in controls are not available here")?;
             return Ok(Subject::Builtin(builtins, control.to_string()));
         }
-        let template = value::get_str(test, "template").ok_or("missing template")?;
+        if let Some(policy) = value::get_str(test, "policy") {
+            let namespaces = match value::get_str(test, "namespace") {
+                Some(ns) => crate::Namespaces::Only(vec![ns.to_string()]),
+                None => crate::Namespaces::default(),
+            };
+            let options = Options {
+                namespaces,
+                data: Vec::new(),
+            };
+            return Policies::load(&[dir.join(policy)], &options)
+                .map(Subject::Conftest)
+                .map_err(joined);
+        }
+        let template = value::get_str(test, "template")
+            .ok_or("missing template (or `control:` for a built-in control, `policy:` for Conftest policies)")?;
         let constraint = value::get_str(test, "constraint").ok_or("missing constraint")?;
         let mut sources = Sources::default();
         let template_path = dir.join(template);
@@ -160,6 +180,14 @@ fn run_case(subject: &Subject<'_>, case: &Value, dir: &Path) -> Result<(), Strin
     let messages = match subject {
         Subject::Builtin(builtins, control) => builtins.messages(control, &object_path)?,
         Subject::Constraint(policies) => constraint_messages(policies, case, dir, &object_path)?,
+        Subject::Conftest(policies) => {
+            let mut messages = Vec::new();
+            for object in read_documents(&object_path).map_err(joined)? {
+                let findings = policies.check_document(object).map_err(|e| e.to_string())?;
+                messages.extend(findings.into_iter().map(|f| f.message));
+            }
+            messages
+        }
     };
     for assertion in assertions {
         check_assertion(assertion, &messages)?;

@@ -36,37 +36,28 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
     } else {
         collect_sources(&rego_files, &args.data)
     };
-    match sources {
-        Ok(sources) if sources.rego.is_empty() => {}
-        Ok(sources) => groups.push(match unit::run(&sources) {
-            Ok(results) => Group {
-                name: "rego tests".into(),
-                results,
-                error: None,
-            },
-            Err(errors) => Group {
-                name: "rego tests".into(),
-                results: Vec::new(),
-                error: Some(
-                    errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
-            },
-        }),
-        Err(errors) => groups.push(Group {
+    let failed = |errors: Vec<palisade_rego::RegoError>| Group {
+        name: "rego tests".into(),
+        results: Vec::new(),
+        error: Some(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    };
+    match sources.map(|sources| (sources.rego.is_empty(), unit::run(&sources))) {
+        // No Rego file, or only policies without tests (a suite's
+        // `policy:`): no group.
+        Ok((true, _)) => {}
+        Ok((false, Ok(results))) if results.is_empty() => {}
+        Ok((false, Ok(results))) => groups.push(Group {
             name: "rego tests".into(),
-            results: Vec::new(),
-            error: Some(
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
+            results,
+            error: None,
         }),
+        Ok((false, Err(errors))) | Err(errors) => groups.push(failed(errors)),
     }
     for path in suite_files(&args.paths) {
         let name = path.display().to_string();
