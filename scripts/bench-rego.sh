@@ -2,7 +2,7 @@
 # Rego against built-in controls, whole binary, same corpus, same run: the
 # Pod Security Standards restricted profile as built-in controls
 # (`--framework pss-restricted`), against the Gatekeeper library's 19 Pod
-# Security Policy templates (one sample constraint each) run as user
+# Security Policy templates (one sample constraint each; 18, see EXCLUDE) run as user
 # policies (`--no-builtins --policy`), on the corpus of scripts/bench-scan.sh.
 #
 #   scripts/bench-rego.sh                 # 10k resources
@@ -34,10 +34,16 @@ if [[ ! -d $CORPUS ]]; then
 fi
 
 # Each template with its first sample constraint, as a cluster would have them.
+# host-probes-lifecycle is left out: its get_probe() has one definition per
+# probe, so a container with two probes makes OPA (and regorus) stop with
+# "functions must not produce multiple outputs for same inputs"; the corpus
+# has such containers, and Palisade reports each as a policy error.
+EXCLUDE=${EXCLUDE:-host-probes-lifecycle}
 POLICIES=$OUT/gatekeeper-psp
 rm -rf "$POLICIES" && mkdir -p "$POLICIES"
 for dir in "$LIBRARY"/*/; do
   name=$(basename "$dir")
+  [[ " $EXCLUDE " == *" $name "* ]] && continue
   constraint=$(find "$dir/samples" -name constraint.yaml | sort | head -n 1)
   [[ -f $dir/template.yaml && -n $constraint ]] || continue
   cp "$dir/template.yaml" "$POLICIES/$name-template.yaml"

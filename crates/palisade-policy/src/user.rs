@@ -14,6 +14,7 @@ use palisade_frameworks::Coverage;
 use palisade_load::dockerfile::Dockerfile;
 use palisade_load::{Document, KubeObject};
 use palisade_model::{ControlMeta, FieldPath, Finding, Location, Node, Position, ResourceRef};
+use palisade_rego::gatekeeper::matching::Target;
 use palisade_rego::{Policies, RegoError, RegoFinding, Review, Value};
 
 use crate::{ConfigError, PolicySet};
@@ -152,6 +153,11 @@ impl PolicySet {
         namespace: Option<&Value>,
         findings: &mut Vec<Finding>,
     ) -> Result<(), RegoError> {
+        let namespace_labels = namespace.map(palisade_rego::gatekeeper::matching::labels);
+        let target = Target::of_node(object.node, namespace_labels);
+        if !user.matches_any(&target) {
+            return Ok(());
+        }
         let review = Review::of_object(palisade_rego::value::from_node(object.node), namespace);
         let found = user.review(&review)?;
         if found.is_empty() {

@@ -304,6 +304,15 @@ impl Policies {
         Ok(out)
     }
 
+    /// Whether some constraint's `match` selects the target: when none
+    /// does, the object need not be converted and reviewed at all.
+    pub fn matches_any(&self, target: &gatekeeper::matching::Target) -> bool {
+        self.prepared
+            .constraints
+            .iter()
+            .any(|c| c.matcher.matches(target))
+    }
+
     /// Reviews one object or request against every constraint.
     pub fn review(&self, review: &Review) -> Result<Vec<RegoFinding>, RegoError> {
         let mut out = Vec::new();

@@ -57,6 +57,42 @@ pub struct Target {
 }
 
 impl Target {
+    /// What matching needs, read from a parsed object (no conversion of
+    /// the whole object: most objects of a scan match no constraint).
+    pub fn of_node(
+        node: &palisade_model::Node,
+        namespace_labels: Option<BTreeMap<String, String>>,
+    ) -> Target {
+        let text = |path: &[&str]| {
+            node.get_path(path)
+                .and_then(palisade_model::Node::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let api_version = text(&["apiVersion"]);
+        let group = api_version
+            .split_once('/')
+            .map(|(g, _)| g.to_string())
+            .unwrap_or_default();
+        let labels = node
+            .get_path(&["metadata", "labels"])
+            .map(|l| {
+                l.entries()
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.scalar_text()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Target {
+            group,
+            kind: text(&["kind"]),
+            name: text(&["metadata", "name"]),
+            namespace: text(&["metadata", "namespace"]),
+            labels,
+            namespace_labels,
+        }
+    }
+
     fn is_namespace(&self) -> bool {
         self.group.is_empty() && self.kind == "Namespace"
     }
