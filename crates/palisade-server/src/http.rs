@@ -200,10 +200,7 @@ async fn durably(
     durable: Durable,
     error: Option<&'static str>,
 ) -> (Decision, Option<&'static str>) {
-    let remaining = prepared
-        .settings
-        .deadline
-        .saturating_sub(started.elapsed());
+    let remaining = prepared.settings.deadline.saturating_sub(started.elapsed());
     let reason = match tokio::time::timeout(remaining, durable).await {
         Ok(Ok(())) => return (decision, error),
         Ok(Err(e)) => e.to_string(),

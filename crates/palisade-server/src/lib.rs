@@ -115,9 +115,12 @@ impl Server {
             .await
             .map_err(|e| StartError::Policy(e.to_string()))?
             .map_err(StartError::Policy)?;
-        let config =
-            tls::server_config(&options.tls_cert, &options.tls_key, options.client_ca.as_deref())
-                .map_err(StartError::Tls)?;
+        let config = tls::server_config(
+            &options.tls_cert,
+            &options.tls_key,
+            options.client_ca.as_deref(),
+        )
+        .map_err(StartError::Tls)?;
         let tls = RustlsConfig::from_config(Arc::new(config));
         let metrics = Metrics::default();
         metrics.generation(1);

@@ -81,8 +81,8 @@ async fn reload_tls(shared: &Arc<Shared>) {
     let (cert, key, client_ca) = shared.tls_files.clone();
     let result =
         tokio::task::spawn_blocking(move || tls::server_config(&cert, &key, client_ca.as_deref()))
-        .await
-        .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+            .await
+            .unwrap_or_else(|e| Err(format!("internal error: {e}")));
     let mut status = Status::clone(&shared.status.load());
     match result {
         Ok(config) => {

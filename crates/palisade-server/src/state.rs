@@ -99,7 +99,7 @@ fn policy_version(
         v.part("config", &bytes);
     }
     for control in policy.controls() {
-        v.part("control", control.id.as_bytes());
+        v.part("control", control.meta.id.as_bytes());
     }
     let from_config = config.policy_sources();
     let paths: Vec<PathBuf> = from_config

@@ -3,7 +3,12 @@
 //! file or a throwaway PostgreSQL. Admission decisions land in the log,
 //! every role meets every endpoint, client certificates map to roles.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "../../palisade-audit/tests/support/postgres.rs"]
 mod postgres;
@@ -113,7 +118,8 @@ api:
             hash_token(&tokens.reader),
         );
         std::fs::write(dir.path().join("palisade.yaml"), config).unwrap();
-        let db = db.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("audit.db").display()));
+        let db =
+            db.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("audit.db").display()));
         let recorder = AuditLog::open(
             &db,
             WriterOptions {
@@ -267,12 +273,26 @@ fn latest_pod(name: &str) -> Value {
 /// Three decisions and a dry run in two namespaces; returns nothing, the
 /// log is checked by the caller.
 async fn admit_some(h: &Harness) {
-    assert_eq!(h.review("uid-allowed", "team-a", hardened_pod("a"), false).await["allowed"], true);
-    assert_eq!(h.review("uid-denied", "team-a", privileged_pod("b"), false).await["allowed"], false);
-    let warned = h.review("uid-warned", "team-b", latest_pod("c"), false).await;
+    assert_eq!(
+        h.review("uid-allowed", "team-a", hardened_pod("a"), false)
+            .await["allowed"],
+        true
+    );
+    assert_eq!(
+        h.review("uid-denied", "team-a", privileged_pod("b"), false)
+            .await["allowed"],
+        false
+    );
+    let warned = h
+        .review("uid-warned", "team-b", latest_pod("c"), false)
+        .await;
     assert_eq!(warned["allowed"], true);
-    assert!(!warned["warnings"].as_array().unwrap().is_empty(), "{warned}");
-    h.review("uid-dry-run", "team-b", privileged_pod("d"), true).await;
+    assert!(
+        !warned["warnings"].as_array().unwrap().is_empty(),
+        "{warned}"
+    );
+    h.review("uid-dry-run", "team-b", privileged_pod("d"), true)
+        .await;
 }
 
 fn by_uid(events: &Value) -> std::collections::BTreeMap<String, Value> {
@@ -281,13 +301,20 @@ fn by_uid(events: &Value) -> std::collections::BTreeMap<String, Value> {
         .unwrap()
         .iter()
         .filter(|e| e["event"]["source"]["kind"] == "admission")
-        .map(|e| (e["event"]["source"]["uid"].as_str().unwrap().to_owned(), e["event"].clone()))
+        .map(|e| {
+            (
+                e["event"]["source"]["uid"].as_str().unwrap().to_owned(),
+                e["event"].clone(),
+            )
+        })
         .collect()
 }
 
 async fn admissions_are_recorded_and_verify(h: &Harness) {
     admit_some(h).await;
-    let (status, body) = h.get("/api/v1/events?source=admission", Some(&h.tokens.auditor)).await;
+    let (status, body) = h
+        .get("/api/v1/events?source=admission", Some(&h.tokens.auditor))
+        .await;
     assert_eq!(status, 200, "{body}");
     let events = by_uid(&serde_json::from_str(&body).unwrap());
     assert_eq!(events.len(), 4, "{body}");
@@ -297,10 +324,18 @@ async fn admissions_are_recorded_and_verify(h: &Harness) {
     assert_eq!(events["uid-warned"]["decision"], "warned");
     let denied = &events["uid-denied"];
     assert_eq!(denied["source"]["user"], "carol");
-    assert_eq!(denied["source"]["groups"], json!(["developers", "system:authenticated"]));
+    assert_eq!(
+        denied["source"]["groups"],
+        json!(["developers", "system:authenticated"])
+    );
     assert_eq!(denied["source"]["operation"], "CREATE");
     assert_eq!(denied["resource"]["namespace"], "team-a");
-    assert!(denied["policy_version"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        denied["policy_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
     let finding = denied["findings"]
         .as_array()
         .unwrap()
@@ -313,12 +348,22 @@ async fn admissions_are_recorded_and_verify(h: &Harness) {
 
     // Filters: decision and control.
     let (_, body) = h
-        .get("/api/v1/events?decision=denied&source=admission", Some(&h.tokens.auditor))
+        .get(
+            "/api/v1/events?decision=denied&source=admission",
+            Some(&h.tokens.auditor),
+        )
         .await;
     let denied = by_uid(&serde_json::from_str(&body).unwrap());
-    assert!(denied.keys().all(|k| k == "uid-denied" || k == "uid-dry-run"), "{body}");
+    assert!(
+        denied
+            .keys()
+            .all(|k| k == "uid-denied" || k == "uid-dry-run"),
+        "{body}"
+    );
 
-    let (status, body) = h.get("/api/v1/events/verify", Some(&h.tokens.auditor)).await;
+    let (status, body) = h
+        .get("/api/v1/events/verify", Some(&h.tokens.auditor))
+        .await;
     assert_eq!(status, 200, "{body}");
     let report: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["ok"], true, "{body}");
@@ -360,9 +405,21 @@ async fn every_role_against_every_endpoint() {
         ("nobody", None, [401; 6]),
         ("bad token", Some(bad.as_str()), [401; 6]),
         ("admin", Some(t.admin.as_str()), [200; 6]),
-        ("auditor", Some(t.auditor.as_str()), [200, 200, 200, 200, 200, 403]),
-        ("developer", Some(t.developer.as_str()), [200, 200, 403, 200, 403, 403]),
-        ("custom reader", Some(t.reader.as_str()), [200, 200, 403, 200, 403, 403]),
+        (
+            "auditor",
+            Some(t.auditor.as_str()),
+            [200, 200, 200, 200, 200, 403],
+        ),
+        (
+            "developer",
+            Some(t.developer.as_str()),
+            [200, 200, 403, 200, 403, 403],
+        ),
+        (
+            "custom reader",
+            Some(t.reader.as_str()),
+            [200, 200, 403, 200, 403, 403],
+        ),
     ];
     for (who, token, expected) in cases {
         for (path, want) in endpoints.iter().zip(expected) {
@@ -370,8 +427,16 @@ async fn every_role_against_every_endpoint() {
             assert_eq!(status, want, "{who} GET {path}: {body}");
             if status >= 400 {
                 // Nothing leaks: the same short body for every refusal.
-                let expected = if status == 401 { "unauthorized" } else { "forbidden" };
-                assert_eq!(body.trim(), json!({"error": expected}).to_string(), "{who} {path}");
+                let expected = if status == 401 {
+                    "unauthorized"
+                } else {
+                    "forbidden"
+                };
+                assert_eq!(
+                    body.trim(),
+                    json!({"error": expected}).to_string(),
+                    "{who} {path}"
+                );
             }
         }
     }
@@ -382,16 +447,27 @@ async fn every_role_against_every_endpoint() {
     let events: Value = serde_json::from_str(&body).unwrap();
     let list = events["events"].as_array().unwrap();
     assert!(!list.is_empty());
-    assert!(list.iter().all(|e| e["event"]["resource"]["namespace"] == "team-a"), "{body}");
-    let (status, _) = h.get("/api/v1/events?namespace=team-b", Some(&t.developer)).await;
+    assert!(
+        list.iter()
+            .all(|e| e["event"]["resource"]["namespace"] == "team-a"),
+        "{body}"
+    );
+    let (status, _) = h
+        .get("/api/v1/events?namespace=team-b", Some(&t.developer))
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = h.get("/api/v1/summary?namespace=team-b", Some(&t.developer)).await;
+    let (status, _) = h
+        .get("/api/v1/summary?namespace=team-b", Some(&t.developer))
+        .await;
     assert_eq!(status, 403);
     let (status, body) = h.get("/api/v1/summary", Some(&t.developer)).await;
     assert_eq!(status, 200);
     let summary: Value = serde_json::from_str(&body).unwrap();
     assert!(summary["namespaces"].get("team-b").is_none(), "{body}");
-    assert_eq!(summary["namespaces"]["team-a"]["decisions"]["denied"], 1, "{body}");
+    assert_eq!(
+        summary["namespaces"]["team-a"]["decisions"]["denied"], 1,
+        "{body}"
+    );
     assert_eq!(
         summary["namespaces"]["team-a"]["failing_controls"]["privileged-container"], 1,
         "{body}"
@@ -400,25 +476,44 @@ async fn every_role_against_every_endpoint() {
     // The admin's whoami and the configuration, without token hashes.
     let (_, body) = h.get("/api/v1/whoami", Some(&t.admin)).await;
     let me: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((me["name"].as_str(), me["role"].as_str()), (Some("root"), Some("admin")));
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("root"), Some("admin"))
+    );
     let (_, body) = h.get("/api/v1/config", Some(&t.admin)).await;
-    assert!(!body.contains("sha256:"), "{body}");
+    for token in [&t.admin, &t.auditor, &t.developer, &t.reader] {
+        assert!(!body.contains(&hash_token(token)), "{body}");
+    }
     assert!(body.contains("team-a-dev"), "{body}");
 
     // The export is a signed bundle.
     let (_, body) = h.get("/api/v1/export", Some(&t.auditor)).await;
     assert!(body.lines().count() > 2, "{body}");
-    assert!(body.lines().next().unwrap().contains("\"header\""), "{body}");
+    assert!(
+        body.lines().next().unwrap().contains("\"header\""),
+        "{body}"
+    );
 
     // Every access was recorded, refusals too, with who and what.
-    let (_, body) = h.get("/api/v1/events?source=api&limit=10000", Some(&t.admin)).await;
+    let (_, body) = h
+        .get("/api/v1/events?source=api&limit=10000", Some(&t.admin))
+        .await;
     let events: Value = serde_json::from_str(&body).unwrap();
-    let api: Vec<&Value> = events["events"].as_array().unwrap().iter().map(|e| &e["event"]).collect();
-    assert!(api.iter().any(|e| e["source"]["user"] == "(unauthenticated)" && e["decision"] == "denied"));
+    let api: Vec<&Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["event"])
+        .collect();
+    assert!(
+        api.iter()
+            .any(|e| e["source"]["user"] == "(unauthenticated)" && e["decision"] == "denied")
+    );
     assert!(api.iter().any(|e| e["source"]["user"] == "team-a-dev"
         && e["source"]["request"] == "GET /api/v1/events?namespace=team-b"
         && e["decision"] == "denied"));
-    assert!(api.iter().any(|e| e["source"]["user"] == "ci" && e["source"]["role"] == "auditor"
+    assert!(api.iter().any(|e| e["source"]["user"] == "ci"
+        && e["source"]["role"] == "auditor"
         && e["decision"] == "allowed"));
     assert!(!body.contains(&t.admin) && !body.contains(&bad));
     h.stop().await;
@@ -432,12 +527,25 @@ async fn client_certificates_map_to_roles() {
     let (status, body) = h.get_with(&alice, "/api/v1/whoami", None).await;
     assert_eq!(status, 200, "{body}");
     let me: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((me["name"].as_str(), me["role"].as_str()), (Some("cert:alice"), Some("admin")));
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("cert:alice"), Some("admin"))
+    );
     assert_eq!(h.get_with(&alice, "/api/v1/config", None).await.0, 200);
 
     let bob = h.client(Some(h.client_ca.identity("bob")));
-    assert_eq!(h.get_with(&bob, "/api/v1/events?namespace=team-b", None).await.0, 200);
-    assert_eq!(h.get_with(&bob, "/api/v1/events?namespace=team-a", None).await.0, 403);
+    assert_eq!(
+        h.get_with(&bob, "/api/v1/events?namespace=team-b", None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        h.get_with(&bob, "/api/v1/events?namespace=team-a", None)
+            .await
+            .0,
+        403
+    );
     assert_eq!(h.get_with(&bob, "/api/v1/events/verify", None).await.0, 403);
 
     // A certificate of the right CA with a subject nobody configured.
@@ -451,7 +559,12 @@ async fn client_certificates_map_to_roles() {
 
     // The admission endpoints keep working with a client certificate too.
     let body = review("uid-cert", "team-a", hardened_pod("e"), false);
-    let response = alice.post(h.url("/validate")).json(&body).send().await.unwrap();
+    let response = alice
+        .post(h.url("/validate"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     h.stop().await;
 }

@@ -4,7 +4,12 @@
 //! must show an event for every request that got a response (matched by
 //! request uid), with a chain that verifies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -89,7 +94,12 @@ fn review(uid: &str, privileged: bool) -> Value {
 
 /// Sends admissions from `workers` tasks until told to stop; returns the
 /// uids that got an AdmissionReview response.
-async fn burst(client: reqwest::Client, port: u16, workers: usize, answered: Arc<Mutex<BTreeSet<String>>>) {
+async fn burst(
+    client: reqwest::Client,
+    port: u16,
+    workers: usize,
+    answered: Arc<Mutex<BTreeSet<String>>>,
+) {
     let mut tasks = Vec::new();
     for w in 0..workers {
         let client = client.clone();
@@ -98,7 +108,12 @@ async fn burst(client: reqwest::Client, port: u16, workers: usize, answered: Arc
             for i in 0.. {
                 let uid = format!("uid-{w}-{i}");
                 let url = format!("https://{HOST}:{port}/validate");
-                let Ok(response) = client.post(url).json(&review(&uid, i % 2 == 0)).send().await else {
+                let Ok(response) = client
+                    .post(url)
+                    .json(&review(&uid, i % 2 == 0))
+                    .send()
+                    .await
+                else {
                     return;
                 };
                 let Ok(body) = response.json::<Value>().await else {

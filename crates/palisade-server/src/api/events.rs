@@ -8,7 +8,9 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use palisade_audit::{Decision, Filter, FindingAction, Source, SourceKind, Timestamp, VerifyOptions};
+use palisade_audit::{
+    Decision, Filter, FindingAction, Source, SourceKind, Timestamp, VerifyOptions,
+};
 use serde::Deserialize;
 
 use super::roles::Permission;
@@ -37,34 +39,42 @@ struct EventsQuery {
     offset: Option<u64>,
 }
 
-/// Parses the query string; `Err` is a 400 naming the problem.
-fn params<T: serde::de::DeserializeOwned + Default>(request: &Parts) -> Result<T, Response> {
+/// Parses the query string; `Err` names the problem (a 400).
+fn params<T: serde::de::DeserializeOwned + Default>(request: &Parts) -> Result<T, String> {
     match request.uri.query() {
         None => Ok(T::default()),
-        Some(q) => serde_urlencoded::from_str(q)
-            .map_err(|e| status(StatusCode::BAD_REQUEST, &format!("query parameters: {e}"))),
+        Some(q) => serde_urlencoded::from_str(q).map_err(|e| format!("query parameters: {e}")),
     }
 }
 
-fn time(text: Option<&str>, now: Timestamp) -> Result<Option<Timestamp>, Response> {
-    text.map(|t| Timestamp::parse_human(t, now))
-        .transpose()
-        .map_err(|e| status(StatusCode::BAD_REQUEST, &e))
+fn bad_request(message: &str) -> Response {
+    status(StatusCode::BAD_REQUEST, message)
+}
+
+fn time(text: Option<&str>, now: Timestamp) -> Result<Option<Timestamp>, String> {
+    text.map(|t| Timestamp::parse_human(t, now)).transpose()
 }
 
 pub(super) async fn events(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
     let query: EventsQuery = match params(&request) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return bad_request(&e),
     };
-    let granted = match guard(&shared, &request, Some(Permission::Events), query.namespace.as_deref()).await {
+    let granted = match guard(
+        &shared,
+        &request,
+        Some(Permission::Events),
+        query.namespace.as_deref(),
+    )
+    .await
+    {
         Ok(g) => g,
         Err(r) => return r,
     };
     let filter = match filter(&query, Timestamp::now()) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(e) => return bad_request(&e),
     };
     let reader = &granted.api.reader;
     let result = match granted.principal.scope() {
@@ -75,14 +85,16 @@ pub(super) async fn events(State(shared): State<Arc<Shared>>, request: Request) 
         Ok(entries) => json(&serde_json::json!({ "events": entries })),
         Err(e) => {
             tracing::error!(error = %e, "API events query");
-            status(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the audit log")
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot read the audit log",
+            )
         }
     }
 }
 
 /// The store's filter for an events query; `Err` is a 400.
-fn filter(query: &EventsQuery, now: Timestamp) -> Result<Filter, Response> {
-    let bad = |e: String| status(StatusCode::BAD_REQUEST, &e);
+fn filter(query: &EventsQuery, now: Timestamp) -> Result<Filter, String> {
     Ok(Filter {
         since: time(query.since.as_deref(), now)?,
         until: time(query.until.as_deref(), now)?,
@@ -94,15 +106,13 @@ fn filter(query: &EventsQuery, now: Timestamp) -> Result<Filter, Response> {
             .decision
             .as_deref()
             .map(str::parse::<Decision>)
-            .transpose()
-            .map_err(bad)?,
+            .transpose()?,
         user: query.user.clone(),
         source: query
             .source
             .as_deref()
             .map(str::parse::<SourceKind>)
-            .transpose()
-            .map_err(bad)?,
+            .transpose()?,
         limit: Some(query.limit.unwrap_or(1_000).min(MAX_LIMIT)),
         offset: query.offset.unwrap_or(0),
         ..Filter::default()
@@ -133,16 +143,23 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
     let (request, _) = request.into_parts();
     let query: SummaryQuery = match params(&request) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return bad_request(&e),
     };
-    let granted = match guard(&shared, &request, Some(Permission::Summary), query.namespace.as_deref()).await {
+    let granted = match guard(
+        &shared,
+        &request,
+        Some(Permission::Summary),
+        query.namespace.as_deref(),
+    )
+    .await
+    {
         Ok(g) => g,
         Err(r) => return r,
     };
     let now = Timestamp::now();
     let since = match time(Some(query.since.as_deref().unwrap_or("24h")), now) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return bad_request(&e),
     };
     let filter = Filter {
         since,
@@ -159,7 +176,10 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
         Ok(entries) => entries,
         Err(e) => {
             tracing::error!(error = %e, "API summary query");
-            return status(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the audit log");
+            return status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot read the audit log",
+            );
         }
     };
     let mut namespaces: BTreeMap<String, NamespaceSummary> = BTreeMap::new();
@@ -210,7 +230,10 @@ pub(super) async fn verify(State(shared): State<Arc<Shared>>, request: Request) 
         Ok(report) => json(&serde_json::json!({ "ok": report.is_ok(), "report": report })),
         Err(e) => {
             tracing::error!(error = %e, "API verify");
-            status(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the audit log")
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot read the audit log",
+            )
         }
     }
 }
@@ -228,7 +251,7 @@ pub(super) async fn export(State(shared): State<Arc<Shared>>, request: Request) 
     let (request, _) = request.into_parts();
     let query: ExportQuery = match params(&request) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return bad_request(&e),
     };
     let granted = match guard(&shared, &request, Some(Permission::Export), None).await {
         Ok(g) => g,
@@ -241,9 +264,12 @@ pub(super) async fn export(State(shared): State<Arc<Shared>>, request: Request) 
         );
     };
     let now = Timestamp::now();
-    let (since, until) = match (time(query.since.as_deref(), now), time(query.until.as_deref(), now)) {
+    let (since, until) = match (
+        time(query.since.as_deref(), now),
+        time(query.until.as_deref(), now),
+    ) {
         (Ok(s), Ok(u)) => (s, u),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(e), _) | (_, Err(e)) => return bad_request(&e),
     };
     let mut out = Vec::new();
     let result = palisade_audit::bundle::export(
@@ -259,14 +285,20 @@ pub(super) async fn export(State(shared): State<Arc<Shared>>, request: Request) 
         Ok(_) => (
             [
                 (header::CONTENT_TYPE, "application/x-ndjson"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"palisade-evidence.jsonl\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"palisade-evidence.jsonl\"",
+                ),
             ],
             out,
         )
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "API export");
-            status(StatusCode::INTERNAL_SERVER_ERROR, "cannot export the audit log")
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot export the audit log",
+            )
         }
     }
 }

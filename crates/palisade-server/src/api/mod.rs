@@ -103,7 +103,14 @@ pub(crate) async fn guard<'a>(
         request.uri.path_and_query().map_or("", |p| p.as_str())
     );
     let Some(principal) = auth::authenticate(&request.headers, tls, &prepared.api) else {
-        record(api, &prepared.policy_version, "(unauthenticated)", "", &what, Err("401 no valid credentials"));
+        record(
+            api,
+            &prepared.policy_version,
+            "(unauthenticated)",
+            "",
+            &what,
+            Err("401 no valid credentials"),
+        );
         let mut response = status(StatusCode::UNAUTHORIZED, "unauthorized");
         response
             .headers_mut()
@@ -132,12 +139,17 @@ pub(crate) async fn guard<'a>(
         return Err(status(StatusCode::FORBIDDEN, "forbidden"));
     }
     // A read that cannot be recorded is not served.
-    match receipt {
-        Some(receipt) if receipt.committed().await.is_ok() => Ok(Granted { principal, api }),
-        _ => Err(status(
+    let committed = match receipt {
+        Some(receipt) => receipt.committed().await.is_ok(),
+        None => false,
+    };
+    if committed {
+        Ok(Granted { principal, api })
+    } else {
+        Err(status(
             StatusCode::SERVICE_UNAVAILABLE,
             "the audit log cannot record this access now",
-        )),
+        ))
     }
 }
 
@@ -161,7 +173,9 @@ fn record(
             api_version: "palisade.dev/v1".to_owned(),
             kind: "AuditApi".to_owned(),
             namespace: None,
-            name: what.split_once(' ').map(|(_, path)| path.split('?').next().unwrap_or(path).to_owned()),
+            name: what
+                .split_once(' ')
+                .map(|(_, path)| path.split('?').next().unwrap_or(path).to_owned()),
         },
         decision: if outcome.is_ok() {
             Decision::Allowed
@@ -194,11 +208,10 @@ pub(crate) fn status(code: StatusCode, message: &str) -> Response {
 
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Response {
     match serde_json::to_string(value) {
-        Ok(body) => (
-            [(header::CONTENT_TYPE, "application/json")],
-            body + "\n",
-        )
-            .into_response(),
-        Err(_) => status(StatusCode::INTERNAL_SERVER_ERROR, "cannot encode the answer"),
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body + "\n").into_response(),
+        Err(_) => status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot encode the answer",
+        ),
     }
 }

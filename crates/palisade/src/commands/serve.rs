@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use palisade_audit::{AuditLog, CheckpointSchedule, WriterOptions};
+use palisade_server::api::ApiOptions;
 use palisade_server::audit_sink::AuditLogSink;
 use palisade_server::sink::{AuditSink, LogSink};
 use palisade_server::state::Sources;
-use palisade_server::api::ApiOptions;
 use palisade_server::{Options, Server};
 use tracing_subscriber::EnvFilter;
 
