@@ -102,3 +102,56 @@ pub fn to_event(event: &AdmissionEvent<'_>) -> Event {
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_model::ResourceRef;
+
+    #[test]
+    fn a_decision_becomes_an_admission_event() {
+        let resource = ResourceRef {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            namespace: Some("apps".into()),
+            name: Some("web".into()),
+        };
+        let groups = vec!["system:authenticated".to_owned()];
+        let mut decision = AdmissionEvent {
+            uid: "u1",
+            endpoint: "validate",
+            operation: "CREATE",
+            user: "alice",
+            groups: &groups,
+            resource: &resource,
+            dry_run: true,
+            allowed: true,
+            skipped: Some("namespace apps is exempt"),
+            failure: None,
+            findings: Vec::new(),
+            mutated: vec!["missing-seccomp-profile"],
+            policy_version: "sha256:abc",
+        };
+        let event = to_event(&decision);
+        assert_eq!(event.decision, Decision::Allowed);
+        assert_eq!(event.reason.as_deref(), Some("namespace apps is exempt"));
+        assert_eq!(event.policy_version, "sha256:abc");
+        let Source::Admission {
+            uid,
+            dry_run,
+            mutated,
+            ..
+        } = &event.source
+        else {
+            panic!("not an admission event");
+        };
+        assert_eq!((uid.as_str(), *dry_run), ("u1", true));
+        assert_eq!(mutated, &vec!["missing-seccomp-profile".to_owned()]);
+
+        decision.allowed = false;
+        decision.failure = Some("no object");
+        let event = to_event(&decision);
+        assert_eq!(event.decision, Decision::Denied);
+        assert_eq!(event.reason.as_deref(), Some("no object"));
+    }
+}

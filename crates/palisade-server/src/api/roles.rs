@@ -76,3 +76,26 @@ pub fn unknown_permissions(api: &ApiConfig) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predefined_and_custom_roles() {
+        let mut api = ApiConfig::default();
+        api.roles.insert(
+            "reader".into(),
+            vec!["events".into(), "summary".into(), "bogus".into()],
+        );
+        assert_eq!(permissions("admin", &api), Permission::ALL.to_vec());
+        assert!(!permissions("auditor", &api).contains(&Permission::Config));
+        assert!(!permissions("developer", &api).contains(&Permission::AllNamespaces));
+        assert_eq!(
+            permissions("reader", &api),
+            vec![Permission::Events, Permission::Summary]
+        );
+        assert!(permissions("nobody", &api).is_empty());
+        assert_eq!(unknown_permissions(&api), vec!["reader: bogus".to_owned()]);
+    }
+}
