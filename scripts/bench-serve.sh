@@ -9,8 +9,13 @@
 # connections), and a paced run at $RATE requests/s for $DURATION seconds
 # during which the server's RSS is sampled every 10 s (memory must stay flat).
 #
-#   ./scripts/bench-serve.sh                         # RATE=2000 DURATION=300
-#   RATE=1000 DURATION=60 ./scripts/bench-serve.sh
+# With AUDIT=on (the default) every decision is committed to a SQLite audit
+# log before its response leaves (as `palisade serve` runs by default);
+# AUDIT=off runs with --no-audit for comparison. With auditing on, the
+# events each run wrote are counted in the log afterwards (events/s).
+#
+#   ./scripts/bench-serve.sh                         # RATE=2000 DURATION=300 AUDIT=on
+#   RATE=1000 DURATION=60 AUDIT=off ./scripts/bench-serve.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +24,7 @@ DURATION="${DURATION:-300}"
 CONNECTIONS="${CONNECTIONS:-20}"
 MAX_CONNECTIONS="${MAX_CONNECTIONS:-16}"
 PORT="${PORT:-18443}"
+AUDIT="${AUDIT:-on}"
 
 if ! command -v wrk >/dev/null 2>&1; then
   SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -46,8 +52,10 @@ admission:
 YAML
 python3 scripts/gen-admission-reviews.py 200 > "$work/reviews.jsonl"
 
+audit_db="sqlite://$work/audit.db"
+if [ "$AUDIT" = on ]; then audit_args=(--audit-db "$audit_db" --audit-chain bench); else audit_args=(--no-audit); fi
 PALISADE_LOG=warn target/release/palisade serve --listen "127.0.0.1:$PORT" \
-  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --config "$work/palisade.yaml" &
+  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --config "$work/palisade.yaml" "${audit_args[@]}" &
 server=$!
 for _ in $(seq 50); do
   curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null && break
@@ -65,6 +73,17 @@ cpu_per_request() { # ticks_before requests_before
   awk -v t0="$1" -v t1="$t" -v r0="$2" -v r1="$r" -v hz="$(getconf CLK_TCK)" \
     'BEGIN {printf "server CPU: %.0f us per request (%d requests, %.1f CPU s)\n", (t1-t0)/hz*1e6/(r1-r0), r1-r0, (t1-t0)/hz}'
 }
+# Events in the audit log (0 without auditing).
+events() {
+  if [ "$AUDIT" = on ]; then
+    target/release/palisade audit verify --audit-db "$audit_db" --format json \
+      | python3 -c 'import json,sys; print(sum(c["events"] for c in json.load(sys.stdin)["chains"]))'
+  else echo 0; fi
+}
+events_per_second() { # events_before seconds
+  local e; e=$(events)
+  awk -v e0="$1" -v e1="$e" -v s="$2" 'BEGIN {printf "audit events written: %d (%.0f/s)\n", e1-e0, (e1-e0)/s}'
+}
 export REVIEWS="$work/reviews.jsonl"
 url="https://127.0.0.1:$PORT"
 
@@ -73,18 +92,20 @@ echo "== warm-up (10 s)"
 RATE=0 wrk -t 1 -c 4 -d 10s -s scripts/bench-serve.lua "$url" | grep RESULT
 echo "RSS after warm-up: $(rss) KiB"
 
-echo "== highest throughput (30 s, $MAX_CONNECTIONS connections, closed loop)"
-t0=$(ticks); r0=$(requests)
+echo "== highest throughput (30 s, $MAX_CONNECTIONS connections, closed loop, audit $AUDIT)"
+t0=$(ticks); r0=$(requests); e0=$(events)
 RATE=0 wrk -t 1 -c "$MAX_CONNECTIONS" -d 30s -s scripts/bench-serve.lua "$url" | grep RESULT
 cpu_per_request "$t0" "$r0"
+events_per_second "$e0" 30
 
 echo "== paced at $RATE requests/s ($DURATION s, $CONNECTIONS connections)"
 ( while true; do echo "$(date +%s) $(rss)"; sleep 10; done ) > "$work/rss.txt" &
 sampler=$!
-t0=$(ticks); r0=$(requests)
+t0=$(ticks); r0=$(requests); e0=$(events)
 RATE="$RATE" CONNECTIONS="$CONNECTIONS" wrk -t 1 -c "$CONNECTIONS" -d "${DURATION}s" \
   -s scripts/bench-serve.lua "$url" | grep RESULT
 cpu_per_request "$t0" "$r0"
+events_per_second "$e0" "$DURATION"
 kill "$sampler" 2>/dev/null || true; sampler=""
 echo "RSS samples (KiB, every 10 s): $(awk '{print $2}' "$work/rss.txt" | tr '\n' ' ')"
 awk 'NR==1 {first=$2} {last=$2; if ($2>max) max=$2} END {printf "RSS first %d KiB, last %d KiB, max %d KiB\n", first, last, max}' "$work/rss.txt"

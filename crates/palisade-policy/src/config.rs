@@ -46,6 +46,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::admission::AdmissionConfig;
+use crate::api::ApiConfig;
 use crate::exceptions::{Exception, ExceptionSpec, Exceptions};
 use crate::{Framework, PolicySet, Selected, SelectionError};
 
@@ -74,6 +75,9 @@ pub struct Config {
     /// How `palisade serve` acts on findings (see [`crate::admission`]).
     #[serde(default)]
     pub(crate) admission: Option<AdmissionConfig>,
+    /// Who may use `palisade serve`'s read API (see [`crate::api`]).
+    #[serde(default)]
+    api: Option<ApiConfig>,
     /// Where it was read from (set by [`Config::load`]).
     #[serde(skip)]
     file: String,
@@ -228,6 +232,36 @@ impl Config {
             namespaces: self.policies.namespaces.clone(),
             all_namespaces: self.policies.all_namespaces,
         }
+    }
+
+    /// The `api:` section, its `client-ca` resolved from the
+    /// configuration's folder; every role must be predefined or declared.
+    pub fn api(&self) -> Result<ApiConfig, ConfigError> {
+        let mut api = self.api.clone().unwrap_or_default();
+        api.client_ca = api.client_ca.map(|p| self.dir.join(p));
+        const PREDEFINED: [&str; 3] = ["admin", "auditor", "developer"];
+        let roles = api
+            .tokens
+            .iter()
+            .map(|t| (&t.name, &t.role))
+            .chain(api.users.iter().map(|u| (&u.subject, &u.role)));
+        for (who, role) in roles {
+            if !PREDEFINED.contains(&role.as_str()) && !api.roles.contains_key(role) {
+                return Err(ConfigError(format!(
+                    "{}: api: `{who}` has the unknown role `{role}` (admin, auditor, developer, or one under api.roles)",
+                    self.file
+                )));
+            }
+        }
+        for token in &api.tokens {
+            if !token.sha256.starts_with("sha256:") {
+                return Err(ConfigError(format!(
+                    "{}: api: token `{}`: sha256 must be `sha256:<hex>` as `palisade audit token` prints it",
+                    self.file, token.name
+                )));
+            }
+        }
+        Ok(api)
     }
 
     /// Parses configuration text; `file` names it in errors.

@@ -4,6 +4,7 @@
 //! document into located [`Finding`]s.
 
 pub mod admission;
+pub mod api;
 pub mod config;
 pub mod digests;
 pub mod exceptions;
@@ -19,6 +20,7 @@ use palisade_load::{Document, KubeObject, PodSpec, objects};
 use palisade_model::{Enforcement, Finding, Location, ResourceRef, Severity};
 
 pub use admission::{AdmissionSettings, FailureMode, Mode, SafeDefault};
+pub use api::ApiConfig;
 pub use config::{Config, ConfigError, PolicySources};
 pub use exceptions::{Exception, Exceptions};
 pub use selection::{Framework, SelectionError};

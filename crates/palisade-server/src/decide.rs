@@ -391,6 +391,8 @@ mod tests {
             settings,
             generation: 1,
             loaded_at: std::time::SystemTime::now(),
+            policy_version: String::new(),
+            api: Default::default(),
         }
     }
 

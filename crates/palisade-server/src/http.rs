@@ -15,8 +15,11 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::Shared;
 use crate::decide::{self, Decision, Endpoint};
-use crate::review::{self, ReviewResponse};
-use crate::sink::AdmissionEvent;
+use crate::message;
+use crate::review::{self, AdmissionResponse, ReviewResponse};
+use crate::sink::{AdmissionEvent, Durable};
+use crate::state::Prepared;
+use palisade_policy::FailureMode;
 
 /// Reviews up to this size are judged on the async worker (see `review`).
 const INLINE_BODY_BYTES: usize = 64 * 1024;
@@ -28,6 +31,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(crate::api::router())
         // The limit is the configuration's, read per request so that a
         // reload can change it; see `review`.
         .layer(DefaultBodyLimit::disable())
@@ -107,6 +111,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     let uid = request.uid.clone();
     let operation = request.operation.as_str();
     let user = request.user_info.username.clone();
+    let groups = request.user_info.groups.clone();
     let dry_run = request.is_dry_run();
     let resource = decide::request_resource(&request);
     let judge = {
@@ -117,8 +122,8 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
                 Endpoint::Validate => decide::validate(&prepared, &request),
                 Endpoint::Mutate => decide::mutate(&prepared, &request),
             };
-            record(&shared, endpoint, &request, &decision);
-            decision
+            let durable = record(&shared, &prepared, endpoint, &request, &decision);
+            (decision, durable)
         }
     };
     // A typical review (a few KiB) is judged in tens of microseconds: on
@@ -126,16 +131,17 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     // more than the work. A large one goes to the blocking pool, where the
     // deadline can answer for it while it runs.
     if body.len() <= INLINE_BODY_BYTES {
-        let decision = judge();
+        let (decision, durable) = judge();
         let kind = decision.failure.as_ref().map(|_| "unevaluable");
+        let (decision, kind) = durably(&shared, &prepared, started, decision, durable, kind).await;
         return answer(&shared, endpoint, operation, started, decision, kind);
     }
     let worker = tokio::task::spawn_blocking(judge);
     let remaining = deadline.saturating_sub(started.elapsed());
-    let (decision, error) = match tokio::time::timeout(remaining, worker).await {
-        Ok(Ok(decision)) => {
+    let (decision, durable, error) = match tokio::time::timeout(remaining, worker).await {
+        Ok(Ok((decision, durable))) => {
             let kind = decision.failure.as_ref().map(|_| "unevaluable");
-            (decision, kind)
+            (decision, Some(durable), kind)
         }
         Ok(Err(e)) => {
             tracing::error!(error = %e, uid, "evaluation failed");
@@ -145,7 +151,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
                 resource,
                 "internal error while evaluating".to_owned(),
             );
-            (d, Some("internal"))
+            (d, None, Some("internal"))
         }
         Err(_) => {
             let d = decide::failure(
@@ -157,16 +163,17 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
                     deadline.as_millis()
                 ),
             );
-            (d, Some("timeout"))
+            (d, None, Some("timeout"))
         }
     };
     // Internal errors and missed deadlines were never recorded by the worker.
-    if matches!(error, Some("internal" | "timeout")) {
+    let durable = durable.unwrap_or_else(|| {
         shared.sink.record(&AdmissionEvent {
             uid: &uid,
             endpoint: endpoint.as_str(),
             operation,
             user: &user,
+            groups: &groups,
             resource: &decision.resource,
             dry_run,
             allowed: decision.response.allowed,
@@ -174,9 +181,53 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
             failure: decision.failure.as_deref(),
             findings: Vec::new(),
             mutated: Vec::new(),
-        });
-    }
+            policy_version: &prepared.policy_version,
+        })
+    });
+    let (decision, error) = durably(&shared, &prepared, started, decision, durable, error).await;
     answer(&shared, endpoint, operation, started, decision, error)
+}
+
+/// Waits, within what is left of the deadline, for the decision's event to
+/// be committed: only then may the response leave. When it is not, the
+/// failure mode answers: closed denies; open sends the decision with a
+/// warning (an accepted event is still committed later by the writer).
+async fn durably(
+    shared: &Shared,
+    prepared: &Prepared,
+    started: Instant,
+    decision: Decision,
+    durable: Durable,
+    error: Option<&'static str>,
+) -> (Decision, Option<&'static str>) {
+    let remaining = prepared.settings.deadline.saturating_sub(started.elapsed());
+    let reason = match tokio::time::timeout(remaining, durable).await {
+        Ok(Ok(())) => return (decision, error),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!(
+            "the audit log did not commit the event within the deadline of {} ms",
+            prepared.settings.deadline.as_millis()
+        ),
+    };
+    tracing::error!(uid = %decision.response.uid, reason = %reason, "decision not recorded");
+    shared.metrics.error("audit");
+    let mut decision = decision;
+    match prepared.settings.failure_mode {
+        FailureMode::Closed => {
+            decision.response = AdmissionResponse::deny(
+                &decision.response.uid,
+                500,
+                format!(
+                    "Palisade could not record this decision in its audit log, and its failure mode is closed: {reason}"
+                ),
+            );
+        }
+        FailureMode::Open => decision.response.warnings.push(message::truncate(
+            "palisade could not record this decision in its audit log; answered because the failure mode is open",
+            message::MAX_WARNING_CHARS,
+        )),
+    }
+    (decision, Some("audit"))
 }
 
 /// Counts, times and encodes an answer.
@@ -223,15 +274,17 @@ fn too_large(limit: usize) -> Response {
 
 fn record(
     shared: &Shared,
+    prepared: &Prepared,
     endpoint: Endpoint,
     request: &review::AdmissionRequest,
     decision: &Decision,
-) {
+) -> Durable {
     shared.sink.record(&AdmissionEvent {
         uid: &request.uid,
         endpoint: endpoint.as_str(),
         operation: request.operation.as_str(),
         user: &request.user_info.username,
+        groups: &request.user_info.groups,
         resource: &decision.resource,
         dry_run: request.is_dry_run(),
         allowed: decision.response.allowed,
@@ -243,7 +296,8 @@ fn record(
             .map(|(f, m, v)| (f, *m, *v))
             .collect(),
         mutated: decision.mutated.clone(),
-    });
+        policy_version: &prepared.policy_version,
+    })
 }
 
 async fn healthz() -> &'static str {

@@ -10,11 +10,16 @@
 //! - [`state`], `reload`, [`tls`]: prepared state swapped whole on reload;
 //!   certificates reloaded without a restart.
 //! - [`metrics`]: Prometheus text on `/metrics`.
-//! - [`sink`]: where decisions are recorded (the audit log plugs in there).
+//! - [`sink`]: where decisions are recorded; [`audit_sink`]: the audit log
+//!   as a sink (the response waits for the event's commit).
+//! - [`api`]: the read API on `/api/v1/` (events, summary, verify, export,
+//!   whoami, config), with bearer tokens, client certificates and roles.
 //! - [`install`]: the manifests `palisade install` prints.
 //!
 //! No function here prints; the binary sets up logging (`tracing`).
 
+pub mod api;
+pub mod audit_sink;
 pub mod decide;
 pub mod evaluate;
 mod http;
@@ -56,6 +61,10 @@ pub struct Options {
     pub reload_interval: Duration,
     /// Where decisions are recorded.
     pub sink: Arc<dyn AuditSink>,
+    /// CA bundle for optional client certificates (the read API's mTLS).
+    pub client_ca: Option<PathBuf>,
+    /// The read API on `/api/v1/` (none: not served).
+    pub api: Option<api::ApiOptions>,
 }
 
 /// Why the webhook did not start.
@@ -67,6 +76,9 @@ pub enum StartError {
     /// The certificate or key cannot be used.
     #[error("TLS: {0}")]
     Tls(String),
+    /// The audit log cannot be read.
+    #[error("read API: {0}")]
+    Api(String),
     /// The address cannot be bound.
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
@@ -80,7 +92,8 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AuditSink>,
     pub(crate) tls: RustlsConfig,
     pub(crate) sources: Sources,
-    pub(crate) tls_files: (PathBuf, PathBuf),
+    pub(crate) tls_files: (PathBuf, PathBuf, Option<PathBuf>),
+    pub(crate) api: Option<api::Api>,
 }
 
 /// A running webhook.
@@ -89,6 +102,7 @@ pub struct Server {
     handle: Handle<SocketAddr>,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     reloading: tokio::task::JoinHandle<()>,
+    sink: Arc<dyn AuditSink>,
 }
 
 impl Server {
@@ -101,8 +115,12 @@ impl Server {
             .await
             .map_err(|e| StartError::Policy(e.to_string()))?
             .map_err(StartError::Policy)?;
-        let config =
-            tls::server_config(&options.tls_cert, &options.tls_key).map_err(StartError::Tls)?;
+        let config = tls::server_config(
+            &options.tls_cert,
+            &options.tls_key,
+            options.client_ca.as_deref(),
+        )
+        .map_err(StartError::Tls)?;
         let tls = RustlsConfig::from_config(Arc::new(config));
         let metrics = Metrics::default();
         metrics.generation(1);
@@ -113,10 +131,14 @@ impl Server {
                 ..Status::default()
             }),
             metrics,
-            sink: options.sink,
+            sink: options.sink.clone(),
             tls: tls.clone(),
             sources: options.sources,
-            tls_files: (options.tls_cert, options.tls_key),
+            tls_files: (options.tls_cert, options.tls_key, options.client_ca),
+            api: match options.api {
+                Some(api) => Some(api::Api::open(api).await.map_err(StartError::Api)?),
+                None => None,
+            },
         });
         let listener = std::net::TcpListener::bind(options.listen)
             .map_err(|e| StartError::Bind(options.listen, e))?;
@@ -135,6 +157,7 @@ impl Server {
             handle,
             serving,
             reloading,
+            sink: options.sink,
         })
     }
 
@@ -154,9 +177,11 @@ impl Server {
     }
 
     /// Stops accepting connections, lets requests in flight finish within
-    /// `grace`, and stops.
+    /// `grace`, commits every accepted audit event, and stops.
     pub async fn shutdown(mut self, grace: Duration) -> std::io::Result<()> {
         self.handle.graceful_shutdown(Some(grace));
-        self.wait().await
+        let result = self.wait().await;
+        self.sink.shutdown().await;
+        result
     }
 }

@@ -55,7 +55,8 @@ fn today() -> u64 {
 
 /// Polls every `interval` until the process ends.
 pub(crate) async fn watch(shared: Arc<Shared>, interval: Duration) {
-    let tls_files = vec![shared.tls_files.0.clone(), shared.tls_files.1.clone()];
+    let mut tls_files = vec![shared.tls_files.0.clone(), shared.tls_files.1.clone()];
+    tls_files.extend(shared.tls_files.2.clone());
     let mut tls_seen = fingerprint(&tls_files);
     let mut policy_seen = (fingerprint(&shared.sources.files()), today());
     let mut ticker = tokio::time::interval(interval);
@@ -77,10 +78,11 @@ pub(crate) async fn watch(shared: Arc<Shared>, interval: Duration) {
 }
 
 async fn reload_tls(shared: &Arc<Shared>) {
-    let (cert, key) = shared.tls_files.clone();
-    let result = tokio::task::spawn_blocking(move || tls::server_config(&cert, &key))
-        .await
-        .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+    let (cert, key, client_ca) = shared.tls_files.clone();
+    let result =
+        tokio::task::spawn_blocking(move || tls::server_config(&cert, &key, client_ca.as_deref()))
+            .await
+            .unwrap_or_else(|e| Err(format!("internal error: {e}")));
     let mut status = Status::clone(&shared.status.load());
     match result {
         Ok(config) => {

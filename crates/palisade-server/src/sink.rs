@@ -1,7 +1,11 @@
-//! Where admission decisions are recorded. Audit-mode findings are allowed
-//! but must leave a trace; the audit log (issue #7) implements
-//! [`AuditSink`] and is handed to [`crate::Options::sink`]. Until then,
-//! [`LogSink`] writes them to the log.
+//! Where admission decisions are recorded. [`AuditSink::record`] enqueues
+//! and returns a [`Durable`] future that the request awaits (within its
+//! deadline) before the response is sent: the audit log
+//! ([`crate::audit_sink::AuditLogSink`]) resolves it once the event is
+//! committed; [`LogSink`] only logs and resolves at once.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use palisade_model::{Finding, ResourceRef};
 use palisade_policy::Mode;
@@ -19,6 +23,8 @@ pub struct AdmissionEvent<'a> {
     pub operation: &'static str,
     /// Who asked.
     pub user: &'a str,
+    /// The groups of who asked.
+    pub groups: &'a [String],
     /// The object.
     pub resource: &'a ResourceRef,
     /// A dry run: evaluated, but nothing is stored, so it is not a change.
@@ -33,13 +39,42 @@ pub struct AdmissionEvent<'a> {
     pub findings: Vec<(&'a Finding, Mode, Verdict)>,
     /// Controls whose safe defaults the mutation set.
     pub mutated: Vec<&'static str>,
+    /// The version of the policy set that decided.
+    pub policy_version: &'a str,
 }
 
-/// Receives every admission decision. Called on the request path (from a
-/// blocking worker thread): queue, do not block.
+/// Why a decision could not be made durable in time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinkError {
+    /// Not accepted (queue full, store down, shut down): it will not be
+    /// written.
+    #[error("the audit log did not accept the event: {0}")]
+    Refused(String),
+    /// Accepted, but its commit failed for now; the writer retries it.
+    #[error("the audit log has not committed the event: {0}")]
+    NotCommitted(String),
+}
+
+/// Resolves once the recorded event is durable.
+pub type Durable = Pin<Box<dyn Future<Output = Result<(), SinkError>> + Send>>;
+
+/// A [`Durable`] that is already resolved.
+pub fn done() -> Durable {
+    Box::pin(std::future::ready(Ok(())))
+}
+
+/// Receives every admission decision. Called on the request path (on an
+/// async worker or a blocking thread): queue, do not block; the caller
+/// awaits the returned future.
 pub trait AuditSink: Send + Sync + 'static {
     /// Records one decision.
-    fn record(&self, event: &AdmissionEvent<'_>);
+    fn record(&self, event: &AdmissionEvent<'_>) -> Durable;
+
+    /// Commits everything accepted (called once the server stopped
+    /// serving).
+    fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Logs decisions that matter (denials, failures, audit-mode findings,
@@ -48,7 +83,15 @@ pub trait AuditSink: Send + Sync + 'static {
 pub struct LogSink;
 
 impl AuditSink for LogSink {
-    fn record(&self, event: &AdmissionEvent<'_>) {
+    fn record(&self, event: &AdmissionEvent<'_>) -> Durable {
+        self.log(event);
+        done()
+    }
+}
+
+impl LogSink {
+    /// Logs one decision.
+    pub fn log(&self, event: &AdmissionEvent<'_>) {
         let mut findings: Vec<String> = Vec::new();
         for (f, mode, verdict) in &event.findings {
             let entry = format!("{}={}/{}", f.control, mode, verdict.as_str());

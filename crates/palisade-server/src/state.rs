@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use palisade_audit::PolicyVersion;
 use palisade_policy::{AdmissionSettings, Config, PolicySources};
 
 use crate::evaluate::Evaluator;
@@ -45,6 +46,10 @@ pub struct Prepared {
     pub generation: u64,
     /// When it was built.
     pub loaded_at: SystemTime,
+    /// The content hash recorded in audit events (see [`policy_version`]).
+    pub policy_version: String,
+    /// Who may use the read API (tokens, certificate users, roles).
+    pub api: palisade_policy::ApiConfig,
 }
 
 impl Prepared {
@@ -64,12 +69,57 @@ impl Prepared {
             .policy_with(&frameworks, &[], user)
             .map_err(|e| e.to_string())?;
         let settings = config.admission().map_err(|e| e.to_string())?;
+        let policy_version = policy_version(sources, &config, &policy)?;
+        let api = config.api().map_err(|e| e.to_string())?;
         let evaluator = Evaluator::new(policy);
         Ok(Prepared {
             evaluator,
             settings,
             generation,
             loaded_at: SystemTime::now(),
+            policy_version,
+            api,
         })
     }
+}
+
+/// What decided, hashed: the Palisade version (which fixes the embedded
+/// packs and controls), the configuration's text, the selected controls,
+/// and every user policy and data document, as `scan --record` hashes them.
+fn policy_version(
+    sources: &Sources,
+    config: &Config,
+    policy: &palisade_policy::PolicySet,
+) -> Result<String, String> {
+    let mut v = PolicyVersion::new();
+    v.part("palisade", env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some(path) = &sources.config {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        v.part("config", &bytes);
+    }
+    for control in policy.controls() {
+        v.part("control", control.meta.id.as_bytes());
+    }
+    let from_config = config.policy_sources();
+    let paths: Vec<PathBuf> = from_config
+        .paths
+        .into_iter()
+        .chain(sources.policies.paths.iter().cloned())
+        .collect();
+    let data: Vec<PathBuf> = from_config
+        .data
+        .into_iter()
+        .chain(sources.policies.data.iter().cloned())
+        .collect();
+    if !paths.is_empty() {
+        let user = palisade_rego::collect_sources(&paths, &data).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            lines.join("; ")
+        })?;
+        for (label, content) in user.fingerprint() {
+            v.part(&label, content.as_bytes());
+        }
+    }
+    Ok(v.finish())
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
 
 /// Installs ring as the process's rustls crypto provider. Call once before
 /// any TLS is used (a second call is harmless).
@@ -18,16 +19,39 @@ pub fn install_crypto_provider() {
 
 /// Reads a certificate chain and its key into a server configuration that
 /// offers HTTP/2 and HTTP/1.1.
-pub fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, String> {
+/// With `client_ca`, client certificates are asked for and verified
+/// against it, but not required: the API server calls the admission
+/// endpoints without one, and API clients may use a bearer token instead.
+pub fn server_config(
+    cert: &Path,
+    key: &Path,
+    client_ca: Option<&Path>,
+) -> Result<ServerConfig, String> {
     let cert_pem =
         std::fs::read(cert).map_err(|e| format!("cannot read {}: {e}", cert.display()))?;
     let key_pem = std::fs::read(key).map_err(|e| format!("cannot read {}: {e}", key.display()))?;
-    config_from_pem(&cert_pem, &key_pem)
+    let ca_pem = match client_ca {
+        Some(path) => {
+            Some(std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    config_from_pem_with(&cert_pem, &key_pem, ca_pem.as_deref())
         .map_err(|e| format!("{} and {}: {e}", cert.display(), key.display()))
 }
 
 /// Builds a server configuration from PEM text.
 pub fn config_from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<ServerConfig, String> {
+    config_from_pem_with(cert_pem, key_pem, None)
+}
+
+/// Builds a server configuration from PEM text, verifying optional client
+/// certificates against `client_ca_pem`.
+pub fn config_from_pem_with(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+    client_ca_pem: Option<&[u8]>,
+) -> Result<ServerConfig, String> {
     let certs = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("invalid certificate PEM: {e}"))?;
@@ -37,10 +61,27 @@ pub fn config_from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<ServerConfig, 
     let key =
         PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("invalid key PEM: {e}"))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
+    let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
+        .map_err(|e| e.to_string())?;
+    let builder = match client_ca_pem {
+        None => builder.with_no_client_auth(),
+        Some(pem) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for ca in CertificateDer::pem_slice_iter(pem) {
+                let ca = ca.map_err(|e| format!("invalid client CA PEM: {e}"))?;
+                roots
+                    .add(ca)
+                    .map_err(|e| format!("invalid client CA: {e}"))?;
+            }
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .allow_unauthenticated()
+                .build()
+                .map_err(|e| format!("client CA: {e}"))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
         .with_single_cert(certs, key)
         .map_err(|e| format!("certificate and key do not form a pair: {e}"))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

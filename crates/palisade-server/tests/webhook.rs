@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use palisade_server::install::certs;
-use palisade_server::sink::{AdmissionEvent, AuditSink};
+use palisade_server::sink::{AdmissionEvent, AuditSink, Durable, done};
 use palisade_server::state::Sources;
 use palisade_server::{Options, Server};
 use serde_json::{Value, json};
@@ -29,7 +29,7 @@ const HOST: &str = "palisade.test";
 struct MemorySink(Mutex<Vec<String>>);
 
 impl AuditSink for MemorySink {
-    fn record(&self, event: &AdmissionEvent<'_>) {
+    fn record(&self, event: &AdmissionEvent<'_>) -> Durable {
         let findings: Vec<String> = event
             .findings
             .iter()
@@ -46,6 +46,7 @@ impl AuditSink for MemorySink {
         if let Ok(mut events) = self.0.lock() {
             events.push(line);
         }
+        done()
     }
 }
 
@@ -89,6 +90,8 @@ impl Harness {
             },
             reload_interval: Duration::from_millis(50),
             sink: sink.clone(),
+            client_ca: None,
+            api: None,
         })
         .await
         .unwrap();

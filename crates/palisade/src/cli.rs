@@ -100,6 +100,40 @@ pub struct ServeArgs {
         env = "PALISADE_RELOAD_INTERVAL"
     )]
     pub reload_interval: u64,
+
+    #[command(flatten)]
+    pub audit: ServeAuditArgs,
+}
+
+/// Where `palisade serve` records its decisions.
+#[derive(Debug, Args)]
+pub struct ServeAuditArgs {
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+
+    /// This replica's chain in the audit log, so that replicas writing to
+    /// one PostgreSQL database never wait for each other [default: the
+    /// pod name ($HOSTNAME), else `default`].
+    #[arg(long, value_name = "NAME", env = "PALISADE_AUDIT_CHAIN")]
+    pub audit_chain: Option<String>,
+
+    /// Sign a checkpoint of the chain head periodically (and at shutdown)
+    /// with this private key (PEM, from `palisade audit keygen`).
+    #[arg(long, value_name = "KEY", env = "PALISADE_AUDIT_KEY")]
+    pub audit_key: Option<PathBuf>,
+
+    /// How often to sign a checkpoint, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        env = "PALISADE_AUDIT_CHECKPOINT_INTERVAL"
+    )]
+    pub audit_checkpoint_interval: u64,
+
+    /// Do not write to the audit log: decisions are only logged.
+    #[arg(long, env = "PALISADE_NO_AUDIT", conflicts_with_all = ["audit_chain", "audit_key"])]
+    pub no_audit: bool,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +239,24 @@ pub enum AuditCommand {
     Export(AuditExportArgs),
     /// Check an evidence bundle offline, with only the public key.
     VerifyBundle(AuditVerifyBundleArgs),
+    /// Generate a bearer token for the read API of `palisade serve`: the
+    /// token is printed once (stdout); put the entry printed on stderr, with
+    /// its hash, under `api.tokens` in palisade.yaml.
+    Token(AuditTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditTokenArgs {
+    /// Who will hold the token (recorded with every API access).
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// admin, auditor, developer, or a custom role under `api.roles`.
+    #[arg(long, value_name = "ROLE", default_value = "auditor")]
+    pub role: String,
+    /// Namespaces a developer (or a role without `all-namespaces`) may
+    /// read. Repeatable.
+    #[arg(long = "namespace", value_name = "NAMESPACE")]
+    pub namespaces: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
             AuditCommand::Query(args) => commands::audit::query(&args),
             AuditCommand::Export(args) => commands::audit::export(&args),
             AuditCommand::VerifyBundle(args) => commands::audit::verify_bundle(&args),
+            AuditCommand::Token(args) => commands::audit::token(&args),
         },
         Command::Serve(args) => commands::serve::run(&args),
         Command::Install(args) => commands::install::run(&args),

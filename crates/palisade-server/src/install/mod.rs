@@ -253,6 +253,11 @@ fn deployment(options: &InstallOptions) -> Value {
                             "--tls-key", "/etc/palisade/tls/tls.key",
                             "--config", "/etc/palisade/config/palisade.yaml",
                         ],
+                        // Each replica writes its own chain (named after the
+                        // pod, from HOSTNAME). An emptyDir keeps the log for
+                        // the pod's life only: point PALISADE_AUDIT_DB at
+                        // PostgreSQL to keep evidence across pods.
+                        "env": [{"name": "PALISADE_AUDIT_DB", "value": "sqlite:///var/lib/palisade/audit.db"}],
                         "ports": [{"name": "https", "containerPort": PORT, "protocol": "TCP"}],
                         "securityContext": {
                             "allowPrivilegeEscalation": false,
@@ -275,11 +280,13 @@ fn deployment(options: &InstallOptions) -> Value {
                         "volumeMounts": [
                             {"name": "tls", "mountPath": "/etc/palisade/tls", "readOnly": true},
                             {"name": "config", "mountPath": "/etc/palisade/config", "readOnly": true},
+                            {"name": "audit", "mountPath": "/var/lib/palisade"},
                         ],
                     }],
                     "volumes": [
                         {"name": "tls", "secret": {"secretName": "palisade-tls"}},
                         {"name": "config", "configMap": {"name": "palisade-config"}},
+                        {"name": "audit", "emptyDir": {"sizeLimit": "1Gi"}},
                     ],
                 },
             },

@@ -16,7 +16,7 @@ use palisade_audit::{
 
 use crate::cli::{
     AuditCheckpointArgs, AuditExportArgs, AuditKeygenArgs, AuditPruneArgs, AuditQueryArgs,
-    AuditQueryFormat, AuditReportFormat, AuditVerifyArgs, AuditVerifyBundleArgs,
+    AuditQueryFormat, AuditReportFormat, AuditTokenArgs, AuditVerifyArgs, AuditVerifyBundleArgs,
 };
 
 /// A runtime for one command: the store's work is I/O bound and short.
@@ -461,4 +461,22 @@ fn write_bundle_text(out: &mut impl Write, report: &BundleReport) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// Prints a new token on stdout (for a script to capture) and the
+/// configuration entry with its hash on stderr: only the hash is stored.
+pub fn token(args: &AuditTokenArgs) -> Result<ExitCode> {
+    let token = palisade_audit::access::generate_token()?;
+    let hash = palisade_audit::access::hash_token(&token);
+    let namespaces = if args.namespaces.is_empty() {
+        String::new()
+    } else {
+        format!(", namespaces: [{}]", args.namespaces.join(", "))
+    };
+    println!("{token}");
+    eprintln!(
+        "add under `api: tokens:` in palisade.yaml (the token itself is not stored; keep it now):\n  - {{name: {}, role: {}, sha256: \"{hash}\"{namespaces}}}",
+        args.name, args.role
+    );
+    Ok(ExitCode::SUCCESS)
 }

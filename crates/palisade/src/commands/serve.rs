@@ -9,12 +9,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use palisade_server::sink::LogSink;
+use palisade_audit::{AuditLog, CheckpointSchedule, WriterOptions};
+use palisade_server::api::ApiOptions;
+use palisade_server::audit_sink::AuditLogSink;
+use palisade_server::sink::{AuditSink, LogSink};
 use palisade_server::state::Sources;
 use palisade_server::{Options, Server};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, ServeAuditArgs};
 use crate::commands::scan::load_config;
 
 /// How long requests in flight may take to finish on SIGTERM.
@@ -60,12 +63,25 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         },
         reload_interval: Duration::from_secs(args.reload_interval.max(1)),
         sink: Arc::new(LogSink),
+        client_ca: config.api()?.client_ca,
+        api: None,
     };
+    // Policies and certificate are checked before the audit log is opened
+    // (and a SQLite file created) for a server that would not start.
+    palisade_server::state::Prepared::load(&options.sources, 1).map_err(anyhow::Error::msg)?;
+    palisade_server::tls::server_config(
+        &options.tls_cert,
+        &options.tls_key,
+        options.client_ca.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        let mut options = options;
+        (options.sink, options.api) = audit_sink(&args.audit).await?;
         let mut server = Server::start(options).await?;
         tracing::info!(address = %server.local_addr(), "palisade admission webhook listening");
         tokio::select! {
@@ -77,6 +93,67 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The audit log's writer (its own chain per replica) and the read API
+/// over the same log, or only the log with `--no-audit`.
+async fn audit_sink(args: &ServeAuditArgs) -> Result<(Arc<dyn AuditSink>, Option<ApiOptions>)> {
+    if args.no_audit {
+        tracing::warn!(
+            "--no-audit: admission decisions are logged, not recorded; the read API is off"
+        );
+        return Ok((Arc::new(LogSink), None));
+    }
+    let chain = args
+        .audit_chain
+        .clone()
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| "default".to_owned());
+    let key = match &args.audit_key {
+        Some(path) => Some(palisade_audit::keys::read_signing_key(path)?),
+        None => None,
+    };
+    let checkpoint = key.clone().map(|key| CheckpointSchedule {
+        key,
+        every: Duration::from_secs(args.audit_checkpoint_interval.max(1)),
+    });
+    let url = &args.db.audit_db;
+    let recorder = AuditLog::open(
+        url,
+        WriterOptions {
+            chain: chain.clone(),
+            checkpoint,
+            ..WriterOptions::default()
+        },
+    )
+    .await
+    .with_context(|| format!("cannot open the audit log {}", redact(url)))?;
+    tracing::info!(db = %redact(url), chain, "recording admission decisions in the audit log");
+    let api = ApiOptions {
+        db: url.clone(),
+        recorder: recorder.clone(),
+        description: serde_json::json!({
+            "db": redact(url),
+            "chain": chain,
+            "signedCheckpoints": key.is_some(),
+        }),
+        key,
+    };
+    Ok((Arc::new(AuditLogSink::new(recorder)), Some(api)))
+}
+
+/// The URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
 }
 
 /// SIGTERM (Kubernetes stopping the pod) or Ctrl-C.

@@ -1,0 +1,217 @@
+//! The read API on `/api/v1/`, served next to the admission endpoints:
+//!
+//! | route | permission |
+//! |---|---|
+//! | `GET /api/v1/whoami` | any authenticated principal |
+//! | `GET /api/v1/events` | `events` (namespaces scoped without `all-namespaces`) |
+//! | `GET /api/v1/summary` | `summary` (scoped likewise) |
+//! | `GET /api/v1/events/verify` | `verify` |
+//! | `GET /api/v1/export` | `export` (needs the signing key) |
+//! | `GET /api/v1/config` | `config` |
+//!
+//! Every access, granted or not, is itself an audit event (source `api`).
+//! A granted one is answered only once its event is committed, so no read
+//! of the log goes unrecorded; a refused one is recorded without waiting.
+//! Bodies of 401 and 403 say only that: they never echo credentials.
+
+mod auth;
+mod events;
+pub mod roles;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use palisade_audit::keys::SigningKey;
+use palisade_audit::{Decision, Event, Reader, Recorder, Resource, Source, Timestamp};
+
+pub use auth::Principal;
+use roles::Permission;
+
+use crate::Shared;
+
+/// What the read API needs.
+pub struct ApiOptions {
+    /// The audit log to read (the one the webhook writes).
+    pub db: String,
+    /// Where API accesses are recorded (the webhook's writer).
+    pub recorder: Recorder,
+    /// Signs evidence bundles (`/api/v1/export`) and checks checkpoints.
+    pub key: Option<SigningKey>,
+    /// Shown by `/api/v1/config` (passwords removed).
+    pub description: serde_json::Value,
+}
+
+/// The opened read API.
+pub(crate) struct Api {
+    reader: Reader,
+    recorder: Recorder,
+    key: Option<SigningKey>,
+    description: serde_json::Value,
+}
+
+impl Api {
+    pub(crate) async fn open(options: ApiOptions) -> Result<Api, String> {
+        Ok(Api {
+            reader: Reader::open(&options.db).await.map_err(|e| e.to_string())?,
+            recorder: options.recorder,
+            key: options.key,
+            description: options.description,
+        })
+    }
+}
+
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v1/whoami", get(events::whoami))
+        .route("/api/v1/events", get(events::events))
+        .route("/api/v1/events/verify", get(events::verify))
+        .route("/api/v1/summary", get(events::summary))
+        .route("/api/v1/export", get(events::export))
+        .route("/api/v1/config", get(events::config))
+}
+
+/// A caller allowed to proceed, and the API.
+pub(crate) struct Granted<'a> {
+    pub principal: Principal,
+    pub api: &'a Api,
+}
+
+/// Authenticates, checks `needed` (and the namespace asked for against the
+/// principal's scope), and records the access. `Err` is the response to
+/// send.
+pub(crate) async fn guard<'a>(
+    shared: &'a Shared,
+    request: &Parts,
+    needed: Option<Permission>,
+    namespace: Option<&str>,
+) -> Result<Granted<'a>, Response> {
+    let Some(api) = shared.api.as_ref() else {
+        return Err(status(StatusCode::NOT_FOUND, "not found"));
+    };
+    let prepared = shared.prepared.load_full();
+    let tls = request
+        .extensions
+        .get::<Arc<axum_server::tls::TlsInfo>>()
+        .map(Arc::as_ref);
+    let what = format!(
+        "{} {}",
+        request.method,
+        request.uri.path_and_query().map_or("", |p| p.as_str())
+    );
+    let Some(principal) = auth::authenticate(&request.headers, tls, &prepared.api) else {
+        record(
+            api,
+            &prepared.policy_version,
+            "(unauthenticated)",
+            "",
+            &what,
+            Err("401 no valid credentials"),
+        );
+        let mut response = status(StatusCode::UNAUTHORIZED, "unauthorized");
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return Err(response);
+    };
+    let permitted = needed.is_none_or(|p| principal.may(p))
+        && match (namespace, principal.scope()) {
+            (Some(ns), Some(scope)) => scope.iter().any(|s| s == ns),
+            _ => true,
+        };
+    let outcome = if permitted {
+        Ok(())
+    } else {
+        Err("403 insufficient role")
+    };
+    let receipt = record(
+        api,
+        &prepared.policy_version,
+        &principal.name,
+        &principal.role,
+        &what,
+        outcome,
+    );
+    if !permitted {
+        return Err(status(StatusCode::FORBIDDEN, "forbidden"));
+    }
+    // A read that cannot be recorded is not served.
+    let committed = match receipt {
+        Some(receipt) => receipt.committed().await.is_ok(),
+        None => false,
+    };
+    if committed {
+        Ok(Granted { principal, api })
+    } else {
+        Err(status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the audit log cannot record this access now",
+        ))
+    }
+}
+
+/// Queues the access's event; the receipt of a granted one.
+fn record(
+    api: &Api,
+    policy_version: &str,
+    user: &str,
+    role: &str,
+    what: &str,
+    outcome: Result<(), &str>,
+) -> Option<palisade_audit::Receipt> {
+    let event = Event {
+        time: Timestamp::now(),
+        source: Source::Api {
+            user: user.to_owned(),
+            role: role.to_owned(),
+            request: what.to_owned(),
+        },
+        resource: Resource {
+            api_version: "palisade.dev/v1".to_owned(),
+            kind: "AuditApi".to_owned(),
+            namespace: None,
+            name: what
+                .split_once(' ')
+                .map(|(_, path)| path.split('?').next().unwrap_or(path).to_owned()),
+        },
+        decision: if outcome.is_ok() {
+            Decision::Allowed
+        } else {
+            Decision::Denied
+        },
+        reason: outcome.err().map(str::to_owned),
+        findings: Vec::new(),
+        policy_version: policy_version.to_owned(),
+        palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    match api.recorder.record(event) {
+        Ok(receipt) => outcome.is_ok().then_some(receipt),
+        Err(e) => {
+            tracing::error!(error = %e, user, what, "API access not recorded");
+            None
+        }
+    }
+}
+
+pub(crate) fn status(code: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": message });
+    (
+        code,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string() + "\n",
+    )
+        .into_response()
+}
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Response {
+    match serde_json::to_string(value) {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body + "\n").into_response(),
+        Err(_) => status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot encode the answer",
+        ),
+    }
+}
