@@ -217,7 +217,8 @@ impl Config {
             .chain(extra.data.iter().cloned());
         let mut files = Vec::new();
         for root in roots {
-            expand(&root, &mut files);
+            // Unreadable folders are the loader's to report.
+            palisade_rego::files_under(&root, &mut files, &mut Vec::new());
         }
         files
     }
@@ -438,35 +439,6 @@ impl Config {
         });
         Ok(policy)
     }
-}
-
-/// A file, or every file under a folder (hidden entries skipped, depth
-/// bounded), sorted.
-fn expand(path: &Path, files: &mut Vec<std::path::PathBuf>) {
-    fn walk(path: &Path, depth: usize, files: &mut Vec<std::path::PathBuf>) {
-        if !path.is_dir() {
-            files.push(path.to_path_buf());
-            return;
-        }
-        if depth > 16 {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(path) else {
-            return;
-        };
-        let mut children: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-        children.sort();
-        for child in children {
-            let hidden = child
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if !hidden {
-                walk(&child, depth + 1, files);
-            }
-        }
-    }
-    walk(path, 0, files);
 }
 
 #[cfg(test)]

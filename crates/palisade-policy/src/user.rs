@@ -226,7 +226,7 @@ impl PolicySet {
             let namespace = object
                 .resource()
                 .namespace
-                .and_then(|ns| values.iter().find(|v| is_namespace_named(v, &ns)));
+                .and_then(|ns| palisade_rego::gatekeeper::inventory::namespace_named(&values, &ns));
             if let Err(e) = self.review_object(
                 &with_inventory,
                 &object,
@@ -322,23 +322,6 @@ impl PolicySet {
     pub fn set_combine(&mut self, combine: bool) {
         self.combine = combine;
     }
-}
-
-fn is_namespace_named(value: &Value, name: &str) -> bool {
-    let get = |v: &Value, k: &str| {
-        v.as_object()
-            .ok()
-            .and_then(|o| o.get(&Value::from(k)).cloned())
-    };
-    get(value, "kind")
-        .and_then(|k| k.as_string().ok().map(|s| s.to_string()))
-        .as_deref()
-        == Some("Namespace")
-        && get(value, "metadata")
-            .and_then(|m| get(&m, "name"))
-            .and_then(|n| n.as_string().ok().map(|s| s.to_string()))
-            .as_deref()
-            == Some(name)
 }
 
 /// User findings point at the start of what they are about: user policies

@@ -39,7 +39,7 @@ use regorus::utils::limits::ExecutionTimerConfig;
 pub use conftest::Namespaces;
 pub use error::RegoError;
 pub use gatekeeper::review::Review;
-pub use load::{Sources, collect_sources, documents};
+pub use load::{Sources, collect_sources, documents, files_under};
 pub use metadata::PolicyMeta;
 pub use module::{ParsedModule, Syntax};
 pub use regorus::Value;

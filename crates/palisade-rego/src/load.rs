@@ -58,7 +58,7 @@ pub fn collect_sources(paths: &[PathBuf], data: &[PathBuf]) -> Result<Sources, V
     for path in paths {
         let mut files = Vec::new();
         if path.is_dir() {
-            walk(path, &mut files, &mut errors);
+            files_under(path, &mut files, &mut errors);
         } else if path.is_file() {
             files.push(path.clone());
         } else {
@@ -87,12 +87,30 @@ pub fn collect_sources(paths: &[PathBuf], data: &[PathBuf]) -> Result<Sources, V
     }
 }
 
-/// Files under a directory, sorted, hidden entries skipped.
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<RegoError>) {
-    let entries = match fs::read_dir(dir) {
+/// How deep folders are followed: a symbolic link back up the tree must
+/// not loop forever.
+const MAX_DEPTH: usize = 16;
+
+/// `path` itself when it is a file, else every file under the folder,
+/// sorted, hidden entries skipped; folders that cannot be read are errors.
+/// The one walk of policy folders, for loading, `palisade test` and the
+/// webhook's watch.
+pub fn files_under(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<RegoError>) {
+    walk(path, 0, files, errors);
+}
+
+fn walk(path: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<RegoError>) {
+    if !path.is_dir() {
+        files.push(path.to_path_buf());
+        return;
+    }
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let entries = match fs::read_dir(path) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(RegoError::file(dir.display().to_string(), e.to_string()));
+            errors.push(RegoError::file(path.display().to_string(), e.to_string()));
             return;
         }
     };
@@ -103,13 +121,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<RegoError>) {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, files, errors);
-        } else {
-            files.push(path);
+        if !hidden {
+            walk(&path, depth + 1, files, errors);
         }
     }
 }

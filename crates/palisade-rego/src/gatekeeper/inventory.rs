@@ -30,6 +30,15 @@ pub fn inventory(objects: &[Value]) -> Value {
     root
 }
 
+/// The Namespace object named `name` among `objects` (for
+/// `namespaceSelector` and `_unstable.namespace`).
+pub fn namespace_named<'a>(objects: &'a [Value], name: &str) -> Option<&'a Value> {
+    objects.iter().find(|o| {
+        value::get_str(o, "kind") == Some("Namespace")
+            && value::get(o, "metadata").and_then(|m| value::get_str(m, "name")) == Some(name)
+    })
+}
+
 fn insert(node: &mut Value, path: &[&str], leaf: Value) {
     let Some((first, rest)) = path.split_first() else {
         return;

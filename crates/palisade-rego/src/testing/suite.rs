@@ -246,11 +246,7 @@ fn request_namespace(request: &Value) -> Option<&str> {
 }
 
 fn namespace_of<'a>(name: Option<&str>, inventory: &'a [Value]) -> Option<&'a Value> {
-    let name = name?;
-    inventory.iter().find(|o| {
-        value::get_str(o, "kind") == Some("Namespace")
-            && value::get(o, "metadata").and_then(|m| value::get_str(m, "name")) == Some(name)
-    })
+    crate::gatekeeper::inventory::namespace_named(inventory, name?)
 }
 
 /// One assertion against the messages.

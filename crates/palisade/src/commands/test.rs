@@ -100,7 +100,8 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
 fn suite_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
-        walk(path, &mut files);
+        // Unreadable folders hold no suite to report.
+        palisade_rego::files_under(path, &mut files, &mut Vec::new());
     }
     let mut found: Vec<PathBuf> = files
         .into_iter()
@@ -113,26 +114,6 @@ fn suite_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     found.sort();
     found.dedup();
     found
-}
-
-/// Every file under a path (hidden entries skipped).
-fn walk(path: &Path, files: &mut Vec<PathBuf>) {
-    if path.is_file() {
-        files.push(path.to_path_buf());
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let hidden = entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with('.'));
-        if !hidden {
-            walk(&entry.path(), files);
-        }
-    }
 }
 
 fn is_suite(file: &Path) -> bool {
