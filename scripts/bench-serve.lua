@@ -22,6 +22,7 @@ end
 
 function init(args)
   index = offset or 0
+  math.randomseed(index + os.time())
 end
 
 function request()
@@ -30,10 +31,14 @@ function request()
 end
 
 if rate > 0 then
-  -- Milliseconds between two requests on one connection.
+  -- Milliseconds between two requests on one connection, on average. The
+  -- gaps are drawn from an exponential distribution (Poisson arrivals, as
+  -- from many independent clients): equal gaps would make every connection
+  -- send at the same instant, a burst of $CONNECTIONS requests each period
+  -- that no API server sends.
   local gap = connections * 1000 / rate
   function delay()
-    return gap
+    return -gap * math.log(1 - math.random())
   end
 end
 
