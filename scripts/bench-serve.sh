@@ -5,17 +5,20 @@
 # that enforces the restricted profile and warns on the rest (so responses
 # carry denials and warnings, as in a cluster). Release build.
 #
-# Three runs: a warm-up, the highest throughput (closed loop, $MAX_CONNECTIONS
-# connections), and a paced run at $RATE requests/s for $DURATION seconds
-# during which the server's RSS is sampled every 10 s (memory must stay flat).
+# Runs, after a warm-up: the highest throughput ($RUNS closed-loop runs of
+# 20 s, $MAX_CONNECTIONS connections); latency at $RATE requests/s ($RUNS
+# paced runs of 30 s, Poisson arrivals over $CONNECTIONS connections); each
+# reported with the median of its runs. Then one paced run of $DURATION
+# seconds during which the server's RSS is sampled every 10 s (memory must
+# stay flat).
 #
 # With AUDIT=on (the default) every decision is committed to a SQLite audit
 # log before its response leaves (as `palisade serve` runs by default);
 # AUDIT=off runs with --no-audit for comparison. With auditing on, the
 # events each run wrote are counted in the log afterwards (events/s).
 #
-#   ./scripts/bench-serve.sh                         # RATE=2000 DURATION=300 AUDIT=on
-#   RATE=1000 DURATION=60 AUDIT=off ./scripts/bench-serve.sh
+#   ./scripts/bench-serve.sh                         # RATE=2000 DURATION=300 RUNS=5 AUDIT=on
+#   RATE=1000 DURATION=60 RUNS=3 AUDIT=off ./scripts/bench-serve.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +28,7 @@ CONNECTIONS="${CONNECTIONS:-20}"
 MAX_CONNECTIONS="${MAX_CONNECTIONS:-16}"
 PORT="${PORT:-18443}"
 AUDIT="${AUDIT:-on}"
+RUNS="${RUNS:-5}"
 
 if ! command -v wrk >/dev/null 2>&1; then
   SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -92,13 +96,35 @@ echo "== warm-up (10 s)"
 RATE=0 wrk -t 1 -c 4 -d 10s -s scripts/bench-serve.lua "$url" | grep RESULT
 echo "RSS after warm-up: $(rss) KiB"
 
-echo "== highest throughput (30 s, $MAX_CONNECTIONS connections, closed loop, audit $AUDIT)"
-t0=$(ticks); r0=$(requests); e0=$(events)
-RATE=0 wrk -t 1 -c "$MAX_CONNECTIONS" -d 30s -s scripts/bench-serve.lua "$url" | grep RESULT
-cpu_per_request "$t0" "$r0"
-events_per_second "$e0" 30
+# Median of each figure over the RESULT lines on stdin.
+medians() {
+  python3 -c '
+import re, statistics, sys
+runs = [dict(re.findall(r"(\w+)=([\d.]+)", line)) for line in sys.stdin if line.startswith("RESULT")]
+keys = ["throughput", "p50", "p99", "p999", "max", "errors", "non200"]
+print(f"MEDIAN of {len(runs)} runs: " + " ".join(f"{k}={statistics.median(float(r[k]) for r in runs):g}" for k in keys))
+'
+}
 
-echo "== paced at $RATE requests/s ($DURATION s, $CONNECTIONS connections)"
+echo "== highest throughput ($RUNS x 20 s, $MAX_CONNECTIONS connections, closed loop, audit $AUDIT)"
+t0=$(ticks); r0=$(requests); e0=$(events)
+for _ in $(seq "$RUNS"); do
+  RATE=0 wrk -t 1 -c "$MAX_CONNECTIONS" -d 20s -s scripts/bench-serve.lua "$url" | grep RESULT
+done | tee "$work/closed.txt"
+medians < "$work/closed.txt"
+cpu_per_request "$t0" "$r0"
+events_per_second "$e0" $((RUNS * 20))
+
+echo "== paced at $RATE requests/s ($RUNS x 30 s, $CONNECTIONS connections, Poisson arrivals)"
+t0=$(ticks); r0=$(requests)
+for _ in $(seq "$RUNS"); do
+  RATE="$RATE" CONNECTIONS="$CONNECTIONS" wrk -t 1 -c "$CONNECTIONS" -d 30s \
+    -s scripts/bench-serve.lua "$url" | grep RESULT
+done | tee "$work/paced.txt"
+medians < "$work/paced.txt"
+cpu_per_request "$t0" "$r0"
+
+echo "== paced at $RATE requests/s for $DURATION s ($CONNECTIONS connections): memory"
 ( while true; do echo "$(date +%s) $(rss)"; sleep 10; done ) > "$work/rss.txt" &
 sampler=$!
 t0=$(ticks); r0=$(requests); e0=$(events)

@@ -18,10 +18,8 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use palisade_load::json::node_from_json;
-use palisade_model::{Enforcement, Finding, ResourceRef};
+use palisade_model::{Enforcement, Finding, Node, ResourceRef};
 use palisade_policy::{FailureMode, Mode};
-use serde_json::{Map, Value};
 
 use crate::evaluate::Subject;
 use crate::message;
@@ -166,55 +164,27 @@ fn skip_reason(prepared: &Prepared, request: &AdmissionRequest) -> Option<String
         && request
             .object
             .as_ref()
-            .and_then(|o| o.pointer("/metadata/deletionTimestamp"))
-            .is_some_and(|t| !t.is_null());
+            .and_then(|o| o.get_path(&["metadata", "deletionTimestamp"]))
+            .is_some();
     terminating.then(|| "the object is being deleted".to_owned())
 }
 
-/// The object to judge, with what the API server may leave out filled in
-/// from the request: `apiVersion`, `kind` and `metadata.namespace`.
-fn subject_object(request: &AdmissionRequest) -> Result<Value, String> {
+/// The object to judge ([`crate::review::parse`] has filled in what the
+/// API server may leave out), or why there is none to judge.
+fn subject_object(request: &AdmissionRequest) -> Result<&Node, String> {
     let Some(object) = &request.object else {
         return Err(format!(
             "{} request without an object",
             request.operation.as_str()
         ));
     };
-    let Value::Object(map) = object else {
+    if !object.is_map() {
         return Err("the request's object is not a JSON object".to_owned());
-    };
-    let mut map = map.clone();
-    for (key, value) in [
-        ("apiVersion", request.kind.api_version()),
-        ("kind", request.kind.kind.clone()),
-    ] {
-        let missing = map
-            .get(key)
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty);
-        if missing && !value.is_empty() {
-            map.insert(key.to_owned(), Value::String(value));
-        }
     }
-    if let Some(namespace) = request.namespace() {
-        let metadata = map
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if metadata.is_null() {
-            *metadata = Value::Object(Map::new());
-        }
-        let Some(metadata) = metadata.as_object_mut() else {
-            return Err("the object's metadata is not a JSON object".to_owned());
-        };
-        if metadata
-            .get("namespace")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            metadata.insert("namespace".to_owned(), Value::String(namespace.to_owned()));
-        }
+    if object.get("metadata").is_some_and(|m| !m.is_map()) {
+        return Err("the object's metadata is not a JSON object".to_owned());
     }
-    Ok(Value::Object(map))
+    Ok(object)
 }
 
 /// The resource as the request names it (before the object is read).
@@ -236,8 +206,8 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
         return decision;
     }
     let settings = &prepared.settings;
-    let object = match subject_object(request) {
-        Ok(object) => object,
+    let node = match subject_object(request) {
+        Ok(node) => node,
         Err(reason) => {
             return failure(
                 settings.failure_mode,
@@ -247,13 +217,8 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
             );
         }
     };
-    let node = node_from_json(&object);
-    let resource = palisade_load::KubeObject { node: &node }.resource();
-    let subject = Subject {
-        request,
-        object: &object,
-        node: &node,
-    };
+    let resource = palisade_load::KubeObject { node }.resource();
+    let subject = Subject { request, node };
     let findings = match prepared.evaluator.evaluate(&subject) {
         Ok(findings) => findings,
         Err(e) => return failure(settings.failure_mode, uid, resource, e.to_string()),
@@ -380,7 +345,7 @@ pub fn mutate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
 #[cfg(test)]
 mod tests {
     use palisade_policy::{AdmissionSettings, PolicySet};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::evaluate::Evaluator;
@@ -396,17 +361,22 @@ mod tests {
         }
     }
 
+    /// As the API server sends it, through [`crate::review::parse`].
     fn request(operation: &str, object: Value) -> AdmissionRequest {
-        serde_json::from_value(json!({
-            "uid": "u-1",
-            "kind": {"group": "", "version": "v1", "kind": "Pod"},
-            "resource": {"group": "", "version": "v1", "resource": "pods"},
-            "namespace": "apps",
-            "operation": operation,
-            "userInfo": {"username": "alice", "groups": ["devs"]},
-            "object": object,
-        }))
-        .unwrap()
+        let review = json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {
+                "uid": "u-1",
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "namespace": "apps",
+                "operation": operation,
+                "userInfo": {"username": "alice", "groups": ["devs"]},
+                "object": object,
+            }
+        });
+        crate::review::parse(review.to_string().as_bytes()).unwrap()
     }
 
     fn privileged_pod() -> Value {

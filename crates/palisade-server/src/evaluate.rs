@@ -9,7 +9,6 @@ use std::sync::Arc;
 use palisade_load::KubeObject;
 use palisade_model::{Finding, Node};
 use palisade_policy::PolicySet;
-use serde_json::Value;
 
 use crate::review::AdmissionRequest;
 
@@ -18,11 +17,9 @@ use crate::review::AdmissionRequest;
 pub struct Subject<'a> {
     /// The request: operation, user, namespace, sub-resource, dry run.
     pub request: &'a AdmissionRequest,
-    /// The object to judge, as JSON, with `apiVersion`, `kind` and
+    /// The object to judge, with `apiVersion`, `kind` and
     /// `metadata.namespace` filled from the request when the API server
-    /// left them out (a namespaced CREATE often has no namespace in the body).
-    pub object: &'a Value,
-    /// The same object as the tree the built-in controls read.
+    /// left them out (see [`crate::review::parse`]).
     pub node: &'a Node,
 }
 
@@ -101,8 +98,15 @@ fn request_value(subject: &Subject<'_>) -> palisade_rego::Value {
         "namespace": request.namespace,
         "operation": request.operation.as_str(),
         "userInfo": {"username": request.user_info.username, "groups": request.user_info.groups},
-        "object": subject.object,
         "dryRun": request.is_dry_run(),
     });
-    palisade_rego::Value::from(json)
+    let mut review = palisade_rego::Value::from(json);
+    // The object goes in as the tree the controls read: no JSON copy of it.
+    if let Ok(fields) = review.as_object_mut() {
+        fields.insert(
+            palisade_rego::Value::from("object"),
+            palisade_rego::value::from_node(subject.node),
+        );
+    }
+    review
 }

@@ -10,6 +10,10 @@
 //! Palisade keeps each warning within 256 characters and all of its warnings
 //! within half the total, leaving room for other admission plugins.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
 use palisade_controls::registry;
 use palisade_model::{Finding, ResourceRef};
 
@@ -56,9 +60,21 @@ fn what(finding: &Finding) -> String {
     }
 }
 
-/// The first sentence of a control's remediation, on one line.
-fn fix(control: &str) -> Option<String> {
-    let text = registry::find(control)?.meta.remediation();
+/// The first sentence of a control's remediation, on one line: worked out
+/// once per control for the life of the process (the texts are built in),
+/// not once per denial.
+fn fix(control: &str) -> Option<&'static str> {
+    static FIXES: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    let fixes = FIXES.get_or_init(|| {
+        registry::all()
+            .iter()
+            .filter_map(|c| Some((c.meta.id, first_sentence(c.meta.remediation())?)))
+            .collect()
+    });
+    fixes.get(control).map(String::as_str)
+}
+
+fn first_sentence(text: &str) -> Option<String> {
     let paragraph = one_line(text.split("\n\n").next().unwrap_or(text));
     let sentence = match paragraph.find(". ") {
         Some(end) => paragraph.get(..=end).unwrap_or(&paragraph),
@@ -70,7 +86,14 @@ fn fix(control: &str) -> Option<String> {
 /// Whitespace, newlines included, folded to single spaces: a warning is an
 /// HTTP header value and a status message is read on a terminal.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// At most `max` characters, ending in `…` when cut.
@@ -104,17 +127,19 @@ pub fn denial(resource: &ResourceRef, findings: &[&Finding]) -> String {
         let Some(first) = g.findings.first() else {
             continue;
         };
-        out.push_str(&format!(
+        // Writing to a String cannot fail.
+        let _ = write!(
+            out,
             "\n- {} ({}): {}",
             g.control,
             first.severity,
             what(first)
-        ));
+        );
         if g.findings.len() > 1 {
-            out.push_str(&format!(" and {} more", g.findings.len() - 1));
+            let _ = write!(out, " and {} more", g.findings.len() - 1);
         }
         if let Some(fix) = fix(g.control) {
-            out.push_str(&format!("\n  fix: {fix}"));
+            let _ = write!(out, "\n  fix: {fix}");
         }
     }
     let rest: Vec<&str> = groups

@@ -7,7 +7,7 @@
 //! changed. The pod spec is found by `palisade_load::PodSpec`, the one place
 //! that knows where every workload kind keeps it.
 
-use palisade_load::json::node_from_json;
+use palisade_load::json::node_to_json;
 use palisade_load::{ContainerKind, KubeObject, PodSpec};
 use palisade_model::Node;
 use palisade_policy::SafeDefault;
@@ -34,12 +34,12 @@ pub struct Mutation {
 
 /// Applies `defaults` to a copy of `object`; `None` when nothing changed
 /// (not a pod-bearing kind, or every value already set).
-pub fn mutate(object: &Value, defaults: &[SafeDefault], scope: Scope) -> Option<Mutation> {
+pub fn mutate(node: &Node, defaults: &[SafeDefault], scope: Scope) -> Option<Mutation> {
     if defaults.is_empty() {
         return None;
     }
-    let node = node_from_json(object);
-    let pod = PodSpec::find(&KubeObject { node: &node })?;
+    let pod = PodSpec::find(&KubeObject { node })?;
+    let object = node_to_json(node);
     let mut mutated = object.clone();
     let mut applied = Vec::new();
     for &default in defaults {
@@ -51,7 +51,7 @@ pub fn mutate(object: &Value, defaults: &[SafeDefault], scope: Scope) -> Option<
         return None;
     }
     Some(Mutation {
-        patch: json_patch::diff(object, &mutated),
+        patch: json_patch::diff(&object, &mutated),
         applied,
     })
 }
@@ -186,6 +186,7 @@ fn set_if_absent(map: &mut Map<String, Value>, key: &str, value: Value) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_load::json::node_from_json;
 
     fn deployment(pod_spec: Value) -> Value {
         json!({
@@ -197,7 +198,7 @@ mod tests {
 
     fn patched(object: &Value, defaults: &[SafeDefault], scope: Scope) -> Value {
         let mut out = object.clone();
-        if let Some(m) = mutate(object, defaults, scope) {
+        if let Some(m) = mutate(&node_from_json(object), defaults, scope) {
             json_patch::patch(&mut out, &m.patch).unwrap();
         }
         out
@@ -229,7 +230,14 @@ mod tests {
             "securityContext": {"seccompProfile": {"type": "Unconfined"}, "runAsNonRoot": false},
             "containers": [{"name": "a", "image": "x", "securityContext": {"allowPrivilegeEscalation": true, "capabilities": {"drop": ["NET_RAW"]}}}]
         }));
-        assert!(mutate(&object, &SafeDefault::ALL, Scope::Everything).is_none());
+        assert!(
+            mutate(
+                &node_from_json(&object),
+                &SafeDefault::ALL,
+                Scope::Everything
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -239,7 +247,7 @@ mod tests {
             "containers": [{"name": "a", "image": "x", "securityContext": {"privileged": true}}]
         }));
         let m = mutate(
-            &object,
+            &node_from_json(&object),
             &[
                 SafeDefault::NoPrivilegeEscalation,
                 SafeDefault::RunAsNonRoot,
@@ -279,6 +287,13 @@ mod tests {
     fn other_kinds_are_left_alone() {
         let service =
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}});
-        assert!(mutate(&service, &SafeDefault::ALL, Scope::Everything).is_none());
+        assert!(
+            mutate(
+                &node_from_json(&service),
+                &SafeDefault::ALL,
+                Scope::Everything
+            )
+            .is_none()
+        );
     }
 }

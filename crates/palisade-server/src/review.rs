@@ -5,11 +5,20 @@
 //! (policies evaluate what the API server sent, unknown fields included),
 //! and no `k8s-openapi` version feature is needed in a library crate.
 
+use palisade_model::{Entry, Node, Position, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The one apiVersion the webhook speaks (v1beta1 was removed in 1.22).
 pub const API_VERSION: &str = "admission.k8s.io/v1";
+
+/// The object, `null` read as absent.
+fn object<'de, D>(deserializer: D) -> Result<Option<Node>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let node = palisade_load::json::deserialize_node(deserializer)?;
+    Ok((!matches!(node.value, Value::Null)).then_some(node))
+}
 
 /// Reads `null` as the type's default, as Go's JSON decoding leaves a
 /// field at its zero value when it meets `null`.
@@ -138,9 +147,11 @@ pub struct AdmissionRequest {
     /// Who is doing it.
     #[serde(default, deserialize_with = "nullable")]
     pub user_info: UserInfo,
-    /// The object as it would be stored (absent on DELETE and CONNECT).
-    #[serde(default)]
-    pub object: Option<Value>,
+    /// The object as it would be stored (absent on DELETE and CONNECT),
+    /// read straight into the tree the controls evaluate, and completed by
+    /// [`parse`] with what the API server may leave out of it.
+    #[serde(default, deserialize_with = "object")]
+    pub object: Option<Node>,
     /// A dry run: nothing will be stored.
     #[serde(default)]
     pub dry_run: Option<bool>,
@@ -155,6 +166,65 @@ impl AdmissionRequest {
     /// The namespace, when there is one.
     pub fn namespace(&self) -> Option<&str> {
         Some(self.namespace.as_str()).filter(|n| !n.is_empty())
+    }
+
+    /// Fills in what the API server may leave out of the object, from the
+    /// request: `apiVersion`, `kind` and `metadata.namespace` (a namespaced
+    /// CREATE often has no namespace in its body). A value already there is
+    /// kept; an object or metadata that is not a mapping is left for the
+    /// decision to refuse.
+    fn complete_object(&mut self) {
+        let api_version = self.kind.api_version();
+        let kind = self.kind.kind.clone();
+        let namespace = self.namespace.clone();
+        let Some(Node {
+            value: Value::Map(entries),
+            ..
+        }) = &mut self.object
+        else {
+            return;
+        };
+        set_if_empty(entries, "apiVersion", api_version);
+        set_if_empty(entries, "kind", kind);
+        if namespace.is_empty() {
+            return;
+        }
+        let at = match entries.iter().rposition(|e| e.key == "metadata") {
+            Some(at) => at,
+            None => {
+                entries.push(entry("metadata", Value::Map(Vec::new())));
+                entries.len() - 1
+            }
+        };
+        let Some(metadata) = entries.get_mut(at).map(|e| &mut e.value) else {
+            return;
+        };
+        if matches!(metadata.value, Value::Null) {
+            metadata.value = Value::Map(Vec::new());
+        }
+        if let Value::Map(fields) = &mut metadata.value {
+            set_if_empty(fields, "namespace", namespace);
+        }
+    }
+}
+
+fn entry(key: &str, value: Value) -> Entry {
+    Entry {
+        key: key.to_owned(),
+        key_pos: Position::default(),
+        value: Node::new(value, Position::default()),
+    }
+}
+
+/// Sets `key` to `value` unless it holds a non-empty string already.
+fn set_if_empty(entries: &mut Vec<Entry>, key: &str, value: String) {
+    if value.is_empty() {
+        return;
+    }
+    match entries.iter_mut().rev().find(|e| e.key == key) {
+        Some(e) if e.value.as_str().is_some_and(|s| !s.is_empty()) => {}
+        Some(e) => e.value = Node::new(Value::String(value), Position::default()),
+        None => entries.push(entry(key, Value::String(value))),
     }
 }
 
@@ -269,9 +339,60 @@ pub fn parse(body: &[u8]) -> Result<AdmissionRequest, MalformedReview> {
     if review.api_version != API_VERSION || review.kind != "AdmissionReview" {
         return Err(MalformedReview::Version(review.api_version, review.kind));
     }
-    let request = review.request.ok_or(MalformedReview::NoRequest)?;
+    let mut request = review.request.ok_or(MalformedReview::NoRequest)?;
     if request.uid.is_empty() {
         return Err(MalformedReview::NoUid);
     }
+    request.complete_object();
     Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object_of(object: &str) -> Option<Node> {
+        let body = format!(
+            r#"{{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{{"uid":"1","kind":{{"group":"apps","version":"v1","kind":"Deployment"}},"namespace":"shop","operation":"CREATE","object":{object}}}}}"#
+        );
+        parse(body.as_bytes())
+            .unwrap_or_else(|e| panic!("{object}: {e}"))
+            .object
+    }
+
+    fn text<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
+        node.get_path(path).and_then(Node::as_str)
+    }
+
+    #[test]
+    fn fills_in_what_the_api_server_left_out() {
+        let object = object_of(r#"{"metadata":{"name":"web"},"spec":{}}"#).unwrap();
+        assert_eq!(text(&object, &["apiVersion"]), Some("apps/v1"));
+        assert_eq!(text(&object, &["kind"]), Some("Deployment"));
+        assert_eq!(text(&object, &["metadata", "namespace"]), Some("shop"));
+        assert_eq!(text(&object, &["metadata", "name"]), Some("web"));
+        let bare = object_of(r#"{"metadata":null}"#).unwrap();
+        assert_eq!(text(&bare, &["metadata", "namespace"]), Some("shop"));
+        let none = object_of(r#"{}"#).unwrap();
+        assert_eq!(text(&none, &["metadata", "namespace"]), Some("shop"));
+    }
+
+    #[test]
+    fn keeps_what_the_object_says() {
+        let object = object_of(
+            r#"{"apiVersion":"apps/v1beta2","kind":"Deployment","metadata":{"namespace":"other"}}"#,
+        )
+        .unwrap();
+        assert_eq!(text(&object, &["apiVersion"]), Some("apps/v1beta2"));
+        assert_eq!(text(&object, &["metadata", "namespace"]), Some("other"));
+    }
+
+    #[test]
+    fn leaves_shapes_it_cannot_complete_to_the_decision() {
+        assert!(object_of("null").is_none());
+        let list = object_of("[1]").unwrap();
+        assert!(!list.is_map());
+        let odd = object_of(r#"{"metadata":"x"}"#).unwrap();
+        assert_eq!(text(&odd, &["metadata"]), Some("x"));
+    }
 }
