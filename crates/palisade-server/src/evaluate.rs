@@ -70,7 +70,7 @@ impl Evaluator {
         self.policy
             .evaluate_object(&object, &self.file, &mut findings);
         if self.policy.user_policies().is_some() {
-            let request = request_value(subject);
+            let request = request_value(subject)?;
             let user = self
                 .policy
                 .evaluate_user_admission(&object, request, &self.file)
@@ -84,10 +84,10 @@ impl Evaluator {
     }
 }
 
-/// The AdmissionRequest as Gatekeeper's policies read `input.review`. The
-/// old object of an UPDATE is not parsed by the webhook (it is not needed
-/// for the built-in controls), so policies see none.
-fn request_value(subject: &Subject<'_>) -> palisade_rego::Value {
+/// The AdmissionRequest as Gatekeeper's policies read `input.review`,
+/// `oldObject` included on an UPDATE (parsed here, the only place that
+/// reads it).
+fn request_value(subject: &Subject<'_>) -> Result<palisade_rego::Value, EvaluationError> {
     let request = subject.request;
     let json = serde_json::json!({
         "uid": request.uid,
@@ -100,6 +100,15 @@ fn request_value(subject: &Subject<'_>) -> palisade_rego::Value {
         "userInfo": {"username": request.user_info.username, "groups": request.user_info.groups},
         "dryRun": request.is_dry_run(),
     });
+    let old_object = match &request.old_object {
+        Some(raw) => {
+            palisade_rego::Value::from_json_str(raw.get()).map_err(|e| EvaluationError::Policy {
+                policy: "oldObject".to_owned(),
+                message: format!("cannot read the request's oldObject: {e}"),
+            })?
+        }
+        None => palisade_rego::Value::Null,
+    };
     let mut review = palisade_rego::Value::from(json);
     // The object goes in as the tree the controls read: no JSON copy of it.
     if let Ok(fields) = review.as_object_mut() {
@@ -107,6 +116,7 @@ fn request_value(subject: &Subject<'_>) -> palisade_rego::Value {
             palisade_rego::Value::from("object"),
             palisade_rego::value::from_node(subject.node),
         );
+        fields.insert(palisade_rego::Value::from("oldObject"), old_object);
     }
-    review
+    Ok(review)
 }

@@ -65,6 +65,10 @@ pub struct Options {
     pub client_ca: Option<PathBuf>,
     /// The read API on `/api/v1/` (none: not served).
     pub api: Option<api::ApiOptions>,
+    /// The policies, when the caller has prepared them from `sources`
+    /// already (to refuse a broken configuration before opening anything);
+    /// none: prepared on start.
+    pub prepared: Option<Prepared>,
 }
 
 /// Why the webhook did not start.
@@ -110,11 +114,16 @@ impl Server {
     /// serving; returns once it listens. Must run inside a Tokio runtime.
     pub async fn start(options: Options) -> Result<Server, StartError> {
         tls::install_crypto_provider();
-        let sources = options.sources.clone();
-        let prepared = tokio::task::spawn_blocking(move || Prepared::load(&sources, 1))
-            .await
-            .map_err(|e| StartError::Policy(e.to_string()))?
-            .map_err(StartError::Policy)?;
+        let prepared = match options.prepared {
+            Some(prepared) => prepared,
+            None => {
+                let sources = options.sources.clone();
+                tokio::task::spawn_blocking(move || Prepared::load(&sources, 1))
+                    .await
+                    .map_err(|e| StartError::Policy(e.to_string()))?
+                    .map_err(StartError::Policy)?
+            }
+        };
         let config = tls::server_config(
             &options.tls_cert,
             &options.tls_key,

@@ -7,6 +7,7 @@
 
 use palisade_model::{Entry, Node, Position, Value};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// The one apiVersion the webhook speaks (v1beta1 was removed in 1.22).
 pub const API_VERSION: &str = "admission.k8s.io/v1";
@@ -118,9 +119,7 @@ impl Operation {
     }
 }
 
-/// The request the API server asks about. `oldObject` is not read: no
-/// policy compares versions yet, and skipping it halves the parsing of an
-/// UPDATE (add it here when one does).
+/// The request the API server asks about.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionRequest {
@@ -152,6 +151,12 @@ pub struct AdmissionRequest {
     /// [`parse`] with what the API server may leave out of it.
     #[serde(default, deserialize_with = "object")]
     pub object: Option<Node>,
+    /// The object before an UPDATE, kept as its JSON text: only Rego
+    /// policies read it (Gatekeeper's `input.review.oldObject`), so it is
+    /// parsed only when some are loaded, and an UPDATE without them costs
+    /// one object's parsing, not two.
+    #[serde(default)]
+    pub old_object: Option<Box<RawValue>>,
     /// A dry run: nothing will be stored.
     #[serde(default)]
     pub dry_run: Option<bool>,

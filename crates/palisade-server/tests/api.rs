@@ -149,6 +149,7 @@ api:
                 key: Some(key),
                 description: json!({"db": "test"}),
             }),
+            prepared: None,
         })
         .await
         .unwrap();

@@ -92,6 +92,7 @@ impl Harness {
             sink: sink.clone(),
             client_ca: None,
             api: None,
+            prepared: None,
         })
         .await
         .unwrap();
@@ -607,8 +608,10 @@ async fn ephemeral_containers_are_checked_and_other_subresources_are_not() {
 }
 
 /// A Gatekeeper template that denies any object of a user in `interns`
-/// (it reads the request's own `userInfo`, which only admission has) and a
-/// Conftest rule that warns on a missing `owner` label.
+/// (it reads the request's own `userInfo`, which only admission has), one
+/// that keeps a pod's `team` label from changing on UPDATE (it compares
+/// `oldObject` with `object`), and a Conftest rule that warns on a missing
+/// `owner` label.
 const REGO_TEMPLATE: &str = r#"apiVersion: templates.gatekeeper.sh/v1
 kind: ConstraintTemplate
 metadata: {name: nointerns}
@@ -630,6 +633,28 @@ metadata: {name: no-interns}
 spec:
   match: {kinds: [{apiGroups: [""], kinds: ["Pod"]}]}
   parameters: {group: interns}
+---
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: immutableteam}
+spec:
+  crd: {spec: {names: {kind: ImmutableTeam}}}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package immutableteam
+        violation[{"msg": msg}] {
+          input.review.operation == "UPDATE"
+          old := input.review.oldObject.metadata.labels.team
+          old != input.review.object.metadata.labels.team
+          msg := sprintf("the team label may not change from %v", [old])
+        }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: ImmutableTeam
+metadata: {name: immutable-team}
+spec:
+  match: {kinds: [{apiGroups: [""], kinds: ["Pod"]}]}
 "#;
 
 const REGO_CONFTEST: &str = "package main\n\nimport rego.v1\n\nwarn contains msg if {\n  not input.metadata.labels.owner\n  msg := sprintf(\"%s has no owner label\", [input.metadata.name])\n}\n";
@@ -669,6 +694,31 @@ async fn rego_policies_decide_with_the_request_and_reload() {
     assert_eq!(allowed["allowed"], true, "{allowed}");
     let warnings = allowed["warnings"].to_string();
     assert!(warnings.contains("web has no owner label"), "{warnings}");
+
+    // UPDATE: the old object is there for the policy to compare.
+    let labelled = |team: &str| {
+        let mut pod = hardened_pod();
+        pod["metadata"]["labels"] = json!({"team": team, "owner": "alice"});
+        pod
+    };
+    let update = |old: Value, new: Value| {
+        let mut review = review("UPDATE", "apps", new);
+        review["request"]["oldObject"] = old;
+        review
+    };
+    let moved = h
+        .review("/validate", &update(labelled("a"), labelled("b")))
+        .await;
+    assert_eq!(moved["allowed"], false, "{moved}");
+    let message = moved["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the team label may not change from a"),
+        "{message}"
+    );
+    let same = h
+        .review("/validate", &update(labelled("a"), labelled("a")))
+        .await;
+    assert_eq!(same["allowed"], true, "{same}");
 
     // A policy edit is picked up; a broken policy keeps the last good set.
     std::fs::write(h.path("policy/owner.rego"), "package main\n\ndeny[msg] {\n").unwrap();

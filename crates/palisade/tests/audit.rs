@@ -9,14 +9,12 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::{stderr, stdout, workspace};
 
 struct Log {
     dir: tempfile::TempDir,
@@ -62,14 +60,6 @@ impl Log {
         let c = rusqlite::Connection::open(self.dir.path().join("audit.db")).unwrap();
         c.execute_batch(sql).unwrap();
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -53,7 +53,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             "HTTPS needs a certificate and a key: --tls-cert and --tls-key (or admission.tls in the configuration)"
         );
     };
-    let options = Options {
+    let mut options = Options {
         listen,
         tls_cert,
         tls_key,
@@ -65,10 +65,14 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         sink: Arc::new(LogSink),
         client_ca: config.api()?.client_ca,
         api: None,
+        prepared: None,
     };
     // Policies and certificate are checked before the audit log is opened
     // (and a SQLite file created) for a server that would not start.
-    palisade_server::state::Prepared::load(&options.sources, 1).map_err(anyhow::Error::msg)?;
+    // Prepared once: the server starts with these.
+    options.prepared = Some(
+        palisade_server::state::Prepared::load(&options.sources, 1).map_err(anyhow::Error::msg)?,
+    );
     palisade_server::tls::server_config(
         &options.tls_cert,
         &options.tls_key,

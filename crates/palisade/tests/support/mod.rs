@@ -1,0 +1,79 @@
+//! What the end-to-end tests of the binary share: running `palisade`,
+//! reading its JSON, writing input files. Each test file uses a part.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The repository's root (examples, scripts).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_palisade"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        // A configuration named by the environment of whoever runs the
+        // tests must not change what they see.
+        .env_remove("PALISADE_CONFIG");
+    command
+}
+
+/// Runs the binary in `dir` (an empty temporary folder unless a test needs
+/// the workspace), so no `palisade.yaml` is picked up by accident.
+pub fn palisade_in(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().unwrap()
+}
+
+/// Runs the binary in the workspace.
+pub fn palisade(args: &[&str]) -> Output {
+    palisade_in(&workspace(), args)
+}
+
+/// Runs the binary in the workspace with `input` on its standard input.
+pub fn palisade_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = command(&workspace(), args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Standard output as JSON, or a panic that shows both streams.
+pub fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Writes `text` to `dir/name`, creating folders on the way.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
