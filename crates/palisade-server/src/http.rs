@@ -108,11 +108,9 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         Err(e) => return finish("malformed", plain(StatusCode::BAD_REQUEST, e.to_string())),
     };
 
-    let uid = request.uid.clone();
-    let operation = request.operation.as_str();
-    let user = request.user_info.username.clone();
-    let groups = request.user_info.groups.clone();
-    let dry_run = request.is_dry_run();
+    let asker = Asker::of(&request);
+    let uid = asker.uid.clone();
+    let operation = asker.operation;
     let resource = decide::request_resource(&request);
     let judge = {
         let shared = shared.clone();
@@ -133,7 +131,10 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     if body.len() <= INLINE_BODY_BYTES {
         let (decision, durable) = judge();
         let kind = decision.failure.as_ref().map(|_| "unevaluable");
-        let (decision, kind) = durably(&shared, &prepared, started, decision, durable, kind).await;
+        let (decision, kind) = durably(
+            &shared, &prepared, endpoint, &asker, started, decision, durable, kind,
+        )
+        .await;
         return answer(&shared, endpoint, operation, started, decision, kind);
     }
     let worker = tokio::task::spawn_blocking(judge);
@@ -168,33 +169,88 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     };
     // Internal errors and missed deadlines were never recorded by the worker.
     let durable = durable.unwrap_or_else(|| {
-        shared.sink.record(&AdmissionEvent {
-            uid: &uid,
-            endpoint: endpoint.as_str(),
-            operation,
-            user: &user,
-            groups: &groups,
-            resource: &decision.resource,
-            dry_run,
-            allowed: decision.response.allowed,
-            skipped: None,
-            failure: decision.failure.as_deref(),
-            findings: Vec::new(),
-            mutated: Vec::new(),
-            policy_version: &prepared.policy_version,
-        })
+        shared.sink.record(&asker.event(
+            endpoint,
+            &decision,
+            decision.response.allowed,
+            decision.failure.as_deref(),
+            &prepared.policy_version,
+        ))
     });
-    let (decision, error) = durably(&shared, &prepared, started, decision, durable, error).await;
+    let (decision, error) = durably(
+        &shared, &prepared, endpoint, &asker, started, decision, durable, error,
+    )
+    .await;
     answer(&shared, endpoint, operation, started, decision, error)
+}
+
+/// Who asked what, kept from the request for the events recorded outside
+/// the decision itself (a missed deadline, a failure-mode correction).
+struct Asker {
+    uid: String,
+    operation: &'static str,
+    user: String,
+    groups: Vec<String>,
+    dry_run: bool,
+}
+
+impl Asker {
+    fn of(request: &review::AdmissionRequest) -> Asker {
+        Asker {
+            uid: request.uid.clone(),
+            operation: request.operation.as_str(),
+            user: request.user_info.username.clone(),
+            groups: request.user_info.groups.clone(),
+            dry_run: request.is_dry_run(),
+        }
+    }
+
+    /// An event for `decision` with the answer given as `allowed`.
+    fn event<'a>(
+        &'a self,
+        endpoint: Endpoint,
+        decision: &'a Decision,
+        allowed: bool,
+        failure: Option<&'a str>,
+        policy_version: &'a str,
+    ) -> AdmissionEvent<'a> {
+        AdmissionEvent {
+            uid: &self.uid,
+            endpoint: endpoint.as_str(),
+            operation: self.operation,
+            user: &self.user,
+            groups: &self.groups,
+            resource: &decision.resource,
+            dry_run: self.dry_run,
+            allowed,
+            skipped: None,
+            failure,
+            findings: decision
+                .findings
+                .iter()
+                .map(|(f, m, v)| (f, *m, *v))
+                .collect(),
+            mutated: Vec::new(),
+            policy_version,
+        }
+    }
 }
 
 /// Waits, within what is left of the deadline, for the decision's event to
 /// be committed: only then may the response leave. When it is not, the
 /// failure mode answers: closed denies; open sends the decision with a
 /// warning (an accepted event is still committed later by the writer).
+///
+/// A closed failure mode turns an allowed request into a denial after its
+/// event was queued, and the writer may still commit that event later: a
+/// second event then records the denial that was answered, so the log never
+/// shows an admission that did not happen as the last word on a uid.
+#[allow(clippy::too_many_arguments)]
 async fn durably(
     shared: &Shared,
     prepared: &Prepared,
+    endpoint: Endpoint,
+    asker: &Asker,
     started: Instant,
     decision: Decision,
     durable: Durable,
@@ -214,6 +270,20 @@ async fn durably(
     let mut decision = decision;
     match prepared.settings.failure_mode {
         FailureMode::Closed => {
+            if decision.response.allowed {
+                let correction = format!(
+                    "answered with a denial by the closed failure mode ({reason}); an earlier event for this uid that allows it was not the answer"
+                );
+                // Not awaited: the answer is a denial whatever happens to
+                // this event, and the log may be the thing that is stuck.
+                drop(shared.sink.record(&asker.event(
+                    endpoint,
+                    &decision,
+                    false,
+                    Some(&correction),
+                    &prepared.policy_version,
+                )));
+            }
             decision.response = AdmissionResponse::deny(
                 &decision.response.uid,
                 500,

@@ -12,6 +12,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,8 +26,10 @@ use serde_json::{Value, json};
 const HOST: &str = "palisade.test";
 
 /// Keeps every event as one line: `endpoint allowed dry_run findings`.
+/// While `stuck` is set, no event ever becomes durable (an audit log that
+/// stopped committing).
 #[derive(Default)]
-struct MemorySink(Mutex<Vec<String>>);
+struct MemorySink(Mutex<Vec<String>>, AtomicBool);
 
 impl AuditSink for MemorySink {
     fn record(&self, event: &AdmissionEvent<'_>) -> Durable {
@@ -36,15 +39,19 @@ impl AuditSink for MemorySink {
             .map(|(f, m, v)| format!("{}={m}/{}", f.control, v.as_str()))
             .collect();
         let line = format!(
-            "{} allowed={} dry_run={} skipped={:?} findings={}",
+            "{} allowed={} dry_run={} skipped={:?} failure={:?} findings={}",
             event.endpoint,
             event.allowed,
             event.dry_run,
             event.skipped,
+            event.failure,
             findings.join(",")
         );
         if let Ok(mut events) = self.0.lock() {
             events.push(line);
+        }
+        if self.1.load(Ordering::SeqCst) {
+            return Box::pin(std::future::pending());
         }
         done()
     }
@@ -433,6 +440,36 @@ async fn exempt_namespaces_users_and_groups_are_not_checked() {
         h.events()
             .iter()
             .any(|e| e.contains("skipped=Some(\"group system:nodes is exempt\")"))
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_audit_log_under_fail_closed_records_the_denial_it_answered() {
+    let h =
+        Harness::start("admission:\n  mode: audit\n  failure-mode: closed\n  deadline-ms: 300\n")
+            .await;
+    h.sink.1.store(true, Ordering::SeqCst);
+    let response = h
+        .review("/validate", &review("CREATE", "apps", hardened_pod()))
+        .await;
+    assert_eq!(response["allowed"], false, "{response}");
+    assert!(
+        response["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not record this decision"),
+        "{response}"
+    );
+    // The decision's own event (allowed) may still be committed later;
+    // the one after it says what was answered.
+    let events = h.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0].contains("allowed=true"), "{events:?}");
+    assert!(events[1].contains("allowed=false"), "{events:?}");
+    assert!(
+        events[1].contains("answered with a denial by the closed failure mode"),
+        "{events:?}"
     );
     h.stop().await;
 }
