@@ -4,7 +4,9 @@
 //! inode the path resolves to) and rebuilds what changed. A reload that
 //! fails keeps what is in use and says why in the log and in `/readyz`.
 //! The policies are also rebuilt when the date changes, so exceptions
-//! expire at midnight in a server that runs for months.
+//! expire at midnight in a server that runs for months. The same tick
+//! records the count of unauthenticated API refusals of a flood that ended
+//! (see `api::flood`).
 
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
@@ -63,6 +65,9 @@ pub(crate) async fn watch(shared: Arc<Shared>, interval: Duration) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
+        if let Some(api) = &shared.api {
+            api.flush_refusals(&shared.prepared.load().policy_version);
+        }
         let now = fingerprint(&tls_files);
         if now != tls_seen {
             tls_seen = now;

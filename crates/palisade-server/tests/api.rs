@@ -569,3 +569,51 @@ async fn client_certificates_map_to_roles() {
     assert_eq!(response.status().as_u16(), 200);
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_unauthenticated_requests_is_counted_not_recorded_one_by_one() {
+    let h = Harness::start(None).await;
+    for _ in 0..100 {
+        assert_eq!(h.get("/api/v1/whoami", None).await.0, 401);
+    }
+    // The next window: its first refusal hands over the count of the last.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(h.get("/api/v1/whoami", None).await.0, 401);
+
+    let (_, body) = h
+        .get(
+            "/api/v1/events?source=api&limit=10000",
+            Some(&h.tokens.admin),
+        )
+        .await;
+    let events: Value = serde_json::from_str(&body).unwrap();
+    let refused: Vec<&Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["event"])
+        .filter(|e| e["source"]["user"] == "(unauthenticated)")
+        .collect();
+    let one_by_one = refused
+        .iter()
+        .filter(|e| e["source"]["request"] == "GET /api/v1/whoami")
+        .count();
+    let summaries: Vec<&str> = refused
+        .iter()
+        .filter_map(|e| e["source"]["request"].as_str())
+        .filter(|r| r.contains("more requests without valid credentials"))
+        .collect();
+    // 101 refusals: at most 20 a second recorded one by one, the rest
+    // counted into summaries, none unaccounted for.
+    let counted: usize = summaries
+        .iter()
+        .map(|r| r.split(' ').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert!(
+        counted > 0,
+        "{one_by_one} recorded one by one, none counted"
+    );
+    assert_eq!(one_by_one + counted, 101, "{summaries:?}");
+    assert!(refused.iter().all(|e| e["decision"] == "denied"));
+    h.stop().await;
+}

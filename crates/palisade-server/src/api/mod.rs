@@ -13,9 +13,12 @@
 //! A granted one is answered only once its event is committed, so no read
 //! of the log goes unrecorded; a refused one is recorded without waiting.
 //! Bodies of 401 and 403 say only that: they never echo credentials.
+//! Requests without valid credentials are recorded one by one up to a rate,
+//! then counted into one event per second (`flood.rs`).
 
 mod auth;
 mod events;
+mod flood;
 pub mod roles;
 
 use std::sync::Arc;
@@ -51,6 +54,7 @@ pub(crate) struct Api {
     recorder: Recorder,
     key: Option<SigningKey>,
     description: serde_json::Value,
+    refusals: flood::Refusals,
 }
 
 impl Api {
@@ -60,9 +64,40 @@ impl Api {
             recorder: options.recorder,
             key: options.key,
             description: options.description,
+            refusals: flood::Refusals::new(std::time::Instant::now()),
         })
     }
+
+    /// Records the count of unauthenticated refusals of a window that has
+    /// ended and was not summarised yet (called periodically).
+    pub(crate) fn flush_refusals(&self, policy_version: &str) {
+        if let Some(count) = self.refusals.ended(std::time::Instant::now()) {
+            record_refusal_count(self, policy_version, count);
+        }
+    }
 }
+
+/// One event for `count` refusals not recorded one by one.
+fn record_refusal_count(api: &Api, policy_version: &str, count: u64) {
+    tracing::warn!(
+        count,
+        "API requests without valid credentials beyond the recording rate"
+    );
+    record(
+        api,
+        policy_version,
+        UNAUTHENTICATED,
+        "",
+        &format!(
+            "{count} more requests without valid credentials (over {} a second, counted rather than recorded one by one)",
+            flood::RECORDED_PER_WINDOW
+        ),
+        Err("401 no valid credentials"),
+    );
+}
+
+/// The user of an access without valid credentials.
+const UNAUTHENTICATED: &str = "(unauthenticated)";
 
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -103,14 +138,20 @@ pub(crate) async fn guard<'a>(
         request.uri.path_and_query().map_or("", |p| p.as_str())
     );
     let Some(principal) = auth::authenticate(&request.headers, tls, &prepared.api) else {
-        record(
-            api,
-            &prepared.policy_version,
-            "(unauthenticated)",
-            "",
-            &what,
-            Err("401 no valid credentials"),
-        );
+        let (refusal, ended) = api.refusals.admit(std::time::Instant::now());
+        if let Some(count) = ended {
+            record_refusal_count(api, &prepared.policy_version, count);
+        }
+        if refusal == flood::Refusal::Record {
+            record(
+                api,
+                &prepared.policy_version,
+                UNAUTHENTICATED,
+                "",
+                &what,
+                Err("401 no valid credentials"),
+            );
+        }
         let mut response = status(StatusCode::UNAUTHORIZED, "unauthorized");
         response
             .headers_mut()
@@ -175,6 +216,7 @@ fn record(
             namespace: None,
             name: what
                 .split_once(' ')
+                .filter(|(_, path)| path.starts_with('/'))
                 .map(|(_, path)| path.split('?').next().unwrap_or(path).to_owned()),
         },
         decision: if outcome.is_ok() {
