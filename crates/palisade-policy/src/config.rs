@@ -78,6 +78,9 @@ pub struct Config {
     /// Who may use `palisade serve`'s read API (see [`crate::api`]).
     #[serde(default)]
     api: Option<ApiConfig>,
+    /// Where the audit log is (see [`crate::audit`]).
+    #[serde(default)]
+    pub(crate) audit: Option<crate::audit::AuditConfig>,
     /// Where it was read from (set by [`Config::load`]).
     #[serde(skip)]
     file: String,
@@ -278,6 +281,11 @@ impl Config {
             serde_saphyr::from_str(text).map_err(|e| ConfigError(format!("{file}: {e}")))?;
         config.file = file.to_owned();
         Ok(config)
+    }
+
+    /// The folder relative paths start from.
+    pub(crate) fn dir(&self) -> &std::path::Path {
+        &self.dir
     }
 
     pub(crate) fn at<T>(&self, spanned: &Spanned<T>) -> String {

@@ -5,6 +5,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod audit;
 pub mod config;
 pub mod digests;
 pub mod exceptions;
@@ -21,6 +22,7 @@ use palisade_model::{Enforcement, Finding, Location, ResourceRef, Severity};
 
 pub use admission::{AdmissionSettings, FailureMode, Mode, SafeDefault};
 pub use api::ApiConfig;
+pub use audit::AuditSettings;
 pub use config::{Config, ConfigError, PolicySources};
 pub use exceptions::{Exception, Exceptions};
 pub use selection::{Framework, SelectionError};

@@ -112,26 +112,29 @@ pub struct ServeAuditArgs {
     pub db: AuditDbArgs,
 
     /// This replica's chain in the audit log, so that replicas writing to
-    /// one PostgreSQL database never wait for each other [default: the
-    /// pod name ($HOSTNAME), else `default`].
+    /// one PostgreSQL database never wait for each other [default:
+    /// `audit.chain` in palisade.yaml, else the pod name ($HOSTNAME), else
+    /// `default`].
     #[arg(long, value_name = "NAME", env = "PALISADE_AUDIT_CHAIN")]
     pub audit_chain: Option<String>,
 
     /// Sign a checkpoint of the chain head periodically (and at shutdown)
-    /// with this private key (PEM, from `palisade audit keygen`).
+    /// with this private key (PEM, from `palisade audit keygen`) [default:
+    /// `audit.key` in palisade.yaml].
     #[arg(long, value_name = "KEY", env = "PALISADE_AUDIT_KEY")]
     pub audit_key: Option<PathBuf>,
 
-    /// How often to sign a checkpoint, in seconds.
+    /// How often to sign a checkpoint, in seconds [default:
+    /// `audit.checkpoint-interval` in palisade.yaml, else 300].
     #[arg(
         long,
         value_name = "SECONDS",
-        default_value_t = 300,
         env = "PALISADE_AUDIT_CHECKPOINT_INTERVAL"
     )]
-    pub audit_checkpoint_interval: u64,
+    pub audit_checkpoint_interval: Option<u64>,
 
-    /// Do not write to the audit log: decisions are only logged.
+    /// Do not write to the audit log: decisions are only logged (also
+    /// `audit.enabled: false` in palisade.yaml).
     #[arg(long, env = "PALISADE_NO_AUDIT", conflicts_with_all = ["audit_chain", "audit_key"])]
     pub no_audit: bool,
 }
@@ -210,14 +213,15 @@ pub struct PolicyArgs {
 #[derive(Debug, Clone, Args)]
 pub struct AuditDbArgs {
     /// The audit log: sqlite:///path/to/audit.db, sqlite://relative.db or
-    /// postgres://user:password@host:5432/db. Default: ./palisade-audit.db.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "PALISADE_AUDIT_DB",
-        default_value = "sqlite://palisade-audit.db"
-    )]
-    pub audit_db: String,
+    /// postgres://user:password@host:5432/db [default: `audit.db` in
+    /// palisade.yaml, else sqlite://palisade-audit.db].
+    #[arg(long, value_name = "URL", env = "PALISADE_AUDIT_DB")]
+    pub audit_db: Option<String>,
+}
+
+impl AuditDbArgs {
+    /// Where the log is when neither the flag nor the configuration says.
+    pub const DEFAULT: &str = "sqlite://palisade-audit.db";
 }
 
 #[derive(Debug, Subcommand)]

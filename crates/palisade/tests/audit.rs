@@ -283,3 +283,54 @@ fn prune_keeps_the_log_verifiable() {
     let unsigned = log.run(&["audit", "prune", "--keep", "1"]);
     assert_eq!(unsigned.status.code(), Some(2));
 }
+
+#[test]
+fn the_configuration_names_the_log_for_scan_record_and_audit_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("palisade.yaml"),
+        "audit:\n  db: sqlite://from-config.db\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("PALISADE_AUDIT_DB")
+            .env_remove("PALISADE_CONFIG")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let examples = workspace().join("examples").display().to_string();
+    let out = run(&["scan", &examples, "--record", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Next to the configuration, not the default file.
+    assert!(dir.path().join("from-config.db").is_file());
+    assert!(!dir.path().join("palisade-audit.db").exists());
+    let out = run(&["audit", "verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        report["chains"][0]["events"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    // The flag wins over the file.
+    let elsewhere = format!("sqlite://{}", dir.path().join("flag.db").display());
+    let out = run(&["audit", "verify", "--audit-db", &elsewhere]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("flag.db"), "{}", stderr(&out));
+    // A mistake in the section names its line.
+    std::fs::write(
+        dir.path().join("palisade.yaml"),
+        "audit:\n  db: mysql://x\n",
+    )
+    .unwrap();
+    let out = run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("palisade.yaml:2:"),
+        "{}",
+        stderr(&out)
+    );
+}

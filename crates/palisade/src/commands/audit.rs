@@ -14,10 +14,32 @@ use palisade_audit::{
     AnyStore, Checkpoint, Entry, Filter, Reader, Store, Timestamp, VerifyOptions, keys,
 };
 
+use crate::commands::scan::load_config;
+use palisade_policy::Config;
+
 use crate::cli::{
-    AuditCheckpointArgs, AuditExportArgs, AuditKeygenArgs, AuditPruneArgs, AuditQueryArgs,
-    AuditQueryFormat, AuditReportFormat, AuditTokenArgs, AuditVerifyArgs, AuditVerifyBundleArgs,
+    AuditCheckpointArgs, AuditDbArgs, AuditExportArgs, AuditKeygenArgs, AuditPruneArgs,
+    AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs, AuditVerifyArgs,
+    AuditVerifyBundleArgs,
 };
+
+/// The audit log's URL: `--audit-db` (or `PALISADE_AUDIT_DB`), else
+/// `audit.db` in the configuration (`PALISADE_CONFIG`, else `palisade.yaml`
+/// in the working directory, read only when the flag is absent), else
+/// [`AuditDbArgs::DEFAULT`].
+pub fn db_url(args: &AuditDbArgs, config: Option<&Config>) -> Result<String> {
+    if let Some(url) = &args.audit_db {
+        return Ok(url.clone());
+    }
+    let from_file = match config {
+        Some(config) => config.audit()?.db,
+        None => {
+            let path = std::env::var_os("PALISADE_CONFIG").map(std::path::PathBuf::from);
+            load_config(path.as_deref())?.audit()?.db
+        }
+    };
+    Ok(from_file.unwrap_or_else(|| AuditDbArgs::DEFAULT.to_owned()))
+}
 
 /// A runtime for one command: the store's work is I/O bound and short.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -62,7 +84,7 @@ pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
         max_problems_per_chain: 100,
     };
     let report = runtime()?.block_on(async {
-        let store = open(&args.db.audit_db).await?;
+        let store = open(&db_url(&args.db, None)?).await?;
         Ok::<_, anyhow::Error>(palisade_audit::verify(&store, &options).await?)
     })?;
     let mut out = std::io::stdout().lock();
@@ -139,7 +161,7 @@ fn write_verify_text(out: &mut impl Write, report: &VerifyReport, keyed: bool) -
 pub fn checkpoint(args: &AuditCheckpointArgs) -> Result<ExitCode> {
     let key = keys::read_signing_key(&args.sign)?;
     let written = runtime()?.block_on(async {
-        let store = open(&args.db.audit_db).await?;
+        let store = open(&db_url(&args.db, None)?).await?;
         let now = Timestamp::now();
         let mut written = Vec::new();
         for head in store.chains().await? {
@@ -222,7 +244,7 @@ pub fn prune(args: &AuditPruneArgs) -> Result<ExitCode> {
         (None, None) => bail!("give --keep-days N or --keep N"),
     };
     let pruned = runtime()?.block_on(async {
-        let store = open(&args.db.audit_db).await?;
+        let store = open(&db_url(&args.db, None)?).await?;
         Ok::<_, anyhow::Error>(retention::prune(&store, keep, &key, Timestamp::now()).await?)
     })?;
     if pruned.is_empty() {
@@ -270,7 +292,7 @@ pub fn query(args: &AuditQueryArgs) -> Result<ExitCode> {
         offset: 0,
     };
     let entries = runtime()?.block_on(async {
-        let reader = Reader::new(open(&args.db.audit_db).await?);
+        let reader = Reader::new(open(&db_url(&args.db, None)?).await?);
         Ok::<_, anyhow::Error>(reader.query(&filter).await?)
     })?;
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -403,7 +425,7 @@ pub fn export(args: &AuditExportArgs) -> Result<ExitCode> {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let summary = runtime()?.block_on(async {
-        let store = open(&args.db.audit_db).await?;
+        let store = open(&db_url(&args.db, None)?).await?;
         Ok::<_, anyhow::Error>(
             bundle::export(&store, since, until, &key, env!("CARGO_PKG_VERSION"), out).await?,
         )

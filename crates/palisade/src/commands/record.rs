@@ -58,12 +58,14 @@ pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> R
         })
         .collect();
 
-    let url = args.record.db.audit_db.clone();
+    let config = super::scan::load_config(args.config.as_deref())?;
+    let url = super::audit::db_url(&args.record.db, Some(&config))?;
     let options = WriterOptions {
         chain: args.record.audit_chain.clone(),
         ..WriterOptions::default()
     };
     let count = events.len();
+    let shown = url.clone();
     let (first, last) = super::audit::runtime()?.block_on(async move {
         let recorder = AuditLog::open(&url, options)
             .await
@@ -85,7 +87,7 @@ pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> R
     match (first, last) {
         (Some(a), Some(b)) => eprintln!(
             "recorded {count} audit events ({}#{a}..#{b}) in {}",
-            args.record.audit_chain, args.record.db.audit_db
+            args.record.audit_chain, shown
         ),
         _ => eprintln!("no resource scanned: nothing recorded"),
     }

@@ -17,8 +17,9 @@ use palisade_server::state::Sources;
 use palisade_server::{Options, Server};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{ServeArgs, ServeAuditArgs};
+use crate::cli::{AuditDbArgs, ServeArgs, ServeAuditArgs};
 use crate::commands::scan::load_config;
+use palisade_policy::AuditSettings;
 
 /// How long requests in flight may take to finish on SIGTERM.
 const GRACE: Duration = Duration::from_secs(10);
@@ -37,6 +38,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     });
     let config = load_config(config_path.as_deref())?;
     let settings = config.admission()?;
+    let audit = config.audit()?;
     let listen = args
         .listen
         .clone()
@@ -85,7 +87,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let mut options = options;
-        (options.sink, options.api) = audit_sink(&args.audit).await?;
+        (options.sink, options.api) = audit_sink(&args.audit, &audit).await?;
         let mut server = Server::start(options).await?;
         tracing::info!(address = %server.local_addr(), "palisade admission webhook listening");
         tokio::select! {
@@ -101,27 +103,41 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
 
 /// The audit log's writer (its own chain per replica) and the read API
 /// over the same log, or only the log with `--no-audit`.
-async fn audit_sink(args: &ServeAuditArgs) -> Result<(Arc<dyn AuditSink>, Option<ApiOptions>)> {
-    if args.no_audit {
+/// The audit log from the flags (or their environment variables), else the
+/// configuration's `audit:` section, else the defaults.
+async fn audit_sink(
+    args: &ServeAuditArgs,
+    config: &AuditSettings,
+) -> Result<(Arc<dyn AuditSink>, Option<ApiOptions>)> {
+    if args.no_audit || !config.enabled {
         tracing::warn!(
-            "--no-audit: admission decisions are logged, not recorded; the read API is off"
+            "--no-audit (or audit.enabled: false): admission decisions are logged, not recorded; the read API is off"
         );
         return Ok((Arc::new(LogSink), None));
     }
     let chain = args
         .audit_chain
         .clone()
+        .or_else(|| config.chain.clone())
         .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
-    let key = match &args.audit_key {
+    let key = match args.audit_key.as_ref().or(config.key.as_ref()) {
         Some(path) => Some(palisade_audit::keys::read_signing_key(path)?),
         None => None,
     };
-    let checkpoint = key.clone().map(|key| CheckpointSchedule {
-        key,
-        every: Duration::from_secs(args.audit_checkpoint_interval.max(1)),
-    });
-    let url = &args.db.audit_db;
+    let every = match args.audit_checkpoint_interval {
+        Some(seconds) => Duration::from_secs(seconds.max(1)),
+        None => config
+            .checkpoint_interval
+            .unwrap_or(Duration::from_secs(300)),
+    };
+    let checkpoint = key.clone().map(|key| CheckpointSchedule { key, every });
+    let url = &args
+        .db
+        .audit_db
+        .clone()
+        .or_else(|| config.db.clone())
+        .unwrap_or_else(|| AuditDbArgs::DEFAULT.to_owned());
     let recorder = AuditLog::open(
         url,
         WriterOptions {
