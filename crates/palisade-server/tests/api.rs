@@ -474,6 +474,35 @@ async fn every_role_against_every_endpoint() {
         "{body}"
     );
 
+    // Through a framework: per requirement, the dry run left out.
+    let (status, body) = h
+        .get("/api/v1/summary?framework=pss-baseline", Some(&t.auditor))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    let framework = &summary["framework"];
+    assert_eq!(framework["id"], "pss-baseline", "{body}");
+    assert_eq!(framework["evaluated"], 3, "{body}");
+    let requirement = |id: &str| {
+        framework["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {body}"))
+            .clone()
+    };
+    let privileged = requirement("privileged-containers");
+    assert_eq!(privileged["verdict"], "fail", "{privileged}");
+    assert_eq!(privileged["failing"], 1, "{privileged}");
+    assert_eq!(requirement("host-namespaces")["verdict"], "pass");
+    assert!(framework["tally"]["fail"].as_u64().unwrap() >= 1, "{body}");
+    let (status, body) = h
+        .get("/api/v1/summary?framework=iso-27001", Some(&t.auditor))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("unknown framework"), "{body}");
+
     // The admin's whoami and the configuration, without token hashes.
     let (_, body) = h.get("/api/v1/whoami", Some(&t.admin)).await;
     let me: Value = serde_json::from_str(&body).unwrap();

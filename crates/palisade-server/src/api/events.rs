@@ -126,6 +126,8 @@ struct SummaryQuery {
     /// The window's start (default: 24 hours ago).
     since: Option<String>,
     namespace: Option<String>,
+    /// Also summarise per requirement of this framework.
+    framework: Option<String>,
 }
 
 /// Decisions and failing controls of one namespace over the window.
@@ -138,7 +140,8 @@ struct NamespaceSummary {
 
 /// The latest compliance picture: per namespace (cluster-scoped objects
 /// under `""`), how many admissions and scans ended how, and which controls
-/// failed how often.
+/// failed how often; with `framework`, also per requirement of that
+/// framework (see [`super::framework`]).
 pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
     let query: SummaryQuery = match params(&request) {
@@ -155,6 +158,16 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
     {
         Ok(g) => g,
         Err(r) => return r,
+    };
+    let framework = match query.framework.as_deref().map(palisade_frameworks::find) {
+        None => None,
+        Some(Some(framework)) => Some(framework),
+        Some(None) => {
+            return bad_request(&format!(
+                "unknown framework `{}` (see `palisade frameworks list`)",
+                query.framework.as_deref().unwrap_or_default()
+            ));
+        }
     };
     let now = Timestamp::now();
     let since = match time(Some(query.since.as_deref().unwrap_or("24h")), now) {
@@ -206,13 +219,31 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
             *ns.failing_controls.entry(control.to_owned()).or_default() += 1;
         }
     }
-    json(&serde_json::json!({
+    let mut body = serde_json::json!({
         "since": since,
         "until": now,
         "events": counted,
         "truncated": entries.len() as u64 >= SUMMARY_EVENTS,
         "namespaces": namespaces,
-    }))
+    });
+    if let Some(framework) = framework {
+        let prepared = shared.prepared.load();
+        let ran = prepared
+            .evaluator
+            .policy()
+            .controls()
+            .into_iter()
+            .map(|c| c.meta.id)
+            .collect();
+        let view = super::framework::summarise(framework, entries.iter().map(|e| &e.event), &ran);
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert(
+                "framework".to_owned(),
+                serde_json::to_value(view).unwrap_or_default(),
+            );
+        }
+    }
+    json(&body)
 }
 
 pub(super) async fn verify(State(shared): State<Arc<Shared>>, request: Request) -> Response {

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /api/v1/whoami` | any authenticated principal |
 //! | `GET /api/v1/events` | `events` (namespaces scoped without `all-namespaces`) |
-//! | `GET /api/v1/summary` | `summary` (scoped likewise) |
+//! | `GET /api/v1/summary` | `summary` (scoped likewise); `?framework=ID` adds a view per requirement |
 //! | `GET /api/v1/events/verify` | `verify` |
 //! | `GET /api/v1/export` | `export` (needs the signing key) |
 //! | `GET /api/v1/config` | `config` |
@@ -19,6 +19,7 @@
 mod auth;
 mod events;
 mod flood;
+mod framework;
 pub mod roles;
 
 use std::sync::Arc;
