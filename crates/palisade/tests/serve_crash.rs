@@ -1,8 +1,9 @@
 //! Crash safety of the webhook's audit log: the real `palisade serve`
-//! binary records to SQLite, a burst of admissions runs concurrently, the
-//! process is killed with SIGKILL mid-burst, and a restart on the same file
-//! must show an event for every request that got a response (matched by
-//! request uid), with a chain that verifies.
+//! binary records to SQLite (and, in a second test, to a real PostgreSQL
+//! started for it), a burst of admissions runs concurrently, the process is
+//! killed with SIGKILL mid-burst, and a restart on the same database must
+//! show an event for every request that got a response (matched by request
+//! uid), with a chain that verifies.
 
 #![allow(
     clippy::unwrap_used,
@@ -20,6 +21,9 @@ use std::time::{Duration, Instant};
 use palisade_audit::{Filter, Reader, SourceKind, VerifyOptions};
 use serde_json::{Value, json};
 
+#[path = "../../palisade-audit/tests/support/postgres.rs"]
+mod postgres;
+
 const HOST: &str = "palisade.test";
 
 fn free_port() -> u16 {
@@ -29,7 +33,7 @@ fn free_port() -> u16 {
         .unwrap()
 }
 
-fn serve(dir: &Path, port: u16) -> Child {
+fn serve(dir: &Path, db: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .arg("--tls-cert")
@@ -38,8 +42,7 @@ fn serve(dir: &Path, port: u16) -> Child {
         .arg(dir.join("tls.key"))
         .arg("--config")
         .arg(dir.join("palisade.yaml"))
-        .arg("--audit-db")
-        .arg(format!("sqlite://{}", dir.join("audit.db").display()))
+        .args(["--audit-db", db])
         .args(["--audit-chain", "crash-test"])
         .env("PALISADE_LOG", "warn")
         .stdout(Stdio::null())
@@ -131,19 +134,36 @@ async fn burst(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_mid_burst_loses_no_answered_event() {
+async fn kill_9_mid_burst_loses_no_answered_event_sqlite() {
     let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("audit.db").display());
+    kill_9_mid_burst(dir.path(), &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_burst_loses_no_answered_event_postgres() {
+    // PostgreSQL's own durability is not what is tested (it keeps
+    // running): the webhook's answer-after-commit is.
+    let Some(server) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    let db = server.create_db("crash").await;
+    let dir = tempfile::tempdir().unwrap();
+    kill_9_mid_burst(dir.path(), &db).await;
+}
+
+async fn kill_9_mid_burst(dir: &Path, db: &str) {
     let certs = palisade_server::install::certs::generate(&[HOST.to_owned()], 30, 30).unwrap();
-    std::fs::write(dir.path().join("tls.crt"), &certs.cert_pem).unwrap();
-    std::fs::write(dir.path().join("tls.key"), &certs.key_pem).unwrap();
+    std::fs::write(dir.join("tls.crt"), &certs.cert_pem).unwrap();
+    std::fs::write(dir.join("tls.key"), &certs.key_pem).unwrap();
     std::fs::write(
-        dir.path().join("palisade.yaml"),
+        dir.join("palisade.yaml"),
         "admission:\n  mode: enforce\n  failure-mode: closed\n",
     )
     .unwrap();
     let port = free_port();
     let http = client(&certs.ca_pem, port);
-    let mut server = serve(dir.path(), port);
+    let mut server = serve(dir, db, port);
     wait_ready(&http, port).await;
 
     let answered = Arc::new(Mutex::new(BTreeSet::new()));
@@ -163,7 +183,7 @@ async fn kill_9_mid_burst_loses_no_answered_event() {
     // Restart on the same file: it opens the log and goes on appending.
     let port = free_port();
     let http = client(&certs.ca_pem, port);
-    let mut server = serve(dir.path(), port);
+    let mut server = serve(dir, db, port);
     wait_ready(&http, port).await;
     let after = http
         .post(format!("https://{HOST}:{port}/validate"))
@@ -175,8 +195,7 @@ async fn kill_9_mid_burst_loses_no_answered_event() {
     server.kill().unwrap();
     server.wait().unwrap();
 
-    let url = format!("sqlite://{}", dir.path().join("audit.db").display());
-    let reader = Reader::open(&url).await.unwrap();
+    let reader = Reader::open(db).await.unwrap();
     let entries = reader
         .query(&Filter {
             source: Some(SourceKind::Admission),
