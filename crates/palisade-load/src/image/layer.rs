@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::filesystem::{FileEntry, FileKind};
 use super::store::Store;
-use super::{ImageLimits, ImageOptions};
+use super::{BlobDigest, BlobHasher, ImageLimits, ImageOptions};
 
 /// What one input has used of its limits so far.
 #[derive(Debug, Default)]
@@ -378,6 +378,52 @@ pub(crate) fn read(
 /// A layer's entries, in tar order.
 type Entries = Vec<(String, FileEntry)>;
 
+/// Why a layer is refused when its bytes are not the ones its digest names:
+/// the manifest (whose own digest was checked) vouches for that digest, so
+/// other bytes are not this image's layer.
+fn mismatch(digest: &BlobDigest) -> String {
+    format!("content does not match its digest {digest}")
+}
+
+/// Hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: BlobHasher,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+/// Reads a layer too large to hold in memory from its reader, checking its
+/// digest (when its path names one) over every byte, the ones the tar
+/// reader leaves after the archive's end included.
+pub(crate) fn streamed(
+    reader: impl Read,
+    path: &str,
+    options: &ImageOptions,
+    budget: &mut Budget,
+) -> Result<Entries, String> {
+    let Some(digest) = BlobDigest::of_blob_path(path) else {
+        return read(reader, options, budget);
+    };
+    let mut hashing = Hashing {
+        inner: reader,
+        hasher: digest.hasher(),
+    };
+    let entries = read(&mut hashing, options, budget)?;
+    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|e| describe(&e))?;
+    if digest.is(hashing.hasher) {
+        Ok(entries)
+    } else {
+        Err(mismatch(&digest))
+    }
+}
+
 /// Largest compressed layer read into memory so that it can be inflated
 /// beside another one; larger layers are streamed, one at a time.
 const PARALLEL_LAYER_BYTES: u64 = 256 << 20;
@@ -414,8 +460,14 @@ pub(crate) fn read_layers(
         };
         let inflated: Vec<Option<Result<(Entries, Budget), String>>> = loaded
             .par_iter()
-            .map(|bytes| {
+            .zip(chunk.par_iter())
+            .map(|(bytes, path)| {
                 bytes.as_ref().map(|bytes| {
+                    if let Some(digest) = BlobDigest::of_blob_path(path)
+                        && !digest.matches(bytes)
+                    {
+                        return Err(mismatch(&digest));
+                    }
                     let mut local = Budget { ..start };
                     read(bytes.as_slice(), options, &mut local).map(|entries| (entries, local))
                 })
@@ -436,7 +488,8 @@ pub(crate) fn read_layers(
                 }
                 None => {
                     let reader = store.open(path)?;
-                    read(reader, options, budget).map_err(|e| format!("layer {path}: {e}"))?
+                    streamed(reader, path, options, budget)
+                        .map_err(|e| format!("layer {path}: {e}"))?
                 }
             };
             if budget.entries > limits.max_entries {

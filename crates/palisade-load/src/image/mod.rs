@@ -459,6 +459,32 @@ impl BlobDigest {
         format!("blobs/{}/{}", self.algorithm, self.hex)
     }
 
+    /// The digest a blob path names (`blobs/<algorithm>/<hex>`), if it
+    /// names one: layers in OCI layouts and in Docker 25+ archives do;
+    /// legacy `<id>/layer.tar` paths do not.
+    pub(crate) fn of_blob_path(path: &str) -> Option<BlobDigest> {
+        let rest = path.strip_prefix("blobs/")?;
+        let (algorithm, hex) = rest.split_once('/')?;
+        BlobDigest::parse(&format!("{algorithm}:{hex}")).ok()
+    }
+
+    /// A hasher for content streamed in pieces.
+    pub(crate) fn hasher(&self) -> BlobHasher {
+        match self.algorithm {
+            "sha512" => BlobHasher::Sha512(Sha512::default()),
+            _ => BlobHasher::Sha256(Sha256::default()),
+        }
+    }
+
+    /// Whether a finished hash is this digest.
+    pub(crate) fn is(&self, hasher: BlobHasher) -> bool {
+        let actual = match hasher {
+            BlobHasher::Sha256(h) => hex(&h.finalize()),
+            BlobHasher::Sha512(h) => hex(&h.finalize()),
+        };
+        actual == self.hex
+    }
+
     /// Whether `bytes` hash to this digest.
     pub(crate) fn matches(&self, bytes: &[u8]) -> bool {
         let actual = match self.algorithm {
@@ -466,6 +492,21 @@ impl BlobDigest {
             _ => hex(&Sha256::digest(bytes)),
         };
         actual == self.hex
+    }
+}
+
+/// A digest being computed over streamed content.
+pub(crate) enum BlobHasher {
+    Sha256(Sha256),
+    Sha512(Sha512),
+}
+
+impl BlobHasher {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        match self {
+            BlobHasher::Sha256(h) => h.update(bytes),
+            BlobHasher::Sha512(h) => h.update(bytes),
+        }
     }
 }
 

@@ -539,3 +539,39 @@ fn corrupted_archives_never_panic() {
         let _ = layer::read(&bytes[..], &ImageOptions::default(), &mut budget);
     }
 }
+
+/// A layer whose bytes are not the ones its digest names is refused, in
+/// memory and streamed alike; padding a tar with zeros keeps it a valid
+/// tar, so only the digest tells.
+#[test]
+fn layers_must_match_their_digests() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = layout("");
+    for (name, bytes) in &layout.files {
+        write(dir.path(), name, bytes);
+    }
+    let layer_path = format!("blobs/sha256/{}", hex_of(&base_layer()));
+    let mut padded = base_layer();
+    padded.extend_from_slice(&[0; 1024]);
+    write(dir.path(), &layer_path, &padded);
+    let error = load(dir.path(), "layout".into(), &ImageOptions::default()).unwrap_err();
+    assert!(
+        error.message.contains(&layer_path) && error.message.contains("does not match its digest"),
+        "{error}"
+    );
+
+    let options = ImageOptions::default();
+    let good = base_layer();
+    let mut budget = super::layer::Budget::default();
+    let entries = super::layer::streamed(good.as_slice(), &layer_path, &options, &mut budget);
+    assert!(entries.is_ok_and(|e| !e.is_empty()));
+    let mut budget = super::layer::Budget::default();
+    let error =
+        super::layer::streamed(padded.as_slice(), &layer_path, &options, &mut budget).unwrap_err();
+    assert!(error.contains("does not match its digest"), "{error}");
+    // A legacy path names no digest: nothing to check.
+    let mut budget = super::layer::Budget::default();
+    assert!(
+        super::layer::streamed(padded.as_slice(), "abc/layer.tar", &options, &mut budget).is_ok()
+    );
+}
