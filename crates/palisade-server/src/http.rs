@@ -108,7 +108,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         Err(e) => return finish("malformed", plain(StatusCode::BAD_REQUEST, e.to_string())),
     };
 
-    let asker = Asker::of(&request);
+    let asker = Asker::of(endpoint, &request);
     let uid = asker.uid.clone();
     let operation = asker.operation;
     let resource = decide::request_resource(&request);
@@ -131,10 +131,8 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     if body.len() <= INLINE_BODY_BYTES {
         let (decision, durable) = judge();
         let kind = decision.failure.as_ref().map(|_| "unevaluable");
-        let (decision, kind) = durably(
-            &shared, &prepared, endpoint, &asker, started, decision, durable, kind,
-        )
-        .await;
+        let (decision, kind) =
+            durably(&shared, &prepared, &asker, started, decision, durable, kind).await;
         return answer(&shared, endpoint, operation, started, decision, kind);
     }
     let worker = tokio::task::spawn_blocking(judge);
@@ -170,7 +168,6 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     // Internal errors and missed deadlines were never recorded by the worker.
     let durable = durable.unwrap_or_else(|| {
         shared.sink.record(&asker.event(
-            endpoint,
             &decision,
             decision.response.allowed,
             decision.failure.as_deref(),
@@ -178,7 +175,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         ))
     });
     let (decision, error) = durably(
-        &shared, &prepared, endpoint, &asker, started, decision, durable, error,
+        &shared, &prepared, &asker, started, decision, durable, error,
     )
     .await;
     answer(&shared, endpoint, operation, started, decision, error)
@@ -187,6 +184,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
 /// Who asked what, kept from the request for the events recorded outside
 /// the decision itself (a missed deadline, a failure-mode correction).
 struct Asker {
+    endpoint: Endpoint,
     uid: String,
     operation: &'static str,
     user: String,
@@ -195,8 +193,9 @@ struct Asker {
 }
 
 impl Asker {
-    fn of(request: &review::AdmissionRequest) -> Asker {
+    fn of(endpoint: Endpoint, request: &review::AdmissionRequest) -> Asker {
         Asker {
+            endpoint,
             uid: request.uid.clone(),
             operation: request.operation.as_str(),
             user: request.user_info.username.clone(),
@@ -208,7 +207,6 @@ impl Asker {
     /// An event for `decision` with the answer given as `allowed`.
     fn event<'a>(
         &'a self,
-        endpoint: Endpoint,
         decision: &'a Decision,
         allowed: bool,
         failure: Option<&'a str>,
@@ -216,7 +214,7 @@ impl Asker {
     ) -> AdmissionEvent<'a> {
         AdmissionEvent {
             uid: &self.uid,
-            endpoint: endpoint.as_str(),
+            endpoint: self.endpoint.as_str(),
             operation: self.operation,
             user: &self.user,
             groups: &self.groups,
@@ -245,11 +243,9 @@ impl Asker {
 /// event was queued, and the writer may still commit that event later: a
 /// second event then records the denial that was answered, so the log never
 /// shows an admission that did not happen as the last word on a uid.
-#[allow(clippy::too_many_arguments)]
 async fn durably(
     shared: &Shared,
     prepared: &Prepared,
-    endpoint: Endpoint,
     asker: &Asker,
     started: Instant,
     decision: Decision,
@@ -277,7 +273,6 @@ async fn durably(
                 // Not awaited: the answer is a denial whatever happens to
                 // this event, and the log may be the thing that is stuck.
                 drop(shared.sink.record(&asker.event(
-                    endpoint,
                     &decision,
                     false,
                     Some(&correction),
