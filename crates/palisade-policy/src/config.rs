@@ -288,6 +288,34 @@ impl Config {
         &self.dir
     }
 
+    /// What `controls:` says of a user policy: on or off, and a severity;
+    /// parameters belong to the policy's own data or constraint.
+    fn user_tuning(
+        &self,
+        id: &str,
+        settings: &Spanned<ControlSettings>,
+    ) -> Result<crate::UserTuning, ConfigError> {
+        let at = self.at(settings);
+        let settings = &settings.value;
+        if !settings.params.is_empty() {
+            return Err(ConfigError(format!(
+                "{at}: `{id}` is a user policy: its parameters come from its data files or constraint, not from `controls:`"
+            )));
+        }
+        let severity = settings
+            .severity
+            .as_deref()
+            .map(|s| {
+                s.parse::<Severity>()
+                    .map_err(|e| ConfigError(format!("{at}: control `{id}`: severity: {e}")))
+            })
+            .transpose()?;
+        Ok(crate::UserTuning {
+            enabled: settings.enabled.unwrap_or(true),
+            severity,
+        })
+    }
+
     pub(crate) fn at<T>(&self, spanned: &Spanned<T>) -> String {
         format!(
             "{}:{}:{}",
@@ -368,13 +396,13 @@ impl Config {
         for (id, settings) in &self.controls {
             let at = self.at(settings);
             let Some(control) = registry::find(id) else {
-                return Err(ConfigError(if user_ids.contains(&id.as_str()) {
-                    format!(
-                        "{at}: `{id}` is a user policy: its severity comes from its own metadata, not from `controls:`"
-                    )
-                } else {
-                    format!("{at}: unknown control `{id}` (see `palisade controls list`)")
-                }));
+                let Some(&user_id) = user_ids.iter().find(|u| **u == id.as_str()) else {
+                    return Err(ConfigError(format!(
+                        "{at}: unknown control `{id}` (see `palisade controls list`)"
+                    )));
+                };
+                policy.tune_user_policy(user_id, self.user_tuning(id, settings)?);
+                continue;
             };
             let settings = &settings.value;
             let selected = policy.selected_mut();

@@ -38,6 +38,18 @@ pub struct PolicySet {
     user: Option<Arc<palisade_rego::Policies>>,
     /// Conftest policies see every document at once (`--combine`).
     combine: bool,
+    /// User policies turned off or given another severity under
+    /// `controls:` in the configuration.
+    user_tuning: std::collections::BTreeMap<&'static str, UserTuning>,
+}
+
+/// What `controls:` says of one user policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UserTuning {
+    /// `enabled: false` drops its findings.
+    pub(crate) enabled: bool,
+    /// `severity:` replaces the one in its metadata.
+    pub(crate) severity: Option<Severity>,
 }
 
 /// One control as it runs: at a policy version, with a severity and
@@ -96,6 +108,7 @@ impl PolicySet {
             exceptions: Arc::default(),
             user: None,
             combine: false,
+            user_tuning: Default::default(),
         }
     }
 
@@ -140,6 +153,7 @@ impl PolicySet {
             exceptions: Arc::default(),
             user: None,
             combine: false,
+            user_tuning: Default::default(),
         })
     }
 

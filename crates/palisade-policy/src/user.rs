@@ -115,7 +115,7 @@ impl PolicySet {
                             name: None,
                         });
                     let start = findings.len();
-                    push(
+                    self.push_user(
                         findings,
                         found,
                         &resource,
@@ -164,7 +164,7 @@ impl PolicySet {
             return Ok(());
         }
         let start = findings.len();
-        push(findings, found, &object.resource(), file, object.node.pos);
+        self.push_user(findings, found, &object.resource(), file, object.node.pos);
         if let Some(new) = findings.get_mut(start..) {
             self.exceptions.apply(Some(object), new);
         }
@@ -196,7 +196,7 @@ impl PolicySet {
             message,
         })?;
         found.extend(user.review(&review)?);
-        push(
+        self.push_user(
             &mut findings,
             found,
             &object.resource(),
@@ -265,7 +265,7 @@ impl PolicySet {
             line: first.map_or(1, |i| i.line),
             column: first.map_or(1, |i| i.column),
         };
-        push(&mut findings, found, &resource, &dockerfile.file, pos);
+        self.push_user(&mut findings, found, &resource, &dockerfile.file, pos);
         self.exceptions.apply(None, &mut findings);
         Ok(findings)
     }
@@ -306,7 +306,7 @@ impl PolicySet {
         let file = files
             .first()
             .map_or_else(|| Arc::from("-"), |(f, _)| f.clone());
-        push(
+        self.push_user(
             &mut findings,
             found,
             &resource,
@@ -317,37 +317,49 @@ impl PolicySet {
         Ok(findings)
     }
 
+    /// Turns a user policy off, or gives it another severity, as
+    /// `controls:` in the configuration says.
+    pub(crate) fn tune_user_policy(&mut self, id: &'static str, tuning: crate::UserTuning) {
+        self.user_tuning.insert(id, tuning);
+    }
+
+    /// Findings of user policies, as [`Finding`]s, tuned by `controls:`.
+    /// They point at the start of what they are about: user policies name
+    /// no field.
+    fn push_user(
+        &self,
+        findings: &mut Vec<Finding>,
+        found: Vec<RegoFinding>,
+        resource: &ResourceRef,
+        file: &Arc<str>,
+        pos: Position,
+    ) {
+        for f in found {
+            let tuning = self.user_tuning.get(f.control.id);
+            if tuning.is_some_and(|t| !t.enabled) {
+                continue;
+            }
+            findings.push(Finding {
+                control: f.control.id,
+                severity: tuning.and_then(|t| t.severity).unwrap_or(f.severity),
+                message: f.message,
+                resource: resource.clone(),
+                container: None,
+                field: FieldPath::default(),
+                location: Location {
+                    file: file.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                },
+                waiver: f.waiver,
+                enforcement: f.enforcement,
+            });
+        }
+    }
+
     /// Checks documents one input at a time with `--combine` off; with it on,
     /// [`PolicySet::evaluate_combined`] sees them all at once.
     pub fn set_combine(&mut self, combine: bool) {
         self.combine = combine;
-    }
-}
-
-/// User findings point at the start of what they are about: user policies
-/// name no field.
-fn push(
-    findings: &mut Vec<Finding>,
-    found: Vec<RegoFinding>,
-    resource: &ResourceRef,
-    file: &Arc<str>,
-    pos: Position,
-) {
-    for f in found {
-        findings.push(Finding {
-            control: f.control.id,
-            severity: f.severity,
-            message: f.message,
-            resource: resource.clone(),
-            container: None,
-            field: FieldPath::default(),
-            location: Location {
-                file: file.clone(),
-                line: pos.line,
-                column: pos.column,
-            },
-            waiver: f.waiver,
-            enforcement: f.enforcement,
-        });
     }
 }

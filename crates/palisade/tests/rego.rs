@@ -463,3 +463,50 @@ fn namespace_selectors_see_the_scanned_namespaces() {
         .collect();
     assert_eq!(reviewed, ["shop"], "only the Ingress in a prod namespace");
 }
+
+#[test]
+fn user_policies_are_tuned_under_controls_like_built_in_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = workspace().join("examples/policies/conftest");
+    write(
+        dir.path(),
+        "web.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {owner: web}\nspec:\n  containers: [{name: web, image: 'docker.io/web:1'}]\n",
+    );
+    let severities = |config: &str| {
+        write(
+            dir.path(),
+            "palisade.yaml",
+            &format!("policies:\n  paths: [{}]\n{config}", policies.display()),
+        );
+        let out = palisade_in(dir.path(), &["scan", "--format", "json", "web.yaml"]);
+        findings(&json(&out))
+            .iter()
+            .filter(|f| f["control"] == "acme-approved-registry")
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let own = severities("");
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(
+        severities("controls:\n  acme-approved-registry: {severity: critical}\n"),
+        ["critical"]
+    );
+    assert!(severities("controls:\n  acme-approved-registry: {enabled: false}\n").is_empty());
+    // Parameters are the policy's own business: a clear error with the line.
+    write(
+        dir.path(),
+        "palisade.yaml",
+        &format!(
+            "policies:\n  paths: [{}]\ncontrols:\n  acme-approved-registry:\n    params: {{registries: [a]}}\n",
+            policies.display()
+        ),
+    );
+    let out = palisade_in(dir.path(), &["scan", "web.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("palisade.yaml:5:") && stderr.contains("user policy"),
+        "{stderr}"
+    );
+}
