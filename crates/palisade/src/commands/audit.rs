@@ -13,8 +13,6 @@ use palisade_audit::verify::VerifyReport;
 use palisade_audit::{
     AnyStore, Checkpoint, Entry, Filter, Reader, Store, Timestamp, VerifyOptions, keys,
 };
-
-use crate::commands::scan::load_config;
 use palisade_policy::Config;
 
 use crate::cli::{
@@ -22,6 +20,7 @@ use crate::cli::{
     AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs, AuditVerifyArgs,
     AuditVerifyBundleArgs,
 };
+use crate::commands::scan::load_config;
 
 /// The audit log's URL: `--audit-db` (or `PALISADE_AUDIT_DB`), else
 /// `audit.db` in the configuration (`PALISADE_CONFIG`, else `palisade.yaml`

@@ -17,9 +17,10 @@ use palisade_server::state::Sources;
 use palisade_server::{Options, Server};
 use tracing_subscriber::EnvFilter;
 
+use palisade_policy::AuditSettings;
+
 use crate::cli::{AuditDbArgs, ServeArgs, ServeAuditArgs};
 use crate::commands::scan::load_config;
-use palisade_policy::AuditSettings;
 
 /// How long requests in flight may take to finish on SIGTERM.
 const GRACE: Duration = Duration::from_secs(10);
