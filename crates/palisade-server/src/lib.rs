@@ -107,6 +107,7 @@ pub struct Server {
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     reloading: tokio::task::JoinHandle<()>,
     sink: Arc<dyn AuditSink>,
+    shared: Arc<Shared>,
 }
 
 impl Server {
@@ -160,13 +161,14 @@ impl Server {
             .handle(handle.clone());
         let app = http::router(shared.clone());
         let serving = tokio::spawn(async move { server.serve(app.into_make_service()).await });
-        let reloading = tokio::spawn(reload::watch(shared, options.reload_interval));
+        let reloading = tokio::spawn(reload::watch(shared.clone(), options.reload_interval));
         Ok(Server {
             addr,
             handle,
             serving,
             reloading,
             sink: options.sink,
+            shared,
         })
     }
 
@@ -190,6 +192,11 @@ impl Server {
     pub async fn shutdown(mut self, grace: Duration) -> std::io::Result<()> {
         self.handle.graceful_shutdown(Some(grace));
         let result = self.wait().await;
+        // Refusals counted but not yet summarised go in before the writer
+        // flushes: none is unaccounted for.
+        if let Some(api) = &self.shared.api {
+            api.flush_all_refusals(&self.shared.prepared.load().policy_version);
+        }
         self.sink.shutdown().await;
         result
     }

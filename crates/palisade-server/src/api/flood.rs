@@ -64,6 +64,13 @@ impl Refusals {
         Self::roll(&mut window, now)
     }
 
+    /// The count not yet summarised, whatever the window (at shutdown).
+    pub(crate) fn drain(&self) -> Option<u64> {
+        let mut window = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let counted = std::mem::take(&mut window.counted);
+        (counted > 0).then_some(counted)
+    }
+
     /// Starts a new window when the current one is over; its count, if any.
     fn roll(window: &mut Window, now: Instant) -> Option<u64> {
         if now.saturating_duration_since(window.started) < WINDOW {
@@ -111,5 +118,17 @@ mod tests {
         }
         assert_eq!(refusals.ended(t0 + WINDOW * 3), Some(5));
         assert_eq!(refusals.ended(t0 + WINDOW * 5), None);
+    }
+
+    #[test]
+    fn shutdown_drains_an_open_window() {
+        let t0 = Instant::now();
+        let refusals = Refusals::new(t0);
+        for _ in 0..RECORDED_PER_WINDOW + 3 {
+            refusals.admit(t0);
+        }
+        assert_eq!(refusals.drain(), Some(3));
+        assert_eq!(refusals.drain(), None);
+        assert_eq!(refusals.ended(t0 + WINDOW), None);
     }
 }

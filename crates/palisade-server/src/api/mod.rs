@@ -76,6 +76,14 @@ impl Api {
             record_refusal_count(self, policy_version, count);
         }
     }
+
+    /// Records every refusal counted and not yet summarised, whether its
+    /// window has ended or not (at shutdown).
+    pub(crate) fn flush_all_refusals(&self, policy_version: &str) {
+        if let Some(count) = self.refusals.drain() {
+            record_refusal_count(self, policy_version, count);
+        }
+    }
 }
 
 /// One event for `count` refusals not recorded one by one.
