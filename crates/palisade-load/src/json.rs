@@ -175,32 +175,6 @@ impl<'de> serde::de::Visitor<'de> for NodeVisitor {
     }
 }
 
-/// The JSON value of a [`Node`] (positions dropped): what a JSON Patch is
-/// computed against.
-///
-/// ```
-/// use palisade_load::json::{node_from_json, node_to_json};
-/// let json = serde_json::json!({"spec": {"replicas": 3, "paused": false, "ratio": 0.5, "tags": ["a", null]}});
-/// assert_eq!(node_to_json(&node_from_json(&json)), json);
-/// ```
-pub fn node_to_json(node: &Node) -> serde_json::Value {
-    match &node.value {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(i) => serde_json::Value::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
-        Value::String(s) => serde_json::Value::String(s.clone()),
-        Value::Seq(items) => serde_json::Value::Array(items.iter().map(node_to_json).collect()),
-        Value::Map(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), node_to_json(&e.value)))
-                .collect(),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +190,12 @@ mod tests {
             r#"{"a": [1, -2, 18446744073709551615, 1.5, 1e3, true, null, "x\u00e9"], "b": {}}"#;
         let via_value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
         assert_eq!(read(text), node_from_json(&via_value));
+    }
+
+    #[test]
+    fn the_tree_converts_back_to_the_same_json() {
+        let json = serde_json::json!({"spec": {"replicas": 3, "paused": false, "ratio": 0.5, "tags": ["a", null]}});
+        assert_eq!(node_from_json(&json).to_json(), json);
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! changed. The pod spec is found by `palisade_load::PodSpec`, the one place
 //! that knows where every workload kind keeps it.
 
-use palisade_load::json::node_to_json;
 use palisade_load::{ContainerKind, KubeObject, PodSpec};
 use palisade_model::Node;
 use palisade_policy::SafeDefault;
@@ -39,7 +38,7 @@ pub fn mutate(node: &Node, defaults: &[SafeDefault], scope: Scope) -> Option<Mut
         return None;
     }
     let pod = PodSpec::find(&KubeObject { node })?;
-    let object = node_to_json(node);
+    let object = node.to_json();
     let mut mutated = object.clone();
     let mut applied = Vec::new();
     for &default in defaults {
