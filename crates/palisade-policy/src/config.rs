@@ -126,6 +126,19 @@ struct ControlSettings {
     params: BTreeMap<String, Vec<String>>,
 }
 
+impl ControlSettings {
+    /// The `severity:` given, checked; `at` and `id` name it in an error.
+    fn severity(&self, at: &str, id: &str) -> Result<Option<Severity>, ConfigError> {
+        self.severity
+            .as_deref()
+            .map(|s| {
+                s.parse::<Severity>()
+                    .map_err(|e| ConfigError(format!("{at}: control `{id}`: severity: {e}")))
+            })
+            .transpose()
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExceptionConfig {
@@ -302,17 +315,9 @@ impl Config {
                 "{at}: `{id}` is a user policy: its parameters come from its data files or constraint, not from `controls:`"
             )));
         }
-        let severity = settings
-            .severity
-            .as_deref()
-            .map(|s| {
-                s.parse::<Severity>()
-                    .map_err(|e| ConfigError(format!("{at}: control `{id}`: severity: {e}")))
-            })
-            .transpose()?;
         Ok(crate::UserTuning {
             enabled: settings.enabled.unwrap_or(true),
-            severity,
+            severity: settings.severity(&at, id)?,
         })
     }
 
@@ -413,14 +418,7 @@ impl Config {
                 }
                 _ => {}
             }
-            let severity = settings
-                .severity
-                .as_deref()
-                .map(|s| {
-                    s.parse::<Severity>()
-                        .map_err(|e| ConfigError(format!("{at}: control `{id}`: severity: {e}")))
-                })
-                .transpose()?;
+            let severity = settings.severity(&at, id)?;
             for s in selected
                 .iter_mut()
                 .filter(|s| std::ptr::eq(s.control, control))
