@@ -13,7 +13,7 @@ use palisade_audit::verify::VerifyReport;
 use palisade_audit::{
     AnyStore, Checkpoint, Entry, Filter, Reader, Store, Timestamp, VerifyOptions, keys,
 };
-use palisade_policy::Config;
+use palisade_policy::AuditSettings;
 
 use crate::cli::{
     AuditCheckpointArgs, AuditDbArgs, AuditExportArgs, AuditKeygenArgs, AuditPruneArgs,
@@ -23,15 +23,16 @@ use crate::cli::{
 use crate::commands::scan::load_config;
 
 /// The audit log's URL: `--audit-db` (or `PALISADE_AUDIT_DB`), else
-/// `audit.db` in the configuration (`PALISADE_CONFIG`, else `palisade.yaml`
-/// in the working directory, read only when the flag is absent), else
-/// [`AuditDbArgs::DEFAULT`].
-pub fn db_url(args: &AuditDbArgs, config: Option<&Config>) -> Result<String> {
+/// `audit.db` of the configuration's `audit:` settings (given, or read from
+/// `PALISADE_CONFIG`, else `palisade.yaml` in the working directory, only
+/// when the flag is absent), else [`AuditDbArgs::DEFAULT`]. The one place
+/// that order is written, for `serve`, `scan --record` and `palisade audit`.
+pub fn db_url(args: &AuditDbArgs, settings: Option<&AuditSettings>) -> Result<String> {
     if let Some(url) = &args.audit_db {
         return Ok(url.clone());
     }
-    let from_file = match config {
-        Some(config) => config.audit()?.db,
+    let from_file = match settings {
+        Some(settings) => settings.db.clone(),
         None => {
             let path = std::env::var_os("PALISADE_CONFIG").map(std::path::PathBuf::from);
             load_config(path.as_deref())?.audit()?.db

@@ -59,7 +59,7 @@ pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> R
         .collect();
 
     let config = super::scan::load_config(args.config.as_deref())?;
-    let url = super::audit::db_url(&args.record.db, Some(&config))?;
+    let url = super::audit::db_url(&args.record.db, Some(&config.audit()?))?;
     let options = WriterOptions {
         chain: args.record.audit_chain.clone(),
         ..WriterOptions::default()

@@ -19,7 +19,7 @@ use tracing_subscriber::EnvFilter;
 
 use palisade_policy::AuditSettings;
 
-use crate::cli::{AuditDbArgs, ServeArgs, ServeAuditArgs};
+use crate::cli::{ServeArgs, ServeAuditArgs};
 use crate::commands::scan::load_config;
 
 /// How long requests in flight may take to finish on SIGTERM.
@@ -133,12 +133,7 @@ async fn audit_sink(
             .unwrap_or(Duration::from_secs(300)),
     };
     let checkpoint = key.clone().map(|key| CheckpointSchedule { key, every });
-    let url = &args
-        .db
-        .audit_db
-        .clone()
-        .or_else(|| config.db.clone())
-        .unwrap_or_else(|| AuditDbArgs::DEFAULT.to_owned());
+    let url = &super::audit::db_url(&args.db, Some(config))?;
     let recorder = AuditLog::open(
         url,
         WriterOptions {
