@@ -10,6 +10,8 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 #[path = "../../palisade-audit/tests/support/postgres.rs"]
 mod postgres;
 
@@ -28,7 +30,7 @@ use rcgen::{
 };
 use serde_json::{Value, json};
 
-const HOST: &str = "palisade.test";
+use support::{HOST, hardened_pod};
 
 /// A client certificate authority and leaf certificates signed by it.
 struct ClientCa {
@@ -235,27 +237,6 @@ fn review(uid: &str, namespace: &str, object: Value, dry_run: bool) -> Value {
             "object": object,
             "dryRun": dry_run,
         }
-    })
-}
-
-fn hardened_pod(name: &str) -> Value {
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name},
-        "spec": {
-            "automountServiceAccountToken": false,
-            "serviceAccountName": "web",
-            "securityContext": {"runAsNonRoot": true, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
-            "containers": [{
-                "name": "web",
-                "image": "registry.example.com/web@sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d",
-                "imagePullPolicy": "Always",
-                "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}},
-                "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "1", "memory": "128Mi"}},
-                "livenessProbe": {"httpGet": {"path": "/", "port": 8080}},
-                "readinessProbe": {"httpGet": {"path": "/", "port": 8080}},
-            }],
-        },
     })
 }
 

@@ -10,6 +10,8 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +25,7 @@ use palisade_server::state::Sources;
 use palisade_server::{Options, Server};
 use serde_json::{Value, json};
 
-const HOST: &str = "palisade.test";
+use support::{HOST, hardened_pod};
 
 /// Keeps every event as one line: `endpoint allowed dry_run findings`.
 /// While `stuck` is set, no event ever becomes durable (an audit log that
@@ -210,29 +212,8 @@ fn review(operation: &str, namespace: &str, object: Value) -> Value {
     })
 }
 
-fn hardened_pod() -> Value {
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "web"},
-        "spec": {
-            "automountServiceAccountToken": false,
-            "serviceAccountName": "web",
-            "securityContext": {"runAsNonRoot": true, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
-            "containers": [{
-                "name": "web",
-                "image": "registry.example.com/web@sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d",
-                "imagePullPolicy": "Always",
-                "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}},
-                "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "1", "memory": "128Mi"}},
-                "livenessProbe": {"httpGet": {"path": "/", "port": 8080}},
-                "readinessProbe": {"httpGet": {"path": "/", "port": 8080}},
-            }],
-        },
-    })
-}
-
 fn privileged_pod() -> Value {
-    let mut pod = hardened_pod();
+    let mut pod = hardened_pod("web");
     pod["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
     pod
 }
@@ -252,7 +233,7 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
 async fn allows_a_hardened_pod_and_denies_a_privileged_one() {
     let h = Harness::start("admission:\n  mode: enforce\n").await;
     let allowed = h
-        .review("/validate", &review("CREATE", "apps", hardened_pod()))
+        .review("/validate", &review("CREATE", "apps", hardened_pod("web")))
         .await;
     assert_eq!(allowed["allowed"], true, "{allowed}");
     assert!(allowed.get("status").is_none());
@@ -451,7 +432,7 @@ async fn a_stuck_audit_log_under_fail_closed_records_the_denial_it_answered() {
             .await;
     h.sink.1.store(true, Ordering::SeqCst);
     let response = h
-        .review("/validate", &review("CREATE", "apps", hardened_pod()))
+        .review("/validate", &review("CREATE", "apps", hardened_pod("web")))
         .await;
     assert_eq!(response["allowed"], false, "{response}");
     assert!(
@@ -480,14 +461,14 @@ async fn malformed_and_oversized_requests_are_refused_clearly() {
     let (status, body) = h.post("/validate", b"{not json".to_vec()).await;
     assert_eq!(status, 400);
     assert!(body.contains("not an AdmissionReview"), "{body}");
-    let mut v1beta1 = review("CREATE", "apps", hardened_pod());
+    let mut v1beta1 = review("CREATE", "apps", hardened_pod("web"));
     v1beta1["apiVersion"] = json!("admission.k8s.io/v1beta1");
     let (status, body) = h
         .post("/validate", serde_json::to_vec(&v1beta1).unwrap())
         .await;
     assert_eq!(status, 400);
     assert!(body.contains("admission.k8s.io/v1"), "{body}");
-    let mut no_uid = review("CREATE", "apps", hardened_pod());
+    let mut no_uid = review("CREATE", "apps", hardened_pod("web"));
     no_uid["request"]["uid"] = json!("");
     assert_eq!(
         h.post("/validate", serde_json::to_vec(&no_uid).unwrap())
@@ -496,7 +477,7 @@ async fn malformed_and_oversized_requests_are_refused_clearly() {
         400
     );
 
-    let mut big = hardened_pod();
+    let mut big = hardened_pod("web");
     big["metadata"]["annotations"] = json!({"filler": "x".repeat(8192)});
     let (status, body) = h
         .post(
@@ -625,12 +606,12 @@ async fn the_configuration_is_reloaded_and_a_bad_one_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ephemeral_containers_are_checked_and_other_subresources_are_not() {
     let h = Harness::start("admission:\n  mode: enforce\n").await;
-    let mut pod = hardened_pod();
+    let mut pod = hardened_pod("web");
     pod["spec"]["ephemeralContainers"] =
         json!([{"name": "debug", "image": "busybox", "securityContext": {"privileged": true}}]);
     let mut request = review("UPDATE", "apps", pod.clone());
     request["request"]["subResource"] = json!("ephemeralcontainers");
-    request["request"]["oldObject"] = hardened_pod();
+    request["request"]["oldObject"] = hardened_pod("web");
     let response = h.review("/validate", &request).await;
     assert_eq!(response["allowed"], false);
     assert!(
@@ -714,10 +695,10 @@ async fn rego_policies_decide_with_the_request_and_reload() {
     };
     // The Gatekeeper constraint denies (enforce mode), naming the user.
     eventually("the policies to load", async || {
-        h.review("/validate", &intern(hardened_pod())).await["allowed"] == false
+        h.review("/validate", &intern(hardened_pod("web"))).await["allowed"] == false
     })
     .await;
-    let denied = h.review("/validate", &intern(hardened_pod())).await;
+    let denied = h.review("/validate", &intern(hardened_pod("web"))).await;
     let message = denied["status"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("no-interns"), "{message}");
     assert!(
@@ -726,7 +707,7 @@ async fn rego_policies_decide_with_the_request_and_reload() {
     );
     // Alice is no intern: only the Conftest warning, which never denies.
     let allowed = h
-        .review("/validate", &review("CREATE", "apps", hardened_pod()))
+        .review("/validate", &review("CREATE", "apps", hardened_pod("web")))
         .await;
     assert_eq!(allowed["allowed"], true, "{allowed}");
     let warnings = allowed["warnings"].to_string();
@@ -734,7 +715,7 @@ async fn rego_policies_decide_with_the_request_and_reload() {
 
     // UPDATE: the old object is there for the policy to compare.
     let labelled = |team: &str| {
-        let mut pod = hardened_pod();
+        let mut pod = hardened_pod("web");
         pod["metadata"]["labels"] = json!({"team": team, "owner": "alice"});
         pod
     };
@@ -765,13 +746,13 @@ async fn rego_policies_decide_with_the_request_and_reload() {
     })
     .await;
     assert_eq!(
-        h.review("/validate", &intern(hardened_pod())).await["allowed"],
+        h.review("/validate", &intern(hardened_pod("web"))).await["allowed"],
         false
     );
     std::fs::remove_file(h.path("policy/owner.rego")).unwrap();
     eventually("the policies without owner.rego", async || {
         let response = h
-            .review("/validate", &review("CREATE", "apps", hardened_pod()))
+            .review("/validate", &review("CREATE", "apps", hardened_pod("web")))
             .await;
         response["allowed"] == true && response["warnings"].is_null()
     })
