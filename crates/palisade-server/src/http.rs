@@ -109,7 +109,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     };
 
     let asker = Asker::of(endpoint, &request);
-    let uid = asker.uid.clone();
+    let uid = asker.uid.as_str();
     let operation = asker.operation;
     let resource = decide::request_resource(&request);
     let judge = {
@@ -146,7 +146,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
             tracing::error!(error = %e, uid, "evaluation failed");
             let d = decide::failure(
                 prepared.settings.failure_mode,
-                &uid,
+                uid,
                 resource,
                 "internal error while evaluating".to_owned(),
             );
@@ -155,7 +155,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         Err(_) => {
             let d = decide::failure(
                 prepared.settings.failure_mode,
-                &uid,
+                uid,
                 resource,
                 format!(
                     "evaluation exceeded its deadline of {} ms",
