@@ -6,6 +6,7 @@
 //! [`Location`]; reporters only format.
 
 mod control;
+mod exception_note;
 mod finding;
 mod node;
 mod path;
@@ -13,6 +14,7 @@ mod resource;
 mod severity;
 
 pub use control::{ControlMeta, DocSection, PssLevel};
+pub use exception_note::{ExceptionNote, ExceptionProblem};
 pub use finding::{Enforcement, Finding, Location, Waiver};
 pub use node::{Entry, Node, Position, Value};
 pub use path::{FieldPath, Segment};

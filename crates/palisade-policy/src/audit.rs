@@ -27,6 +27,7 @@ pub(crate) struct AuditConfig {
     chain: Option<String>,
     key: Option<PathBuf>,
     checkpoint_interval: Option<Spanned<u64>>,
+    #[serde(default, deserialize_with = "crate::strict_bool::optional")]
     enabled: Option<bool>,
 }
 

@@ -100,7 +100,7 @@ struct PoliciesConfig {
     data: Vec<String>,
     #[serde(default)]
     namespaces: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::strict_bool::plain")]
     all_namespaces: bool,
 }
 
@@ -120,6 +120,7 @@ pub struct PolicySources {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ControlSettings {
+    #[serde(default, deserialize_with = "crate::strict_bool::optional")]
     enabled: Option<bool>,
     severity: Option<String>,
     #[serde(default)]
@@ -270,10 +271,28 @@ impl Config {
                 )));
             }
         }
-        for token in &api.tokens {
-            if !token.sha256.starts_with("sha256:") {
+        for (i, token) in api.tokens.iter().enumerate() {
+            let well_formed = token.sha256.strip_prefix("sha256:").is_some_and(|hex| {
+                hex.len() == 64
+                    && hex
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            });
+            if !well_formed {
                 return Err(ConfigError(format!(
-                    "{}: api: token `{}`: sha256 must be `sha256:<hex>` as `palisade audit token` prints it",
+                    "{}: api: token `{}`: sha256 must be `sha256:` and 64 lowercase hex digits, as `palisade audit token` prints it",
+                    self.file, token.name
+                )));
+            }
+            if let Some(other) = api.tokens.iter().take(i).find(|t| t.sha256 == token.sha256) {
+                return Err(ConfigError(format!(
+                    "{}: api: tokens `{}` and `{}` have the same hash: one secret would act as two holders",
+                    self.file, other.name, token.name
+                )));
+            }
+            if api.tokens.iter().take(i).any(|t| t.name == token.name) {
+                return Err(ConfigError(format!(
+                    "{}: api: two tokens are named `{}`: audit events would not tell their holders apart",
                     self.file, token.name
                 )));
             }
@@ -290,10 +309,57 @@ impl Config {
     /// assert!(error.to_string().contains("severty"), "{error}");
     /// ```
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+        if let Some(line) = kubernetes_manifest_line(file, text) {
+            return Err(ConfigError(format!(
+                "{file}:{line}: this is not a Palisade configuration but a Kubernetes manifest (apiVersion and kind); `palisade install` prints manifests to apply, write them to another file (palisade install > palisade-install.yaml)"
+            )));
+        }
         let mut config: Config =
-            serde_saphyr::from_str(text).map_err(|e| ConfigError(format!("{file}: {e}")))?;
+            serde_saphyr::from_str(text).map_err(|e| ConfigError(readable(file, &e)))?;
         config.file = file.to_owned();
+        config.validate()?;
         Ok(config)
+    }
+
+    /// Whether `text` is Kubernetes manifests rather than a configuration:
+    /// a configuration found by name in the working directory that is no
+    /// configuration (say, `palisade install`'s output saved as
+    /// `palisade.yaml`) is set aside with a warning instead of failing every
+    /// scan of the folder.
+    pub fn is_kubernetes_manifest(file: &str, text: &str) -> bool {
+        kubernetes_manifest_line(file, text).is_some()
+    }
+
+    /// What can be checked without the command line: custom frameworks
+    /// (their IDs and controls, whether selected or not) and the read API's
+    /// tokens and roles.
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (i, custom) in self.custom_frameworks.iter().enumerate() {
+            let at = self.at(custom);
+            let id = &custom.value.id;
+            if palisade_frameworks::find(id).is_some() {
+                return Err(ConfigError(format!(
+                    "{at}: custom framework `{id}` takes the ID of a built-in pack; a custom framework cannot replace a built-in one, choose another ID"
+                )));
+            }
+            if self
+                .custom_frameworks
+                .iter()
+                .take(i)
+                .any(|other| &other.value.id == id)
+            {
+                return Err(ConfigError(format!(
+                    "{at}: custom framework `{id}` is declared twice"
+                )));
+            }
+            if let Some(problem) = custom.value.validate().into_iter().next() {
+                return Err(ConfigError(format!("{at}: custom framework: {problem}")));
+            }
+        }
+        if self.api.is_some() {
+            self.api()?;
+        }
+        Ok(())
     }
 
     /// The folder relative paths start from.
@@ -473,6 +539,32 @@ impl Config {
         });
         Ok(policy)
     }
+}
+
+/// The line of the first document that has both `apiVersion` and `kind`
+/// at its top level, if any.
+fn kubernetes_manifest_line(file: &str, text: &str) -> Option<u32> {
+    let parsed =
+        palisade_load::parse_documents(file.into(), text, &palisade_load::Limits::default());
+    parsed.documents.iter().find_map(|d| {
+        let api_version = d.root.get("apiVersion")?;
+        d.root.get("kind")?;
+        Some(api_version.pos.line)
+    })
+}
+
+/// serde-saphyr's messages, with the ones that read as library internals
+/// said in the configuration's terms.
+fn readable(file: &str, error: &serde_saphyr::Error) -> String {
+    if let serde_saphyr::Error::DuplicateMappingKey { key, location } = error.without_snippet() {
+        let key = key.as_deref().unwrap_or("a key");
+        return format!(
+            "{file}:{}:{}: `{key}` is given twice in the same mapping; only one can count, so remove or merge the other",
+            location.line(),
+            location.column()
+        );
+    }
+    format!("{file}: {error}")
 }
 
 #[cfg(test)]

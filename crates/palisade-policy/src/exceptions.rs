@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use globset::{Glob, GlobMatcher};
 use jiff::civil::Date;
 use palisade_load::{KubeObject, PodSpec};
-use palisade_model::{Finding, Node, Waiver};
+use palisade_model::{ExceptionNote, ExceptionProblem, Finding, Node, Waiver};
 
 /// The annotation prefix of inline waivers.
 pub const ANNOTATION_PREFIX: &str = "palisade.dev/waive.";
@@ -71,6 +71,18 @@ impl Exception {
         }
         if spec.controls.is_empty() {
             return Err("controls: name the controls the exception waives".into());
+        }
+        let scoped = !(spec.namespaces.is_empty()
+            && spec.kinds.is_empty()
+            && spec.names.is_empty()
+            && spec.labels.is_empty()
+            && spec.containers.is_empty()
+            && spec.images.is_empty());
+        if spec.controls.iter().any(|c| c == "*") && !scoped {
+            return Err(
+                "controls: `*` with no namespaces, kinds, names, labels, containers or images would waive every finding of every resource; scope it to the resources it is meant for"
+                    .into(),
+            );
         }
         let expires = spec
             .expires
@@ -216,26 +228,26 @@ impl Exceptions {
         }
     }
 
-    /// Notes on exceptions that need attention: expired, or matched nothing.
-    pub fn notes(&self) -> Vec<String> {
+    /// Exceptions that need attention: expired, or matched nothing.
+    pub fn notes(&self) -> Vec<ExceptionNote> {
         let mut notes = Vec::new();
         for e in &self.list {
             let expired = self.today.is_some_and(|t| !e.in_force(t));
-            if expired {
-                notes.push(format!(
-                    "{}: exception expired on {} and no longer applies (owner: {}; {})",
-                    e.source,
-                    e.waiver.expires.as_deref().unwrap_or("?"),
-                    e.waiver.owner.as_deref().unwrap_or("none"),
-                    e.waiver.justification
-                ));
+            let problem = if expired {
+                ExceptionProblem::Expired
             } else if e.uses() == 0 {
-                notes.push(format!(
-                    "{}: exception matched no finding (controls: {}); remove it if it is stale",
-                    e.source,
-                    e.controls.join(", ")
-                ));
-            }
+                ExceptionProblem::Unused
+            } else {
+                continue;
+            };
+            notes.push(ExceptionNote {
+                source: e.source.clone(),
+                problem,
+                controls: e.controls.clone(),
+                owner: e.waiver.owner.clone(),
+                expires: e.waiver.expires.clone(),
+                justification: e.waiver.justification.clone(),
+            });
         }
         notes
     }

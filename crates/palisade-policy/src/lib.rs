@@ -10,6 +10,7 @@ pub mod config;
 pub mod digests;
 pub mod exceptions;
 mod selection;
+mod strict_bool;
 mod user;
 
 use std::sync::Arc;

@@ -7,8 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use palisade_controls::pod_security::version::LATEST_MINOR;
 use palisade_controls::{Control, ParseVersionError, PssVersion, registry};
-use palisade_frameworks::Framework as Pack;
+use palisade_frameworks::{Coverage, Framework as Pack};
 use palisade_model::PssLevel;
 
 /// A framework selected for a scan: its pack (requirements and their
@@ -82,6 +83,11 @@ pub enum SelectionError {
     /// A bad `@version`.
     #[error(transparent)]
     Version(#[from] ParseVersionError),
+    /// A `@v1.N` newer than any this build knows.
+    #[error(
+        "`{0}` is newer than the newest Pod Security Standards version this build knows ({1}); pin {1} or use `latest`"
+    )]
+    FutureVersion(String, PssVersion),
     /// Not a control ID.
     #[error("unknown control `{0}` (see `palisade controls list`)")]
     UnknownControl(String),
@@ -104,6 +110,9 @@ impl FromStr for Framework {
     /// assert_eq!("pss-baseline".parse::<Framework>().unwrap().to_string(), "pss-baseline@latest");
     /// assert_eq!("pci-dss-4.0".parse::<Framework>().unwrap().to_string(), "pci-dss-4.0");
     /// assert!("pss-baseline@1.30".parse::<Framework>().is_err());
+    /// assert!("pss-baseline@v1.99".parse::<Framework>().is_err());
+    /// // A pin is the version reports are titled with.
+    /// assert_eq!("pss-restricted@v1.25".parse::<Framework>().unwrap().pack.version, "v1.25");
     /// assert!("pci-dss-4.0@v1.30".parse::<Framework>().is_err());
     /// assert!("cis".parse::<Framework>().is_err());
     /// ```
@@ -120,14 +129,87 @@ impl FromStr for Framework {
         let pack = palisade_frameworks::find(name)
             .ok_or_else(|| SelectionError::UnknownFramework(name.to_owned()))?;
         let pss = match (level, version) {
-            (Some(level), Some(version)) => Some((level, version.parse()?)),
+            (Some(level), Some(version)) => Some((level, known_version(version)?)),
             (Some(level), None) => Some((level, PssVersion::Latest)),
             (None, Some(_)) => return Err(SelectionError::Unversioned(name.to_owned())),
             (None, None) => None,
         };
+        let pack = match pss {
+            Some((level, version @ PssVersion::V1(_))) => pinned(pack, level, version),
+            _ => pack.clone(),
+        };
         Ok(Framework {
-            pack: Arc::new(pack.clone()),
+            pack: Arc::new(pack),
             pss,
         })
     }
+}
+
+/// A `@v1.N` the build knows: a pin past the newest version would silently
+/// run the newest checks under a title that claims another version.
+fn known_version(text: &str) -> Result<PssVersion, SelectionError> {
+    let version: PssVersion = text.parse()?;
+    match version {
+        PssVersion::V1(minor) if minor > LATEST_MINOR => Err(SelectionError::FutureVersion(
+            text.to_owned(),
+            PssVersion::V1(LATEST_MINOR),
+        )),
+        _ => Ok(version),
+    }
+}
+
+/// The pack as the Pod Security Standards stood at `version`: titled with
+/// that version, each requirement checked by the controls in force then
+/// (a restricted check not yet in force is replaced by the baseline check
+/// it later overrode, as upstream does), and requirements that did not exist
+/// yet marked not applicable instead of "not run".
+fn pinned(pack: &Pack, level: PssLevel, version: PssVersion) -> Pack {
+    let profile = registry::pss_profile(level, version);
+    let in_force = |id: &str| profile.iter().any(|c| c.meta.id == id);
+    // A restricted control not yet in force stands for the baseline check
+    // it overrides, when that one runs at this version.
+    let stand_in = |id: &str| -> Option<&'static str> {
+        let pss = registry::find(id)?.pss?;
+        let baseline = pss.overrides?;
+        profile
+            .iter()
+            .find(|c| c.pss.is_some_and(|p| p.upstream_id == baseline))
+            .map(|c| c.meta.id)
+    };
+    let mut pack = pack.clone();
+    pack.version = version.to_string();
+    for requirement in &mut pack.requirements {
+        if !matches!(requirement.status, Coverage::Automated | Coverage::Partial) {
+            continue;
+        }
+        let mut controls: Vec<String> = Vec::new();
+        for id in &requirement.controls {
+            let now = if in_force(id) {
+                Some(id.as_str())
+            } else {
+                stand_in(id)
+            };
+            if let Some(now) = now
+                && !controls.iter().any(|c| c == now)
+            {
+                controls.push(now.to_owned());
+            }
+        }
+        if controls.is_empty() {
+            let since = requirement
+                .controls
+                .iter()
+                .filter_map(|id| registry::find(id)?.pss.map(|p| p.since))
+                .min();
+            requirement.status = Coverage::NotApplicable;
+            requirement.reason = Some(match since {
+                Some(since) => format!(
+                    "not part of the Pod Security Standards at {version} (added in v1.{since})"
+                ),
+                None => format!("not part of the Pod Security Standards at {version}"),
+            });
+        }
+        requirement.controls = controls;
+    }
+    pack
 }

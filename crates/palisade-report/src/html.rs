@@ -122,7 +122,7 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !report.exception_notes.is_empty() {
             writeln!(out, "<ul id=\"exception-notes\">")?;
             for note in &report.exception_notes {
-                writeln!(out, "<li>{}</li>", escape(note))?;
+                writeln!(out, "<li>{}</li>", escape(&note.to_string()))?;
             }
             writeln!(out, "</ul>")?;
         }

@@ -57,7 +57,7 @@ struct JsonReport<'a> {
     errors: Vec<JsonError<'a>>,
     summary: &'a Summary,
     compliance: &'a [Compliance],
-    exception_notes: &'a [String],
+    exception_notes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -144,7 +144,11 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         errors: report.errors.iter().map(JsonError::from).collect(),
         summary: &report.summary,
         compliance: &report.compliance,
-        exception_notes: &report.exception_notes,
+        exception_notes: report
+            .exception_notes
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

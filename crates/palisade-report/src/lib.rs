@@ -2,6 +2,7 @@
 //! writer it is handed and never decides anything: exit codes and output
 //! files belong to the binary.
 
+mod exception_audit;
 mod github;
 mod html;
 mod json;
@@ -10,6 +11,7 @@ mod report;
 mod sarif;
 mod text;
 
+pub use exception_audit::{ExceptionAuditFormat, write_exception_audit};
 pub use github::write_github;
 pub use html::write_html;
 pub use json::{SCHEMA_VERSION, write_json};

@@ -50,7 +50,7 @@ pub struct Report {
     pub compliance: Vec<Compliance>,
     /// Exceptions that are no longer in force or matched nothing: shown so
     /// they are renewed or removed, never silently ignored.
-    pub exception_notes: Vec<String>,
+    pub exception_notes: Vec<palisade_model::ExceptionNote>,
 }
 
 impl Report {

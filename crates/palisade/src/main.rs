@@ -3,6 +3,8 @@
 //!
 //! Exit codes (like ripgrep's): 0 nothing at or above `--fail-on`, 1 findings
 //! at or above it, 2 usage errors or inputs that could not be read or parsed.
+//! A reader that closes the pipe early does not change a verdict already
+//! reached; a command cut off before its verdict exits 141.
 
 mod cli;
 mod commands;
@@ -52,20 +54,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A command with a verdict (scan, exceptions audit, audit verify)
+        // returns it through `commands::finish`; a broken pipe that reaches
+        // here ended a command before it could decide, so it is no success:
+        // 141 is what a shell reports for a writer ended by SIGPIPE, and what
+        // `set -o pipefail` scripts expect of any Unix tool.
+        Err(error) if commands::is_broken_pipe(&error) => ExitCode::from(141),
         Err(error) => {
-            if is_broken_pipe(&error) {
-                return ExitCode::SUCCESS;
-            }
             eprintln!("palisade: error: {error:#}");
             ExitCode::from(2)
         }
     }
-}
-
-/// `palisade scan | head` closes the pipe early; that is not an error.
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .filter_map(|e| e.downcast_ref::<std::io::Error>())
-        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }

@@ -1,38 +1,53 @@
 //! `palisade exceptions audit`: which exceptions expired, and which waive
 //! nothing any more, so they are renewed or removed rather than forgotten.
+//! Written in the scan's formats (`--format`, `--output`) so CI can publish
+//! them beside the findings.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use palisade_report::{ExceptionAuditFormat, write_exception_audit};
 
-use crate::cli::ScanArgs;
+use crate::cli::{Format, ScanArgs};
 
 pub fn audit(args: &ScanArgs) -> Result<ExitCode> {
     // The options are scan's; recording belongs to `palisade scan --record`.
     if args.record.record {
         bail!("--record is an option of `palisade scan`, not of `exceptions audit`");
     }
+    let format = match args.format {
+        Format::Text => ExceptionAuditFormat::Text,
+        Format::Json => ExceptionAuditFormat::Json,
+        Format::Sarif => ExceptionAuditFormat::Sarif,
+        Format::Junit => ExceptionAuditFormat::Junit,
+        Format::Github => ExceptionAuditFormat::Github,
+        Format::Html => bail!(
+            "`exceptions audit` writes text, json, sarif, junit or github; the HTML compliance report of `palisade scan --format html` lists exceptions too"
+        ),
+    };
     let report = super::scan::execute(args)?;
-    let mut out = std::io::stdout().lock();
-    for note in &report.exception_notes {
-        writeln!(out, "{note}")?;
-    }
-    let waived = report.summary.waived;
-    writeln!(
-        out,
-        "{} exception{} need attention; {waived} finding{} waived",
-        report.exception_notes.len(),
-        if report.exception_notes.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
-        if waived == 1 { " is" } else { "s are" },
-    )?;
-    Ok(if report.exception_notes.is_empty() {
+    let verdict = if report.exception_notes.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    let written = (|| -> Result<()> {
+        let mut out: Box<dyn Write> = match &args.output {
+            Some(path) => Box::new(BufWriter::new(
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+            )),
+            None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        };
+        write_exception_audit(
+            &report.exception_notes,
+            report.summary.waived,
+            format,
+            &mut out,
+        )?;
+        out.flush()?;
+        Ok(())
+    })();
+    super::finish(verdict, written)
 }

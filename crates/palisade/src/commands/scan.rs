@@ -44,20 +44,28 @@ struct FileOutcome {
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let (report, resources) = execute_scan(args)?;
-    write_report(args, &report)?;
+    let verdict = verdict(args, &report);
+    // The verdict is known before a byte is written: a reader that stops
+    // early (`palisade scan . | head -1`) must not turn a failing scan into
+    // a pass, nor keep the scan out of the audit log.
+    let written = write_report(args, &report);
     if args.record.record {
         super::record::record_scan(args, &report, &resources)?;
     }
+    super::finish(verdict, written)
+}
 
+/// 2 when something could not be read, 1 for a blocking finding at or
+/// above `--fail-on`, else 0.
+fn verdict(args: &ScanArgs, report: &Report) -> ExitCode {
     if !report.errors.is_empty() {
-        return Ok(ExitCode::from(2));
+        return ExitCode::from(2);
     }
-    let blocking = report.blocking().any(|f| f.severity >= args.fail_on);
-    Ok(if blocking {
+    if report.blocking().any(|f| f.severity >= args.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// The configuration: `--config FILE`, else `palisade.yaml` in the working
@@ -67,11 +75,22 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
         Some(path) => Ok(Config::load(path)?),
         None => {
             let default = Path::new(Config::FILE_NAME);
-            if default.is_file() {
-                Ok(Config::load(default)?)
-            } else {
-                Ok(Config::default())
+            if !default.is_file() {
+                return Ok(Config::default());
             }
+            // Found by name, not asked for: manifests that happen to be
+            // called palisade.yaml (`palisade install > palisade.yaml`) are
+            // input, not configuration.
+            let text = std::fs::read_to_string(default)
+                .with_context(|| format!("cannot read {}", default.display()))?;
+            if Config::is_kubernetes_manifest(Config::FILE_NAME, &text) {
+                eprintln!(
+                    "palisade: warning: {} holds Kubernetes manifests, not a Palisade configuration; it is not read as configuration (pass one with --config)",
+                    Config::FILE_NAME
+                );
+                return Ok(Config::default());
+            }
+            Ok(Config::load(default)?)
         }
     }
 }
