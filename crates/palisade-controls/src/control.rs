@@ -150,8 +150,9 @@ impl Control {
 }
 
 /// `docs` with `citations` as the first items of its `## References` list
-/// (a References section is added when the docs have none).
-fn with_citations(docs: &str, citations: &[String]) -> String {
+/// (a References section is added when the docs have none): a control's
+/// documentation as every output shows it, framework citations included.
+pub fn with_citations(docs: &str, citations: &[String]) -> String {
     const HEADING: &str = "## References\n";
     let lines: String = citations.iter().map(|c| format!("- {c}\n")).collect();
     if lines.is_empty() {

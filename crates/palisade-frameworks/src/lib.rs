@@ -110,6 +110,12 @@ pub fn citations_of(control_id: &str) -> Vec<String> {
         .collect()
 }
 
+/// A control's documentation with the requirements it serves cited in its
+/// `## References` (what SARIF rule help and `controls explain` show).
+pub fn documentation(meta: &palisade_model::ControlMeta) -> String {
+    palisade_controls::with_citations(meta.docs.trim_end(), &citations_of(meta.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,7 +87,10 @@ fn cis_kubernetes_pack_matches_kube_bench_cis_1_12() {
             requirement.id
         );
     }
-    let recommendations: Vec<&String> = upstream.keys().filter(|id| id.matches('.').count() == 2).collect();
+    let recommendations: Vec<&String> = upstream
+        .keys()
+        .filter(|id| id.matches('.').count() == 2)
+        .collect();
     for id in recommendations {
         assert!(
             pack.requirement(id).is_some(),

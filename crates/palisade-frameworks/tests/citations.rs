@@ -47,9 +47,9 @@ fn cites_a_number(line: &str, names: &[String]) -> bool {
                     let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
                     let digits = token.trim_start_matches(|c: char| c.is_ascii_uppercase());
                     digits.contains('.')
-                        && digits.split('.').all(|part| {
-                            part.chars().next().is_some_and(|c| c.is_ascii_digit())
-                        })
+                        && digits
+                            .split('.')
+                            .all(|part| part.chars().next().is_some_and(|c| c.is_ascii_digit()))
                 })
         })
     })
