@@ -94,10 +94,14 @@ pub struct Control {
 
 impl Control {
     /// The control's reference page: a header with its metadata and the
-    /// framework requirements it serves (`pci-dss-4.0 2.2.1`, from the
-    /// packs), then its documentation. `palisade controls explain` prints it
-    /// and `docs/controls/<id>.md` is generated from it.
-    pub fn markdown(&self, requirements: &[String]) -> String {
+    /// framework requirements it serves (`pci-dss-4.0.1 2.2.6`, from the
+    /// packs), then its documentation, whose `## References` list starts
+    /// with `citations`, one line per requirement, also from the packs
+    /// (`PCI DSS v4.0.1, 2.2.6 "..."`). The documentation itself names no
+    /// framework requirement, so the page cannot cite one the packs do not
+    /// map. `palisade controls explain` prints it and
+    /// `docs/controls/<id>.md` is generated from it.
+    pub fn markdown(&self, requirements: &[String], citations: &[String]) -> String {
         let meta = &self.meta;
         let mut out = format!("# {}: {}\n\n", meta.id, meta.title);
         out.push_str(&format!("- **Severity:** {}\n", meta.severity));
@@ -139,9 +143,27 @@ impl Control {
             out.push('\n');
         }
         out.push('\n');
-        out.push_str(meta.docs.trim_end());
+        out.push_str(&with_citations(meta.docs.trim_end(), citations));
         out.push('\n');
         out
+    }
+}
+
+/// `docs` with `citations` as the first items of its `## References` list
+/// (a References section is added when the docs have none): a control's
+/// documentation as every output shows it, framework citations included.
+pub fn with_citations(docs: &str, citations: &[String]) -> String {
+    const HEADING: &str = "## References\n";
+    let lines: String = citations.iter().map(|c| format!("- {c}\n")).collect();
+    if lines.is_empty() {
+        return docs.to_owned();
+    }
+    match docs.find(HEADING) {
+        Some(at) => {
+            let (before, after) = docs.split_at(at + HEADING.len());
+            format!("{before}{lines}{after}")
+        }
+        None => format!("{docs}\n\n{HEADING}{}", lines.trim_end()),
     }
 }
 

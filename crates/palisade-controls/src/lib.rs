@@ -20,7 +20,7 @@ pub(crate) mod workload;
 
 pub use registry::PssVerdict;
 
-pub use control::{Check, CheckResult, Control, PssCheck, Violation};
+pub use control::{Check, CheckResult, Control, PssCheck, Violation, with_citations};
 pub use inventory::{Inventory, InventoryViolation};
 pub use params::{Param, ParamError, Params};
 pub use pod_security::version::{ParseVersionError, PssVersion};

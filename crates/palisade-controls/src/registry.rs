@@ -15,7 +15,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 75] = [
+static CONTROLS: [&Control; 76] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -60,6 +60,7 @@ static CONTROLS: [&Control; 75] = [
     &workload::forbidden_volume::CONTROL,
     &workload::net_raw_not_dropped::CONTROL,
     &workload::dangerous_capabilities::CONTROL,
+    &workload::run_as_root_group::CONTROL,
     &secrets::secret_in_env_literal::CONTROL,
     &secrets::secret_as_env_var::CONTROL,
     &secrets::configmap_sensitive_content::CONTROL,

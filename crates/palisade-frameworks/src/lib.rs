@@ -39,8 +39,8 @@ const PACKS: [(&str, &str); 9] = [
         include_str!("../frameworks/nist-800-190.yaml"),
     ),
     (
-        "pci-dss-4.0.yaml",
-        include_str!("../frameworks/pci-dss-4.0.yaml"),
+        "pci-dss-4.0.1.yaml",
+        include_str!("../frameworks/pci-dss-4.0.1.yaml"),
     ),
     (
         "hipaa-security.yaml",
@@ -74,15 +74,18 @@ pub fn load_errors() -> &'static [String] {
     &LOADED.1
 }
 
-/// The built-in framework with this ID.
+/// The built-in framework with this ID or alias (an earlier ID of the same
+/// pack).
 ///
 /// ```
-/// let pci = palisade_frameworks::find("pci-dss-4.0").unwrap();
+/// let pci = palisade_frameworks::find("pci-dss-4.0.1").unwrap();
 /// assert!(pci.requirement("7.2.1").is_some());
+/// // The pack was labelled pci-dss-4.0 before; that name still selects it.
+/// assert_eq!(palisade_frameworks::find("pci-dss-4.0").unwrap().id, "pci-dss-4.0.1");
 /// assert!(palisade_frameworks::find("pci-dss-9").is_none());
 /// ```
 pub fn find(id: &str) -> Option<&'static Framework> {
-    all().iter().find(|f| f.id == id)
+    all().iter().find(|f| f.answers_to(id))
 }
 
 /// Every (framework, requirement) a control serves, for its documentation.
@@ -98,6 +101,21 @@ pub fn requirements_of(control_id: &str) -> Vec<(&'static Framework, &'static Re
         .collect()
 }
 
+/// How a control's reference page cites each requirement it serves (see
+/// [`Framework::citation`]), in pack order.
+pub fn citations_of(control_id: &str) -> Vec<String> {
+    requirements_of(control_id)
+        .into_iter()
+        .map(|(f, r)| f.citation(r))
+        .collect()
+}
+
+/// A control's documentation with the requirements it serves cited in its
+/// `## References` (what SARIF rule help and `controls explain` show).
+pub fn documentation(meta: &palisade_model::ControlMeta) -> String {
+    palisade_controls::with_citations(meta.docs.trim_end(), &citations_of(meta.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +128,19 @@ mod tests {
             assert_eq!(format!("{}.yaml", framework.id), file);
             assert_eq!(framework.validate(), Vec::<String>::new(), "{file}");
         }
+    }
+
+    #[test]
+    fn ids_and_aliases_name_one_pack_each() {
+        let mut names: Vec<&str> = all()
+            .iter()
+            .flat_map(|f| std::iter::once(&f.id).chain(&f.aliases))
+            .map(String::as_str)
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "{names:?}");
     }
 
     #[test]

@@ -8,13 +8,22 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Framework {
-    /// Stable ID, the file name's stem, e.g. `pci-dss-4.0`.
+    /// Stable ID, the file name's stem, e.g. `pci-dss-4.0.1`.
     pub id: String,
+    /// Earlier IDs of this pack that still select it (`pci-dss-4.0`), so a
+    /// configuration or a policy written against an older label keeps
+    /// working when a pack is relabelled.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Its name, e.g. `PCI DSS`.
     pub title: String,
-    /// The version the pack follows, e.g. `v4.0`.
+    /// The version the pack follows, e.g. `v4.0.1`.
     #[serde(default)]
     pub version: String,
+    /// How a control's reference page names the framework before a
+    /// requirement number, e.g. `PCI DSS v4.0.1`; `title version` when unset.
+    #[serde(default)]
+    pub cite_as: Option<String>,
     /// Who publishes it.
     #[serde(default)]
     pub publisher: String,
@@ -91,6 +100,28 @@ impl Framework {
     /// Parses a pack; errors name the file, line and field.
     pub fn parse(file: &str, text: &str) -> Result<Framework, String> {
         serde_saphyr::from_str(text).map_err(|e| format!("{file}: {e}"))
+    }
+
+    /// Whether `id` names this pack: its ID or one of its aliases.
+    pub fn answers_to(&self, id: &str) -> bool {
+        self.id == id || self.aliases.iter().any(|a| a == id)
+    }
+
+    /// How a control's reference page cites one of its requirements:
+    /// `CIS Kubernetes Benchmark v1.12.0, 5.6.4 "The default namespace
+    /// should not be used": <pack url>`. Control docs carry no hand-written framework
+    /// numbers; these lines are generated from the packs, so docs and packs
+    /// cannot disagree.
+    pub fn citation(&self, requirement: &Requirement) -> String {
+        let name = match &self.cite_as {
+            Some(name) => name.clone(),
+            None => format!("{} {}", self.title, self.version),
+        };
+        let mut line = format!("{name}, {} \"{}\"", requirement.id, requirement.title);
+        if let Some(url) = &self.url {
+            line.push_str(&format!(": {url}"));
+        }
+        line
     }
 
     /// The requirement with this ID.

@@ -108,7 +108,7 @@ impl FromStr for Framework {
     /// use palisade_policy::Framework;
     /// assert_eq!("pss-restricted@v1.30".parse::<Framework>().unwrap().to_string(), "pss-restricted@v1.30");
     /// assert_eq!("pss-baseline".parse::<Framework>().unwrap().to_string(), "pss-baseline@latest");
-    /// assert_eq!("pci-dss-4.0".parse::<Framework>().unwrap().to_string(), "pci-dss-4.0");
+    /// assert_eq!("pci-dss-4.0".parse::<Framework>().unwrap().to_string(), "pci-dss-4.0.1");
     /// assert!("pss-baseline@1.30".parse::<Framework>().is_err());
     /// assert!("pss-baseline@v1.99".parse::<Framework>().is_err());
     /// // A pin is the version reports are titled with.

@@ -35,7 +35,10 @@ impl PolicySet {
     /// an error.
     pub fn set_user_policies(&mut self, policies: Policies) -> Result<(), ConfigError> {
         for (policy, framework_id, requirements) in policies.framework_claims() {
-            let Some(framework) = self.frameworks.iter_mut().find(|f| f.id() == framework_id)
+            let Some(framework) = self
+                .frameworks
+                .iter_mut()
+                .find(|f| f.pack.answers_to(&framework_id))
             else {
                 continue;
             };

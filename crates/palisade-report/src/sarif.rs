@@ -53,7 +53,7 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "fullDescription": {"text": meta.section(DocSection::WhatItDoes).unwrap_or(meta.title)},
                 "help": {
                     "text": format!("{}\n\nHow to fix: {}", meta.rationale(), meta.remediation()),
-                    "markdown": meta.docs,
+                    "markdown": palisade_frameworks::documentation(meta),
                 },
                 "defaultConfiguration": {"level": level(meta.severity)},
                 "properties": {

@@ -71,7 +71,7 @@ fn frameworks_list_and_show() {
         "cis-docker-1.6",
         "nsa-cisa-1.2",
         "nist-800-190",
-        "pci-dss-4.0",
+        "pci-dss-4.0.1",
         "hipaa-security",
         "soc2",
     ] {
@@ -82,6 +82,15 @@ fn frameworks_list_and_show() {
     assert!(text.contains("## 5.1.1 "), "{text}");
     assert!(text.contains("rbac-cluster-admin-binding"));
     assert!(text.contains("**Earlier numbering:** v1.10: 5.7.2") || text.contains("v1.10: 5.7.2"));
+    // The PCI DSS pack follows v4.0.1; its earlier ID still selects it.
+    let out = palisade_in(
+        &workspace(),
+        &["frameworks", "show", "pci-dss-4.0", "--format", "json"],
+    );
+    let pci = json(&out);
+    assert_eq!(pci["id"], "pci-dss-4.0.1");
+    assert_eq!(pci["version"], "v4.0.1");
+    assert_eq!(pci["aliases"], serde_json::json!(["pci-dss-4.0"]));
     let out = palisade_in(&workspace(), &["frameworks", "show", "pci-dss-9"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown framework `pci-dss-9`"));

@@ -45,7 +45,6 @@ COPY target/app.jar /opt/app/app.jar
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.9 "Ensure that COPY is used instead of ADD in Dockerfiles"
 - Dockerfile reference, ADD and COPY: https://docs.docker.com/reference/dockerfile/#add
 - hadolint DL3020 "Use COPY instead of ADD for files and folders"; Trivy DS005 "ADD instead of COPY"
 "#;

@@ -42,8 +42,6 @@ COPY app.py /app/
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.2 "Ensure that containers use only trusted base images"
-- NIST SP 800-190, 4.2.2 "Stale images in registries"
 - hadolint DL3006 "Always tag the version of an image explicitly" and DL3007 "Using latest is prone to errors"; Trivy DS001 "':latest' tag used"
 "#;
 

@@ -40,7 +40,6 @@ FROM debian:12.7@sha256:b8084b1a576c5504a031936e1132574f4ce1d6cc7130bbcc25a28f07
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.2 "Ensure that containers use only trusted base images" and 4.5 "Ensure Content trust for Docker is Enabled"
 - Docker docs, "Building best practices", pin base image versions: https://docs.docker.com/build/building/best-practices/#pin-base-image-versions
 "#;
 

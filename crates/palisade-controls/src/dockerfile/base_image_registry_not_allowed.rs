@@ -42,8 +42,7 @@ FROM registry.example.com/mirror/python:3.12-slim
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.2 "Ensure that containers use only trusted base images"
-- NIST SP 800-190, 4.1.5 "Use of untrusted images"
+- Dockerfile reference, FROM: https://docs.docker.com/reference/dockerfile/#from
 "#;
 
 fn check(dockerfile: &Dockerfile, params: &Params) -> Vec<Violation> {

@@ -47,7 +47,6 @@ USER node
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.8 "Ensure setuid and setgid permissions are removed" (least privilege on image file permissions)
 - CWE-732: Incorrect Permission Assignment for Critical Resource
 "#;
 

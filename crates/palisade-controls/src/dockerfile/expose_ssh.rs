@@ -42,8 +42,6 @@ EXPOSE 8080
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 5.7 "Ensure sshd is not run within containers"
-- NIST SP 800-190, 4.1.2 "Image configuration defects" (no remote shell service)
 - Trivy DS004 "Port 22 exposed"
 "#;
 

@@ -42,7 +42,6 @@ HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost/ || exit 
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.6 "Ensure that HEALTHCHECK instructions have been added to container images"
 - Dockerfile reference, HEALTHCHECK: https://docs.docker.com/reference/dockerfile/#healthcheck
 - Trivy DS026 "No HEALTHCHECK defined"
 "#;

@@ -43,8 +43,6 @@ USER 10001
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.1 "Ensure that a user for the container has been created"
-- NIST SP 800-190, 4.4.3 "Insecure container runtime configurations"
 - hadolint DL3002 "Last USER should not be root"
 "#;
 

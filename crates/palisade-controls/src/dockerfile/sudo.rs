@@ -42,7 +42,6 @@ USER app
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.1 (least privilege in the image)
 - hadolint DL3004 "Do not use sudo as it leads to unpredictable behavior"
 "#;
 

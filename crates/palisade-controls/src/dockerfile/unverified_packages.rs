@@ -55,7 +55,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.11 "Ensure only verified packages are installed"
 - CWE-494: Download of Code Without Integrity Check; CWE-295: Improper Certificate Validation
 "#;
 

@@ -51,7 +51,6 @@ RUN apt-get update \
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.7 "Ensure update instructions are not used alone in Dockerfiles"
 - Docker docs, "Building best practices", apt-get: https://docs.docker.com/build/building/best-practices/#apt-get
 - Trivy DS017 "'RUN <package-manager> update' instruction alone"
 "#;

@@ -57,8 +57,6 @@ containers:
 ```
 
 ## References
-- NIST SP 800-190, 4.1.5 "Use of untrusted images" and 4.2.2 "Stale images in registries"
-- CIS Kubernetes Benchmark v1.12, 5.5.1 "Configure Image Provenance using ImagePolicyWebhook admission controller"
 - OCI image spec, descriptors and digests: https://github.com/opencontainers/image-spec/blob/main/descriptor.md
 "#;
 

@@ -37,8 +37,7 @@ Use instead:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 5.7 "Ensure sshd is not run within containers"
-- NIST SP 800-190, 4.4.3 "Insecure container runtime configurations"
+- OCI image spec, config `ExposedPorts`: https://github.com/opencontainers/image-spec/blob/main/config.md
 "#;
 
 fn check(image: &Image, _: &Params) -> Vec<Violation> {

@@ -39,7 +39,6 @@ Use instead:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.6 "Ensure that HEALTHCHECK instructions have been added to container images"
 - Docker docs, Dockerfile reference, HEALTHCHECK: https://docs.docker.com/reference/dockerfile/#healthcheck
 "#;
 

@@ -51,7 +51,6 @@ Use instead:
 
 ## References
 - OCI image spec, pre-defined annotation keys: https://github.com/opencontainers/image-spec/blob/main/annotations.md
-- NIST SP 800-190, 4.1.5 "Use of untrusted images"
 "#;
 
 fn check(image: &Image, params: &Params) -> Vec<Violation> {

@@ -53,7 +53,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.7 "Ensure update instructions are not used alone in Dockerfiles"
 - Docker docs, "Best practices for writing Dockerfiles", apt-get: https://docs.docker.com/build/building/best-practices/#apt-get
 "#;
 

@@ -39,8 +39,6 @@ Use instead:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.1 "Ensure that a user for the container has been created"
-- NIST SP 800-190, 4.4.3 "Insecure container runtime configurations"
 - OCI image spec, config `User`: https://github.com/opencontainers/image-spec/blob/main/config.md
 - CWE-250: Execution with Unnecessary Privileges
 "#;

@@ -42,8 +42,6 @@ Use instead:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.10 "Ensure secrets are not stored in Dockerfiles"
-- NIST SP 800-190, 4.1.4 "Embedded clear text secrets"
 - Docker docs, "Build secrets": https://docs.docker.com/build/building/secrets/
 - CWE-798: Use of Hard-coded Credentials
 "#;

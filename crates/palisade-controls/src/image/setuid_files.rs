@@ -76,8 +76,6 @@ Use instead:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.8 "Ensure setuid and setgid permissions are removed"
-- NIST SP 800-190, 4.1.2 "Image configuration defects"
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

@@ -54,8 +54,6 @@ RUN chmod -R u=rwX,go=rX /app
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.8 "Ensure setuid and setgid permissions are removed" (file permissions in images)
-- NIST SP 800-190, 4.1.2 "Image configuration defects"
 - CWE-732: Incorrect Permission Assignment for Critical Resource
 "#;
 

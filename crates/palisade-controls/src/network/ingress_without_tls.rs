@@ -78,7 +78,6 @@ spec:
 
 ## References
 - Kubernetes docs, "Ingress", TLS: https://kubernetes.io/docs/concepts/services-networking/ingress/#tls
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening" (encrypt traffic with TLS)
 - CWE-319: Cleartext Transmission of Sensitive Information
 "#;
 

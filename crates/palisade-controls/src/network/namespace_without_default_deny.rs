@@ -61,9 +61,6 @@ spec:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.3.2 "Ensure that all Namespaces have NetworkPolicies defined"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening", Network policies (default deny)
-- NIST SP 800-190, 4.3.3 "Poorly separated inter-container network traffic" and 4.4.2 "Unbounded network access from containers"
 - Kubernetes docs, "Network Policies", Default policies: https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
 "#;
 

@@ -59,7 +59,6 @@ spec:
 ## References
 - Kubernetes docs, "Service", type LoadBalancer: https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer
 - Kubernetes docs, "Configure a firewall with loadBalancerSourceRanges": https://kubernetes.io/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening"
 "#;
 
 fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {

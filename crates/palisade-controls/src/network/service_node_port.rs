@@ -59,8 +59,6 @@ spec:
 
 ## References
 - Kubernetes docs, "Service", type NodePort: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening"
-- CIS Docker Benchmark v1.6.0, 5.14 "Ensure that incoming container traffic is bound to a specific host interface"
 "#;
 
 fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {

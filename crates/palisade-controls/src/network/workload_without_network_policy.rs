@@ -61,8 +61,6 @@ spec:
 ```
 
 ## References
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening", Network policies
-- NIST SP 800-190, 4.3.3 "Poorly separated inter-container network traffic" and 4.4.2 "Unbounded network access from containers"
 - Kubernetes docs, "Network Policies": https://kubernetes.io/docs/concepts/services-networking/network-policies/
 "#;
 

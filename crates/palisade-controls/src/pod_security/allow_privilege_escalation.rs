@@ -50,8 +50,6 @@ containers:
 ```
 
 ## References
-- Pod Security Standards, restricted, "Privilege Escalation": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Kubernetes Benchmark 5.2.6 (v1.12 numbering)
 - CWE-269: Improper Privilege Management
 "#;
 

@@ -49,7 +49,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, baseline, "AppArmor": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 - Kubernetes docs, "Restrict a Container's Access to Resources with AppArmor"
 - CWE-693: Protection Mechanism Failure
 "#;

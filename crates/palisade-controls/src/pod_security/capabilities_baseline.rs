@@ -65,8 +65,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Capabilities": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark v1.12, 5.2.9; CIS Docker Benchmark v1.6.0, 5.4
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

@@ -49,8 +49,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, restricted, "Capabilities": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Kubernetes Benchmark v1.12, 5.2.9 "Minimize the admission of containers with capabilities assigned"
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

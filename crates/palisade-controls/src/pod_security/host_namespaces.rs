@@ -49,8 +49,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Host Namespaces": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark 5.2.3, 5.2.4, 5.2.5
 - CWE-653: Improper Isolation or Compartmentalization
 "#;
 

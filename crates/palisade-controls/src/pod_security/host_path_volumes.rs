@@ -48,8 +48,6 @@ volumes:
 ```
 
 ## References
-- Pod Security Standards, baseline, "HostPath Volumes": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark v1.12, 5.2.11 "Minimize the admission of HostPath volumes"
 - CWE-668: Exposure of Resource to Wrong Sphere
 "#;
 

@@ -46,8 +46,6 @@ ports:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Host Ports": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark v1.12, 5.2.12 "Minimize the admission of containers which use HostPorts"
 - CWE-668: Exposure of Resource to Wrong Sphere
 "#;
 

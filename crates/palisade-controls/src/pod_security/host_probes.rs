@@ -65,7 +65,6 @@ livenessProbe:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Probes / Lifecycle Hooks": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 - CWE-918: Server-Side Request Forgery
 "#;
 

@@ -53,8 +53,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Privileged Containers": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark 5.2.2; CIS Docker Benchmark 5.5
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

@@ -46,7 +46,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, baseline, "/proc Mount Type": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 - CWE-200: Exposure of Sensitive Information to an Unauthorized Actor
 "#;
 

@@ -53,7 +53,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, restricted: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 - KEP-4265: Add ProcMount option
 "#;
 

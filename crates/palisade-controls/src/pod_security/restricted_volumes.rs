@@ -88,7 +88,6 @@ volumes:
 ```
 
 ## References
-- Pod Security Standards, restricted, "Volume Types": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 - CWE-668: Exposure of Resource to Wrong Sphere
 "#;
 

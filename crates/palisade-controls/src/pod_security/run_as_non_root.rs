@@ -52,8 +52,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, restricted, "Running as Non-root": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Kubernetes Benchmark 5.2.7 (v1.12 numbering); CIS Docker Benchmark 4.1
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

@@ -47,8 +47,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, restricted, "Running as Non-root user": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Docker Benchmark 4.1
 - CWE-250: Execution with Unnecessary Privileges
 "#;
 

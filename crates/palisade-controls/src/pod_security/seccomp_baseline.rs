@@ -52,8 +52,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Seccomp": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
-- CIS Kubernetes Benchmark v1.12, 5.6.2 (5.7.2 in v1.8 to v1.10); CIS Docker Benchmark v1.6.0, 5.22
 - CWE-693: Protection Mechanism Failure
 "#;
 

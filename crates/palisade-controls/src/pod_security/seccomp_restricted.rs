@@ -54,8 +54,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, restricted, "Seccomp": https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-- CIS Kubernetes Benchmark v1.12, 5.6.2 (5.7.2 in v1.8 to v1.10)
 - CWE-693: Protection Mechanism Failure
 "#;
 

@@ -48,7 +48,6 @@ securityContext:
 ```
 
 ## References
-- Pod Security Standards, baseline, "SELinux": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 - CWE-693: Protection Mechanism Failure
 "#;
 

@@ -69,7 +69,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, baseline, "Sysctls": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 - Kubernetes docs, "Using sysctls in a Kubernetes Cluster"
 "#;
 

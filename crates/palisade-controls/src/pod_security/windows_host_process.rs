@@ -52,7 +52,6 @@ spec:
 ```
 
 ## References
-- Pod Security Standards, baseline, "HostProcess": https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 - Kubernetes docs, "Create a Windows HostProcess Pod"
 - CWE-250: Execution with Unnecessary Privileges
 "#;

@@ -42,7 +42,6 @@ subjects:
 ```
 
 ## References
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Authentication and authorization"
 - Kubernetes docs, "Authenticating", anonymous requests
 - CWE-306: Missing Authentication for Critical Function
 "#;

@@ -59,7 +59,6 @@ subjects:
 ```
 
 ## References
-- CIS Kubernetes Benchmark 5.1.1: Ensure that the cluster-admin role is only used where required
 - Kubernetes docs, "Using RBAC Authorization", user-facing roles
 - CWE-250: Execution with Unnecessary Privileges
 "#;

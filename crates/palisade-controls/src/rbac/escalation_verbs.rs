@@ -42,7 +42,6 @@ rules:
 ```
 
 ## References
-- CIS Kubernetes Benchmark 5.1.8: Limit use of the Bind, Impersonate and Escalate permissions
 - Kubernetes docs, "Using RBAC Authorization", privilege escalation prevention
 - CWE-269: Improper Privilege Management
 "#;

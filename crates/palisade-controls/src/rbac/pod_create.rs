@@ -54,7 +54,6 @@ rules:
 ```
 
 ## References
-- CIS Kubernetes Benchmark 5.1.4: Minimize access to create pods
 - Kubernetes docs, "RBAC Good Practices", workload creation
 - CWE-269: Improper Privilege Management
 "#;

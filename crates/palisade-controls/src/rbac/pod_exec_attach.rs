@@ -43,7 +43,6 @@ rules:
 ```
 
 ## References
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Authentication and authorization"
 - Kubernetes docs, "RBAC Good Practices", exec
 - CWE-269: Improper Privilege Management
 "#;

@@ -43,7 +43,6 @@ rules:
 ```
 
 ## References
-- CIS Kubernetes Benchmark 5.1.2: Minimize access to secrets
 - Kubernetes docs, "RBAC Good Practices", listing Secrets
 - CWE-522: Insufficiently Protected Credentials
 "#;

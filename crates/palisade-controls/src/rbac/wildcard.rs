@@ -50,7 +50,6 @@ rules:
 ```
 
 ## References
-- CIS Kubernetes Benchmark 5.1.3: Minimize wildcard use in Roles and ClusterRoles
 - Kubernetes docs, "RBAC Good Practices": https://kubernetes.io/docs/concepts/security/rbac-good-practices/
 - CWE-269: Improper Privilege Management
 "#;

@@ -58,8 +58,6 @@ data:
 ```
 
 ## References
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening", Secrets
-- NIST SP 800-190, 4.1.4 "Embedded clear text secrets"
 - Kubernetes docs, "ConfigMaps" ("ConfigMap does not provide secrecy or encryption"): https://kubernetes.io/docs/concepts/configuration/configmap/
 - CWE-312: Cleartext Storage of Sensitive Information
 "#;

@@ -59,7 +59,6 @@ volumes:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.4.1 "Prefer using Secrets as files over Secrets as environment variables"
 - Kubernetes docs, "Good practices for Kubernetes Secrets": https://kubernetes.io/docs/concepts/security/secrets-good-practices/
 - CWE-526: Cleartext Storage of Sensitive Information in an Environment Variable
 "#;

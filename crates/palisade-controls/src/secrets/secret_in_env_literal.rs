@@ -60,8 +60,6 @@ volumes:
 ```
 
 ## References
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Network separation and hardening", Secrets
-- NIST SP 800-190, 4.1.4 "Embedded clear text secrets"
 - Kubernetes docs, "Good practices for Kubernetes Secrets": https://kubernetes.io/docs/concepts/security/secrets-good-practices/
 - CWE-798: Use of Hard-coded Credentials
 "#;

@@ -50,7 +50,6 @@ containers:
 ## References
 - Kubernetes docs, "Resource Management for Pods and Containers"
 - Kubernetes docs, "Pod Quality of Service Classes"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Resource policies"
 "#;
 
 fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {

@@ -70,8 +70,6 @@ containers:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.2.9 "Minimize the admission of containers with capabilities assigned"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Kubernetes Pod security" (deny container features frequently exploited to break out)
 - capabilities(7): https://man7.org/linux/man-pages/man7/capabilities.7.html
 - CWE-250: Execution with Unnecessary Privileges
 "#;

@@ -44,8 +44,6 @@ metadata:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.7.4 "The default namespace should not be used"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Namespaces"
 - Kubernetes docs, "Namespaces"
 "#;
 

@@ -43,8 +43,6 @@ spec:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.1.5 "Ensure that default service accounts are not actively used"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Authentication and authorization" (service accounts)
 - Kubernetes docs, "Service Accounts" and "Configure Service Accounts for Pods"
 "#;
 

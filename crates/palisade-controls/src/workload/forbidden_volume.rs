@@ -77,9 +77,6 @@ volumes:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 5.6 "Ensure sensitive host system directories are not mounted on containers" and 5.32 "Ensure that the Docker socket is not mounted inside any containers"
-- CIS Kubernetes Benchmark v1.12, 5.2.11 "Minimize the admission of HostPath volumes"
-- NIST SP 800-190, 4.5.5 "Host file system tampering"
 - Kubernetes docs, "Volumes", hostPath: https://kubernetes.io/docs/concepts/storage/volumes/#hostpath
 "#;
 

@@ -42,8 +42,6 @@ containers:
 ```
 
 ## References
-- NIST SP 800-190, 4.2.2 "Stale images in registries" (access images by immutable names)
-- CIS Kubernetes Benchmark v1.12, 5.5.1 "Configure Image Provenance using ImagePolicyWebhook admission controller"
 - Kubernetes docs, "Images", image names and digests
 "#;
 

@@ -45,7 +45,6 @@ containers:
 ## References
 - Kubernetes docs, "Images", image pull policy and its defaulting
 - Kubernetes docs, "Admission Control in Kubernetes", AlwaysPullImages
-- NIST SP 800-190, 4.2.2 "Stale images in registries"
 "#;
 
 fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {

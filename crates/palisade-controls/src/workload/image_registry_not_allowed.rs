@@ -55,8 +55,7 @@ containers:
 ```
 
 ## References
-- NIST SP 800-190, 4.2.3 "Insufficient authentication and authorization restrictions" and 4.1.5 "Use of untrusted images"
-- CIS Kubernetes Benchmark v1.12, 5.5.1 "Configure Image Provenance"
+- Kubernetes docs, "Images", image names: https://kubernetes.io/docs/concepts/containers/images/#image-names
 "#;
 
 fn check(pod: &PodSpec<'_>, params: &Params) -> Vec<Violation> {

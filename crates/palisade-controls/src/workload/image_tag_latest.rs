@@ -42,8 +42,6 @@ containers:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 4.x image provenance and 5.x recommendations on image versions
-- NIST SP 800-190, 4.1.1 "Image vulnerabilities" and 4.2.2 "Stale images in registries"
 - Kubernetes docs, "Configuration Best Practices", container images
 "#;
 

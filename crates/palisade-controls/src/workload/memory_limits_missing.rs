@@ -51,7 +51,6 @@ containers:
 ## References
 - Kubernetes docs, "Resource Management for Pods and Containers"
 - Kubernetes docs, "Configure Default Memory Requests and Limits for a Namespace"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Resource policies"
 "#;
 
 fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {

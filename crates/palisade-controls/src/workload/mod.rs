@@ -22,6 +22,7 @@ pub(crate) mod privileged_port;
 pub(crate) mod probes;
 pub(crate) mod readiness_probe_missing;
 pub(crate) mod resources;
+pub(crate) mod run_as_root_group;
 pub(crate) mod service_account_token_automount;
 pub(crate) mod writable_root_filesystem;
 

@@ -53,7 +53,6 @@ containers:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.2.8 "Minimize the admission of containers with the NET_RAW capability"
 - Kubernetes docs, "Configure a Security Context for a Pod or Container", capabilities: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container
 - CWE-250: Execution with Unnecessary Privileges
 "#;

@@ -45,7 +45,6 @@ containers:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 5.8 "Ensure privileged ports are not mapped within containers"
 - DISA Container Platform SRG, SRG-APP-000142-CTR-000330 "The container platform runtime must enforce the use of ports that are non-privileged"
 - Kubernetes docs, "Using sysctls in a Kubernetes Cluster", safe sysctls
 "#;

@@ -57,8 +57,6 @@ spec:
 ```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, 5.1.6 "Ensure that Service Account Tokens are only mounted where necessary"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Pod security", service account tokens
 - Kubernetes docs, "Configure Service Accounts for Pods", opt out of API credential automounting
 "#;
 

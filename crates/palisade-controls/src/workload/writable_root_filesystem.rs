@@ -49,9 +49,6 @@ volumes:
 ```
 
 ## References
-- CIS Docker Benchmark v1.6.0, 5.13 "Ensure that the container's root filesystem is mounted as read only"
-- NSA/CISA Kubernetes Hardening Guide v1.2, "Immutable container file systems"
-- NIST SP 800-190, 4.4.4 "App vulnerabilities" (run containers with a read-only root filesystem)
 - Kubernetes docs, "Configure a Security Context for a Pod or Container"
 "#;
 

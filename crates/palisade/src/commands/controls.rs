@@ -21,7 +21,7 @@ fn frameworks_of(id: &str) -> Vec<&'static str> {
     out
 }
 
-/// `pci-dss-4.0 2.2.1` for every requirement a control serves.
+/// `pci-dss-4.0.1 2.2.6` for every requirement a control serves.
 fn requirements_of(id: &str) -> Vec<String> {
     palisade_frameworks::requirements_of(id)
         .into_iter()
@@ -103,7 +103,10 @@ pub fn explain(args: &ExplainArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     out.write_all(
         control
-            .markdown(&requirements_of(control.meta.id))
+            .markdown(
+                &requirements_of(control.meta.id),
+                &palisade_frameworks::citations_of(control.meta.id),
+            )
             .as_bytes(),
     )?;
     Ok(ExitCode::SUCCESS)

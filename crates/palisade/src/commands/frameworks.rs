@@ -98,6 +98,7 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
                 .collect();
             let value = json!({
                 "id": framework.id,
+                "aliases": framework.aliases,
                 "title": framework.title,
                 "version": framework.version,
                 "publisher": framework.publisher,
@@ -117,6 +118,12 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
 /// The framework's reference page (`docs/frameworks/<id>.md` is generated from it).
 fn markdown(f: &Framework) -> String {
     let mut out = format!("# {}: {} {}\n\n", f.id, f.title, f.version);
+    if !f.aliases.is_empty() {
+        out.push_str(&format!(
+            "- **Also selected by:** {} (earlier IDs of this pack)\n",
+            f.aliases.join(", ")
+        ));
+    }
     out.push_str(&format!("- **Publisher:** {}\n", f.publisher));
     if let Some(url) = &f.url {
         out.push_str(&format!("- **Source:** {url}\n"));

@@ -1,0 +1,100 @@
+//! The CIS Kubernetes pack's numbers and titles, checked against kube-bench's
+//! definition of the same benchmark version (`cfg/cis-1.12/policies.yaml` in
+//! the conformance corpus), so a number carried over from another version
+//! cannot pass review again. The corpus lives beside the repository
+//! (`../shared/conformance`, or `$PALISADE_CONFORMANCE_DIR`); without it the
+//! test says so and passes, unless `PALISADE_REQUIRE_CONFORMANCE=1`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Benchmark {
+    groups: Vec<Group>,
+}
+
+#[derive(Deserialize)]
+struct Group {
+    #[serde(default)]
+    checks: Vec<Check>,
+}
+
+#[derive(Deserialize)]
+struct Check {
+    id: String,
+    text: String,
+}
+
+fn corpus_file(relative: &str) -> Option<PathBuf> {
+    let conformance = std::env::var_os("PALISADE_CONFORMANCE_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance"),
+        PathBuf::from,
+    );
+    let file = conformance.join(relative);
+    if file.is_file() {
+        return Some(file);
+    }
+    assert!(
+        std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
+        "conformance corpus file missing: {}",
+        file.display()
+    );
+    println!("{} missing; skipping", file.display());
+    None
+}
+
+/// kube-bench's recommendations, ID to title without its `(Manual)` or
+/// `(Automated)` suffix.
+fn kube_bench(file: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let benchmark: Benchmark = serde_saphyr::from_str(&text).unwrap();
+    benchmark
+        .groups
+        .into_iter()
+        .flat_map(|g| g.checks)
+        .map(|c| {
+            let title = c
+                .text
+                .trim_end_matches(" (Manual)")
+                .trim_end_matches(" (Automated)")
+                .to_owned();
+            (c.id, title)
+        })
+        .collect()
+}
+
+#[test]
+fn cis_kubernetes_pack_matches_kube_bench_cis_1_12() {
+    let Some(file) = corpus_file("kube-bench/cfg/cis-1.12/policies.yaml") else {
+        return;
+    };
+    let upstream = kube_bench(&file);
+    let pack = palisade_frameworks::find("cis-kubernetes-1.12").unwrap();
+    for requirement in &pack.requirements {
+        assert_eq!(
+            upstream.get(&requirement.id),
+            Some(&requirement.title),
+            "cis-kubernetes-1.12 {} differs from kube-bench cis-1.12",
+            requirement.id
+        );
+    }
+    let recommendations: Vec<&String> = upstream
+        .keys()
+        .filter(|id| id.matches('.').count() == 2)
+        .collect();
+    for id in recommendations {
+        assert!(
+            pack.requirement(id).is_some(),
+            "kube-bench cis-1.12 {id} is missing from the section 5 pack"
+        );
+    }
+}
