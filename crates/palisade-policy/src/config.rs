@@ -87,6 +87,9 @@ pub struct Config {
     /// The folder relative paths start from.
     #[serde(skip)]
     dir: std::path::PathBuf,
+    /// The text it was parsed from (hashed into the policy version).
+    #[serde(skip)]
+    pub(crate) text: String,
 }
 
 /// `policies:`: where user policies are, as `--policy`, `--data` and
@@ -293,6 +296,7 @@ impl Config {
         let mut config: Config =
             serde_saphyr::from_str(text).map_err(|e| ConfigError(format!("{file}: {e}")))?;
         config.file = file.to_owned();
+        config.text = text.to_owned();
         Ok(config)
     }
 

@@ -11,6 +11,7 @@ pub mod digests;
 pub mod exceptions;
 mod selection;
 mod user;
+pub mod version;
 
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ pub use admission::{AdmissionSettings, FailureMode, Mode, SafeDefault};
 pub use api::ApiConfig;
 pub use audit::AuditSettings;
 pub use config::{Config, ConfigError, PolicySources};
-pub use exceptions::{Exception, Exceptions};
+pub use exceptions::{AnnotationWaivers, Exception, Exceptions};
 pub use selection::{Framework, SelectionError};
 pub use user::Deferred;
 
@@ -41,6 +42,8 @@ pub struct PolicySet {
     /// User policies turned off or given another severity under
     /// `controls:` in the configuration.
     user_tuning: std::collections::BTreeMap<&'static str, UserTuning>,
+    /// Whether `palisade.dev/waive.*` annotations waive findings.
+    annotation_waivers: AnnotationWaivers,
 }
 
 /// What `controls:` says of one user policy.
@@ -109,6 +112,7 @@ impl PolicySet {
             user: None,
             combine: false,
             user_tuning: Default::default(),
+            annotation_waivers: AnnotationWaivers::default(),
         }
     }
 
@@ -154,6 +158,7 @@ impl PolicySet {
             user: None,
             combine: false,
             user_tuning: Default::default(),
+            annotation_waivers: AnnotationWaivers::default(),
         })
     }
 
@@ -197,6 +202,13 @@ impl PolicySet {
     /// Sets the exceptions that waive findings.
     pub fn set_exceptions(&mut self, exceptions: Exceptions) {
         self.exceptions = Arc::new(exceptions);
+    }
+
+    /// Whether `palisade.dev/waive.<control>` annotations waive findings
+    /// (honoured unless set otherwise; the webhook ignores them and applies
+    /// its own scoped rule with [`exceptions::waive_by_annotation`]).
+    pub fn set_annotation_waivers(&mut self, annotations: AnnotationWaivers) {
+        self.annotation_waivers = annotations;
     }
 
     /// The exceptions, with how often each was used so far.
@@ -268,7 +280,8 @@ impl PolicySet {
                 });
             }
         }
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         findings
     }
 
@@ -307,7 +320,8 @@ impl PolicySet {
                 });
             }
         }
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         findings
     }
 
@@ -330,7 +344,8 @@ impl PolicySet {
                 enforcement: Enforcement::Enforce,
             }));
         }
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         findings
     }
 
@@ -380,7 +395,8 @@ impl PolicySet {
             }
         }
         if let Some(new) = findings.get_mut(first..) {
-            self.exceptions.apply(Some(object), new);
+            self.exceptions
+                .apply(Some(object), new, self.annotation_waivers);
         }
     }
 }

@@ -43,10 +43,10 @@ struct FileOutcome {
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let (report, resources) = execute_scan(args)?;
+    let (report, resources, policy_version) = execute_scan(args)?;
     write_report(args, &report)?;
-    if args.record.record {
-        super::record::record_scan(args, &report, &resources)?;
+    if let Some(policy_version) = policy_version {
+        super::record::record_scan(args, &report, &resources, &policy_version)?;
     }
 
     if !report.errors.is_empty() {
@@ -79,12 +79,12 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 /// Scans and builds the finished report (compliance and exception notes
 /// included), without writing it.
 pub fn execute(args: &ScanArgs) -> Result<Report> {
-    execute_scan(args).map(|(report, _)| report)
+    execute_scan(args).map(|(report, _, _)| report)
 }
 
-/// [`execute`], plus every resource read (file, resource) when the scan is
-/// recorded in the audit log.
-pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
+/// [`execute`], plus every resource read (file, resource) and the policy
+/// version when the scan is recorded in the audit log.
+pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>, Option<String>)> {
     let config = load_config(args.config.as_deref())?;
     let frameworks = config.frameworks(&args.framework)?;
     let user = load_user_policies(&args.policy, &config)?;
@@ -99,6 +99,11 @@ pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
         policy.selected_mut().clear();
     }
     policy.set_combine(args.combine);
+    // The one policy version `palisade serve` computes too.
+    let policy_version = match args.record.record {
+        true => Some(config.policy_version(&policy, &policy_sources(&args.policy))?),
+        false => None,
+    };
     let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -170,7 +175,7 @@ pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
         .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, &ran))
         .collect();
     report.exception_notes = policy.exceptions().notes();
-    Ok((report, resources))
+    Ok((report, resources, policy_version))
 }
 
 fn scan_source(
