@@ -43,6 +43,9 @@ fn event(i: usize) -> Event {
             uid: format!("705ab4f5-6393-11e8-b7cc-42010a800{i:03}"),
             dry_run: false,
             mutated: vec![],
+            endpoint: Some("validate".into()),
+            authenticated: true,
+            truncated: Vec::new(),
         },
         resource: Resource {
             api_version: "apps/v1".into(),

@@ -35,7 +35,7 @@ pub struct Event {
     /// Every finding, waived or not, with its control and severity.
     pub findings: Vec<AuditFinding>,
     /// The policy set's version: a content hash of the built-in packs, the
-    /// configuration and user policies (see [`crate::PolicyVersion`]).
+    /// configuration and user policies (`palisade_policy::version`).
     pub policy_version: String,
     /// The Palisade version that decided.
     pub palisade_version: String,
@@ -59,6 +59,21 @@ pub enum Source {
         dry_run: bool,
         /// Controls whose safe defaults the mutating webhook set.
         mutated: Vec<String>,
+        /// Which webhook was called: `validate` (an admission decision) or
+        /// `mutate` (defaults set; decision `mutated` or `unchanged`). None
+        /// in events written before the field existed.
+        #[serde(default)]
+        endpoint: Option<String>,
+        /// Whether the caller proved it is the API server (a client
+        /// certificate verified against `admission.client-ca`). When false,
+        /// `user`, `groups` and everything else of the request are only what
+        /// an unverified client claimed.
+        #[serde(default)]
+        authenticated: bool,
+        /// Fields cut to their recorded limits (e.g. `groups`, `user`,
+        /// `findings`, `message`): the event holds a prefix of what was sent.
+        #[serde(default)]
+        truncated: Vec<String>,
     },
     /// `palisade scan --record`.
     Scan {
@@ -170,14 +185,21 @@ pub enum Decision {
     Warned,
     /// Admitted; findings recorded only (audit mode).
     Audited,
+    /// The mutating webhook set safe defaults (not an admission decision:
+    /// `/validate` decides on the mutated object).
+    Mutated,
+    /// The mutating webhook changed nothing (not an admission decision).
+    Unchanged,
 }
 
 impl Decision {
-    pub const ALL: [Decision; 4] = [
+    pub const ALL: [Decision; 6] = [
         Decision::Allowed,
         Decision::Denied,
         Decision::Warned,
         Decision::Audited,
+        Decision::Mutated,
+        Decision::Unchanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -186,6 +208,8 @@ impl Decision {
             Decision::Denied => "denied",
             Decision::Warned => "warned",
             Decision::Audited => "audited",
+            Decision::Mutated => "mutated",
+            Decision::Unchanged => "unchanged",
         }
     }
 }
@@ -202,7 +226,7 @@ impl FromStr for Decision {
         Decision::ALL
             .into_iter()
             .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("unknown decision `{s}` (allowed, denied, warned or audited)"))
+            .ok_or_else(|| format!("unknown decision `{s}` (allowed, denied, warned, audited, mutated or unchanged)"))
     }
 }
 
@@ -282,39 +306,5 @@ impl Event {
             return String::new();
         }
         format!(",{},", ids.join(","))
-    }
-}
-
-/// The content hash of a policy set: feed it every input that decides
-/// (embedded packs, configuration text, user policies, selected controls),
-/// each with a label, and store [`PolicyVersion::finish`] in events.
-///
-/// ```
-/// let mut v = palisade_audit::PolicyVersion::new();
-/// v.part("config", b"frameworks: [pci-dss-4.0]");
-/// assert!(v.finish().starts_with("sha256:"));
-/// ```
-#[derive(Default)]
-pub struct PolicyVersion(sha2::Sha256);
-
-impl PolicyVersion {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds one labelled input; lengths are hashed too, so parts cannot run
-    /// into each other.
-    pub fn part(&mut self, label: &str, bytes: &[u8]) -> &mut Self {
-        use sha2::Digest;
-        self.0.update((label.len() as u64).to_le_bytes());
-        self.0.update(label.as_bytes());
-        self.0.update((bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
-        self
-    }
-
-    pub fn finish(self) -> String {
-        use sha2::Digest;
-        format!("sha256:{}", crate::hex(&self.0.finalize()))
     }
 }

@@ -29,8 +29,7 @@ pub mod writer;
 pub use chain::{Appended, ChainHead};
 pub use checkpoint::{Checkpoint, CheckpointKind};
 pub use event::{
-    AuditFinding, AuditWaiver, Decision, Event, FindingAction, PolicyVersion, Resource, Source,
-    SourceKind,
+    AuditFinding, AuditWaiver, Decision, Event, FindingAction, Resource, Source, SourceKind,
 };
 pub use query::{Entry, Filter};
 pub use store::{AnyStore, Store};

@@ -96,6 +96,9 @@ fn event(i: i64) -> Event {
                 uid: format!("uid-{i}"),
                 dry_run: false,
                 mutated: vec![],
+                endpoint: Some("validate".into()),
+                authenticated: true,
+                truncated: Vec::new(),
             }
         },
         resource: Resource {

@@ -9,7 +9,7 @@
 //!   mode: warn                       # the default for every control
 //!   frameworks: {pss-restricted: enforce}
 //!   controls: {image-tag-latest: audit}
-//!   failure-mode: closed             # open: allow when Palisade cannot decide
+//!   failure-mode: closed             # the default; open: allow when Palisade cannot decide
 //!   exempt:
 //!     namespaces: [kube-system]
 //!     namespace-labels: {palisade.dev/exempt: "true"}
@@ -18,6 +18,15 @@
 //!   mutate: [missing-seccomp-profile, privilege-escalation-allowed]
 //!   max-body-bytes: 6291456
 //!   deadline-ms: 2000
+//!   max-inflight-bytes: 8388608      # bodies read and judged at once
+//!   client-ca: apiserver-client-ca.pem   # the API server proves itself
+//!   client-names: [kube-apiserver]   # CN or DNS name; empty: any of that CA
+//!   client-auth: optional            # required: refuse callers without it
+//!   annotation-waivers:              # off unless enabled: whoever writes an
+//!     enabled: true                  # object writes its annotations
+//!     namespaces: [legacy-*]
+//!     groups: [platform-admins]
+//!     controls: [privileged-container]
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -195,6 +204,56 @@ impl Exemptions {
     }
 }
 
+/// Who may waive which controls with a `palisade.dev/waive.<control>`
+/// annotation on the object they submit. Off by default: the author of an
+/// object would otherwise waive the controls that judge it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnnotationWaiverScope {
+    /// Annotations are honoured at all.
+    pub enabled: bool,
+    /// Namespaces where they are (exact, or a prefix ending in `*`); empty:
+    /// every namespace.
+    pub namespaces: Vec<String>,
+    /// Users who may use them (patterns as above); with `groups` empty
+    /// too: every user.
+    pub users: Vec<String>,
+    /// Groups whose members may use them.
+    pub groups: Vec<String>,
+    /// Controls they may waive (IDs, or `*`); never empty when enabled.
+    pub controls: Vec<String>,
+}
+
+impl AnnotationWaiverScope {
+    /// Whether a request in `namespace` by `user` in `groups` may waive
+    /// anything by annotation.
+    ///
+    /// ```
+    /// use palisade_policy::admission::AnnotationWaiverScope;
+    /// let scope = AnnotationWaiverScope { enabled: true, namespaces: vec!["legacy-*".into()],
+    ///     groups: vec!["platform".into()], controls: vec!["privileged-container".into()], ..Default::default() };
+    /// assert!(scope.permits(Some("legacy-a"), "bob", &["platform".into()]));
+    /// assert!(!scope.permits(Some("legacy-a"), "bob", &["devs".into()]));
+    /// assert!(!scope.permits(Some("apps"), "bob", &["platform".into()]));
+    /// assert!(scope.covers("privileged-container") && !scope.covers("host-namespaces"));
+    /// assert!(!AnnotationWaiverScope::default().permits(None, "bob", &[]));
+    /// ```
+    pub fn permits(&self, namespace: Option<&str>, user: &str, groups: &[String]) -> bool {
+        let namespace_ok = self.namespaces.is_empty()
+            || namespace.is_some_and(|ns| self.namespaces.iter().any(|p| matches(p, ns)));
+        let requester_ok = (self.users.is_empty() && self.groups.is_empty())
+            || self.users.iter().any(|p| matches(p, user))
+            || groups
+                .iter()
+                .any(|g| self.groups.iter().any(|p| matches(p, g)));
+        self.enabled && namespace_ok && requester_ok
+    }
+
+    /// Whether `control` may be waived by annotation.
+    pub fn covers(&self, control: &str) -> bool {
+        self.controls.iter().any(|c| c == "*" || c == control)
+    }
+}
+
 fn matches(pattern: &str, value: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => value.starts_with(prefix),
@@ -226,6 +285,19 @@ pub struct AdmissionSettings {
     pub max_body_bytes: usize,
     /// Time allowed to evaluate one request.
     pub deadline: Duration,
+    /// Who may waive which controls by annotation (nobody by default).
+    pub annotation_waivers: AnnotationWaiverScope,
+    /// The bytes of review bodies read and judged at once; more wait
+    /// (within the deadline). Read at start-up only.
+    pub max_inflight_bytes: usize,
+    /// The CA of the API server's client certificate (`client-ca:`,
+    /// relative to the configuration's folder).
+    pub client_ca: Option<PathBuf>,
+    /// Subject CNs or DNS names accepted from `client_ca` (empty: any).
+    pub client_names: Vec<String>,
+    /// `client-auth: required`: callers without that certificate are
+    /// refused (`optional`, the default, records them as unauthenticated).
+    pub client_auth_required: bool,
 }
 
 impl Default for AdmissionSettings {
@@ -236,11 +308,20 @@ impl Default for AdmissionSettings {
             tls_key: None,
             default_mode: Mode::Warn,
             modes: HashMap::new(),
-            failure_mode: FailureMode::Open,
+            // An enforcing webhook that lets through what it could not
+            // judge is a bypass for whoever can make it fail (`palisade
+            // install` writes `failurePolicy: Fail` to match, and leaves
+            // its own namespace and kube-system out so it can recover).
+            failure_mode: FailureMode::Closed,
             exempt: Exemptions::default(),
             mutate: Vec::new(),
             max_body_bytes: AdmissionSettings::DEFAULT_MAX_BODY_BYTES,
             deadline: AdmissionSettings::DEFAULT_DEADLINE,
+            annotation_waivers: AnnotationWaiverScope::default(),
+            max_inflight_bytes: AdmissionSettings::DEFAULT_MAX_INFLIGHT_BYTES,
+            client_ca: None,
+            client_names: Vec::new(),
+            client_auth_required: false,
         }
     }
 }
@@ -253,6 +334,9 @@ impl AdmissionSettings {
     /// writes (the API server's default and maximum are 10 s and 30 s), so
     /// the failure mode, not the API server's timeout, decides.
     pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
+    /// 8 MiB: one review at the body limit, or hundreds of ordinary ones,
+    /// at once; see `palisade-server`'s `body` module for what a byte costs.
+    pub const DEFAULT_MAX_INFLIGHT_BYTES: usize = 8 * 1024 * 1024;
 
     /// The mode a control's findings take.
     pub fn mode(&self, control: &str) -> Mode {
@@ -281,6 +365,27 @@ pub(crate) struct AdmissionConfig {
     mutate: Vec<Spanned<String>>,
     max_body_bytes: Option<Spanned<u64>>,
     deadline_ms: Option<Spanned<u64>>,
+    max_inflight_bytes: Option<Spanned<u64>>,
+    client_ca: Option<PathBuf>,
+    #[serde(default)]
+    client_names: Vec<String>,
+    client_auth: Option<Spanned<String>>,
+    annotation_waivers: Option<Spanned<AnnotationWaiversConfig>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnnotationWaiversConfig {
+    #[serde(default, deserialize_with = "crate::strict_bool::plain")]
+    enabled: bool,
+    #[serde(default)]
+    namespaces: Vec<String>,
+    #[serde(default)]
+    users: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    controls: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -407,7 +512,71 @@ impl Config {
             }
             settings.deadline = Duration::from_millis(deadline.value);
         }
+        if let Some(bytes) = &raw.max_inflight_bytes {
+            if bytes.value < 1024 * 1024 {
+                return Err(ConfigError(format!(
+                    "{}: admission: max-inflight-bytes must be at least 1048576",
+                    self.at(bytes)
+                )));
+            }
+            settings.max_inflight_bytes = usize::try_from(bytes.value).unwrap_or(usize::MAX);
+        }
+        settings.client_ca = raw.client_ca.as_ref().map(|p| self.dir().join(p));
+        settings.client_names = raw.client_names.clone();
+        if let Some(auth) = &raw.client_auth {
+            settings.client_auth_required = match auth.value.as_str() {
+                "required" => true,
+                "optional" => false,
+                other => {
+                    return Err(ConfigError(format!(
+                        "{}: admission: client-auth: `{other}` (expected optional or required)",
+                        self.at(auth)
+                    )));
+                }
+            };
+            if settings.client_auth_required && settings.client_ca.is_none() {
+                return Err(ConfigError(format!(
+                    "{}: admission: client-auth: required needs client-ca (the CA of the API server's client certificate)",
+                    self.at(auth)
+                )));
+            }
+        }
+        if let Some(waivers) = &raw.annotation_waivers {
+            settings.annotation_waivers = self.annotation_waivers(waivers)?;
+        }
         Ok(settings)
+    }
+
+    /// `admission.annotation-waivers`, checked: enabled needs the controls
+    /// it may waive, and each must exist.
+    fn annotation_waivers(
+        &self,
+        raw: &Spanned<AnnotationWaiversConfig>,
+    ) -> Result<AnnotationWaiverScope, ConfigError> {
+        let w = &raw.value;
+        if w.enabled && w.controls.is_empty() {
+            return Err(ConfigError(format!(
+                "{}: admission: annotation-waivers: name the controls annotations may waive (controls: [...], or [\"*\"] for every control)",
+                self.at(raw)
+            )));
+        }
+        if let Some(unknown) = w
+            .controls
+            .iter()
+            .find(|c| *c != "*" && registry::find(c).is_none())
+        {
+            return Err(ConfigError(format!(
+                "{}: admission: annotation-waivers: unknown control `{unknown}` (see `palisade controls list`)",
+                self.at(raw)
+            )));
+        }
+        Ok(AnnotationWaiverScope {
+            enabled: w.enabled,
+            namespaces: w.namespaces.clone(),
+            users: w.users.clone(),
+            groups: w.groups.clone(),
+            controls: w.controls.clone(),
+        })
     }
 }
 
@@ -452,6 +621,21 @@ mod tests {
             ),
             ("admission:\n  deadline-ms: 60000\n", 2, "deadline-ms"),
             ("admission:\n  max-body-bytes: 10\n", 2, "max-body-bytes"),
+            (
+                "admission:\n  client-auth: required\n",
+                2,
+                "needs client-ca",
+            ),
+            (
+                "admission:\n  annotation-waivers: {enabled: true}\n",
+                2,
+                "name the controls",
+            ),
+            (
+                "admission:\n  annotation-waivers:\n    enabled: true\n    controls: [no-such]\n",
+                3,
+                "no-such",
+            ),
         ] {
             let e = error(text);
             assert!(e.starts_with(&format!("p.yaml:{line}:")), "{e}");

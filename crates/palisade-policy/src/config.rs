@@ -17,6 +17,7 @@
 //!     title: ACME platform baseline
 //!     requirements:
 //!       - {id: ACME-1, title: No privileged pods, summary: ..., status: automated, controls: [privileged-container]}
+//! annotation-waivers: false     # palisade.dev/waive.* annotations waive nothing
 //! allowed-digests:
 //!   - sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d
 //! policies:                      # user policies in Rego (paths from this file's folder)
@@ -66,6 +67,12 @@ pub struct Config {
     /// Accepted risks.
     #[serde(default)]
     exceptions: Vec<Spanned<ExceptionConfig>>,
+    /// `false`: `palisade.dev/waive.<control>` annotations waive nothing in
+    /// scans (a central CI policy that a repository's own manifests must not
+    /// waive). At admission they are off unless `admission.annotation-waivers`
+    /// enables them.
+    #[serde(default, deserialize_with = "crate::strict_bool::optional")]
+    annotation_waivers: Option<bool>,
     /// Approved image digests (see [`crate::digests`]).
     #[serde(default)]
     allowed_digests: Vec<Spanned<String>>,
@@ -87,6 +94,9 @@ pub struct Config {
     /// The folder relative paths start from.
     #[serde(skip)]
     dir: std::path::PathBuf,
+    /// The text it was parsed from (hashed into the policy version).
+    #[serde(skip)]
+    pub(crate) text: String,
 }
 
 /// `policies:`: where user policies are, as `--policy`, `--data` and
@@ -317,6 +327,7 @@ impl Config {
         let mut config: Config =
             serde_saphyr::from_str(text).map_err(|e| ConfigError(readable(file, &e)))?;
         config.file = file.to_owned();
+        config.text = text.to_owned();
         config.validate()?;
         Ok(config)
     }
@@ -464,6 +475,9 @@ impl Config {
             .collect::<Result<Vec<String>, ConfigError>>()?;
         // Before the per-control settings, so that `enabled: false` wins.
         policy.allow_digests(&digests);
+        if self.annotation_waivers == Some(false) {
+            policy.set_annotation_waivers(crate::exceptions::AnnotationWaivers::Ignored);
+        }
         for (id, settings) in &self.controls {
             let at = self.at(settings);
             let Some(control) = registry::find(id) else {

@@ -18,6 +18,66 @@ use palisade_model::{ExceptionNote, ExceptionProblem, Finding, Node, Waiver};
 /// The annotation prefix of inline waivers.
 pub const ANNOTATION_PREFIX: &str = "palisade.dev/waive.";
 
+/// Whether `palisade.dev/waive.<control>` annotations waive findings.
+///
+/// Whoever writes an object writes its annotations: honouring them lets the
+/// author waive the controls that judge the object. A scan reads manifests
+/// that are reviewed where they are kept, so it may honour them; the
+/// webhook ignores them unless `admission.annotation-waivers` enables them
+/// for some namespaces, users or groups and controls, and then waives with
+/// [`waive_by_annotation`] itself, request by request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AnnotationWaivers {
+    /// An annotation with a non-empty reason waives its control's findings.
+    #[default]
+    Honoured,
+    /// Annotations waive nothing.
+    Ignored,
+}
+
+/// Waives each finding not waived yet whose control has a
+/// `palisade.dev/waive.<control>: "<reason>"` annotation on `object` and is
+/// accepted by `allowed`. `by` names who wrote the annotation, when known
+/// (the admission request's user), and is kept as the waiver's owner.
+/// Returns how many findings it waived.
+pub fn waive_by_annotation(
+    object: &KubeObject<'_>,
+    findings: &mut [Finding],
+    allowed: impl Fn(&str) -> bool,
+    by: Option<&str>,
+) -> usize {
+    let annotations = object
+        .metadata()
+        .and_then(|m| m.get("annotations"))
+        .map_or(&[][..], Node::entries);
+    if annotations.is_empty() {
+        return 0;
+    }
+    let mut waived = 0;
+    for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
+        let Some(reason) = annotations
+            .iter()
+            .find(|e| e.key.strip_prefix(ANNOTATION_PREFIX) == Some(finding.control))
+            .and_then(|e| e.value.as_str())
+            .filter(|r| !r.trim().is_empty())
+        else {
+            continue;
+        };
+        if !allowed(finding.control) {
+            continue;
+        }
+        finding.waiver = Some(Arc::new(Waiver {
+            justification: reason.to_owned(),
+            owner: by.map(str::to_owned),
+            ticket: None,
+            expires: None,
+            source: format!("annotation {ANNOTATION_PREFIX}{}", finding.control),
+        }));
+        waived += 1;
+    }
+    waived
+}
+
 /// One exception, compiled.
 #[derive(Debug)]
 pub struct Exception {
@@ -185,40 +245,28 @@ pub struct Exceptions {
 }
 
 impl Exceptions {
-    /// Marks the findings of one object that an exception or an annotation
-    /// waives.
-    pub(crate) fn apply(&self, object: Option<&KubeObject<'_>>, findings: &mut [Finding]) {
+    /// Marks the findings of one object that an annotation (when
+    /// `annotations` honours them) or an exception waives.
+    pub(crate) fn apply(
+        &self,
+        object: Option<&KubeObject<'_>>,
+        findings: &mut [Finding],
+        annotations: AnnotationWaivers,
+    ) {
         if findings.is_empty() {
+            return;
+        }
+        if let (AnnotationWaivers::Honoured, Some(object)) = (annotations, object) {
+            waive_by_annotation(object, findings, |_| true, None);
+        }
+        if self.list.is_empty() {
             return;
         }
         // Only exceptions match on the pod spec; most configurations have
         // none, and finding it again costs as much as a control.
-        let pod = if self.list.is_empty() {
-            None
-        } else {
-            object.and_then(PodSpec::find)
-        };
-        let annotations = object
-            .and_then(|o| o.metadata())
-            .and_then(|m| m.get("annotations"))
-            .map_or(&[][..], Node::entries);
+        let pod = object.and_then(PodSpec::find);
+        let today = self.today;
         for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
-            if let Some(reason) = annotations
-                .iter()
-                .find(|e| e.key.strip_prefix(ANNOTATION_PREFIX) == Some(finding.control))
-                .and_then(|e| e.value.as_str())
-                .filter(|r| !r.trim().is_empty())
-            {
-                finding.waiver = Some(Arc::new(Waiver {
-                    justification: reason.to_owned(),
-                    owner: None,
-                    ticket: None,
-                    expires: None,
-                    source: format!("annotation {ANNOTATION_PREFIX}{}", finding.control),
-                }));
-                continue;
-            }
-            let today = self.today;
             if let Some(exception) = self.list.iter().find(|e| {
                 today.is_none_or(|t| e.in_force(t)) && e.matches(object, pod.as_ref(), finding)
             }) {

@@ -12,6 +12,7 @@ pub mod exceptions;
 mod selection;
 mod strict_bool;
 mod user;
+pub mod version;
 
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ pub use admission::{AdmissionSettings, FailureMode, Mode, SafeDefault};
 pub use api::ApiConfig;
 pub use audit::AuditSettings;
 pub use config::{Config, ConfigError, PolicySources};
-pub use exceptions::{Exception, Exceptions};
+pub use exceptions::{AnnotationWaivers, Exception, Exceptions};
 pub use selection::{Framework, SelectionError};
 pub use user::Deferred;
 
@@ -42,6 +43,8 @@ pub struct PolicySet {
     /// User policies turned off or given another severity under
     /// `controls:` in the configuration.
     user_tuning: std::collections::BTreeMap<&'static str, UserTuning>,
+    /// Whether `palisade.dev/waive.*` annotations waive findings.
+    annotation_waivers: AnnotationWaivers,
 }
 
 /// What `controls:` says of one user policy.
@@ -110,6 +113,7 @@ impl PolicySet {
             user: None,
             combine: false,
             user_tuning: Default::default(),
+            annotation_waivers: AnnotationWaivers::default(),
         }
     }
 
@@ -155,6 +159,7 @@ impl PolicySet {
             user: None,
             combine: false,
             user_tuning: Default::default(),
+            annotation_waivers: AnnotationWaivers::default(),
         })
     }
 
@@ -198,6 +203,13 @@ impl PolicySet {
     /// Sets the exceptions that waive findings.
     pub fn set_exceptions(&mut self, exceptions: Exceptions) {
         self.exceptions = Arc::new(exceptions);
+    }
+
+    /// Whether `palisade.dev/waive.<control>` annotations waive findings
+    /// (honoured unless set otherwise; the webhook ignores them and applies
+    /// its own scoped rule with [`exceptions::waive_by_annotation`]).
+    pub fn set_annotation_waivers(&mut self, annotations: AnnotationWaivers) {
+        self.annotation_waivers = annotations;
     }
 
     /// The exceptions, with how often each was used so far.
@@ -269,7 +281,8 @@ impl PolicySet {
                 });
             }
         }
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         findings
     }
 
@@ -308,7 +321,8 @@ impl PolicySet {
                 });
             }
         }
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         findings
     }
 
@@ -331,7 +345,8 @@ impl PolicySet {
                 enforcement: Enforcement::Enforce,
             }));
         }
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         findings
     }
 
@@ -381,7 +396,8 @@ impl PolicySet {
             }
         }
         if let Some(new) = findings.get_mut(first..) {
-            self.exceptions.apply(Some(object), new);
+            self.exceptions
+                .apply(Some(object), new, self.annotation_waivers);
         }
     }
 }

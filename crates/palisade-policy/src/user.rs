@@ -127,7 +127,8 @@ impl PolicySet {
                     );
                     if let (Some(object), Some(new)) = (objects.first(), findings.get_mut(start..))
                     {
-                        self.exceptions.apply(Some(object), new);
+                        self.exceptions
+                            .apply(Some(object), new, self.annotation_waivers);
                     }
                 }
                 Err(e) => errors.push(e),
@@ -169,7 +170,8 @@ impl PolicySet {
         let start = findings.len();
         self.push_user(findings, found, &object.resource(), file, object.node.pos);
         if let Some(new) = findings.get_mut(start..) {
-            self.exceptions.apply(Some(object), new);
+            self.exceptions
+                .apply(Some(object), new, self.annotation_waivers);
         }
         Ok(())
     }
@@ -206,7 +208,8 @@ impl PolicySet {
             file,
             object.node.pos,
         );
-        self.exceptions.apply(Some(object), &mut findings);
+        self.exceptions
+            .apply(Some(object), &mut findings, self.annotation_waivers);
         Ok(findings)
     }
 
@@ -269,7 +272,8 @@ impl PolicySet {
             column: first.map_or(1, |i| i.column),
         };
         self.push_user(&mut findings, found, &resource, &dockerfile.file, pos);
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         Ok(findings)
     }
 
@@ -316,7 +320,8 @@ impl PolicySet {
             &file,
             Position { line: 1, column: 1 },
         );
-        self.exceptions.apply(None, &mut findings);
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
         Ok(findings)
     }
 

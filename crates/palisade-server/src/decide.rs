@@ -7,8 +7,11 @@
 //! - Sub-resources are allowed without evaluation (`status`, `scale`,
 //!   `binding`...), except `pods/ephemeralcontainers`, whose object is the
 //!   whole pod with its new ephemeral containers: that pod is evaluated.
-//! - An UPDATE of an object being deleted (`deletionTimestamp` set) is
-//!   allowed: denying it would block the removal of its finalizers.
+//! - An UPDATE of an object being deleted (`deletionTimestamp` set) that
+//!   only removes finalizers is allowed: denying it would keep the object
+//!   from ever going. Any other UPDATE of it is evaluated: a workload
+//!   pending deletion (foreground deletion waits for its dependants) can
+//!   still have its template changed.
 //! - Exempt namespaces, users and groups are allowed without evaluation.
 //! - A dry run is evaluated like any request and answered the same way; the
 //!   recorded event says it changed nothing.
@@ -19,7 +22,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use palisade_model::{Enforcement, Finding, Node, ResourceRef};
-use palisade_policy::{FailureMode, Mode};
+use palisade_policy::{AdmissionSettings, FailureMode, Mode};
 
 use crate::evaluate::Subject;
 use crate::message;
@@ -160,13 +163,56 @@ fn skip_reason(prepared: &Prepared, request: &AdmissionRequest) -> Option<String
     ) {
         return Some(reason);
     }
-    let terminating = request.operation == Operation::Update
-        && request
-            .object
-            .as_ref()
-            .and_then(|o| o.get_path(&["metadata", "deletionTimestamp"]))
-            .is_some();
-    terminating.then(|| "the object is being deleted".to_owned())
+    removes_finalizers_only(request)
+        .then(|| "the object is being deleted and the update only removes finalizers".to_owned())
+}
+
+/// Whether an UPDATE of an object being deleted changes nothing but its
+/// finalizers, and only removes some: compared with `oldObject` without
+/// the fields the API server itself changes on every write
+/// (`resourceVersion`, `managedFields`).
+fn removes_finalizers_only(request: &AdmissionRequest) -> bool {
+    use serde_json::Value as J;
+    let Some(object) = &request.object else {
+        return false;
+    };
+    if request.operation != Operation::Update
+        || object
+            .get_path(&["metadata", "deletionTimestamp"])
+            .is_none()
+    {
+        return false;
+    }
+    let Some(Ok(mut old)) = request
+        .old_object
+        .as_ref()
+        .map(|raw| serde_json::from_str::<J>(raw.get()))
+    else {
+        return false;
+    };
+    let mut new = object.to_json();
+    // Takes out what may differ; returns the finalizers.
+    let strip = |object: &mut J| -> Option<Vec<J>> {
+        let metadata = object.get_mut("metadata")?.as_object_mut()?;
+        metadata.remove("resourceVersion");
+        metadata.remove("managedFields");
+        let finalizers = match metadata.remove("finalizers") {
+            Some(J::Array(list)) => list,
+            Some(J::Null) | None => Vec::new(),
+            Some(_) => return None,
+        };
+        // Filled in from the request when the body had none (see
+        // `review`); an update cannot change them anyway.
+        metadata.remove("namespace");
+        let object = object.as_object_mut()?;
+        object.remove("apiVersion");
+        object.remove("kind");
+        Some(finalizers)
+    };
+    let (Some(before), Some(after)) = (strip(&mut old), strip(&mut new)) else {
+        return false;
+    };
+    after.iter().all(|f| before.contains(f)) && old == new
 }
 
 /// The object to judge ([`crate::review::parse`] has filled in what the
@@ -217,12 +263,35 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
             );
         }
     };
-    let resource = palisade_load::KubeObject { node }.resource();
+    let object = palisade_load::KubeObject { node };
+    let resource = object.resource();
+    if let Some(count) = palisade_load::PodSpec::find(&object)
+        .map(|pod| pod.containers.len())
+        .filter(|n| *n > MAX_CONTAINERS)
+    {
+        // Refused whatever the failure mode: no real pod needs this many,
+        // and each costs findings; see `MAX_CONTAINERS`.
+        let mut response = AdmissionResponse::deny(
+            uid,
+            403,
+            format!(
+                "{} has {count} containers, more than the {MAX_CONTAINERS} Palisade evaluates",
+                resource.display_name()
+            ),
+        );
+        response
+            .audit_annotations
+            .insert("failure".to_owned(), "too many containers".to_owned());
+        let mut decision = Decision::new(response, resource);
+        decision.failure = Some(format!("{count} containers, more than {MAX_CONTAINERS}"));
+        return decision;
+    }
     let subject = Subject { request, node };
-    let findings = match prepared.evaluator.evaluate(&subject) {
+    let mut findings = match prepared.evaluator.evaluate(&subject) {
         Ok(findings) => findings,
         Err(e) => return failure(settings.failure_mode, uid, resource, e.to_string()),
     };
+    waive_by_annotation(settings, request, node, &mut findings);
     let judged: Vec<(Finding, Mode, Verdict)> = findings
         .into_iter()
         .map(|finding| {
@@ -264,7 +333,61 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
     response.audit_annotations = audit_annotations(&judged);
     let mut decision = Decision::new(response, resource);
     decision.findings = judged;
+    keep_at_most(&mut decision.findings, MAX_FINDINGS);
     decision
+}
+
+/// Containers (init, regular and ephemeral) of one pod spec that are
+/// evaluated; a pod with more is denied. Every container can draw a finding
+/// from each control, and findings are what a request's memory grows with:
+/// 9,000 containers once cost the webhook 460 MB.
+pub const MAX_CONTAINERS: usize = 256;
+
+/// Findings one decision keeps for its warnings, metrics and event (the
+/// answer itself is decided on all of them). More than the audit event
+/// keeps (`audit_sink::limits::FINDINGS`), so a cut here is marked there.
+pub const MAX_FINDINGS: usize = 1024;
+
+/// Keeps the first `max` findings, denials first so the event names what
+/// decided.
+fn keep_at_most(findings: &mut Vec<(Finding, Mode, Verdict)>, max: usize) {
+    if findings.len() <= max {
+        return;
+    }
+    findings.sort_by_key(|(_, _, v)| match v {
+        Verdict::Denied => 0,
+        Verdict::Warned => 1,
+        Verdict::Audited => 2,
+        Verdict::Waived => 3,
+    });
+    findings.truncate(max);
+}
+
+/// `palisade.dev/waive.<control>` annotations, honoured only where
+/// `admission.annotation-waivers` allows them: for its namespaces, users
+/// and groups, and its controls. The waiver names the requester as its
+/// owner, so the recorded event says who waived what and why.
+fn waive_by_annotation(
+    settings: &AdmissionSettings,
+    request: &AdmissionRequest,
+    node: &Node,
+    findings: &mut [Finding],
+) {
+    let scope = &settings.annotation_waivers;
+    let user = &request.user_info;
+    if !scope.permits(request.namespace(), &user.username, &user.groups) {
+        return;
+    }
+    let object = palisade_load::KubeObject { node };
+    let waived = palisade_policy::exceptions::waive_by_annotation(
+        &object,
+        findings,
+        |control| scope.covers(control),
+        Some(&user.username),
+    );
+    if waived > 0 {
+        tracing::info!(uid = %request.uid, user = %user.username, waived, "findings waived by annotation");
+    }
 }
 
 /// Short, bounded annotations for the API server's own audit log:
@@ -350,14 +473,19 @@ mod tests {
     use super::*;
     use crate::evaluate::Evaluator;
 
+    /// As [`Prepared::load`] builds it: annotations ignored by the policy
+    /// set, applied by the decision within its settings.
     fn prepared(settings: AdmissionSettings) -> Prepared {
+        let mut policy = PolicySet::all();
+        policy.set_annotation_waivers(palisade_policy::AnnotationWaivers::Ignored);
         Prepared {
-            evaluator: Evaluator::new(PolicySet::all()),
+            evaluator: Evaluator::new(policy),
             settings,
             generation: 1,
             loaded_at: std::time::SystemTime::now(),
             policy_version: String::new(),
             api: Default::default(),
+            client_auth: None,
         }
     }
 
@@ -442,13 +570,37 @@ mod tests {
         let d = validate(&p, &node);
         assert!(d.response.allowed);
         assert_eq!(d.skipped.as_deref(), Some("group system:nodes is exempt"));
-        let mut terminating = privileged_pod();
-        terminating["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
-        assert!(
-            validate(&p, &request("UPDATE", terminating))
-                .response
-                .allowed
-        );
+    }
+
+    #[test]
+    fn an_object_being_deleted_may_lose_finalizers_and_nothing_else_unchecked() {
+        let p = prepared(AdmissionSettings {
+            default_mode: Mode::Enforce,
+            ..AdmissionSettings::default()
+        });
+        let mut old = privileged_pod();
+        old["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        old["metadata"]["finalizers"] = json!(["a.example.com/x", "b.example.com/y"]);
+        old["metadata"]["resourceVersion"] = json!("41");
+        let update = |new: Value| {
+            let mut r = request("UPDATE", new);
+            r.old_object = serde_json::value::to_raw_value(&old).ok();
+            r
+        };
+        let mut removed = old.clone();
+        removed["metadata"]["finalizers"] = json!(["b.example.com/y"]);
+        removed["metadata"]["resourceVersion"] = json!("42");
+        let d = validate(&p, &update(removed.clone()));
+        assert!(d.response.allowed && d.skipped.is_some(), "{:?}", d.skipped);
+        // Anything else is judged: a changed spec, an added finalizer, no
+        // old object to compare with.
+        let mut changed = removed.clone();
+        changed["spec"]["containers"][0]["image"] = json!("evil:1");
+        assert!(!validate(&p, &update(changed)).response.allowed);
+        let mut added = old.clone();
+        added["metadata"]["finalizers"] = json!(["a.example.com/x", "b.example.com/y", "c/z"]);
+        assert!(!validate(&p, &update(added)).response.allowed);
+        assert!(!validate(&p, &request("UPDATE", removed)).response.allowed);
     }
 
     #[test]
@@ -469,9 +621,14 @@ mod tests {
 
     #[test]
     fn waived_findings_never_deny() {
-        let settings = AdmissionSettings {
+        let mut settings = AdmissionSettings {
             default_mode: Mode::Enforce,
             ..AdmissionSettings::default()
+        };
+        settings.annotation_waivers = palisade_policy::admission::AnnotationWaiverScope {
+            enabled: true,
+            controls: vec!["*".into()],
+            ..Default::default()
         };
         let mut pod = privileged_pod();
         let annotations: serde_json::Map<String, Value> = PolicySet::all()
@@ -485,8 +642,28 @@ mod tests {
             })
             .collect();
         pod["metadata"]["annotations"] = Value::Object(annotations);
-        let d = validate(&prepared(settings), &request("CREATE", pod));
+        let d = validate(&prepared(settings.clone()), &request("CREATE", pod.clone()));
         assert!(d.response.allowed, "{:?}", d.response.status);
         assert!(d.findings.iter().all(|(_, _, v)| *v == Verdict::Waived));
+        let waiver = d.findings[0].0.waiver.clone().unwrap();
+        assert_eq!(waiver.owner.as_deref(), Some("alice"));
+
+        // Out of scope (another group, or not enabled): the annotations
+        // waive nothing.
+        settings.annotation_waivers.groups = vec!["platform".into()];
+        let d = validate(&prepared(settings.clone()), &request("CREATE", pod.clone()));
+        assert!(!d.response.allowed);
+        settings.annotation_waivers.groups = vec!["devs".into()];
+        settings.annotation_waivers.controls = vec!["privileged-container".into()];
+        let d = validate(&prepared(settings.clone()), &request("CREATE", pod.clone()));
+        assert!(
+            d.findings
+                .iter()
+                .any(|(f, _, v)| f.control == "privileged-container" && *v == Verdict::Waived)
+        );
+        assert!(d.findings.iter().any(|(_, _, v)| *v == Verdict::Denied));
+        settings.annotation_waivers.enabled = false;
+        let d = validate(&prepared(settings), &request("CREATE", pod));
+        assert!(d.findings.iter().all(|(_, _, v)| *v != Verdict::Waived));
     }
 }

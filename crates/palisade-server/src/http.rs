@@ -11,9 +11,9 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::Shared;
+use crate::body::{self, BodyError};
 use crate::decide::{self, Decision, Endpoint};
 use crate::message;
 use crate::review::{self, AdmissionResponse, ReviewResponse};
@@ -70,17 +70,62 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         response
     };
 
+    let authenticated = match &prepared.client_auth {
+        None => false,
+        Some(auth) => {
+            let peer = request
+                .extensions()
+                .get::<Arc<axum_server::tls::TlsInfo>>()
+                .map_or(&[][..], |tls| tls.peer_certificates.as_slice());
+            match auth.check(peer) {
+                Ok(_) => true,
+                Err(reason) if auth.required => {
+                    return finish(
+                        "unauthenticated",
+                        plain(
+                            StatusCode::UNAUTHORIZED,
+                            format!("the caller is not the API server: {reason}"),
+                        ),
+                    );
+                }
+                Err(_) => false,
+            }
+        }
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let until = tokio::time::Instant::from_std(started) + deadline;
     if declared.is_some_and(|n| n > limit as u64) {
+        body::drain(
+            request.into_body(),
+            limit.saturating_mul(body::DRAIN_FACTOR),
+            until,
+        )
+        .await;
         return finish("too_large", too_large(limit));
     }
-    let body = Limited::new(request.into_body(), limit).collect();
-    let body = match tokio::time::timeout(deadline, body).await {
+    // The body's share of the bytes in flight, held until the work on it
+    // is done (on the blocking pool too, past a missed deadline).
+    let share = declared.map_or(limit, |n| usize::try_from(n).unwrap_or(limit));
+    let permit = match shared.budget.acquire(share, until).await {
+        Ok(permit) => permit,
         Err(_) => {
+            return finish(
+                "busy",
+                plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many large reviews in flight; try again".into(),
+                ),
+            );
+        }
+    };
+    let body = match body::read(request.into_body(), limit, until).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => return finish("too_large", too_large(limit)),
+        Err(BodyError::Timeout | BodyError::Busy) => {
             return finish(
                 "timeout",
                 plain(
@@ -89,10 +134,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
                 ),
             );
         }
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return finish("too_large", too_large(limit));
-        }
-        Ok(Err(e)) => {
+        Err(BodyError::Read(e)) => {
             return finish(
                 "malformed",
                 plain(
@@ -101,14 +143,13 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
                 ),
             );
         }
-        Ok(Ok(collected)) => collected.to_bytes(),
     };
     let request = match review::parse(&body) {
         Ok(request) => request,
         Err(e) => return finish("malformed", plain(StatusCode::BAD_REQUEST, e.to_string())),
     };
 
-    let asker = Asker::of(endpoint, &request);
+    let asker = Asker::of(endpoint, &request, authenticated);
     let uid = asker.uid.as_str();
     let operation = asker.operation;
     let resource = decide::request_resource(&request);
@@ -116,11 +157,19 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         let shared = shared.clone();
         let prepared = prepared.clone();
         move || {
+            let _permit = permit;
             let decision = match endpoint {
                 Endpoint::Validate => decide::validate(&prepared, &request),
                 Endpoint::Mutate => decide::mutate(&prepared, &request),
             };
-            let durable = record(&shared, &prepared, endpoint, &request, &decision);
+            let durable = record(
+                &shared,
+                &prepared,
+                endpoint,
+                &request,
+                &decision,
+                authenticated,
+            );
             (decision, durable)
         }
     };
@@ -190,11 +239,14 @@ struct Asker {
     user: String,
     groups: Vec<String>,
     dry_run: bool,
+    /// Whether the caller proved it is the API server.
+    authenticated: bool,
 }
 
 impl Asker {
-    fn of(endpoint: Endpoint, request: &review::AdmissionRequest) -> Asker {
+    fn of(endpoint: Endpoint, request: &review::AdmissionRequest, authenticated: bool) -> Asker {
         Asker {
+            authenticated,
             endpoint,
             uid: request.uid.clone(),
             operation: request.operation.as_str(),
@@ -230,6 +282,7 @@ impl Asker {
                 .collect(),
             mutated: Vec::new(),
             policy_version,
+            authenticated: self.authenticated,
         }
     }
 }
@@ -343,6 +396,7 @@ fn record(
     endpoint: Endpoint,
     request: &review::AdmissionRequest,
     decision: &Decision,
+    authenticated: bool,
 ) -> Durable {
     shared.sink.record(&AdmissionEvent {
         uid: &request.uid,
@@ -362,6 +416,7 @@ fn record(
             .collect(),
         mutated: decision.mutated.clone(),
         policy_version: &prepared.policy_version,
+        authenticated,
     })
 }
 

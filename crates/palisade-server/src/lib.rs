@@ -20,6 +20,8 @@
 
 pub mod api;
 pub mod audit_sink;
+mod body;
+pub mod caller;
 pub mod decide;
 pub mod evaluate;
 mod http;
@@ -71,6 +73,19 @@ pub struct Options {
     pub prepared: Option<Prepared>,
 }
 
+/// The CAs whose client certificates the TLS layer accepts: the read
+/// API's and the API server's (read at start; their contents reload).
+pub fn client_cas(
+    api_client_ca: Option<&std::path::Path>,
+    settings: &palisade_policy::AdmissionSettings,
+) -> Vec<PathBuf> {
+    api_client_ca
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(settings.client_ca.clone())
+        .collect()
+}
+
 /// Why the webhook did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -96,8 +111,10 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AuditSink>,
     pub(crate) tls: RustlsConfig,
     pub(crate) sources: Sources,
-    pub(crate) tls_files: (PathBuf, PathBuf, Option<PathBuf>),
+    pub(crate) tls_files: (PathBuf, PathBuf, Vec<PathBuf>),
     pub(crate) api: Option<api::Api>,
+    /// The bytes of review bodies being read and judged at once.
+    pub(crate) budget: body::Budget,
 }
 
 /// A running webhook.
@@ -125,13 +142,11 @@ impl Server {
                     .map_err(StartError::Policy)?
             }
         };
-        let config = tls::server_config(
-            &options.tls_cert,
-            &options.tls_key,
-            options.client_ca.as_deref(),
-        )
-        .map_err(StartError::Tls)?;
+        let client_cas = client_cas(options.client_ca.as_deref(), &prepared.settings);
+        let config = tls::server_config(&options.tls_cert, &options.tls_key, &client_cas)
+            .map_err(StartError::Tls)?;
         let tls = RustlsConfig::from_config(Arc::new(config));
+        let budget = body::Budget::new(prepared.settings.max_inflight_bytes);
         let metrics = Metrics::default();
         metrics.generation(1);
         let shared = Arc::new(Shared {
@@ -144,7 +159,8 @@ impl Server {
             sink: options.sink.clone(),
             tls: tls.clone(),
             sources: options.sources,
-            tls_files: (options.tls_cert, options.tls_key, options.client_ca),
+            tls_files: (options.tls_cert, options.tls_key, client_cas),
+            budget,
             api: match options.api {
                 Some(api) => Some(api::Api::open(api).await.map_err(StartError::Api)?),
                 None => None,

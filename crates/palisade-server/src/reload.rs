@@ -83,11 +83,10 @@ pub(crate) async fn watch(shared: Arc<Shared>, interval: Duration) {
 }
 
 async fn reload_tls(shared: &Arc<Shared>) {
-    let (cert, key, client_ca) = shared.tls_files.clone();
-    let result =
-        tokio::task::spawn_blocking(move || tls::server_config(&cert, &key, client_ca.as_deref()))
-            .await
-            .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+    let (cert, key, client_cas) = shared.tls_files.clone();
+    let result = tokio::task::spawn_blocking(move || tls::server_config(&cert, &key, &client_cas))
+        .await
+        .unwrap_or_else(|e| Err(format!("internal error: {e}")));
     let mut status = Status::clone(&shared.status.load());
     match result {
         Ok(config) => {

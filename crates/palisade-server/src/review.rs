@@ -328,6 +328,50 @@ pub enum MalformedReview {
     /// An empty `uid`: the API server could not match the answer.
     #[error("AdmissionReview request has an empty uid")]
     NoUid,
+    /// More values than [`MAX_VALUES`].
+    #[error(
+        "AdmissionReview holds about {0} JSON values, more than the {MAX_VALUES} Palisade reads"
+    )]
+    TooManyValues(usize),
+}
+
+/// Values (objects, arrays, scalars) a review may hold before it is parsed:
+/// each becomes a node of the tree the controls read, tens of bytes apiece
+/// where the JSON spent two, so a body's size alone does not bound the
+/// memory it takes. A real object (etcd stores at most 1.5 MiB) holds far
+/// fewer; a ConfigMap's large values are single strings.
+pub const MAX_VALUES: usize = 400_000;
+
+/// An upper bound of the values in a JSON text, counted without parsing
+/// (one pass, no allocation): every value but the first follows a `,`,
+/// `:` or `[` outside strings, and a key counts as one too.
+///
+/// ```
+/// use palisade_server::review::count_values;
+/// assert!(count_values(br#"{"a":[1,2,{"b":"x,y:["}]}"#) >= 5);
+/// assert!(count_values(br#""[,,,]""#) <= 1);
+/// ```
+pub fn count_values(body: &[u8]) -> usize {
+    let mut count = 1;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' | b':' | b'[' | b'{' => count += 1,
+            _ => {}
+        }
+    }
+    count
 }
 
 /// Reads an AdmissionReview request body.
@@ -339,6 +383,10 @@ pub enum MalformedReview {
 /// assert_eq!(parse(b"{}").unwrap_err().to_string().contains("apiVersion"), true);
 /// ```
 pub fn parse(body: &[u8]) -> Result<AdmissionRequest, MalformedReview> {
+    let values = count_values(body);
+    if values > MAX_VALUES {
+        return Err(MalformedReview::TooManyValues(values));
+    }
     let review: ReviewRequest =
         serde_json::from_slice(body).map_err(|e| MalformedReview::Json(e.to_string()))?;
     if review.api_version != API_VERSION || review.kind != "AdmissionReview" {

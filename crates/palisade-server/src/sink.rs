@@ -41,6 +41,9 @@ pub struct AdmissionEvent<'a> {
     pub mutated: Vec<&'static str>,
     /// The version of the policy set that decided.
     pub policy_version: &'a str,
+    /// Whether the caller proved it is the API server (a client
+    /// certificate verified against `admission.client-ca`).
+    pub authenticated: bool,
 }
 
 /// Why a decision could not be made durable in time.

@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use palisade_audit::PolicyVersion;
-use palisade_policy::{AdmissionSettings, Config, PolicySources};
+use palisade_policy::{AdmissionSettings, AnnotationWaivers, Config, PolicySources};
 
 use crate::evaluate::Evaluator;
 
@@ -46,10 +45,13 @@ pub struct Prepared {
     pub generation: u64,
     /// When it was built.
     pub loaded_at: SystemTime,
-    /// The content hash recorded in audit events (see [`policy_version`]).
+    /// The content hash recorded in audit events ([`Config::policy_version`],
+    /// as `scan --record` computes it).
     pub policy_version: String,
     /// Who may use the read API (tokens, certificate users, roles).
     pub api: palisade_policy::ApiConfig,
+    /// How the API server proves it is the caller (`admission.client-ca`).
+    pub client_auth: Option<crate::caller::ClientAuth>,
 }
 
 impl Prepared {
@@ -65,12 +67,18 @@ impl Prepared {
         let user = config
             .load_user_policies(&sources.policies)
             .map_err(|e| e.to_string())?;
-        let policy = config
+        let mut policy = config
             .policy_with(&frameworks, &[], user)
             .map_err(|e| e.to_string())?;
+        // Whoever submits an object writes its annotations: the decision
+        // applies them itself, within `admission.annotation-waivers`.
+        policy.set_annotation_waivers(AnnotationWaivers::Ignored);
         let settings = config.admission().map_err(|e| e.to_string())?;
-        let policy_version = policy_version(sources, &config, &policy)?;
+        let policy_version = config
+            .policy_version(&policy, &sources.policies)
+            .map_err(|e| e.to_string())?;
         let api = config.api().map_err(|e| e.to_string())?;
+        let client_auth = crate::caller::ClientAuth::load(&settings)?;
         let evaluator = Evaluator::new(policy);
         Ok(Prepared {
             evaluator,
@@ -79,47 +87,7 @@ impl Prepared {
             loaded_at: SystemTime::now(),
             policy_version,
             api,
+            client_auth,
         })
     }
-}
-
-/// What decided, hashed: the Palisade version (which fixes the embedded
-/// packs and controls), the configuration's text, the selected controls,
-/// and every user policy and data document, as `scan --record` hashes them.
-fn policy_version(
-    sources: &Sources,
-    config: &Config,
-    policy: &palisade_policy::PolicySet,
-) -> Result<String, String> {
-    let mut v = PolicyVersion::new();
-    v.part("palisade", env!("CARGO_PKG_VERSION").as_bytes());
-    if let Some(path) = &sources.config {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        v.part("config", &bytes);
-    }
-    for control in policy.controls() {
-        v.part("control", control.meta.id.as_bytes());
-    }
-    let from_config = config.policy_sources();
-    let paths: Vec<PathBuf> = from_config
-        .paths
-        .into_iter()
-        .chain(sources.policies.paths.iter().cloned())
-        .collect();
-    let data: Vec<PathBuf> = from_config
-        .data
-        .into_iter()
-        .chain(sources.policies.data.iter().cloned())
-        .collect();
-    if !paths.is_empty() {
-        let user = palisade_rego::collect_sources(&paths, &data).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            lines.join("; ")
-        })?;
-        for (label, content) in user.fingerprint() {
-            v.part(&label, content.as_bytes());
-        }
-    }
-    Ok(v.finish())
 }

@@ -19,23 +19,27 @@ pub fn install_crypto_provider() {
 
 /// Reads a certificate chain and its key into a server configuration that
 /// offers HTTP/2 and HTTP/1.1.
-/// With `client_ca`, client certificates are asked for and verified
-/// against it, but not required: the API server calls the admission
-/// endpoints without one, and API clients may use a bearer token instead.
+/// With client CAs (the read API's `api.client-ca`, the API server's
+/// `admission.client-ca`), client certificates are asked for and verified
+/// against them, but not required: API clients may use a bearer token
+/// instead, and each endpoint checks the issuer it trusts (see
+/// `crate::caller`).
 pub fn server_config(
     cert: &Path,
     key: &Path,
-    client_ca: Option<&Path>,
+    client_cas: &[std::path::PathBuf],
 ) -> Result<ServerConfig, String> {
     let cert_pem =
         std::fs::read(cert).map_err(|e| format!("cannot read {}: {e}", cert.display()))?;
     let key_pem = std::fs::read(key).map_err(|e| format!("cannot read {}: {e}", key.display()))?;
-    let ca_pem = match client_ca {
-        Some(path) => {
-            Some(std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
-        }
-        None => None,
-    };
+    let mut ca_pem: Option<Vec<u8>> = None;
+    for path in client_cas {
+        let pem =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bundle = ca_pem.get_or_insert_with(Vec::new);
+        bundle.extend_from_slice(&pem);
+        bundle.push(b'\n');
+    }
     config_from_pem_with(&cert_pem, &key_pem, ca_pem.as_deref())
         .map_err(|e| format!("{} and {}: {e}", cert.display(), key.display()))
 }

@@ -78,6 +78,9 @@ struct Harness {
     _dir: tempfile::TempDir,
     ca: String,
     client_ca: ClientCa,
+    /// Issues the API server's client certificate (`admission.client-ca`,
+    /// configured only by [`Harness::start_with`]).
+    apiserver_ca: ClientCa,
     tokens: Tokens,
 }
 
@@ -85,12 +88,19 @@ impl Harness {
     /// Starts the webhook recording to `db` (`None`: a SQLite file in the
     /// temporary folder).
     async fn start(db: Option<String>) -> Harness {
+        Harness::start_with(db, "").await
+    }
+
+    /// As [`Harness::start`], with more `admission:` settings.
+    async fn start_with(db: Option<String>, admission: &str) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let certs = certs::generate(&[HOST.to_owned()], 30, 30).unwrap();
         std::fs::write(dir.path().join("tls.crt"), &certs.cert_pem).unwrap();
         std::fs::write(dir.path().join("tls.key"), &certs.key_pem).unwrap();
         let client_ca = ClientCa::new();
         std::fs::write(dir.path().join("client-ca.pem"), &client_ca.pem).unwrap();
+        let apiserver_ca = ClientCa::new();
+        std::fs::write(dir.path().join("apiserver-ca.pem"), &apiserver_ca.pem).unwrap();
         let tokens = Tokens {
             admin: generate_token().unwrap(),
             auditor: generate_token().unwrap(),
@@ -101,7 +111,7 @@ impl Harness {
             "admission:
   mode: warn
   controls: {{privileged-container: enforce}}
-api:
+{}api:
   client-ca: client-ca.pem
   tokens:
     - {{name: root, role: admin, sha256: \"{}\"}}
@@ -114,6 +124,7 @@ api:
   roles:
     reader: [events, summary, all-namespaces]
 ",
+            admission,
             hash_token(&tokens.admin),
             hash_token(&tokens.auditor),
             hash_token(&tokens.developer),
@@ -160,6 +171,7 @@ api:
             _dir: dir,
             ca: certs.ca_pem,
             client_ca,
+            apiserver_ca,
             tokens,
         }
     }
@@ -201,10 +213,40 @@ api:
 
     /// Sends a review without a client certificate, as the API server does.
     async fn review(&self, uid: &str, namespace: &str, object: Value, dry_run: bool) -> Value {
+        self.review_at("/validate", uid, namespace, object, dry_run)
+            .await
+    }
+
+    /// Posts `body` to `/validate` with an optional client certificate.
+    async fn post_as(&self, identity: Option<reqwest::Identity>, body: &Value) -> (u16, Value) {
+        let response = self
+            .client(identity)
+            .post(self.url("/validate"))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Sends a review to `/validate` or `/mutate`.
+    async fn review_at(
+        &self,
+        path: &str,
+        uid: &str,
+        namespace: &str,
+        object: Value,
+        dry_run: bool,
+    ) -> Value {
         let body = review(uid, namespace, object, dry_run);
         let response = self
             .client(None)
-            .post(self.url("/validate"))
+            .post(self.url(path))
             .json(&body)
             .send()
             .await
@@ -355,6 +397,159 @@ async fn admissions_are_recorded_and_verify(h: &Harness) {
 async fn sqlite_admissions_are_recorded_and_the_chain_verifies() {
     let h = Harness::start(None).await;
     admissions_are_recorded_and_verify(&h).await;
+    h.stop().await;
+}
+
+/// The API server calls `/mutate` and then `/validate` for one request:
+/// the log holds one admission decision (validate's) and one mutation that
+/// is no decision, each naming its endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mutation_is_recorded_apart_from_the_admission_decision() {
+    let h = Harness::start(None).await;
+    let mutated = h
+        .review_at("/mutate", "uid-both", "team-a", privileged_pod("m"), false)
+        .await;
+    assert_eq!(mutated["allowed"], true);
+    let denied = h
+        .review_at(
+            "/validate",
+            "uid-both",
+            "team-a",
+            privileged_pod("m"),
+            false,
+        )
+        .await;
+    assert_eq!(denied["allowed"], false);
+
+    let (status, body) = h
+        .get(
+            "/api/v1/events?source=admission&decision=allowed",
+            Some(&h.tokens.auditor),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        by_uid(&serde_json::from_str(&body).unwrap()).is_empty(),
+        "{body}"
+    );
+    let (_, body) = h
+        .get("/api/v1/events?source=admission", Some(&h.tokens.auditor))
+        .await;
+    let events: Value = serde_json::from_str(&body).unwrap();
+    let mut seen: Vec<(String, String)> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event"]["source"]["endpoint"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                e["event"]["decision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("mutate".to_owned(), "unchanged".to_owned()),
+            ("validate".to_owned(), "denied".to_owned()),
+        ],
+        "{body}"
+    );
+    h.stop().await;
+}
+
+/// The admission events' `source` by uid.
+async fn admission_sources(h: &Harness) -> std::collections::BTreeMap<String, Value> {
+    let (_, body) = h
+        .get("/api/v1/events?source=admission", Some(&h.tokens.auditor))
+        .await;
+    by_uid(&serde_json::from_str(&body).unwrap())
+        .into_iter()
+        .map(|(uid, e)| (uid, e["source"].clone()))
+        .collect()
+}
+
+/// Only a client certificate from `admission.client-ca` with an accepted
+/// name proves the caller is the API server; the event says whether it
+/// did. What a caller claims is kept within limits, marked when cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_proves_itself_and_claims_are_bounded() {
+    let h = Harness::start_with(
+        None,
+        "  client-ca: apiserver-ca.pem\n  client-names: [kube-apiserver]\n",
+    )
+    .await;
+    let pod = hardened_pod("a");
+    let (status, _) = h
+        .post_as(None, &review("uid-anonymous", "team-a", pod.clone(), false))
+        .await;
+    assert_eq!(status, 200);
+    let apiserver = h.apiserver_ca.identity("kube-apiserver");
+    let (status, _) = h
+        .post_as(
+            Some(apiserver),
+            &review("uid-apiserver", "team-a", pod.clone(), false),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // The read API's CA does not vouch for the API server, nor another name.
+    let impostor = h.client_ca.identity("kube-apiserver");
+    h.post_as(
+        Some(impostor),
+        &review("uid-impostor", "team-a", pod.clone(), false),
+    )
+    .await;
+    let other = h.apiserver_ca.identity("someone-else");
+    h.post_as(
+        Some(other),
+        &review("uid-other-name", "team-a", pod.clone(), false),
+    )
+    .await;
+    let mut alice = review("uid-claims", "team-a", pod.clone(), false);
+    alice["request"]["userInfo"] = json!({
+        "username": "alice@example.com",
+        "groups": (0..100_000).map(|i| format!("system:masters-{i}")).collect::<Vec<_>>(),
+    });
+    let (status, _) = h.post_as(None, &alice).await;
+    assert_eq!(status, 200);
+
+    let sources = admission_sources(&h).await;
+    let authenticated = |uid: &str| sources[uid]["authenticated"].clone();
+    assert_eq!(authenticated("uid-apiserver"), true);
+    assert_eq!(authenticated("uid-anonymous"), false);
+    assert_eq!(authenticated("uid-impostor"), false);
+    assert_eq!(authenticated("uid-other-name"), false);
+    let claims = &sources["uid-claims"];
+    assert_eq!(claims["authenticated"], false);
+    assert_eq!(claims["groups"].as_array().unwrap().len(), 64);
+    assert_eq!(claims["truncated"], json!(["groups"]));
+    h.stop().await;
+
+    // Required: an unproven caller is refused, and not recorded.
+    let h = Harness::start_with(
+        None,
+        "  client-ca: apiserver-ca.pem\n  client-names: [kube-apiserver]\n  client-auth: required\n",
+    )
+    .await;
+    let (status, _) = h
+        .post_as(None, &review("uid-refused", "team-a", pod.clone(), false))
+        .await;
+    assert_eq!(status, 401);
+    let apiserver = h.apiserver_ca.identity("kube-apiserver");
+    let (status, answer) = h
+        .post_as(
+            Some(apiserver),
+            &review("uid-admitted", "team-a", pod, false),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let sources = admission_sources(&h).await;
+    assert!(!sources.contains_key("uid-refused"));
+    assert_eq!(sources["uid-admitted"]["authenticated"], true);
     h.stop().await;
 }
 

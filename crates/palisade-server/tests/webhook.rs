@@ -759,3 +759,134 @@ async fn rego_policies_decide_with_the_request_and_reload() {
     .await;
     h.stop().await;
 }
+
+/// Whoever creates an object writes its annotations: at admission a
+/// `palisade.dev/waive.*` annotation waives nothing unless
+/// `admission.annotation-waivers` lets that requester waive that control
+/// in that namespace, and then the event names who waived it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotation_waivers_are_ignored_unless_enabled_for_the_requester() {
+    let h = Harness::start("admission:\n  frameworks: {pss-restricted: enforce}\n").await;
+    let mut pod = privileged_pod();
+    pod["metadata"]["annotations"] = json!({"palisade.dev/waive.privileged-container": "trust me"});
+    let denied = h
+        .review("/validate", &review("CREATE", "apps", pod.clone()))
+        .await;
+    assert_eq!(denied["allowed"], false, "{denied}");
+    assert!(
+        denied["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("privileged-container"),
+        "{denied}"
+    );
+
+    write_config(
+        h.dir.path(),
+        "admission:\n  frameworks: {pss-restricted: enforce}\n  annotation-waivers:\n    enabled: true\n    namespaces: [legacy]\n    groups: [developers]\n    controls: [privileged-container]\n",
+    );
+    eventually("the waiver scope", async || {
+        h.review("/validate", &review("CREATE", "legacy", pod.clone()))
+            .await["allowed"]
+            == true
+    })
+    .await;
+    // Another namespace, or a requester outside the groups: still denied.
+    assert_eq!(
+        h.review("/validate", &review("CREATE", "apps", pod.clone()))
+            .await["allowed"],
+        false
+    );
+    let mut outsider = review("CREATE", "legacy", pod.clone());
+    outsider["request"]["userInfo"]["groups"] = json!(["system:authenticated"]);
+    assert_eq!(h.review("/validate", &outsider).await["allowed"], false);
+    assert!(
+        h.events()
+            .iter()
+            .any(|e| e.contains("privileged-container=enforce/waived")),
+        "{:?}",
+        h.events()
+    );
+    h.stop().await;
+}
+
+/// An object being deleted: removing its finalizers passes unchecked (or
+/// it would never go), but any other change to it is judged, so a
+/// Deployment waiting on foreground deletion cannot be given a privileged
+/// template.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_of_an_object_being_deleted_is_judged_unless_it_only_drops_finalizers() {
+    let h = Harness::start("admission:\n  mode: enforce\n").await;
+    let deployment = |spec: Value, finalizers: Value| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "api", "namespace": "apps", "resourceVersion": "7",
+                         "deletionTimestamp": "2026-12-03T10:00:00Z", "finalizers": finalizers},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": {
+                "metadata": {"labels": {"app": "api"}}, "spec": spec}},
+        })
+    };
+    let hardened = hardened_pod("x")["spec"].clone();
+    let old = deployment(hardened.clone(), json!(["foregroundDeletion"]));
+    let mut escalate = review(
+        "UPDATE",
+        "apps",
+        deployment(
+            privileged_pod()["spec"].clone(),
+            json!(["foregroundDeletion"]),
+        ),
+    );
+    escalate["request"]["oldObject"] = old.clone();
+    let response = h.review("/validate", &escalate).await;
+    assert_eq!(response["allowed"], false, "{response}");
+
+    let mut release = review("UPDATE", "apps", deployment(hardened, json!([])));
+    release["request"]["oldObject"] = old;
+    assert_eq!(h.review("/validate", &release).await["allowed"], true);
+    assert!(
+        h.events()
+            .iter()
+            .any(|e| e.contains("only removes finalizers")),
+        "{:?}",
+        h.events()
+    );
+    h.stop().await;
+}
+
+/// Over HTTP/2 the server answers an oversized body while the client is
+/// still sending (flow control holds the rest back): the client must get
+/// the 413, not a reset stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_over_http2_gets_413() {
+    let h = Harness::start("admission:\n  max-body-bytes: 65536\n").await;
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(h.ca.as_bytes()).unwrap())
+        .resolve(HOST, h.addr())
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let mut big = hardened_pod("web");
+    big["metadata"]["annotations"] = json!({"filler": "x".repeat(2 * 1024 * 1024)});
+    let body = serde_json::to_vec(&review("CREATE", "apps", big)).unwrap();
+    let response = client
+        .post(h.url("/validate"))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(response.status().as_u16(), 413);
+    // Without a Content-Length: refused once the limit is passed.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        body.chunks(16 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let response = client
+        .post(h.url("/validate"))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    h.stop().await;
+}

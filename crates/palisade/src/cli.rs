@@ -137,6 +137,15 @@ pub struct ServeAuditArgs {
     /// `audit.enabled: false` in palisade.yaml).
     #[arg(long, env = "PALISADE_NO_AUDIT", conflicts_with_all = ["audit_chain", "audit_key"])]
     pub no_audit: bool,
+    /// Stop recording (and answer with the failure mode) while the SQLite
+    /// log's volume has less than this many MiB free, before it fills up.
+    #[arg(
+        long,
+        value_name = "MIB",
+        env = "PALISADE_AUDIT_MIN_FREE_MIB",
+        default_value_t = 64
+    )]
+    pub audit_min_free_mib: u64,
 }
 
 #[derive(Debug, Args)]
@@ -214,14 +223,10 @@ pub struct PolicyArgs {
 pub struct AuditDbArgs {
     /// The audit log: sqlite:///path/to/audit.db, sqlite://relative.db or
     /// postgres://user:password@host:5432/db [default: `audit.db` in
-    /// palisade.yaml, else sqlite://palisade-audit.db].
+    /// palisade.yaml, else $XDG_STATE_HOME/palisade/audit.db, else
+    /// ~/.local/state/palisade/audit.db; never the working directory].
     #[arg(long, value_name = "URL", env = "PALISADE_AUDIT_DB")]
     pub audit_db: Option<String>,
-}
-
-impl AuditDbArgs {
-    /// Where the log is when neither the flag nor the configuration says.
-    pub const DEFAULT: &str = "sqlite://palisade-audit.db";
 }
 
 #[derive(Debug, Subcommand)]
@@ -538,6 +543,13 @@ pub struct ScanArgs {
     /// configuration), not the built-in controls.
     #[arg(long)]
     pub no_builtins: bool,
+
+    /// `palisade.dev/waive.<control>` annotations in the scanned manifests
+    /// waive nothing (as `annotation-waivers: false` in palisade.yaml): a
+    /// central CI policy is not waived by a repository's own annotations.
+    /// Exceptions in the configuration still apply.
+    #[arg(long)]
+    pub no_annotation_waivers: bool,
 
     #[command(flatten)]
     pub record: RecordArgs,

@@ -44,7 +44,7 @@ fn manifests_pass_the_restricted_pack_and_every_control() {
             "ServiceAccount",
             "ConfigMap",
             "Service",
-            "Deployment",
+            "StatefulSet",
             "PodDisruptionBudget",
             "NetworkPolicy",
             "ValidatingWebhookConfiguration",

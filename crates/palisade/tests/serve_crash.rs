@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,54 +24,17 @@ use serde_json::{Value, json};
 #[path = "../../palisade-audit/tests/support/postgres.rs"]
 mod postgres;
 
-const HOST: &str = "palisade.test";
+#[path = "support/serve.rs"]
+mod serve;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
+use serve::{HOST, client, free_port, serve_command, wait_ready, write_certs};
 
 fn serve(dir: &Path, db: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--tls-cert")
-        .arg(dir.join("tls.crt"))
-        .arg("--tls-key")
-        .arg(dir.join("tls.key"))
-        .arg("--config")
-        .arg(dir.join("palisade.yaml"))
+    serve_command(dir, port)
         .args(["--audit-db", db])
         .args(["--audit-chain", "crash-test"])
-        .env("PALISADE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-fn client(ca: &str, port: u16) -> reqwest::Client {
-    reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
-        .resolve(HOST, ([127, 0, 0, 1], port).into())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
-}
-
-async fn wait_ready(client: &reqwest::Client, port: u16) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(60) {
-        let url = format!("https://{HOST}:{port}/readyz");
-        if let Ok(r) = client.get(url).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("palisade serve did not become ready");
 }
 
 fn review(uid: &str, privileged: bool) -> Value {
@@ -153,16 +116,14 @@ async fn kill_9_mid_burst_loses_no_answered_event_postgres() {
 }
 
 async fn kill_9_mid_burst(dir: &Path, db: &str) {
-    let certs = palisade_server::install::certs::generate(&[HOST.to_owned()], 30, 30).unwrap();
-    std::fs::write(dir.join("tls.crt"), &certs.cert_pem).unwrap();
-    std::fs::write(dir.join("tls.key"), &certs.key_pem).unwrap();
+    let ca = write_certs(dir);
     std::fs::write(
         dir.join("palisade.yaml"),
         "admission:\n  mode: enforce\n  failure-mode: closed\n",
     )
     .unwrap();
     let port = free_port();
-    let http = client(&certs.ca_pem, port);
+    let http = client(&ca, port);
     let mut server = serve(dir, db, port);
     wait_ready(&http, port).await;
 
@@ -182,7 +143,7 @@ async fn kill_9_mid_burst(dir: &Path, db: &str) {
 
     // Restart on the same file: it opens the log and goes on appending.
     let port = free_port();
-    let http = client(&certs.ca_pem, port);
+    let http = client(&ca, port);
     let mut server = serve(dir, db, port);
     wait_ready(&http, port).await;
     let after = http

@@ -255,3 +255,37 @@ fn the_readme_quick_start_does_not_write_over_the_configuration() {
         "README tells users to save install's manifests as palisade.yaml"
     );
 }
+
+#[test]
+fn a_central_policy_can_refuse_a_repository_s_own_waiver_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let waived = PRIVILEGED_POD.replace(
+        "metadata: {name: p, namespace: apps}",
+        "metadata:\n  name: p\n  namespace: apps\n  annotations: {palisade.dev/waive.privileged-container: trust me}",
+    );
+    write(dir.path(), "pod.yaml", &waived);
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "pod.yaml",
+            "--control",
+            "privileged-container",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        palisade_in(dir.path(), &args)
+    };
+    // By default a scan honours the annotation: waived, shown, not failing.
+    let out = scan(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(json(&out)["findings"][0]["waiver"].is_object());
+
+    let out = scan(&["--no-annotation-waivers"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(json(&out)["findings"][0]["waiver"].is_null());
+
+    write(dir.path(), "central.yaml", "annotation-waivers: false\n");
+    let out = scan(&["--config", "central.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}

@@ -61,8 +61,13 @@ pub fn authenticate(
     }
     // rustls verified the chain against `api.client-ca` during the
     // handshake; without a CA configured no certificate is asked for.
-    api.client_ca.as_ref()?;
-    let cn = common_name(peer?.peer_certificates.first()?)?;
+    let ca = api.client_ca.as_ref()?;
+    let peer = peer?;
+    // The TLS layer also accepts the API server's CA (`admission.client-ca`).
+    if !crate::caller::issued_by(ca, &peer.peer_certificates) {
+        return None;
+    }
+    let cn = common_name(peer.peer_certificates.first()?)?;
     let user = api.users.iter().find(|u| u.subject == cn)?;
     Some(Principal {
         name: format!("cert:{cn}"),

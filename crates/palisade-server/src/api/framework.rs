@@ -187,6 +187,9 @@ mod tests {
             uid: "1".into(),
             dry_run,
             mutated: Vec::new(),
+            endpoint: Some("validate".into()),
+            authenticated: true,
+            truncated: Vec::new(),
         }
     }
 

@@ -25,7 +25,7 @@ pub struct InstallOptions {
     pub namespace: String,
     /// Container image of `palisade`.
     pub image: String,
-    /// Replicas of the Deployment.
+    /// Replicas of the StatefulSet.
     pub replicas: u32,
     /// The `palisade.yaml` shipped in the ConfigMap (reloaded live by the
     /// server when the ConfigMap changes).
@@ -44,12 +44,19 @@ pub const DEFAULT_CONFIG: &str = "\
 # Edit this ConfigMap: the server reloads it without a restart.
 admission:
   mode: warn              # enforce | warn | audit, per control and framework too
-  failure-mode: open      # open: allow when Palisade cannot decide; closed: deny
+  # closed: deny what Palisade cannot judge (the webhook configuration's
+  # failurePolicy: Fail, written at install time); open lets anyone who can
+  # make the webhook fail past it. Its own namespace and kube-system are
+  # never sent to it, so it can always recover.
+  failure-mode: closed
   exempt:
     groups: [system:nodes]
 ";
 
-/// Name of the Service, Deployment and webhook objects.
+/// The size of each replica's audit volume.
+const AUDIT_VOLUME: &str = "1Gi";
+
+/// Name of the Service, StatefulSet and webhook objects.
 const NAME: &str = "palisade";
 const PORT: u16 = 8443;
 
@@ -190,7 +197,7 @@ pub fn objects(options: &InstallOptions) -> Result<Vec<Value>, InstallError> {
             "ports": [{"name": "https", "port": 443, "targetPort": "https", "protocol": "TCP"}],
         },
     }));
-    out.push(deployment(options));
+    out.push(stateful_set(options));
     out.push(json!({
         "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
         "metadata": meta(NAME, Some(ns)),
@@ -217,14 +224,28 @@ pub fn objects(options: &InstallOptions) -> Result<Vec<Value>, InstallError> {
     Ok(out)
 }
 
-fn deployment(options: &InstallOptions) -> Value {
+/// A StatefulSet rather than a Deployment: each replica keeps its audit
+/// chain on its own PersistentVolumeClaim (`audit-palisade-0`, ...) under
+/// a stable name, across restarts and rescheduling. An `emptyDir` would
+/// lose the evidence with the pod, and its eviction when full would delete
+/// the whole log.
+fn stateful_set(options: &InstallOptions) -> Value {
     json!({
-        "apiVersion": "apps/v1", "kind": "Deployment",
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
         "metadata": meta(NAME, Some(&options.namespace)),
         "spec": {
             "replicas": options.replicas,
+            "serviceName": NAME,
+            "podManagementPolicy": "Parallel",
             "selector": {"matchLabels": selector()},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}},
+            "updateStrategy": {"type": "RollingUpdate"},
+            "volumeClaimTemplates": [{
+                "metadata": {"name": "audit", "labels": labels()},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": AUDIT_VOLUME}},
+                },
+            }],
             "template": {
                 "metadata": {"labels": labels()},
                 "spec": {
@@ -254,9 +275,9 @@ fn deployment(options: &InstallOptions) -> Value {
                             "--config", "/etc/palisade/config/palisade.yaml",
                         ],
                         // Each replica writes its own chain (named after the
-                        // pod, from HOSTNAME). An emptyDir keeps the log for
-                        // the pod's life only: point PALISADE_AUDIT_DB at
-                        // PostgreSQL to keep evidence across pods.
+                        // pod, from HOSTNAME) on its own volume; point
+                        // PALISADE_AUDIT_DB at PostgreSQL to keep evidence
+                        // off the cluster's nodes altogether.
                         "env": [{"name": "PALISADE_AUDIT_DB", "value": "sqlite:///var/lib/palisade/audit.db"}],
                         "ports": [{"name": "https", "containerPort": PORT, "protocol": "TCP"}],
                         "securityContext": {
@@ -286,7 +307,6 @@ fn deployment(options: &InstallOptions) -> Value {
                     "volumes": [
                         {"name": "tls", "secret": {"secretName": "palisade-tls"}},
                         {"name": "config", "configMap": {"name": "palisade-config"}},
-                        {"name": "audit", "emptyDir": {"sizeLimit": "1Gi"}},
                     ],
                 },
             },
@@ -533,6 +553,24 @@ mod tests {
             .unwrap();
         assert_eq!(mutating["webhooks"][0]["reinvocationPolicy"], "IfNeeded");
         assert_eq!(mutating["webhooks"][0]["sideEffects"], "None");
+    }
+
+    #[test]
+    fn evidence_is_kept_on_a_claimed_volume_not_an_emptydir() {
+        let objects = objects(&options(false)).unwrap();
+        let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+        let claim = &set["spec"]["volumeClaimTemplates"][0];
+        assert_eq!(claim["metadata"]["name"], "audit");
+        let pod = &set["spec"]["template"]["spec"];
+        assert!(
+            pod["volumes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|v| v.get("emptyDir").is_none()),
+            "{pod}"
+        );
+        assert!(objects.iter().all(|o| o["kind"] != "Deployment"));
     }
 
     #[test]

@@ -25,8 +25,8 @@ use crate::commands::scan::load_config;
 /// The audit log's URL: `--audit-db` (or `PALISADE_AUDIT_DB`), else
 /// `audit.db` of the configuration's `audit:` settings (given, or read from
 /// `PALISADE_CONFIG`, else `palisade.yaml` in the working directory, only
-/// when the flag is absent), else [`AuditDbArgs::DEFAULT`]. The one place
-/// that order is written, for `serve`, `scan --record` and `palisade audit`.
+/// when the flag is absent), else [`default_db_url`]. The one place that
+/// order is written, for `serve`, `scan --record` and `palisade audit`.
 pub fn db_url(args: &AuditDbArgs, settings: Option<&AuditSettings>) -> Result<String> {
     if let Some(url) = &args.audit_db {
         return Ok(url.clone());
@@ -38,7 +38,41 @@ pub fn db_url(args: &AuditDbArgs, settings: Option<&AuditSettings>) -> Result<St
             load_config(path.as_deref())?.audit()?.db
         }
     };
-    Ok(from_file.unwrap_or_else(|| AuditDbArgs::DEFAULT.to_owned()))
+    match from_file {
+        Some(url) => Ok(url),
+        None => default_db_url(),
+    }
+}
+
+/// Where the log is when neither the flag nor the configuration says: the
+/// user's state folder, `$XDG_STATE_HOME/palisade/audit.db`, else
+/// `~/.local/state/palisade/audit.db`. Never the working directory, which
+/// is often a repository whose next commit would carry the evidence (and
+/// whose checkout would lose it); refused when that folder is itself inside
+/// a repository. The container image and `palisade install` name
+/// `sqlite:///var/lib/palisade/audit.db` through `PALISADE_AUDIT_DB`.
+pub fn default_db_url() -> Result<String> {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let Some(state) = absolute("XDG_STATE_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local").join("state")))
+    else {
+        bail!(
+            "no place for the audit log: neither XDG_STATE_HOME nor HOME is set; name one with --audit-db (PALISADE_AUDIT_DB) or audit.db in palisade.yaml"
+        );
+    };
+    let path = state.join("palisade").join("audit.db");
+    if let Some(repository) = path.ancestors().skip(1).find(|a| a.join(".git").exists()) {
+        bail!(
+            "the default audit log {} would be inside the repository {}; name its place with --audit-db (PALISADE_AUDIT_DB) or audit.db in palisade.yaml",
+            path.display(),
+            repository.display()
+        );
+    }
+    Ok(format!("sqlite://{}", path.display()))
 }
 
 /// A runtime for one command: the store's work is I/O bound and short.

@@ -2,23 +2,26 @@
 //! findings and waivers, written to the audit log after the report.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use palisade_audit::{
-    AuditFinding, AuditLog, Decision, Event, PolicyVersion, Resource, Source, Timestamp,
-    WriterOptions,
+    AuditFinding, AuditLog, Decision, Event, Resource, Source, Timestamp, WriterOptions,
 };
 use palisade_model::{Finding, ResourceRef, Severity};
-use palisade_policy::Config;
 use palisade_report::Report;
 
 use super::scan::Scanned;
 use crate::cli::ScanArgs;
 
-pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> Result<()> {
-    let policy_version = policy_version(args, report)?;
+/// Records the scan under `policy_version` (`Config::policy_version`, as
+/// `palisade serve` computes it).
+pub fn record_scan(
+    args: &ScanArgs,
+    report: &Report,
+    resources: &[Scanned],
+    policy_version: &str,
+) -> Result<()> {
     let time = Timestamp::now();
 
     // Findings per (file, resource); every resource read gets an event,
@@ -52,7 +55,7 @@ pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> R
                 decision: decision(list, args.fail_on),
                 reason: None,
                 findings: list.iter().map(|f| AuditFinding::from(*f)).collect(),
-                policy_version: policy_version.clone(),
+                policy_version: policy_version.to_owned(),
                 palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
             }
         })
@@ -105,53 +108,4 @@ fn decision(findings: &[&Finding], fail_on: Severity) -> Decision {
     } else {
         Decision::Allowed
     }
-}
-
-/// What decided: the Palisade version (which fixes the embedded packs and
-/// controls), the configuration's text, the selection on the command line,
-/// the allowed digests, and every user policy and data document.
-fn policy_version(args: &ScanArgs, report: &Report) -> Result<String> {
-    let mut v = PolicyVersion::new();
-    v.part("palisade", env!("CARGO_PKG_VERSION").as_bytes());
-    let config = args
-        .config
-        .clone()
-        .or_else(|| Some(Path::new(Config::FILE_NAME).to_owned()).filter(|p| p.is_file()));
-    if let Some(path) = config {
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        v.part("config", &bytes);
-    }
-    if let Some(path) = &args.allowed_digests {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        v.part("allowed-digests", &bytes);
-    }
-    for framework in &args.framework {
-        v.part("framework", framework.as_bytes());
-    }
-    for control in &report.controls {
-        v.part("control", control.id.as_bytes());
-    }
-    let config = super::scan::load_config(args.config.as_deref())?;
-    let from_config = config.policy_sources();
-    let paths: Vec<_> = from_config
-        .paths
-        .into_iter()
-        .chain(args.policy.policies.iter().cloned())
-        .collect();
-    let data: Vec<_> = from_config
-        .data
-        .into_iter()
-        .chain(args.policy.data.iter().cloned())
-        .collect();
-    if !paths.is_empty() {
-        // The scan loaded these already: they read again without error.
-        if let Ok(sources) = palisade_rego::collect_sources(&paths, &data) {
-            for (label, content) in sources.fingerprint() {
-                v.part(&label, content.as_bytes());
-            }
-        }
-    }
-    Ok(v.finish())
 }

@@ -43,14 +43,14 @@ struct FileOutcome {
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let (report, resources) = execute_scan(args)?;
+    let (report, resources, policy_version) = execute_scan(args)?;
     let verdict = verdict(args, &report);
     // The verdict is known before a byte is written: a reader that stops
     // early (`palisade scan . | head -1`) must not turn a failing scan into
     // a pass, nor keep the scan out of the audit log.
     let written = write_report(args, &report);
-    if args.record.record {
-        super::record::record_scan(args, &report, &resources)?;
+    if let Some(policy_version) = policy_version {
+        super::record::record_scan(args, &report, &resources, &policy_version)?;
     }
     super::finish(verdict, written)
 }
@@ -98,12 +98,12 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 /// Scans and builds the finished report (compliance and exception notes
 /// included), without writing it.
 pub fn execute(args: &ScanArgs) -> Result<Report> {
-    execute_scan(args).map(|(report, _)| report)
+    execute_scan(args).map(|(report, _, _)| report)
 }
 
-/// [`execute`], plus every resource read (file, resource) when the scan is
-/// recorded in the audit log.
-pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
+/// [`execute`], plus every resource read (file, resource) and the policy
+/// version when the scan is recorded in the audit log.
+pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>, Option<String>)> {
     let config = load_config(args.config.as_deref())?;
     let frameworks = config.frameworks(&args.framework)?;
     let user = load_user_policies(&args.policy, &config)?;
@@ -114,10 +114,18 @@ pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
         let digests = palisade_policy::digests::parse_list(&path.display().to_string(), &text)?;
         policy.allow_digests(&digests);
     }
+    if args.no_annotation_waivers {
+        policy.set_annotation_waivers(palisade_policy::exceptions::AnnotationWaivers::Ignored);
+    }
     if args.no_builtins {
         policy.selected_mut().clear();
     }
     policy.set_combine(args.combine);
+    // The one policy version `palisade serve` computes too.
+    let policy_version = match args.record.record {
+        true => Some(config.policy_version(&policy, &policy_sources(&args.policy))?),
+        false => None,
+    };
     let exclude = walk::exclude_set(&args.exclude).context("invalid --exclude glob")?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -189,7 +197,7 @@ pub fn execute_scan(args: &ScanArgs) -> Result<(Report, Vec<Scanned>)> {
         .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, &ran))
         .collect();
     report.exception_notes = policy.exceptions().notes();
-    Ok((report, resources))
+    Ok((report, resources, policy_version))
 }
 
 fn scan_source(

@@ -73,15 +73,15 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     // Policies and certificate are checked before the audit log is opened
     // (and a SQLite file created) for a server that would not start.
     // Prepared once: the server starts with these.
-    options.prepared = Some(
-        palisade_server::state::Prepared::load(&options.sources, 1).map_err(anyhow::Error::msg)?,
-    );
+    let prepared =
+        palisade_server::state::Prepared::load(&options.sources, 1).map_err(anyhow::Error::msg)?;
     palisade_server::tls::server_config(
         &options.tls_cert,
         &options.tls_key,
-        options.client_ca.as_deref(),
+        &palisade_server::client_cas(options.client_ca.as_deref(), &prepared.settings),
     )
     .map_err(anyhow::Error::msg)?;
+    options.prepared = Some(prepared);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -155,7 +155,14 @@ async fn audit_sink(
         }),
         key,
     };
-    Ok((Arc::new(AuditLogSink::new(recorder)), Some(api)))
+    let floor = palisade_server::audit_sink::FreeSpaceFloor::for_url(
+        url,
+        args.audit_min_free_mib.saturating_mul(1024 * 1024),
+    );
+    Ok((
+        Arc::new(AuditLogSink::new(recorder).with_floor(floor)),
+        Some(api),
+    ))
 }
 
 /// The URL without its password, for logs.
