@@ -28,12 +28,13 @@ pub mod writer;
 
 pub use chain::{Appended, ChainHead};
 pub use checkpoint::{Checkpoint, CheckpointKind};
+pub use keys::PinnedKeys;
 pub use event::{
     AuditFinding, AuditWaiver, Decision, Event, FindingAction, PolicyVersion, Resource, Source,
     SourceKind,
 };
 pub use query::{Entry, Filter};
-pub use store::{AnyStore, Store};
+pub use store::{AnyStore, Store, redact_url};
 pub use timestamp::Timestamp;
 pub use verify::{Problem, VerifyOptions, VerifyReport, verify};
 pub use writer::{
@@ -60,6 +61,12 @@ pub enum AuditError {
     Key(String),
     #[error("bundle: {0}")]
     Bundle(String),
+    #[error(
+        "the audit log does not verify, so nothing was signed ({} problems):\n  {}",
+        .0.len(),
+        .0.join("\n  ")
+    )]
+    Unverified(Vec<String>),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
