@@ -28,11 +28,11 @@ pub mod writer;
 
 pub use chain::{Appended, ChainHead};
 pub use checkpoint::{Checkpoint, CheckpointKind};
-pub use keys::PinnedKeys;
 pub use event::{
     AuditFinding, AuditWaiver, Decision, Event, FindingAction, PolicyVersion, Resource, Source,
     SourceKind,
 };
+pub use keys::PinnedKeys;
 pub use query::{Entry, Filter};
 pub use store::{AnyStore, Store, redact_url};
 pub use timestamp::Timestamp;

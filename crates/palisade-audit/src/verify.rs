@@ -135,10 +135,14 @@ pub enum Problem {
 pub enum Untrusted {
     Unsigned,
     /// Signed by a key that is not pinned (the ID it claims).
-    OtherKey { key_id: Option<String> },
+    OtherKey {
+        key_id: Option<String>,
+    },
     /// A prune checkpoint signed by a checkpoint key: only a retention key
     /// may excuse deleted events.
-    PruneByCheckpointKey { key_id: String },
+    PruneByCheckpointKey {
+        key_id: String,
+    },
 }
 
 impl fmt::Display for Untrusted {
@@ -390,7 +394,11 @@ pub async fn verify<S: Store>(
 ) -> Result<VerifyReport, AuditError> {
     let heads = store.chains().await?;
     let mut judged: Vec<Judged> = Vec::new();
-    let stored = store.checkpoints(None).await?.into_iter().map(|c| (c, false));
+    let stored = store
+        .checkpoints(None)
+        .await?
+        .into_iter()
+        .map(|c| (c, false));
     let external = options.extra_checkpoints.iter().cloned().map(|c| (c, true));
     for (checkpoint, is_external) in stored.chain(external) {
         // A checkpoint kept both in the database and in a file counts once,

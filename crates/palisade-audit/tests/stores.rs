@@ -21,8 +21,8 @@ use palisade_audit::chain::link_hash;
 use palisade_audit::retention::{Keep, prune};
 use palisade_audit::{
     AnyStore, AuditFinding, AuditLog, AuditWaiver, Checkpoint, Decision, Event, Filter, PinnedKeys,
-    Problem,
-    Reader, Resource, Source, SourceKind, Store, Timestamp, VerifyOptions, WriterOptions, verify,
+    Problem, Reader, Resource, Source, SourceKind, Store, Timestamp, VerifyOptions, WriterOptions,
+    verify,
 };
 use palisade_model::Severity;
 use postgres_server::TestPostgres;
@@ -133,7 +133,11 @@ async fn fill(store: &AnyStore, n: i64) {
 
 async fn problems(store: &AnyStore, public_key: bool) -> Vec<Problem> {
     let options = VerifyOptions {
-        keys: if public_key { pinned() } else { PinnedKeys::default() },
+        keys: if public_key {
+            pinned()
+        } else {
+            PinnedKeys::default()
+        },
         ..VerifyOptions::default()
     };
     verify(store, &options).await.unwrap().problems

@@ -216,7 +216,12 @@ pub struct AuditDbArgs {
     /// postgres://user:password@host:5432/db [default: `audit.db` in
     /// palisade.yaml, else sqlite://palisade-audit.db].
     // Hidden from --help: a PostgreSQL URL carries the password.
-    #[arg(long, value_name = "URL", env = "PALISADE_AUDIT_DB", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PALISADE_AUDIT_DB",
+        hide_env_values = true
+    )]
     pub audit_db: Option<String>,
 }
 

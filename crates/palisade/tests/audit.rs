@@ -482,7 +482,11 @@ const PINNED: [&str; 6] = [
 ];
 
 fn pinned_with(extra: &[&'static str]) -> Vec<&'static str> {
-    PINNED.iter().copied().chain(extra.iter().copied()).collect()
+    PINNED
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
 }
 
 /// Item 1: a prune checkpoint anchors only when a pinned retention key
@@ -608,8 +612,7 @@ fn chains_nobody_named_are_found(log: &Log) {
     ]);
     assert_eq!(export.status.code(), Some(2), "{}", stderr(&export));
     assert!(
-        stderr(&export).contains("does not verify")
-            && stderr(&export).contains("ghost: inserted"),
+        stderr(&export).contains("does not verify") && stderr(&export).contains("ghost: inserted"),
         "{}",
         stderr(&export)
     );
@@ -621,16 +624,8 @@ fn chains_nobody_named_are_found(log: &Log) {
 fn export_refuses_a_broken_log(log: &Log) {
     log.record_examples();
     log.record_examples();
-    let export = |log: &Log| {
-        log.run(&[
-            "audit",
-            "export",
-            "--sign",
-            "key.key",
-            "-o",
-            "bundle.jsonl",
-        ])
-    };
+    let export =
+        |log: &Log| log.run(&["audit", "export", "--sign", "key.key", "-o", "bundle.jsonl"]);
     let good = export(log);
     assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
     let bundle = std::fs::read_to_string(log.path("bundle.jsonl")).unwrap();
@@ -682,7 +677,10 @@ fn export_refuses_a_broken_log(log: &Log) {
             "--public-key",
             "key.pub",
         ],
-        &["claims every event (no --since) but starts at #6", "#1..#5 are missing"],
+        &[
+            "claims every event (no --since) but starts at #6",
+            "#1..#5 are missing",
+        ],
     );
 
     // An unsigned checkpoint inside a bundle signed by the right key.
@@ -698,7 +696,11 @@ fn export_refuses_a_broken_log(log: &Log) {
         first["hash"]
     ));
     with_unsigned.push(proof);
-    std::fs::write(log.path("unsigned.jsonl"), signed_bundle(&with_unsigned, &key)).unwrap();
+    std::fs::write(
+        log.path("unsigned.jsonl"),
+        signed_bundle(&with_unsigned, &key),
+    )
+    .unwrap();
     fails_naming(
         log,
         &[
@@ -770,11 +772,7 @@ fn rehashed_tail_is_caught_by_an_offsite_checkpoint(log: &Log) {
     );
     let altered = format!("scan#{head}: altered: the checkpoint of");
     for source in ["offsite.jsonl", "bundle.jsonl"] {
-        fails_naming(
-            log,
-            &pinned_with(&["--checkpoint", source]),
-            &[&altered],
-        );
+        fails_naming(log, &pinned_with(&["--checkpoint", source]), &[&altered]);
     }
     std::fs::write(log.path("empty.jsonl"), "").unwrap();
     fails_naming(
@@ -824,7 +822,10 @@ fn query_output_is_safe_and_shows_dry_runs(log: &Log) {
         "{text}"
     );
     let csv = stdout(&log.run(&["audit", "query", "--format", "csv"]));
-    assert!(csv.lines().next().unwrap().ends_with(",hash,dry_run"), "{csv}");
+    assert!(
+        csv.lines().next().unwrap().ends_with(",hash,dry_run"),
+        "{csv}"
+    );
     assert!(csv.trim_end().ends_with(",true"), "{csv}");
 }
 
@@ -855,4 +856,77 @@ fn attacks_fail_closed_on_postgres() {
         return;
     };
     attack_suite(&|name| Log::postgres(&server, name));
+}
+
+/// Item 6: passwords in PostgreSQL URLs never reach the output, whatever
+/// the command, and `--help` hides the environment variable's value.
+#[test]
+fn postgres_passwords_are_redacted_everywhere() {
+    let log = Log::new();
+    // Nothing listens on port 1: every command fails to connect.
+    let url = "postgres://palisade:hunter2@127.0.0.1:1/audit";
+    let examples = workspace().join("examples").display().to_string();
+    let commands: [&[&str]; 5] = [
+        &["audit", "verify", "--audit-db", url],
+        &["audit", "export", "--sign", "key.key", "--audit-db", url],
+        &[
+            "audit",
+            "checkpoint",
+            "--sign",
+            "key.key",
+            "--audit-db",
+            url,
+        ],
+        &["scan", &examples, "--record", "--audit-db", url],
+        &["audit", "query", "--audit-db", url],
+    ];
+    for args in commands {
+        let out = log.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains("hunter2"), "{args:?}: {all}");
+        assert!(all.contains("palisade:***@127.0.0.1:1"), "{args:?}: {all}");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["audit", "verify", "--help"])
+        .env("PALISADE_AUDIT_DB", url)
+        .output()
+        .unwrap();
+    assert!(!stdout(&help).contains("hunter2"), "{}", stdout(&help));
+}
+
+/// Item 6: the SQLite log (and its -wal and -shm) is private to its
+/// owner, and a private key others may read is refused.
+#[cfg(unix)]
+#[test]
+fn files_are_private_and_loose_keys_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let log = Log::new();
+    log.record_examples();
+    let mode = |name: &str| {
+        std::fs::metadata(log.dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // An open connection keeps the -wal and -shm files; SQLite gives
+    // them the database file's mode.
+    let c = rusqlite::Connection::open(log.dir.path().join("audit.db")).unwrap();
+    c.query_row("SELECT count(*) FROM audit_events", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .unwrap();
+    for name in ["audit.db", "audit.db-wal", "audit.db-shm"] {
+        assert_eq!(mode(name), 0o600, "{name}");
+    }
+    drop(c);
+    std::fs::set_permissions(
+        log.dir.path().join("key.key"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = log.run(&["audit", "checkpoint", "--sign", "key.key"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
 }

@@ -230,9 +230,7 @@ pub fn redact_url(url: &str) -> String {
     // libpq also takes the password as a query parameter.
     if let Some(at) = shown.find("password=") {
         let start = at + "password=".len();
-        let end = shown[start..]
-            .find('&')
-            .map_or(shown.len(), |i| start + i);
+        let end = shown[start..].find('&').map_or(shown.len(), |i| start + i);
         shown.replace_range(start..end, "***");
     }
     shown

@@ -17,9 +17,9 @@ use palisade_audit::{
 use palisade_policy::AuditSettings;
 
 use crate::cli::{
-    AuditCheckpointArgs, AuditDbArgs, AuditExportArgs, AuditKeyArgs, AuditKeygenArgs, AuditPruneArgs,
-    AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs, AuditVerifyArgs,
-    AuditVerifyBundleArgs,
+    AuditCheckpointArgs, AuditDbArgs, AuditExportArgs, AuditKeyArgs, AuditKeygenArgs,
+    AuditPruneArgs, AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs,
+    AuditVerifyArgs, AuditVerifyBundleArgs,
 };
 use crate::commands::scan::load_config;
 
@@ -152,7 +152,12 @@ fn write_verify_text(
         write!(
             out,
             ", {} checkpoints ({} signed and valid, {} unsigned, {} other key, {} unchecked; {} kept outside the database)",
-            c.checkpoints, c.signed_valid, c.unsigned, c.other_key, c.signatures_unchecked, c.external
+            c.checkpoints,
+            c.signed_valid,
+            c.unsigned,
+            c.other_key,
+            c.signatures_unchecked,
+            c.external
         )?;
         writeln!(out)?;
         if let (Some(seq), Some(time)) = (c.latest_external_seq, c.latest_external_time) {
@@ -583,7 +588,9 @@ pub fn export(args: &AuditExportArgs) -> Result<ExitCode> {
 pub fn verify_bundle(args: &AuditVerifyBundleArgs) -> Result<ExitCode> {
     let keys = pinned_keys(&args.keys)?;
     if !keys.is_pinned() {
-        bail!("give the signer's key: --public-key FILE (and --retention-public-key FILE for pruned logs)");
+        bail!(
+            "give the signer's key: --public-key FILE (and --retention-public-key FILE for pruned logs)"
+        );
     }
     let file = File::open(&args.bundle)
         .with_context(|| format!("cannot read {}", args.bundle.display()))?;

@@ -67,14 +67,12 @@ pub fn record_scan(args: &ScanArgs, report: &Report, resources: &[Scanned]) -> R
     let count = events.len();
     let shown = palisade_audit::redact_url(&url);
     let (first, last) = super::audit::runtime()?.block_on(async move {
-        let recorder = AuditLog::open(&url, options)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the audit log {}",
-                    palisade_audit::redact_url(&url)
-                )
-            })?;
+        let recorder = AuditLog::open(&url, options).await.with_context(|| {
+            format!(
+                "cannot open the audit log {}",
+                palisade_audit::redact_url(&url)
+            )
+        })?;
         let mut receipts = Vec::with_capacity(events.len());
         for event in events {
             receipts.push(recorder.record_waiting(event).await?);
