@@ -17,19 +17,28 @@
 //!
 //! Each chain's events in a bundle are contiguous (a time range of a chain
 //! is a sequence range), so the auditor can check every link; the first
-//! event's `prev_hash` ties the range to the events before it.
+//! event's `prev_hash` ties the range to the events before it: the genesis
+//! hash for a chain's first event, or the hash of a checkpoint just before
+//! the range (a prune checkpoint after retention), which `verify-bundle`
+//! compares. A bundle without `since` claims every event, so each chain
+//! must start anchored.
+//!
+//! [`export`] refuses to sign a log that does not verify: a signature on a
+//! bundle cut from a broken log would lend it a credibility it lacks.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::chain::{Row, link_hash};
-use crate::checkpoint::{Checkpoint, SignatureStatus};
+use crate::chain::{GENESIS, Row, link_hash};
+use crate::checkpoint::{Checkpoint, CheckpointKind, Trust};
+use crate::keys::{PinnedKeys, Signer};
 use crate::store::{PAGE, Store};
+use crate::verify::VerifyOptions;
 use crate::{AuditError, Filter, Timestamp, keys};
 
 const FORMAT: &str = "palisade-audit-bundle";
@@ -124,9 +133,9 @@ fn json<T: Serialize>(value: &T) -> Result<String, AuditError> {
     serde_json::to_string(value).map_err(|e| AuditError::Bundle(e.to_string()))
 }
 
-/// Writes the events with `since <= time <= until` of every chain (each
-/// chain's range made contiguous), their checkpoints, the proof and a
-/// signature by `key`.
+/// [`export_verified`] after a verification that pins no key: it refuses a
+/// log whose chains are broken, but cannot tell a forged checkpoint (for
+/// the read API, which holds only the checkpoint key).
 pub async fn export<S: Store, W: Write>(
     store: &S,
     since: Option<Timestamp>,
@@ -135,6 +144,29 @@ pub async fn export<S: Store, W: Write>(
     palisade_version: &str,
     out: W,
 ) -> Result<ExportSummary, AuditError> {
+    let options = VerifyOptions::default();
+    export_verified(store, &options, since, until, key, palisade_version, out).await
+}
+
+/// Verifies the whole log with `verify` and, only when it holds, writes
+/// the events with `since <= time <= until` of every chain (each chain's
+/// range made contiguous), their checkpoints, the proof and a signature by
+/// `key`. Nothing is written when the log does not verify.
+pub async fn export_verified<S: Store, W: Write>(
+    store: &S,
+    verify: &VerifyOptions,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+    key: &SigningKey,
+    palisade_version: &str,
+    out: W,
+) -> Result<ExportSummary, AuditError> {
+    let report = crate::verify(store, verify).await?;
+    if !report.is_ok() {
+        return Err(AuditError::Unverified(
+            report.problems.iter().map(ToString::to_string).collect(),
+        ));
+    }
     let mut out = Hashing {
         inner: out,
         digest: Sha256::new(),
@@ -149,8 +181,8 @@ pub async fn export<S: Store, W: Write>(
         palisade_version: palisade_version.into(),
     })?)?;
     let mut proofs = Vec::new();
-    for head in store.chains().await? {
-        if let Some(proof) = export_chain(store, &head.chain, since, until, &mut out).await? {
+    for chain in store.chain_names().await? {
+        if let Some(proof) = export_chain(store, &chain, since, until, &mut out).await? {
             proofs.push(proof);
         }
     }
@@ -262,6 +294,13 @@ pub struct BundleReport {
     pub events: u64,
     pub chains: Vec<ChainProof>,
     pub checkpoints: u64,
+    /// Checkpoints by kind of signature: valid by a pinned key, unsigned,
+    /// by another key (or forged). Only the first kind counts as evidence.
+    pub checkpoints_valid: u64,
+    pub checkpoints_unsigned: u64,
+    pub checkpoints_other_key: u64,
+    /// What ties each chain's first event to the events before it.
+    pub anchors: Vec<ChainAnchor>,
     pub key_id: Option<String>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
@@ -275,8 +314,30 @@ impl BundleReport {
     }
 }
 
-/// Checks a bundle with nothing but the signer's public key.
-pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleReport, AuditError> {
+/// What a chain's range in a bundle starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainAnchor {
+    pub chain: String,
+    pub anchor: Anchor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Anchor {
+    /// The chain's first event (its predecessor is the genesis hash).
+    Genesis,
+    /// A checkpoint signed by a pinned key names the first event's
+    /// predecessor (after retention: the prune checkpoint).
+    SignedCheckpoint,
+    /// The range starts mid-chain (`--since`): the events before it are
+    /// not in the bundle and nothing signed vouches for the link.
+    None,
+}
+
+/// Checks a bundle with nothing but the pinned public keys: the bundle's
+/// signature must verify with one of them, and so must every checkpoint in
+/// it (a prune checkpoint with a retention key).
+pub fn verify_bundle<R: BufRead>(input: R, keys: &PinnedKeys) -> Result<BundleReport, AuditError> {
     let mut report = BundleReport::default();
     let mut digest = Sha256::new();
     let mut signature: Option<(usize, SignatureLine, [u8; 32])> = None;
@@ -285,6 +346,7 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
     let mut hashes: BTreeMap<(String, i64), String> = BTreeMap::new();
     let mut checkpoints: Vec<(usize, Checkpoint)> = Vec::new();
     let mut saw_header = false;
+    let mut whole_log = false;
 
     for (index, line) in input.lines().enumerate() {
         let number = index + 1;
@@ -318,6 +380,7 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
             "header" => match serde_json::from_str::<Header>(&line) {
                 Ok(h) if h.format == FORMAT && h.version == 1 => {
                     saw_header = true;
+                    whole_log = h.since.is_none();
                     report.since = h.since;
                     report.until = h.until;
                 }
@@ -368,21 +431,23 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
             let expected = format!("sha256:{}", crate::hex(&computed));
             let mut message = SIGNED_PREFIX.to_vec();
             message.extend_from_slice(&computed);
-            if s.key_id != keys::key_id(key) {
-                report.problems.push(format!(
-                    "line {number}: signed by key {}, not by the given key {}",
-                    s.key_id,
-                    keys::key_id(key)
-                ));
-            } else if s.digest != expected {
+            if s.digest != expected {
                 report.problems.push(format!(
                     "line {number}: the bundle's content changed after signing (digest {} recorded, {expected} computed)",
                     s.digest
                 ));
-            } else if !keys::verify(key, &message, &s.signature) {
-                report
-                    .problems
-                    .push(format!("line {number}: the signature does not verify"));
+            } else if keys.signer(&message, &s.signature).is_none() {
+                if keys.ids().contains(&s.key_id) {
+                    report
+                        .problems
+                        .push(format!("line {number}: the signature does not verify"));
+                } else {
+                    report.problems.push(format!(
+                        "line {number}: signed by key {}, not by a given key ({})",
+                        s.key_id,
+                        keys.ids().join(", ")
+                    ));
+                }
             }
         }
     }
@@ -422,24 +487,118 @@ pub fn verify_bundle<R: BufRead>(input: R, key: &VerifyingKey) -> Result<BundleR
             report.chains = chains;
         }
     }
+    check_checkpoints(&checkpoints, keys, &hashes, &mut report);
+    anchor_chains(&observed, &checkpoints, keys, whole_log, &mut report);
+    Ok(report)
+}
+
+/// Counts the checkpoints by signature, reports every one that is not
+/// evidence, and compares the trusted ones with the bundle's events.
+fn check_checkpoints(
+    checkpoints: &[(usize, Checkpoint)],
+    keys: &PinnedKeys,
+    hashes: &BTreeMap<(String, i64), String>,
+    report: &mut BundleReport,
+) {
     for (number, cp) in checkpoints {
         report.checkpoints += 1;
-        if cp.signature_status(key) == SignatureStatus::Invalid {
-            report.problems.push(format!(
-                "line {number}: checkpoint {}#{} has an invalid signature",
-                cp.body.chain, cp.body.seq
-            ));
+        let at = format!(
+            "line {number}: {} checkpoint {}#{}",
+            cp.body.kind.as_str(),
+            cp.body.chain,
+            cp.body.seq
+        );
+        match cp.trust(keys) {
+            Trust::Signed(signer) => {
+                report.checkpoints_valid += 1;
+                if let Signer::Checkpoint(id) = signer
+                    && cp.body.kind == CheckpointKind::Prune
+                {
+                    report.problems.push(format!(
+                        "{at}: deletes events but is signed by checkpoint key {id}, not by a given retention key"
+                    ));
+                }
+            }
+            Trust::Unsigned | Trust::Unchecked => {
+                report.checkpoints_unsigned += 1;
+                report
+                    .problems
+                    .push(format!("{at}: unsigned, so it proves nothing"));
+            }
+            Trust::OtherKey(id) => {
+                report.checkpoints_other_key += 1;
+                report.problems.push(format!(
+                    "{at}: signed by key {}, not by a given key",
+                    id.as_deref().unwrap_or("(none named)")
+                ));
+            }
+            Trust::Invalid => {
+                report.checkpoints_other_key += 1;
+                report
+                    .problems
+                    .push(format!("{at}: has an invalid signature"));
+            }
         }
         if let Some(hash) = hashes.get(&(cp.body.chain.clone(), cp.body.seq))
             && *hash != cp.body.hash
         {
             report.problems.push(format!(
-                "line {number}: checkpoint {}#{} records another hash than the bundle's event",
-                cp.body.chain, cp.body.seq
+                "{at}: records another hash than the bundle's event"
             ));
         }
     }
-    Ok(report)
+}
+
+/// Ties each chain's first event to what comes before it: the genesis hash
+/// at #1, else a trusted checkpoint at the preceding sequence number, whose
+/// hash must be the first event's predecessor.
+fn anchor_chains(
+    observed: &BTreeMap<String, ChainProof>,
+    checkpoints: &[(usize, Checkpoint)],
+    keys: &PinnedKeys,
+    whole_log: bool,
+    report: &mut BundleReport,
+) {
+    for proof in observed.values() {
+        let chain = &proof.chain;
+        let anchor = if proof.first_seq == 1 {
+            if proof.first_prev_hash != GENESIS {
+                report.problems.push(format!(
+                    "event {chain}#1: its predecessor is not the genesis hash: the chain's start was replaced"
+                ));
+            }
+            Anchor::Genesis
+        } else {
+            let before = checkpoints.iter().filter(|(_, cp)| {
+                cp.body.chain == *chain
+                    && cp.body.seq == proof.first_seq - 1
+                    && cp.anchors(&cp.trust(keys))
+            });
+            let mut anchor = Anchor::None;
+            for (number, cp) in before {
+                if cp.body.hash == proof.first_prev_hash {
+                    anchor = Anchor::SignedCheckpoint;
+                } else {
+                    report.problems.push(format!(
+                        "line {number}: checkpoint {chain}#{} records hash {}, but the bundle's first event #{} names {} as its predecessor: events before the range were replaced",
+                        cp.body.seq, cp.body.hash, proof.first_seq, proof.first_prev_hash
+                    ));
+                }
+            }
+            if anchor == Anchor::None && whole_log {
+                report.problems.push(format!(
+                    "chain {chain}: the bundle claims every event (no --since) but starts at #{} with nothing signed before it: events #1..#{} are missing",
+                    proof.first_seq,
+                    proof.first_seq - 1
+                ));
+            }
+            anchor
+        };
+        report.anchors.push(ChainAnchor {
+            chain: chain.clone(),
+            anchor,
+        });
+    }
 }
 
 fn check_event(

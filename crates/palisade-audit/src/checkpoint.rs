@@ -7,11 +7,18 @@
 //! bundle): `verify` reports any checkpoint whose event is gone or different.
 //! Pruning writes a checkpoint of kind `prune` for the last removed event,
 //! which becomes the anchor of what is left.
+//!
+//! A head checkpoint may also list every chain of the log when it was
+//! signed (`chains`), so a chain that appears later with events dated
+//! before that moment is known to be inserted. The field is left out of the
+//! JSON when absent, so checkpoints signed before it existed keep their
+//! bytes and their signatures.
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::ChainHead;
+use crate::keys::{PinnedKeys, Signer};
 use crate::{Timestamp, keys};
 
 /// Domain separation for checkpoint signatures.
@@ -26,6 +33,15 @@ pub enum CheckpointKind {
     /// Events up to `seq` were deleted by retention; `hash` is the last
     /// deleted event's hash, the predecessor of the first one kept.
     Prune,
+}
+
+impl CheckpointKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckpointKind::Head => "head",
+            CheckpointKind::Prune => "prune",
+        }
+    }
 }
 
 /// What retention removed.
@@ -47,6 +63,10 @@ pub struct CheckpointBody {
     pub hash: String,
     pub time: Timestamp,
     pub pruned: Option<PrunedRange>,
+    /// Every chain of the log at `time`, sorted (head checkpoints signed
+    /// since the field exists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chains: Option<Vec<String>>,
 }
 
 /// A checkpoint with its signature (absent when taken without a key).
@@ -58,20 +78,41 @@ pub struct Checkpoint {
     pub signature: Option<String>,
 }
 
-/// How a checkpoint's signature stands against a given public key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignatureStatus {
-    Valid,
-    /// Signed, but by another key than the one given.
-    OtherKey,
-    /// Signed by the given key, and the signature does not match.
-    Invalid,
+/// How a checkpoint stands against the pinned keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// No key is pinned: the checkpoint is used, but proves nothing that
+    /// someone with write access to the database could not have written.
+    Unchecked,
+    /// The signature verifies with this pinned key.
+    Signed(Signer),
+    /// No signature at all.
     Unsigned,
+    /// Signed, but by no pinned key: another key (its claimed ID).
+    OtherKey(Option<String>),
+    /// Claims a pinned key's ID and the signature does not verify: forged,
+    /// or altered after signing.
+    Invalid,
 }
 
 impl Checkpoint {
     /// A head checkpoint of `head`, signed when a key is given.
     pub fn head(head: &ChainHead, time: Timestamp, key: Option<&SigningKey>) -> Self {
+        Self::head_listing(head, None, time, key)
+    }
+
+    /// A head checkpoint of `head` that also lists every chain of the log.
+    pub fn head_listing(
+        head: &ChainHead,
+        chains: Option<Vec<String>>,
+        time: Timestamp,
+        key: Option<&SigningKey>,
+    ) -> Self {
+        let chains = chains.map(|mut c| {
+            c.sort();
+            c.dedup();
+            c
+        });
         let body = CheckpointBody {
             kind: CheckpointKind::Head,
             chain: head.chain.clone(),
@@ -79,6 +120,7 @@ impl Checkpoint {
             hash: head.hash.clone(),
             time,
             pruned: None,
+            chains,
         };
         Self::signed(body, key)
     }
@@ -99,18 +141,33 @@ impl Checkpoint {
         }
     }
 
-    /// Checks the signature against `key`.
-    pub fn signature_status(&self, key: &VerifyingKey) -> SignatureStatus {
-        let (Some(id), Some(signature)) = (&self.key_id, &self.signature) else {
-            return SignatureStatus::Unsigned;
-        };
-        if *id != keys::key_id(key) {
-            return SignatureStatus::OtherKey;
+    /// Checks the signature against every pinned key (the claimed key ID
+    /// is not signed, so it only decides between "other key" and "invalid").
+    pub fn trust(&self, keys: &PinnedKeys) -> Trust {
+        if !keys.is_pinned() {
+            return Trust::Unchecked;
         }
-        if keys::verify(key, &message(&self.body), signature) {
-            SignatureStatus::Valid
-        } else {
-            SignatureStatus::Invalid
+        let Some(signature) = &self.signature else {
+            return Trust::Unsigned;
+        };
+        if let Some(signer) = keys.signer(&message(&self.body), signature) {
+            return Trust::Signed(signer);
+        }
+        match &self.key_id {
+            Some(id) if keys.ids().contains(id) => Trust::Invalid,
+            other => Trust::OtherKey(other.clone()),
+        }
+    }
+
+    /// Whether this checkpoint may anchor anything under `trust`: any
+    /// checkpoint when nothing is pinned; otherwise a head checkpoint needs
+    /// a pinned key and a prune checkpoint a pinned retention key.
+    pub fn anchors(&self, trust: &Trust) -> bool {
+        match (trust, self.body.kind) {
+            (Trust::Unchecked, _) => true,
+            (Trust::Signed(Signer::Retention(_)), _) => true,
+            (Trust::Signed(Signer::Checkpoint(_)), CheckpointKind::Head) => true,
+            _ => false,
         }
     }
 

@@ -31,8 +31,9 @@ pub use checkpoint::{Checkpoint, CheckpointKind};
 pub use event::{
     AuditFinding, AuditWaiver, Decision, Event, FindingAction, Resource, Source, SourceKind,
 };
+pub use keys::PinnedKeys;
 pub use query::{Entry, Filter};
-pub use store::{AnyStore, Store};
+pub use store::{AnyStore, Store, redact_url};
 pub use timestamp::Timestamp;
 pub use verify::{Problem, VerifyOptions, VerifyReport, verify};
 pub use writer::{
@@ -59,6 +60,12 @@ pub enum AuditError {
     Key(String),
     #[error("bundle: {0}")]
     Bundle(String),
+    #[error(
+        "the audit log does not verify, so nothing was signed ({} problems):\n  {}",
+        .0.len(),
+        .0.join("\n  ")
+    )]
+    Unverified(Vec<String>),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

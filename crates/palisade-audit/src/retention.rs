@@ -57,6 +57,7 @@ pub async fn prune<S: Store>(
                 count: last.seq - first.seq + 1,
                 last_time: Some(Timestamp::from_millis(last.time_ms)),
             }),
+            chains: None,
         };
         let checkpoint = Checkpoint::signed(body, Some(key));
         let deleted = store.prune(&checkpoint).await?;

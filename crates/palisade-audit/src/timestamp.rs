@@ -55,6 +55,14 @@ impl Timestamp {
         ))
     }
 
+    /// Reads a duration as `--min-retention` takes it (`90d`, `36h`,
+    /// `45m`, `30s`), in milliseconds.
+    pub fn parse_duration(text: &str) -> Result<i64, String> {
+        parse_age(text.trim())
+            .filter(|ms| *ms >= 0)
+            .ok_or_else(|| format!("`{text}` is not a duration: use 90d, 36h, 45m or 30s"))
+    }
+
     fn to_rfc3339(self) -> String {
         let format = format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"

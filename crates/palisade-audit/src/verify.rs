@@ -15,15 +15,25 @@
 //! Then checkpoints: each must match the event at its sequence number; one
 //! beyond the last event proves the tail was cut off. A `prune` checkpoint
 //! anchors the first event kept after retention.
+//!
+//! Someone who can write to the database can write checkpoints too, so
+//! once keys are pinned ([`PinnedKeys`]) only checkpoints whose signature
+//! verifies with a pinned key count: a head checkpoint needs a checkpoint
+//! (or retention) key, a prune checkpoint a retention key. Every other
+//! checkpoint is a problem and anchors nothing, so a forged prune leaves
+//! the deleted events reported as removed. Every chain present in any table
+//! is walked, and a chain missing from a signed chain list older than its
+//! events is reported as inserted. See `docs/audit-verification.md` for
+//! what each mode proves.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
 use crate::chain::{GENESIS, Row, link_hash};
-use crate::checkpoint::{Checkpoint, CheckpointKind, SignatureStatus};
+use crate::checkpoint::{Checkpoint, CheckpointKind, Trust};
+use crate::keys::{PinnedKeys, Signer};
 use crate::store::{PAGE, Store};
 use crate::{AuditError, Timestamp};
 
@@ -84,6 +94,82 @@ pub enum Problem {
         head_seq: i64,
         last_seq: i64,
     },
+    /// Events of a chain that has no recorded head (rows inserted behind
+    /// the writer's back).
+    NoHead { chain: String, last_seq: i64 },
+    /// With pinned keys: a checkpoint that no pinned key signed. It anchors
+    /// nothing.
+    UntrustedCheckpoint {
+        chain: String,
+        seq: i64,
+        kind: CheckpointKind,
+        checkpoint_time: Timestamp,
+        why: Untrusted,
+    },
+    /// A chain absent from a signed chain list, with events dated at or
+    /// before that list: inserted, with back-dated events.
+    UnknownChain {
+        chain: String,
+        first_time: Timestamp,
+        listed_at: Timestamp,
+    },
+    /// A chain named by a signed chain list has nothing left at all.
+    ChainRemoved { chain: String, listed_at: Timestamp },
+    /// A trusted prune deleted events younger than the minimum retention.
+    RetentionTooShort {
+        chain: String,
+        seq: i64,
+        checkpoint_time: Timestamp,
+        /// The newest deleted event's time, when the checkpoint says.
+        pruned_until: Option<Timestamp>,
+        min_retention_ms: i64,
+    },
+    /// `--require-checkpoint`: no trusted checkpoint of this chain was given
+    /// from outside the database.
+    NoExternalCheckpoint { chain: String },
+}
+
+/// Why a checkpoint is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Untrusted {
+    Unsigned,
+    /// Signed by a key that is not pinned (the ID it claims).
+    OtherKey {
+        key_id: Option<String>,
+    },
+    /// A prune checkpoint signed by a checkpoint key: only a retention key
+    /// may excuse deleted events.
+    PruneByCheckpointKey {
+        key_id: String,
+    },
+}
+
+impl fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Untrusted::Unsigned => f.write_str("it is unsigned"),
+            Untrusted::OtherKey { key_id } => write!(
+                f,
+                "it is signed by key {}, which is not pinned",
+                key_id.as_deref().unwrap_or("(none named)")
+            ),
+            Untrusted::PruneByCheckpointKey { key_id } => write!(
+                f,
+                "it deletes events but is signed by checkpoint key {key_id}, not by a pinned retention key (--retention-public-key)"
+            ),
+        }
+    }
+}
+
+/// `90d`, `36h`, `45m` or `10s` for a number of milliseconds.
+fn duration_text(ms: i64) -> String {
+    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)] {
+        if ms % size == 0 && ms >= size {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{}s", ms / 1000)
 }
 
 impl fmt::Display for Problem {
@@ -167,6 +253,55 @@ impl fmt::Display for Problem {
                 f,
                 "{chain}: the recorded chain head is #{head_seq} but the last event is #{last_seq}"
             ),
+            Problem::NoHead { chain, last_seq } => write!(
+                f,
+                "{chain}: inserted: events up to #{last_seq} belong to a chain no writer recorded (no chain head)"
+            ),
+            Problem::UntrustedCheckpoint {
+                chain,
+                seq,
+                kind,
+                checkpoint_time,
+                why,
+            } => write!(
+                f,
+                "{chain}#{seq}: untrusted {} checkpoint of {checkpoint_time}: {why}; it anchors nothing",
+                kind.as_str()
+            ),
+            Problem::UnknownChain {
+                chain,
+                first_time,
+                listed_at,
+            } => write!(
+                f,
+                "{chain}: inserted: this chain is not in the signed chain list of {listed_at}, yet has events dated from {first_time} (a chain added behind the writers' back)"
+            ),
+            Problem::ChainRemoved { chain, listed_at } => write!(
+                f,
+                "{chain}: removed: the signed chain list of {listed_at} names this chain, and nothing of it is left"
+            ),
+            Problem::RetentionTooShort {
+                chain,
+                seq,
+                checkpoint_time,
+                pruned_until,
+                min_retention_ms,
+            } => match pruned_until {
+                Some(until) => write!(
+                    f,
+                    "{chain}#{seq}: pruned too early: the prune of {checkpoint_time} deleted events up to {until}, younger than the minimum retention of {}",
+                    duration_text(*min_retention_ms)
+                ),
+                None => write!(
+                    f,
+                    "{chain}#{seq}: the prune of {checkpoint_time} does not say how old the deleted events were, so the minimum retention of {} cannot be shown",
+                    duration_text(*min_retention_ms)
+                ),
+            },
+            Problem::NoExternalCheckpoint { chain } => write!(
+                f,
+                "{chain}: no trusted checkpoint from outside the database covers this chain (--require-checkpoint)"
+            ),
         }
     }
 }
@@ -177,22 +312,39 @@ pub struct ChainSummary {
     pub chain: String,
     pub first_seq: Option<i64>,
     pub last_seq: Option<i64>,
+    /// The oldest event's time.
+    pub first_time: Option<Timestamp>,
     pub events: u64,
     /// Sequence numbers removed by retention, anchored by a prune checkpoint.
     pub pruned_through: Option<i64>,
     pub checkpoints: u64,
+    /// Checkpoints whose signature verifies with a pinned key.
     pub signed_valid: u64,
-    /// Signed checkpoints whose key was not given (or by another key).
+    /// Signed checkpoints whose signature was not checked (no key pinned).
     pub signatures_unchecked: u64,
+    /// Signed by a key that is not pinned (or forged).
+    pub other_key: u64,
     pub unsigned: u64,
-    /// The newest checkpoint's sequence number: events after it are only
-    /// protected by the chain until the next checkpoint.
+    /// Trusted checkpoints given from outside the database.
+    pub external: u64,
+    /// The newest trusted checkpoint's sequence number and time: events
+    /// after it are only protected by the chain until the next checkpoint.
     pub latest_checkpoint_seq: Option<i64>,
+    pub latest_checkpoint_time: Option<Timestamp>,
+    /// The same for checkpoints from outside the database, which survive
+    /// someone who rewrites the database.
+    pub latest_external_seq: Option<i64>,
+    pub latest_external_time: Option<Timestamp>,
+    /// Whether the newest signed chain list names this chain (`None`: no
+    /// chain list was signed).
+    pub listed: Option<bool>,
 }
 
 /// Everything `verify` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    /// Whether checkpoint signatures were checked against pinned keys.
+    pub pinned: bool,
     pub chains: Vec<ChainSummary>,
     pub problems: Vec<Problem>,
 }
@@ -204,16 +356,35 @@ impl VerifyReport {
 }
 
 /// What to check against.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {
-    /// The checkpoint signer's public key; without it signatures are not
-    /// checked (and a forged checkpoint would pass).
-    pub public_key: Option<VerifyingKey>,
-    /// Checkpoints kept outside the database (`checkpoint --out`), checked
-    /// like stored ones; these survive an attacker who deletes rows.
+    /// The public keys trusted to sign checkpoints. None pinned: every
+    /// checkpoint is used and nothing is proven against a forger.
+    pub keys: PinnedKeys,
+    /// Checkpoints kept outside the database (`checkpoint --out`, bundles),
+    /// checked like stored ones; these survive an attacker who deletes rows.
     pub extra_checkpoints: Vec<Checkpoint>,
+    /// Every chain must be covered by a trusted checkpoint from
+    /// `extra_checkpoints`.
+    pub require_external: bool,
+    /// A trusted prune must not have deleted events younger than this many
+    /// milliseconds at the time of the prune.
+    pub min_retention_ms: Option<i64>,
     /// Stop listing problems of a chain after this many (0: no limit).
     pub max_problems_per_chain: usize,
+}
+
+/// A checkpoint with where it came from and how far it is trusted.
+struct Judged {
+    checkpoint: Checkpoint,
+    external: bool,
+    trust: Trust,
+}
+
+impl Judged {
+    fn anchors(&self) -> bool {
+        self.checkpoint.anchors(&self.trust)
+    }
 }
 
 /// Verifies every chain in `store`.
@@ -222,43 +393,173 @@ pub async fn verify<S: Store>(
     options: &VerifyOptions,
 ) -> Result<VerifyReport, AuditError> {
     let heads = store.chains().await?;
-    let stored = store.checkpoints(None).await?;
-    let mut by_chain: HashMap<String, Vec<Checkpoint>> = HashMap::new();
-    for cp in stored
+    let mut judged: Vec<Judged> = Vec::new();
+    let stored = store
+        .checkpoints(None)
+        .await?
         .into_iter()
-        .chain(options.extra_checkpoints.iter().cloned())
-    {
-        // A checkpoint kept both in the database and in a file counts once.
-        let list = by_chain.entry(cp.body.chain.clone()).or_default();
-        if !list.contains(&cp) {
-            list.push(cp);
+        .map(|c| (c, false));
+    let external = options.extra_checkpoints.iter().cloned().map(|c| (c, true));
+    for (checkpoint, is_external) in stored.chain(external) {
+        // A checkpoint kept both in the database and in a file counts once,
+        // as kept outside.
+        if let Some(seen) = judged.iter_mut().find(|j| j.checkpoint == checkpoint) {
+            seen.external |= is_external;
+            continue;
         }
+        let trust = checkpoint.trust(&options.keys);
+        judged.push(Judged {
+            checkpoint,
+            external: is_external,
+            trust,
+        });
     }
-    let mut report = VerifyReport::default();
-    let mut names: Vec<String> = heads.iter().map(|h| h.chain.clone()).collect();
-    // A checkpoint of a chain whose rows and head are all gone still counts.
-    for chain in by_chain.keys() {
-        if !names.contains(chain) {
-            names.push(chain.clone());
-        }
-    }
+    // Signed chain lists: (time, names), from trusted checkpoints only.
+    let lists: Vec<(Timestamp, &[String])> = judged
+        .iter()
+        .filter(|j| j.anchors())
+        .filter_map(|j| Some((j.checkpoint.body.time, j.checkpoint.body.chains.as_deref()?)))
+        .collect();
+
+    let mut names: Vec<String> = store.chain_names().await?;
+    names.extend(heads.iter().map(|h| h.chain.clone()));
+    names.extend(judged.iter().map(|j| j.checkpoint.body.chain.clone()));
+    names.extend(lists.iter().flat_map(|(_, l)| l.iter().cloned()));
     names.sort();
+    names.dedup();
+
+    let mut report = VerifyReport {
+        pinned: options.keys.is_pinned(),
+        ..VerifyReport::default()
+    };
     for chain in names {
-        let checkpoints = by_chain.remove(&chain).unwrap_or_default();
+        let checkpoints: Vec<&Judged> = judged
+            .iter()
+            .filter(|j| j.checkpoint.body.chain == chain)
+            .collect();
         let head_seq = heads.iter().find(|h| h.chain == chain).map(|h| h.seq);
-        let (summary, problems) =
+        let (mut summary, mut problems) =
             verify_chain(store, &chain, head_seq, &checkpoints, options).await?;
+        membership(&mut summary, head_seq, &lists, &mut problems);
+        if options.require_external && summary.latest_external_seq.is_none() {
+            problems.push(Problem::NoExternalCheckpoint {
+                chain: chain.clone(),
+            });
+        }
+        if options.max_problems_per_chain > 0 {
+            problems.truncate(options.max_problems_per_chain);
+        }
         report.chains.push(summary);
         report.problems.extend(problems);
     }
     Ok(report)
 }
 
+/// Checks a chain against the signed chain lists: a list older than the
+/// chain's first event that does not name it is fine (the chain is newer);
+/// one dated at or after that event means the chain was slipped in.
+fn membership(
+    summary: &mut ChainSummary,
+    head_seq: Option<i64>,
+    lists: &[(Timestamp, &[String])],
+    problems: &mut Vec<Problem>,
+) {
+    let named = |names: &[String]| names.iter().any(|n| *n == summary.chain);
+    if let Some((_, newest)) = lists.iter().max_by_key(|(time, _)| *time) {
+        summary.listed = Some(named(newest));
+    }
+    if let Some(first_time) = summary.first_time
+        && let Some(listed_at) = lists
+            .iter()
+            .filter(|(time, names)| *time >= first_time && !named(names))
+            .map(|(time, _)| *time)
+            .max()
+    {
+        problems.push(Problem::UnknownChain {
+            chain: summary.chain.clone(),
+            first_time,
+            listed_at,
+        });
+    }
+    let nothing_left = summary.events == 0
+        && head_seq.is_none()
+        && summary.checkpoints == 0
+        && problems.is_empty();
+    if nothing_left
+        && let Some(listed_at) = lists
+            .iter()
+            .filter(|(_, names)| named(names))
+            .map(|(time, _)| *time)
+            .max()
+    {
+        problems.push(Problem::ChainRemoved {
+            chain: summary.chain.clone(),
+            listed_at,
+        });
+    }
+}
+
+/// Counts `checkpoint` in the summary and says whether it anchors; an
+/// untrusted one becomes a problem when keys are pinned.
+fn judge(summary: &mut ChainSummary, judged: &Judged, problems: &mut Vec<Problem>) -> bool {
+    let cp = &judged.checkpoint;
+    summary.checkpoints += 1;
+    let why = match &judged.trust {
+        Trust::Unchecked => {
+            if cp.signature.is_some() {
+                summary.signatures_unchecked += 1;
+            } else {
+                summary.unsigned += 1;
+            }
+            None
+        }
+        Trust::Signed(signer) => {
+            summary.signed_valid += 1;
+            match signer {
+                Signer::Checkpoint(id) if cp.body.kind == CheckpointKind::Prune => {
+                    Some(Untrusted::PruneByCheckpointKey { key_id: id.clone() })
+                }
+                _ => None,
+            }
+        }
+        Trust::Unsigned => {
+            summary.unsigned += 1;
+            Some(Untrusted::Unsigned)
+        }
+        Trust::OtherKey(key_id) => {
+            summary.other_key += 1;
+            Some(Untrusted::OtherKey {
+                key_id: key_id.clone(),
+            })
+        }
+        Trust::Invalid => {
+            summary.other_key += 1;
+            problems.push(Problem::BadSignature {
+                chain: summary.chain.clone(),
+                seq: cp.body.seq,
+                checkpoint_time: cp.body.time,
+            });
+            return false;
+        }
+    };
+    if let Some(why) = why {
+        problems.push(Problem::UntrustedCheckpoint {
+            chain: summary.chain.clone(),
+            seq: cp.body.seq,
+            kind: cp.body.kind,
+            checkpoint_time: cp.body.time,
+            why,
+        });
+        return false;
+    }
+    judged.anchors()
+}
+
 async fn verify_chain<S: Store>(
     store: &S,
     chain: &str,
     head_seq: Option<i64>,
-    checkpoints: &[Checkpoint],
+    checkpoints: &[&Judged],
     options: &VerifyOptions,
 ) -> Result<(ChainSummary, Vec<Problem>), AuditError> {
     let mut summary = ChainSummary {
@@ -267,36 +568,26 @@ async fn verify_chain<S: Store>(
     };
     let mut problems = Vec::new();
 
-    // Signatures first: a checkpoint that fails its signature is reported
-    // and then ignored, so a forged one cannot excuse a removal.
+    // Signatures first: a checkpoint no pinned key signed is reported and
+    // then ignored, so a forged one cannot excuse a removal.
     let mut trusted: Vec<&Checkpoint> = Vec::new();
-    for cp in checkpoints {
-        summary.checkpoints += 1;
-        match options.public_key.as_ref().map(|k| cp.signature_status(k)) {
-            Some(SignatureStatus::Valid) => {
-                summary.signed_valid += 1;
-                trusted.push(cp);
-            }
-            Some(SignatureStatus::Invalid) => problems.push(Problem::BadSignature {
-                chain: chain.to_owned(),
-                seq: cp.body.seq,
-                checkpoint_time: cp.body.time,
-            }),
-            Some(SignatureStatus::Unsigned) => {
-                summary.unsigned += 1;
-                trusted.push(cp);
-            }
-            Some(SignatureStatus::OtherKey) | None => {
-                if cp.signature.is_some() {
-                    summary.signatures_unchecked += 1;
-                } else {
-                    summary.unsigned += 1;
+    for judged in checkpoints {
+        if judge(&mut summary, judged, &mut problems) {
+            trusted.push(&judged.checkpoint);
+            if judged.external {
+                summary.external += 1;
+                let cp = &judged.checkpoint.body;
+                if summary.latest_external_seq.is_none_or(|s| s < cp.seq) {
+                    summary.latest_external_seq = Some(cp.seq);
+                    summary.latest_external_time = Some(cp.time);
                 }
-                trusted.push(cp);
             }
         }
     }
-    summary.latest_checkpoint_seq = trusted.iter().map(|c| c.body.seq).max();
+    if let Some(latest) = trusted.iter().max_by_key(|c| (c.body.seq, c.body.time)) {
+        summary.latest_checkpoint_seq = Some(latest.body.seq);
+        summary.latest_checkpoint_time = Some(latest.body.time);
+    }
 
     // Retention: the newest prune checkpoint is where the chain now starts.
     let prune = trusted
@@ -310,6 +601,25 @@ async fn verify_chain<S: Store>(
         }
         None => (1, GENESIS.to_owned()),
     };
+    if let Some(min) = options.min_retention_ms {
+        for p in trusted
+            .iter()
+            .filter(|c| c.body.kind == CheckpointKind::Prune)
+        {
+            let pruned_until = p.body.pruned.as_ref().and_then(|r| r.last_time);
+            let old_enough =
+                pruned_until.is_some_and(|until| until <= p.body.time.minus_millis(min));
+            if !old_enough {
+                problems.push(Problem::RetentionTooShort {
+                    chain: chain.to_owned(),
+                    seq: p.body.seq,
+                    checkpoint_time: p.body.time,
+                    pruned_until,
+                    min_retention_ms: min,
+                });
+            }
+        }
+    }
 
     let wanted: HashMap<i64, Vec<&Checkpoint>> =
         trusted.iter().fold(HashMap::new(), |mut m, cp| {
@@ -329,6 +639,10 @@ async fn verify_chain<S: Store>(
             summary.events += 1;
             summary.first_seq.get_or_insert(row.seq);
             summary.last_seq = Some(row.seq);
+            let time = Timestamp::from_millis(row.time_ms);
+            if summary.first_time.is_none_or(|t| time < t) {
+                summary.first_time = Some(time);
+            }
             if wanted.contains_key(&row.seq) {
                 seen_hash.insert(row.seq, row.hash.clone());
             }
@@ -343,14 +657,17 @@ async fn verify_chain<S: Store>(
     }
 
     let last_seq = summary.last_seq.or(summary.pruned_through).unwrap_or(0);
-    if let Some(head) = head_seq
-        && head != last_seq
-    {
-        problems.push(Problem::HeadMismatch {
+    match head_seq {
+        Some(head) if head != last_seq => problems.push(Problem::HeadMismatch {
             chain: chain.to_owned(),
             head_seq: head,
             last_seq,
-        });
+        }),
+        None if summary.events > 0 => problems.push(Problem::NoHead {
+            chain: chain.to_owned(),
+            last_seq,
+        }),
+        _ => {}
     }
     let first_kept = summary.first_seq.unwrap_or(last_seq + 1);
     for cp in &trusted {
@@ -378,9 +695,6 @@ async fn verify_chain<S: Store>(
     }
     problems.sort_by_key(problem_position);
     problems.dedup();
-    if options.max_problems_per_chain > 0 {
-        problems.truncate(options.max_problems_per_chain);
-    }
     Ok((summary, problems))
 }
 
@@ -395,8 +709,13 @@ fn problem_position(p: &Problem) -> i64 {
         | Problem::BadSignature { seq, .. } => *seq,
         Problem::PredecessorReplaced { seq, .. } => seq - 1,
         Problem::Removed { from, .. } => *from,
-        Problem::Truncated { last_seq, .. } => last_seq + 1,
-        Problem::HeadMismatch { last_seq, .. } => last_seq + 1,
+        Problem::UntrustedCheckpoint { seq, .. } | Problem::RetentionTooShort { seq, .. } => *seq,
+        Problem::Truncated { last_seq, .. }
+        | Problem::HeadMismatch { last_seq, .. }
+        | Problem::NoHead { last_seq, .. } => last_seq + 1,
+        Problem::UnknownChain { .. }
+        | Problem::ChainRemoved { .. }
+        | Problem::NoExternalCheckpoint { .. } => i64::MAX,
     }
 }
 

@@ -421,10 +421,16 @@ async fn run<S: Store>(
     }
 }
 
-/// Stores a signed checkpoint of `head`; false when the store failed (the
-/// next period tries again).
+/// Stores a signed checkpoint of `head` listing the chains that writers
+/// recorded (their heads), so a chain inserted later with back-dated events
+/// stands out; false when the store failed (the next period tries again).
 async fn sign_head<S: Store>(store: &S, schedule: &CheckpointSchedule, head: &ChainHead) -> bool {
-    let checkpoint = Checkpoint::head(head, Timestamp::now(), Some(&schedule.key));
+    let Ok(heads) = store.chains().await else {
+        return false;
+    };
+    let chains = heads.into_iter().map(|h| h.chain).collect();
+    let checkpoint =
+        Checkpoint::head_listing(head, Some(chains), Timestamp::now(), Some(&schedule.key));
     store.add_checkpoint(&checkpoint).await.is_ok()
 }
 

@@ -20,8 +20,9 @@ use palisade_audit::bundle::{export, verify_bundle};
 use palisade_audit::chain::link_hash;
 use palisade_audit::retention::{Keep, prune};
 use palisade_audit::{
-    AnyStore, AuditFinding, AuditLog, AuditWaiver, Checkpoint, Decision, Event, Filter, Problem,
-    Reader, Resource, Source, SourceKind, Store, Timestamp, VerifyOptions, WriterOptions, verify,
+    AnyStore, AuditFinding, AuditLog, AuditWaiver, Checkpoint, Decision, Event, Filter, PinnedKeys,
+    Problem, Reader, Resource, Source, SourceKind, Store, Timestamp, VerifyOptions, WriterOptions,
+    verify,
 };
 use palisade_model::Severity;
 use postgres_server::TestPostgres;
@@ -54,6 +55,16 @@ const T0: i64 = 1_795_000_000_000;
 
 fn key() -> SigningKey {
     SigningKey::from_bytes(&[7u8; 32])
+}
+
+/// `key()` pinned for both roles: these cases sign checkpoints and prunes
+/// with one key (the attack cases in `palisade/tests/audit.rs` keep them
+/// apart).
+fn pinned() -> PinnedKeys {
+    PinnedKeys {
+        checkpoint: vec![key().verifying_key()],
+        retention: vec![key().verifying_key()],
+    }
 }
 
 /// Event `i`: namespaces, kinds, decisions, users and controls vary with i.
@@ -125,7 +136,11 @@ async fn fill(store: &AnyStore, n: i64) {
 
 async fn problems(store: &AnyStore, public_key: bool) -> Vec<Problem> {
     let options = VerifyOptions {
-        public_key: public_key.then(|| key().verifying_key()),
+        keys: if public_key {
+            pinned()
+        } else {
+            PinnedKeys::default()
+        },
         ..VerifyOptions::default()
     };
     verify(store, &options).await.unwrap().problems
@@ -278,7 +293,7 @@ async fn truncation_is_caught_by_a_signed_checkpoint(store: AnyStore, raw: Raw) 
     raw.exec("DELETE FROM audit_checkpoints").await;
     assert!(problems(&store, true).await.is_empty());
     let options = VerifyOptions {
-        public_key: Some(key().verifying_key()),
+        keys: pinned(),
         extra_checkpoints: vec![checkpoint],
         ..VerifyOptions::default()
     };
@@ -321,7 +336,7 @@ async fn pruning_keeps_the_chain_verifiable(store: AnyStore, raw: Raw) {
     let report = verify(
         &store,
         &VerifyOptions {
-            public_key: Some(key().verifying_key()),
+            keys: pinned(),
             ..VerifyOptions::default()
         },
     )
@@ -513,7 +528,7 @@ async fn bundles_round_trip_and_tampering_shows(store: AnyStore, _raw: Raw) {
         (summary.chains[1].first_seq, summary.chains[1].last_seq),
         (2, 2)
     );
-    let public = key().verifying_key();
+    let public = pinned();
     let report = verify_bundle(Cursor::new(&out), &public).unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     assert_eq!(report.events, 9);
@@ -546,9 +561,12 @@ async fn bundles_round_trip_and_tampering_shows(store: AnyStore, _raw: Raw) {
         "line 6: event default#10: follows #8: events removed or reordered"
     );
     // Another key.
-    let other = SigningKey::from_bytes(&[9u8; 32]).verifying_key();
+    let other = PinnedKeys {
+        checkpoint: vec![SigningKey::from_bytes(&[9u8; 32]).verifying_key()],
+        retention: vec![],
+    };
     let report = verify_bundle(Cursor::new(text.clone()), &other).unwrap();
-    assert!(report.problems[0].contains("not by the given key"));
+    assert!(report.problems[0].contains("not by a given key"));
 }
 
 async fn concurrent_writers_keep_valid_chains(url: String, store: AnyStore) {
@@ -624,7 +642,7 @@ async fn writer_commits_everything_accepted(url: String, store: AnyStore) {
     let verified = verify(
         &store,
         &VerifyOptions {
-            public_key: Some(key().verifying_key()),
+            keys: pinned(),
             ..VerifyOptions::default()
         },
     )

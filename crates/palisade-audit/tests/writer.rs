@@ -71,6 +71,9 @@ impl Store for FakeStore {
     async fn prune(&self, _: &Checkpoint) -> Result<u64, AuditError> {
         Ok(0)
     }
+    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
+        Ok(vec![])
+    }
 }
 
 fn event(i: usize) -> Event {
@@ -245,10 +248,14 @@ async fn an_idle_writer_still_signs_its_head_on_schedule() {
     let taken = store.checkpoints.lock().unwrap().clone();
     assert_eq!(taken.len(), 1, "{taken:?}");
     assert_eq!(taken[0].body.seq, 3);
-    assert_eq!(
-        taken[0].signature_status(&key.verifying_key()),
-        palisade_audit::checkpoint::SignatureStatus::Valid
-    );
+    let pinned = palisade_audit::PinnedKeys {
+        checkpoint: vec![key.verifying_key()],
+        retention: vec![],
+    };
+    assert!(matches!(
+        taken[0].trust(&pinned),
+        palisade_audit::checkpoint::Trust::Signed(palisade_audit::keys::Signer::Checkpoint(_))
+    ));
     recorder.shutdown().await.unwrap();
     // Nothing new since: shutdown signs nothing more.
     assert_eq!(store.checkpoints.lock().unwrap().len(), 1);

@@ -225,14 +225,22 @@ pub struct AuditDbArgs {
     /// postgres://user:password@host:5432/db [default: `audit.db` in
     /// palisade.yaml, else $XDG_STATE_HOME/palisade/audit.db, else
     /// ~/.local/state/palisade/audit.db; never the working directory].
-    #[arg(long, value_name = "URL", env = "PALISADE_AUDIT_DB")]
+    // Hidden from --help: a PostgreSQL URL carries the password.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PALISADE_AUDIT_DB",
+        hide_env_values = true
+    )]
     pub audit_db: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk every chain and name the first event altered, removed or
-    /// reordered; check checkpoints (truncation) and their signatures.
+    /// reordered; check checkpoints (truncation) and their signatures
+    /// against the pinned keys. Exit 0: no problem; 1: problems (each
+    /// named); 2: the check could not run.
     Verify(AuditVerifyArgs),
     /// Sign the head of every chain and store it (and append it to --out).
     Checkpoint(AuditCheckpointArgs),
@@ -268,18 +276,41 @@ pub struct AuditTokenArgs {
     pub namespaces: Vec<String>,
 }
 
+/// The public keys a verification trusts (pinned keys).
+#[derive(Debug, Clone, Args)]
+pub struct AuditKeyArgs {
+    /// A public key (PEM) trusted to sign head checkpoints and bundles: the
+    /// key of `serve --audit-key` and `audit checkpoint --sign`. Repeatable
+    /// (old and new key during a rotation). Once any key is given, a
+    /// checkpoint no given key signed is a problem and anchors nothing.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Vec<PathBuf>,
+    /// A public key (PEM) trusted to sign prune checkpoints (`audit prune
+    /// --sign`): the retention key, kept offline, never given to `serve`.
+    /// Only a prune signed by it excuses deleted events. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub retention_public_key: Vec<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
     #[command(flatten)]
     pub db: AuditDbArgs,
-    /// The checkpoint signer's public key (PEM); without it checkpoint
-    /// signatures are not checked.
-    #[arg(long, value_name = "FILE")]
-    pub public_key: Option<PathBuf>,
-    /// Checkpoints kept outside the database (written by `checkpoint
-    /// --out`), one JSON object per line. Repeatable.
+    #[command(flatten)]
+    pub keys: AuditKeyArgs,
+    /// Checkpoints kept outside the database: a file written by `checkpoint
+    /// --out` (one JSON object per line) or an evidence bundle (its
+    /// checkpoints). Repeatable.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Vec<PathBuf>,
+    /// Fail unless every chain is covered by a checkpoint from --checkpoint
+    /// signed by a pinned key (proof that survives a rewritten database).
+    #[arg(long, requires = "checkpoint")]
+    pub require_checkpoint: bool,
+    /// Fail when a trusted prune deleted events younger than this at the
+    /// time of the prune (90d, 36h).
+    #[arg(long, value_name = "AGE")]
+    pub min_retention: Option<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = AuditReportFormat::Text)]
     pub format: AuditReportFormat,
@@ -316,14 +347,15 @@ pub struct AuditKeygenArgs {
 pub struct AuditPruneArgs {
     #[command(flatten)]
     pub db: AuditDbArgs,
-    /// Keep events younger than N days.
-    #[arg(long, value_name = "N")]
+    /// Keep events younger than N days (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub keep_days: Option<u32>,
-    /// Keep the newest N events of each chain.
-    #[arg(long, value_name = "N")]
+    /// Keep the newest N events of each chain (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub keep: Option<u64>,
-    /// The private key that signs the prune checkpoints (required: an
-    /// unsigned summary of deleted events would prove nothing).
+    /// The retention private key that signs the prune checkpoints (not the
+    /// checkpoint key `serve` holds: `verify` accepts a prune only when
+    /// signed by a key given as --retention-public-key).
     #[arg(long, value_name = "KEY")]
     pub sign: PathBuf,
 }
@@ -384,21 +416,27 @@ pub struct AuditExportArgs {
     /// Events at or before.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// The private key that signs the bundle.
+    /// The private key that signs the bundle (the checkpoint key; its
+    /// public key is pinned for the verification that precedes export).
     #[arg(long, value_name = "KEY")]
     pub sign: PathBuf,
     /// Write the bundle here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The export verifies the whole log first and refuses a log that
+    /// does not verify; these are the keys that verification pins.
+    #[command(flatten)]
+    pub keys: AuditKeyArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditVerifyBundleArgs {
     /// The bundle written by `palisade audit export`.
     pub bundle: PathBuf,
-    /// The signer's public key (PEM).
-    #[arg(long, value_name = "FILE")]
-    pub public_key: PathBuf,
+    /// The keys the bundle and its checkpoints must be signed with (at
+    /// least one --public-key or --retention-public-key).
+    #[command(flatten)]
+    pub keys: AuditKeyArgs,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = AuditReportFormat::Text)]
     pub format: AuditReportFormat,

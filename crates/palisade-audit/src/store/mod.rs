@@ -69,7 +69,25 @@ pub trait Store: Send + Sync {
         &self,
         checkpoint: &Checkpoint,
     ) -> impl Future<Output = Result<u64, AuditError>> + Send;
+
+    /// Every chain name found in any table (events, heads, checkpoints),
+    /// sorted: `verify` walks these, not only the chains with a head, so
+    /// rows slipped in under a new name are checked too.
+    fn chain_names(&self) -> impl Future<Output = Result<Vec<String>, AuditError>> + Send;
 }
+
+/// The distinct chain names of every table. The events part is a loose
+/// index scan over the primary key (one probe per chain, not one row per
+/// event), in SQL both stores read.
+pub(crate) const CHAIN_NAMES: &str = "WITH RECURSIVE c(chain) AS (
+    SELECT MIN(chain) FROM audit_events
+    UNION ALL
+    SELECT (SELECT MIN(e.chain) FROM audit_events e WHERE e.chain > c.chain) FROM c WHERE c.chain IS NOT NULL
+)
+SELECT chain FROM c WHERE chain IS NOT NULL
+UNION SELECT chain FROM audit_chains
+UNION SELECT chain FROM audit_checkpoints
+ORDER BY 1";
 
 /// A store opened from a URL.
 pub enum AnyStore {
@@ -123,7 +141,8 @@ fn parse_url(url: &str) -> Result<Location, AuditError> {
     }
     if url.contains("://") {
         return Err(AuditError::Url(format!(
-            "`{url}`: use sqlite:///path/to/audit.db or postgres://user@host/db"
+            "`{}`: use sqlite:///path/to/audit.db or postgres://user@host/db",
+            redact_url(url)
         )));
     }
     if url.is_empty() {
@@ -175,6 +194,46 @@ impl Store for AnyStore {
             AnyStore::Postgres(s) => s.prune(checkpoint).await,
         }
     }
+    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
+        match self {
+            AnyStore::Sqlite(s) => s.chain_names().await,
+            AnyStore::Postgres(s) => s.chain_names().await,
+        }
+    }
+}
+
+/// `url` with its password replaced by `***`, for messages and logs: an
+/// error printed by a CI job or a pod log must not hand out the database.
+///
+/// ```
+/// use palisade_audit::store::redact_url;
+/// assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+/// assert_eq!(redact_url("postgres://h/db?password=secret"), "postgres://h/db?password=***");
+/// assert_eq!(redact_url("sqlite://audit.db"), "sqlite://audit.db");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let mut shown = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            // The authority ends at the first `/`; an `@` later is in the path.
+            let end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(end);
+            match authority.rsplit_once('@') {
+                Some((credentials, host)) => match credentials.split_once(':') {
+                    Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
+                    None => url.to_owned(),
+                },
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    };
+    // libpq also takes the password as a query parameter.
+    if let Some(at) = shown.find("password=") {
+        let start = at + "password=".len();
+        let end = shown[start..].find('&').map_or(shown.len(), |i| start + i);
+        shown.replace_range(start..end, "***");
+    }
+    shown
 }
 
 /// Reads every row of a chain in pages, for verification and export.

@@ -11,7 +11,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
-use super::{SCHEMA_VERSION, Store};
+use super::{CHAIN_NAMES, SCHEMA_VERSION, Store};
 use crate::AuditError;
 use crate::chain::{Appended, ChainHead, GENESIS, Row};
 use crate::checkpoint::Checkpoint;
@@ -379,5 +379,11 @@ impl Store for PostgresStore {
         .map_err(err)?;
         tx.commit().await.map_err(err)?;
         Ok(deleted)
+    }
+
+    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
+        let client = self.client().await?;
+        let rows = client.query(CHAIN_NAMES, &[]).await.map_err(err)?;
+        rows.iter().map(|r| r.try_get(0).map_err(err)).collect()
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
-use super::{SCHEMA_VERSION, Store};
+use super::{CHAIN_NAMES, SCHEMA_VERSION, Store};
 use crate::AuditError;
 use crate::chain::{Appended, ChainHead, GENESIS, Row};
 use crate::checkpoint::Checkpoint;
@@ -75,6 +75,7 @@ impl SqliteStore {
                     AuditError::Store(format!("cannot create {}: {e}", parent.display()))
                 })?;
             }
+            create_private(&path)?;
             let writer = connect(&path)?;
             migrate(&writer)?;
             let reader = connect(&path)?;
@@ -113,6 +114,30 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AuditError::Store(format!("SQLite task failed: {e}")))?
+}
+
+/// Creates the database file readable by its owner only, before SQLite
+/// opens it: the log names users, namespaces and findings, and SQLite
+/// gives its `-wal` and `-shm` files the mode of the database file. An
+/// existing file is left as it is.
+#[cfg(unix)]
+fn create_private(path: &str) -> Result<(), AuditError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(AuditError::Store(format!("cannot create {path}: {e}"))),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &str) -> Result<(), AuditError> {
+    Ok(())
 }
 
 fn connect(path: &str) -> Result<Connection, AuditError> {
@@ -391,6 +416,19 @@ impl Store for SqliteStore {
             .map_err(err)?;
             tx.commit().map_err(err)?;
             Ok(deleted as u64)
+        })
+        .await
+    }
+
+    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
+        self.with(false, |c| {
+            let mut stmt = c.prepare_cached(CHAIN_NAMES).map_err(err)?;
+            let names = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            Ok(names)
         })
         .await
     }

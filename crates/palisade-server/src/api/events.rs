@@ -253,7 +253,10 @@ pub(super) async fn verify(State(shared): State<Arc<Shared>>, request: Request) 
         Err(r) => return r,
     };
     let options = VerifyOptions {
-        public_key: granted.api.key.as_ref().map(|k| k.verifying_key()),
+        // No key pinned: the pod holds the checkpoint key, not the
+        // retention key, so it cannot tell a legitimate prune from a forged
+        // one; the report says `pinned: false`. `palisade audit verify`
+        // with both public keys is the check that proves.
         max_problems_per_chain: 100,
         ..VerifyOptions::default()
     };

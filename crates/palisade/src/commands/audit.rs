@@ -11,14 +11,15 @@ use palisade_audit::bundle::{self, BundleReport};
 use palisade_audit::retention::{self, Keep};
 use palisade_audit::verify::VerifyReport;
 use palisade_audit::{
-    AnyStore, Checkpoint, Entry, Filter, Reader, Store, Timestamp, VerifyOptions, keys,
+    AnyStore, Checkpoint, Entry, Filter, PinnedKeys, Reader, Store, Timestamp, VerifyOptions, keys,
+    redact_url,
 };
 use palisade_policy::AuditSettings;
 
 use crate::cli::{
-    AuditCheckpointArgs, AuditDbArgs, AuditExportArgs, AuditKeygenArgs, AuditPruneArgs,
-    AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs, AuditVerifyArgs,
-    AuditVerifyBundleArgs,
+    AuditCheckpointArgs, AuditDbArgs, AuditExportArgs, AuditKeyArgs, AuditKeygenArgs,
+    AuditPruneArgs, AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs,
+    AuditVerifyArgs, AuditVerifyBundleArgs,
 };
 use crate::commands::scan::load_config;
 
@@ -88,17 +89,28 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 async fn open(url: &str) -> Result<AnyStore> {
     AnyStore::open_existing(url)
         .await
-        .with_context(|| format!("cannot open the audit log {url}"))
+        .with_context(|| format!("cannot open the audit log {}", redact_url(url)))
 }
 
-pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
-    let public_key = args
-        .public_key
-        .as_deref()
-        .map(keys::read_verifying_key)
-        .transpose()?;
-    let mut extra = Vec::new();
-    for path in &args.checkpoint {
+/// The pinned public keys of `--public-key` and `--retention-public-key`.
+fn pinned_keys(args: &AuditKeyArgs) -> Result<PinnedKeys> {
+    let read = |paths: &[std::path::PathBuf]| {
+        paths
+            .iter()
+            .map(|p| keys::read_verifying_key(p))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(PinnedKeys {
+        checkpoint: read(&args.public_key)?,
+        retention: read(&args.retention_public_key)?,
+    })
+}
+
+/// Checkpoints kept outside the database: lines of `checkpoint --out`, or
+/// the checkpoint lines of an evidence bundle (its other lines skipped).
+fn external_checkpoints(paths: &[std::path::PathBuf]) -> Result<Vec<Checkpoint>> {
+    let mut found = Vec::new();
+    for path in paths {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         for (n, line) in text
@@ -106,15 +118,34 @@ pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
-            extra.push(
-                Checkpoint::from_json(line)
-                    .with_context(|| format!("{}:{}: not a checkpoint", path.display(), n + 1))?,
-            );
+            let at = || format!("{}:{}: not a checkpoint", path.display(), n + 1);
+            let value: serde_json::Value = serde_json::from_str(line).with_context(at)?;
+            match value.get("type").and_then(|t| t.as_str()) {
+                Some("checkpoint") => found.push(
+                    serde_json::from_value(value.get("checkpoint").cloned().unwrap_or_default())
+                        .with_context(at)?,
+                ),
+                // The rest of an evidence bundle.
+                Some("header" | "event" | "proof" | "signature") => {}
+                _ => found.push(serde_json::from_value(value).with_context(at)?),
+            }
         }
     }
+    Ok(found)
+}
+
+pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
+    let min_retention_ms = args
+        .min_retention
+        .as_deref()
+        .map(Timestamp::parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let options = VerifyOptions {
-        public_key,
-        extra_checkpoints: extra,
+        keys: pinned_keys(&args.keys)?,
+        extra_checkpoints: external_checkpoints(&args.checkpoint)?,
+        require_external: args.require_checkpoint,
+        min_retention_ms,
         max_problems_per_chain: 100,
     };
     let report = runtime()?.block_on(async {
@@ -127,9 +158,7 @@ pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        AuditReportFormat::Text => {
-            write_verify_text(&mut out, &report, options.public_key.is_some())?
-        }
+        AuditReportFormat::Text => write_verify_text(&mut out, &report, &options)?,
     }
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
@@ -138,7 +167,11 @@ pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
     })
 }
 
-fn write_verify_text(out: &mut impl Write, report: &VerifyReport, keyed: bool) -> Result<()> {
+fn write_verify_text(
+    out: &mut impl Write,
+    report: &VerifyReport,
+    options: &VerifyOptions,
+) -> Result<()> {
     let mut events = 0;
     for c in &report.chains {
         events += c.events;
@@ -152,16 +185,27 @@ fn write_verify_text(out: &mut impl Write, report: &VerifyReport, keyed: bool) -
         }
         write!(
             out,
-            ", {} checkpoints ({} signed and valid, {} unchecked, {} unsigned)",
-            c.checkpoints, c.signed_valid, c.signatures_unchecked, c.unsigned
+            ", {} checkpoints ({} signed and valid, {} unsigned, {} other key, {} unchecked; {} kept outside the database)",
+            c.checkpoints,
+            c.signed_valid,
+            c.unsigned,
+            c.other_key,
+            c.signatures_unchecked,
+            c.external
         )?;
         writeln!(out)?;
+        if let (Some(seq), Some(time)) = (c.latest_external_seq, c.latest_external_time) {
+            writeln!(
+                out,
+                "  proven: #..{seq} as checkpointed at {time}, by a signed checkpoint kept outside the database"
+            )?;
+        }
         if let (Some(last), Some(cp)) = (c.last_seq, c.latest_checkpoint_seq)
             && last > cp
         {
             writeln!(
                 out,
-                "  note: #{}..#{last} come after the latest checkpoint; a cut there would go unnoticed until the next one",
+                "  note: #{}..#{last} come after the latest checkpoint; a cut or rewrite there would go unnoticed until the next one",
                 cp + 1
             )?;
         } else if c.latest_checkpoint_seq.is_none() && c.events > 0 {
@@ -170,12 +214,15 @@ fn write_verify_text(out: &mut impl Write, report: &VerifyReport, keyed: bool) -
                 "  note: no checkpoint: removing the newest events would go unnoticed (palisade audit checkpoint --sign KEY)"
             )?;
         }
+        if c.listed == Some(false) {
+            writeln!(
+                out,
+                "  note: not in the newest signed chain list: a chain begun since, or one slipped in (its events are dated after the list)"
+            )?;
+        }
     }
-    if !keyed && report.chains.iter().any(|c| c.signatures_unchecked > 0) {
-        writeln!(
-            out,
-            "note: checkpoint signatures not checked: pass --public-key"
-        )?;
+    for line in proof_scope(report, options) {
+        writeln!(out, "{line}")?;
     }
     if report.is_ok() {
         writeln!(
@@ -192,14 +239,45 @@ fn write_verify_text(out: &mut impl Write, report: &VerifyReport, keyed: bool) -
     Ok(())
 }
 
+/// What this verification can and cannot prove, in the words of
+/// docs/audit-verification.md, so an "ok" is never read as more than it is.
+fn proof_scope(report: &VerifyReport, options: &VerifyOptions) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !report.pinned {
+        lines.push("proves: only that the log is consistent with itself; no key is pinned, so anyone who can write to the database could have rewritten it whole (pass --public-key and --retention-public-key)".to_owned());
+        return lines;
+    }
+    lines.push(format!(
+        "keys: {} checkpoint key(s), {} retention key(s) pinned; checkpoints signed by any other key, or unsigned, are problems",
+        options.keys.checkpoint.len(),
+        options.keys.retention.len()
+    ));
+    if options.extra_checkpoints.is_empty() {
+        lines.push("proves: events up to each chain's latest checkpoint are as signed, as long as the database's checkpoints were not deleted; someone who can write to the database can delete them and rewrite the newest events (keep checkpoints elsewhere: checkpoint --out, then verify --checkpoint FILE)".to_owned());
+    } else {
+        lines.push("proves: events up to each checkpoint kept outside the database are exactly as signed then, even against someone who rewrote the database; later events are only protected by the chain".to_owned());
+    }
+    if let Some(ms) = options.min_retention_ms {
+        lines.push(format!(
+            "retention: no trusted prune deleted events younger than {}s at the time",
+            ms / 1000
+        ));
+    }
+    lines
+}
+
 pub fn checkpoint(args: &AuditCheckpointArgs) -> Result<ExitCode> {
-    let key = keys::read_signing_key(&args.sign)?;
+    let key = keys::read_private_key(&args.sign)?;
     let written = runtime()?.block_on(async {
         let store = open(&db_url(&args.db, None)?).await?;
         let now = Timestamp::now();
         let mut written = Vec::new();
-        for head in store.chains().await? {
-            let cp = Checkpoint::head(&head, now, Some(&key));
+        let heads = store.chains().await?;
+        // Each checkpoint also lists every chain, so a chain inserted
+        // later with back-dated events is found.
+        let names: Vec<String> = heads.iter().map(|h| h.chain.clone()).collect();
+        for head in &heads {
+            let cp = Checkpoint::head_listing(head, Some(names.clone()), now, Some(&key));
             store.add_checkpoint(&cp).await?;
             written.push(cp);
         }
@@ -271,7 +349,7 @@ fn write_private(path: &std::path::Path, pem: &str) -> Result<()> {
 }
 
 pub fn prune(args: &AuditPruneArgs) -> Result<ExitCode> {
-    let key = keys::read_signing_key(&args.sign)?;
+    let key = keys::read_private_key(&args.sign)?;
     let keep = match (args.keep_days, args.keep) {
         (Some(days), _) => Keep::Days(days),
         (None, Some(n)) => Keep::Last(n),
@@ -284,10 +362,16 @@ pub fn prune(args: &AuditPruneArgs) -> Result<ExitCode> {
     if pruned.is_empty() {
         println!("nothing to prune");
     }
-    for p in pruned {
+    for p in &pruned {
         println!(
             "chain {}: deleted #{}..#{} ({} events), summarised by a signed prune checkpoint",
             p.chain, p.from_seq, p.to_seq, p.deleted
+        );
+    }
+    if !pruned.is_empty() {
+        println!(
+            "verify accepts these prunes with --retention-public-key for key {}",
+            keys::key_id(&key.verifying_key())
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -342,15 +426,38 @@ pub fn query(args: &AuditQueryArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `text` safe for a terminal: control characters (a newline that would
+/// forge a whole line, an ANSI escape that hides text) and the bidi
+/// overrides that reorder what is shown are written as `\u{..}` escapes.
+/// Event fields come from requests, so every one goes through this.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => shown.push_str("\\n"),
+            '\r' => shown.push_str("\\r"),
+            '\t' => shown.push_str("\\t"),
+            c if unsafe_char(c) => shown.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => shown.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
 fn resource_name(e: &Entry) -> String {
     let r = &e.event.resource;
-    let mut name = r.kind.clone();
+    let mut name = printable(&r.kind).into_owned();
     if let Some(ns) = &r.namespace {
         name.push('/');
-        name.push_str(ns);
+        name.push_str(&printable(ns));
     }
     name.push('/');
-    name.push_str(r.name.as_deref().unwrap_or("<unnamed>"));
+    name.push_str(&printable(r.name.as_deref().unwrap_or("<unnamed>")));
     name
 }
 
@@ -359,22 +466,38 @@ fn who(e: &Entry) -> String {
     match &e.event.source {
         Source::Admission {
             user, operation, ..
-        } => format!("admission {operation} by {user}"),
-        Source::Scan { file } => format!("scan of {file}"),
-        Source::Api { user, request, .. } => format!("api {request} by {user}"),
+        } => format!("admission {} by {}", printable(operation), printable(user)),
+        Source::Scan { file } => format!("scan of {}", printable(file)),
+        Source::Api { user, request, .. } => {
+            format!("api {} by {}", printable(request), printable(user))
+        }
     }
+}
+
+/// Whether the event is an admission the API server only evaluated
+/// (`dryRun`): nothing was created, and a reader must see so.
+fn dry_run(e: &Entry) -> bool {
+    matches!(
+        e.event.source,
+        palisade_audit::Source::Admission { dry_run: true, .. }
+    )
 }
 
 fn write_text(out: &mut impl Write, entries: &[Entry]) -> Result<()> {
     for e in entries {
+        let decision = if dry_run(e) {
+            format!("{} (dry run)", e.event.decision.as_str())
+        } else {
+            e.event.decision.as_str().to_owned()
+        };
         writeln!(
             out,
             "{}  {:<8} {}  {}  [{}#{}]",
             e.event.time,
-            e.event.decision.as_str(),
+            decision,
             resource_name(e),
             who(e),
-            e.chain,
+            printable(&e.chain),
             e.seq
         )?;
         for f in &e.event.findings {
@@ -382,16 +505,16 @@ fn write_text(out: &mut impl Write, entries: &[Entry]) -> Result<()> {
                 out,
                 "    {:<8} {}  {}",
                 f.severity.as_str(),
-                f.control,
-                f.message
+                printable(&f.control),
+                printable(&f.message)
             )?;
             if let Some(w) = &f.waiver {
-                write!(out, "  (waived: {}", w.justification)?;
+                write!(out, "  (waived: {}", printable(&w.justification))?;
                 if let Some(owner) = &w.owner {
-                    write!(out, "; owner {owner}")?;
+                    write!(out, "; owner {}", printable(owner))?;
                 }
                 if let Some(expires) = &w.expires {
-                    write!(out, "; until {expires}")?;
+                    write!(out, "; until {}", printable(expires))?;
                 }
                 write!(out, ")")?;
             }
@@ -414,7 +537,7 @@ fn csv_field(text: &str) -> String {
 fn write_csv(out: &mut impl Write, entries: &[Entry]) -> Result<()> {
     writeln!(
         out,
-        "time,chain,seq,source,user,operation,api_version,kind,namespace,name,decision,controls,findings,waived,policy_version,palisade_version,hash"
+        "time,chain,seq,source,user,operation,api_version,kind,namespace,name,decision,controls,findings,waived,policy_version,palisade_version,hash,dry_run"
     )?;
     for e in entries {
         let ev = &e.event;
@@ -440,6 +563,7 @@ fn write_csv(out: &mut impl Write, entries: &[Entry]) -> Result<()> {
             ev.policy_version.clone(),
             ev.palisade_version.clone(),
             e.hash.clone(),
+            dry_run(e).to_string(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         writeln!(out, "{}", line.join(","))?;
@@ -448,22 +572,43 @@ fn write_csv(out: &mut impl Write, entries: &[Entry]) -> Result<()> {
 }
 
 pub fn export(args: &AuditExportArgs) -> Result<ExitCode> {
-    let key = keys::read_signing_key(&args.sign)?;
+    let key = keys::read_private_key(&args.sign)?;
+    let mut pinned = pinned_keys(&args.keys)?;
+    pinned.checkpoint.push(key.verifying_key());
+    let verify_options = VerifyOptions {
+        keys: pinned,
+        max_problems_per_chain: 20,
+        ..VerifyOptions::default()
+    };
     let now = Timestamp::now();
     let since = time_arg(args.since.as_deref(), now)?;
     let until = time_arg(args.until.as_deref(), now)?;
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
+    // Into memory first: a log that does not verify leaves no file behind.
+    let mut bytes = Vec::new();
     let summary = runtime()?.block_on(async {
         let store = open(&db_url(&args.db, None)?).await?;
         Ok::<_, anyhow::Error>(
-            bundle::export(&store, since, until, &key, env!("CARGO_PKG_VERSION"), out).await?,
+            bundle::export_verified(
+                &store,
+                &verify_options,
+                since,
+                until,
+                &key,
+                env!("CARGO_PKG_VERSION"),
+                &mut bytes,
+            )
+            .await?,
         )
     })?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
     let events: u64 = summary.chains.iter().map(|c| c.events).sum();
     eprintln!(
         "exported {events} events from {} chains and {} checkpoints, signed by {}",
@@ -475,10 +620,15 @@ pub fn export(args: &AuditExportArgs) -> Result<ExitCode> {
 }
 
 pub fn verify_bundle(args: &AuditVerifyBundleArgs) -> Result<ExitCode> {
-    let key = keys::read_verifying_key(&args.public_key)?;
+    let keys = pinned_keys(&args.keys)?;
+    if !keys.is_pinned() {
+        bail!(
+            "give the signer's key: --public-key FILE (and --retention-public-key FILE for pruned logs)"
+        );
+    }
     let file = File::open(&args.bundle)
         .with_context(|| format!("cannot read {}", args.bundle.display()))?;
-    let report = bundle::verify_bundle(BufReader::new(file), &key)?;
+    let report = bundle::verify_bundle(BufReader::new(file), &keys)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         AuditReportFormat::Json => {
@@ -496,12 +646,27 @@ pub fn verify_bundle(args: &AuditVerifyBundleArgs) -> Result<ExitCode> {
 
 fn write_bundle_text(out: &mut impl Write, report: &BundleReport) -> Result<()> {
     for c in &report.chains {
+        let anchor = report
+            .anchors
+            .iter()
+            .find(|a| a.chain == c.chain)
+            .map(|a| match a.anchor {
+                bundle::Anchor::Genesis => "starts at the chain's first event",
+                bundle::Anchor::SignedCheckpoint => "anchored by a signed checkpoint",
+                bundle::Anchor::None => "starts mid-chain, not anchored",
+            })
+            .unwrap_or("no events");
         writeln!(
             out,
-            "chain {}: #{}..#{} ({} events), last hash {}",
+            "chain {}: #{}..#{} ({} events), last hash {}, {anchor}",
             c.chain, c.first_seq, c.last_seq, c.events, c.last_hash
         )?;
     }
+    writeln!(
+        out,
+        "checkpoints: {} signed and valid, {} unsigned, {} other key",
+        report.checkpoints_valid, report.checkpoints_unsigned, report.checkpoints_other_key
+    )?;
     if report.is_ok() {
         writeln!(
             out,

@@ -68,11 +68,14 @@ pub fn record_scan(
         ..WriterOptions::default()
     };
     let count = events.len();
-    let shown = url.clone();
+    let shown = palisade_audit::redact_url(&url);
     let (first, last) = super::audit::runtime()?.block_on(async move {
-        let recorder = AuditLog::open(&url, options)
-            .await
-            .with_context(|| format!("cannot open the audit log {url}"))?;
+        let recorder = AuditLog::open(&url, options).await.with_context(|| {
+            format!(
+                "cannot open the audit log {}",
+                palisade_audit::redact_url(&url)
+            )
+        })?;
         let mut receipts = Vec::with_capacity(events.len());
         for event in events {
             receipts.push(recorder.record_waiting(event).await?);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use palisade_audit::{AuditLog, CheckpointSchedule, WriterOptions};
+use palisade_audit::{AuditLog, CheckpointSchedule, WriterOptions, redact_url};
 use palisade_server::api::ApiOptions;
 use palisade_server::audit_sink::AuditLogSink;
 use palisade_server::sink::{AuditSink, LogSink};
@@ -123,7 +123,7 @@ async fn audit_sink(
         .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
     let key = match args.audit_key.as_ref().or(config.key.as_ref()) {
-        Some(path) => Some(palisade_audit::keys::read_signing_key(path)?),
+        Some(path) => Some(palisade_audit::keys::read_private_key(path)?),
         None => None,
     };
     let every = match args.audit_checkpoint_interval {
@@ -143,13 +143,13 @@ async fn audit_sink(
         },
     )
     .await
-    .with_context(|| format!("cannot open the audit log {}", redact(url)))?;
-    tracing::info!(db = %redact(url), chain, "recording admission decisions in the audit log");
+    .with_context(|| format!("cannot open the audit log {}", redact_url(url)))?;
+    tracing::info!(db = %redact_url(url), chain, "recording admission decisions in the audit log");
     let api = ApiOptions {
         db: url.clone(),
         recorder: recorder.clone(),
         description: serde_json::json!({
-            "db": redact(url),
+            "db": redact_url(url),
             "chain": chain,
             "signedCheckpoints": key.is_some(),
         }),
@@ -163,20 +163,6 @@ async fn audit_sink(
         Arc::new(AuditLogSink::new(recorder).with_floor(floor)),
         Some(api),
     ))
-}
-
-/// The URL without its password, for logs.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
 }
 
 /// SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
