@@ -32,7 +32,7 @@ pub use event::{
     AuditFinding, AuditWaiver, Decision, Event, FindingAction, PolicyVersion, Resource, Source,
     SourceKind,
 };
-pub use query::{Entry, Filter};
+pub use query::{Cursor, Entry, Filter, SummaryGroup};
 pub use store::{AnyStore, Store};
 pub use timestamp::Timestamp;
 pub use verify::{Problem, VerifyOptions, VerifyReport, verify};
@@ -104,6 +104,21 @@ impl<S: Store> Reader<S> {
         let mut scoped = filter.clone();
         scoped.namespaces = Some(namespaces.to_vec());
         self.query(&scoped).await
+    }
+
+    /// The admissions and scans matching `filter`, grouped and counted in
+    /// the database (see [`Store::summarise`]); `namespaces` restricts as
+    /// in [`Reader::query_scoped`] (`None`: every namespace).
+    pub async fn summarise(
+        &self,
+        filter: &Filter,
+        namespaces: Option<&[String]>,
+    ) -> Result<Vec<SummaryGroup>, AuditError> {
+        let mut scoped = filter.clone();
+        if let Some(namespaces) = namespaces {
+            scoped.namespaces = Some(namespaces.to_vec());
+        }
+        self.store.summarise(&scoped).await
     }
 
     pub fn store(&self) -> &S {

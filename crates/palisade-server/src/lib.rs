@@ -96,7 +96,11 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AuditSink>,
     pub(crate) tls: RustlsConfig,
     pub(crate) sources: Sources,
-    pub(crate) tls_files: (PathBuf, PathBuf, Option<PathBuf>),
+    /// The serving certificate and key.
+    pub(crate) tls_files: (PathBuf, PathBuf),
+    /// The client CA in use: the start option, then the configuration's
+    /// `api.client-ca` as each reload reads it.
+    pub(crate) client_ca: arc_swap::ArcSwapOption<PathBuf>,
     pub(crate) api: Option<api::Api>,
 }
 
@@ -144,7 +148,8 @@ impl Server {
             sink: options.sink.clone(),
             tls: tls.clone(),
             sources: options.sources,
-            tls_files: (options.tls_cert, options.tls_key, options.client_ca),
+            tls_files: (options.tls_cert, options.tls_key),
+            client_ca: arc_swap::ArcSwapOption::from_pointee(options.client_ca),
             api: match options.api {
                 Some(api) => Some(api::Api::open(api).await.map_err(StartError::Api)?),
                 None => None,
