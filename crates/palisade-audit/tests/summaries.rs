@@ -283,13 +283,10 @@ async fn api_floods_do_not_hide_admissions(store: AnyStore) {
 async fn sqlite_summaries() {
     let dir = tempfile::tempdir().unwrap();
     for (i, case) in ["count", "flood"].iter().enumerate() {
-        let url = format!(
-            "sqlite://{}",
-            dir.path().join(format!("{case}.db")).display()
-        );
-        let store = AnyStore::open(&url).await.unwrap();
+        let path = dir.path().join(format!("{case}.db")).display().to_string();
+        let store = AnyStore::open(&format!("sqlite://{path}")).await.unwrap();
         match i {
-            0 => summaries_count_admissions_in_the_database(store).await,
+            0 => summaries_count_admissions_in_the_database(store, Raw::Sqlite(path)).await,
             _ => api_floods_do_not_hide_admissions(store).await,
         }
     }

@@ -207,30 +207,30 @@ pub(crate) async fn guard<'a, Q: ApiQuery>(
             &what,
             Err(reason),
         );
-        Err(response)
+        response
     };
     if !needed.iter().all(|p| principal.may(*p)) {
-        return refuse(
+        return Err(refuse(
             "403 insufficient role",
             status(StatusCode::FORBIDDEN, "forbidden"),
-        );
+        ));
     }
     let query = match Q::parse(request.uri.query(), Timestamp::now()) {
         Ok(query) => query,
         Err(e) => {
-            return refuse(
+            return Err(refuse(
                 "400 invalid query parameters",
                 status(StatusCode::BAD_REQUEST, &e),
-            );
+            ));
         }
     };
     if let (Some(ns), Some(scope)) = (query.namespace(), principal.scope())
         && !scope.iter().any(|s| s == ns)
     {
-        return refuse(
+        return Err(refuse(
             "403 namespace outside the principal's scope",
             status(StatusCode::FORBIDDEN, "forbidden"),
-        );
+        ));
     }
     let receipt = record(
         api,

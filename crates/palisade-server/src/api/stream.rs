@@ -23,7 +23,7 @@ use crate::Shared;
 pub(super) const MAX_EVENTS_BYTES: usize = 8 * 1024 * 1024;
 
 /// Events read from the store at a time.
-const PAGE_EVENTS: u64 = 50;
+const PAGE_EVENTS: u64 = 16;
 
 /// Where the events stream is.
 struct Events {
