@@ -193,8 +193,8 @@ async fn summaries_count_admissions_in_the_database(store: AnyStore, raw: Raw) {
         )
     };
     raw.exec(&format!(
-        "{}{}UPDATE audit_events SET decision = 'mutated' WHERE seq = 12;",
-        set_endpoint(11, "mutate"),
+        "{}{}UPDATE audit_events SET decision = 'mutated' WHERE seq = 11;",
+        set_endpoint(10, "mutate"),
         set_endpoint(4, "validate"),
     ))
     .await;
