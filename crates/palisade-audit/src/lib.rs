@@ -32,7 +32,7 @@ pub use event::{
     AuditFinding, AuditWaiver, Decision, Event, FindingAction, Resource, Source, SourceKind,
 };
 pub use keys::PinnedKeys;
-pub use query::{Entry, Filter};
+pub use query::{Cursor, Entry, Filter, SummaryGroup};
 pub use store::{AnyStore, Store, redact_url};
 pub use timestamp::Timestamp;
 pub use verify::{Problem, VerifyOptions, VerifyReport, verify};
@@ -110,6 +110,21 @@ impl<S: Store> Reader<S> {
         let mut scoped = filter.clone();
         scoped.namespaces = Some(namespaces.to_vec());
         self.query(&scoped).await
+    }
+
+    /// The admissions and scans matching `filter`, grouped and counted in
+    /// the database (see [`Store::summarise`]); `namespaces` restricts as
+    /// in [`Reader::query_scoped`] (`None`: every namespace).
+    pub async fn summarise(
+        &self,
+        filter: &Filter,
+        namespaces: Option<&[String]>,
+    ) -> Result<Vec<SummaryGroup>, AuditError> {
+        let mut scoped = filter.clone();
+        if let Some(namespaces) = namespaces {
+            scoped.namespaces = Some(namespaces.to_vec());
+        }
+        self.store.summarise(&scoped).await
     }
 
     pub fn store(&self) -> &S {

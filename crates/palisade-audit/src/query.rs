@@ -31,10 +31,117 @@ pub struct Filter {
     pub user: Option<String>,
     pub source: Option<SourceKind>,
     pub chain: Option<String>,
+    /// Only events after this one in the query's order (a page's
+    /// continuation, see [`Cursor`]).
+    pub after: Option<Cursor>,
     /// At most this many events (oldest first after `offset`).
     pub limit: Option<u64>,
     pub offset: u64,
 }
+
+/// Where a page of events ended, in the order every query uses (time,
+/// chain, sequence): the next page starts after it. Unlike an offset it
+/// stays right while events are appended, and the database seeks to it
+/// through the time index instead of counting rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub time_ms: i64,
+    pub chain: String,
+    pub seq: i64,
+}
+
+impl Cursor {
+    /// The position of `entry`.
+    pub fn of(entry: &Entry) -> Cursor {
+        Cursor {
+            time_ms: entry.event.time.as_millis(),
+            chain: entry.chain.clone(),
+            seq: entry.seq,
+        }
+    }
+}
+
+/// `time_ms.seq.chain`: chain names may hold dots, so they come last.
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.time_ms, self.seq, self.chain)
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Cursor, String> {
+        let invalid = || format!("invalid cursor `{s}` (give back the `next` of a page)");
+        let mut parts = s.splitn(3, '.');
+        let time_ms = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(invalid)?;
+        let seq = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(invalid)?;
+        let chain = parts.next().filter(|c| !c.is_empty()).ok_or_else(invalid)?;
+        Ok(Cursor {
+            time_ms,
+            chain: chain.to_owned(),
+            seq,
+        })
+    }
+}
+
+/// Events of a summary that share a namespace, a decision, whether they
+/// were dry runs, and which controls had unwaived and waived findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SummaryGroup {
+    pub namespace: Option<String>,
+    pub decision: String,
+    pub dry_run: bool,
+    /// Controls with at least one unwaived finding in each of these events.
+    pub failing: Vec<String>,
+    /// Controls with at least one waived finding in each of these events.
+    pub waived: Vec<String>,
+    /// How many events.
+    pub events: u64,
+}
+
+impl SummaryGroup {
+    /// A group from the columns of [`Filter::summary_sql`]: the control
+    /// lists come comma-separated in any order.
+    pub(crate) fn from_columns(
+        namespace: Option<String>,
+        decision: String,
+        dry_run: bool,
+        failing: Option<String>,
+        waived: Option<String>,
+        events: i64,
+    ) -> SummaryGroup {
+        let list = |text: Option<String>| {
+            let mut ids: Vec<String> = text
+                .unwrap_or_default()
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        SummaryGroup {
+            namespace,
+            decision,
+            dry_run,
+            failing: list(failing),
+            waived: list(waived),
+            events: u64::try_from(events).unwrap_or(0),
+        }
+    }
+}
+
+/// The decisions of an admission or a scan. Other decisions (API accesses
+/// are `source = 'api'`; the mutating webhook's `mutated` and `unchanged`)
+/// say nothing about compliance and are left out of summaries.
+pub const ADMISSION_DECISIONS: [&str; 4] = ["allowed", "denied", "warned", "audited"];
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +170,44 @@ impl Dialect {
 impl Filter {
     /// ` WHERE ... ORDER BY ... LIMIT ...` and its parameters.
     pub fn where_clause(&self, dialect: Dialect) -> (String, Vec<Param>) {
+        let (conditions, mut params) = self.conditions(dialect);
+        let bind = |params: &mut Vec<Param>, p: Param| {
+            params.push(p);
+            dialect.placeholder(params.len())
+        };
+        let mut sql = String::new();
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
+        }
+        sql.push_str(" ORDER BY time_ms, chain, seq");
+        if let Some(limit) = self.limit {
+            let p = bind(
+                &mut params,
+                Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+            );
+            sql.push_str(&format!(" LIMIT {p}"));
+        }
+        if self.offset > 0 {
+            if self.limit.is_none() {
+                // Both dialects need a LIMIT before OFFSET; -1 / ALL mean none.
+                sql.push_str(match dialect {
+                    Dialect::Sqlite => " LIMIT -1",
+                    Dialect::Postgres => " LIMIT ALL",
+                });
+            }
+            let p = bind(
+                &mut params,
+                Param::Int(i64::try_from(self.offset).unwrap_or(i64::MAX)),
+            );
+            sql.push_str(&format!(" OFFSET {p}"));
+        }
+        (sql, params)
+    }
+
+    /// The filter's conditions (every field but `limit` and `offset`), to
+    /// be joined with AND, and their parameters.
+    fn conditions(&self, dialect: Dialect) -> (Vec<String>, Vec<Param>) {
         let mut conditions: Vec<String> = Vec::new();
         let mut params: Vec<Param> = Vec::new();
         let bind = |params: &mut Vec<Param>, p: Param| {
@@ -117,33 +262,74 @@ impl Filter {
                 conditions.push(format!("namespace IN ({})", list.join(", ")));
             }
         }
-        let mut sql = String::new();
-        if !conditions.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conditions.join(" AND "));
+        if let Some(cursor) = &self.after {
+            let t = bind(&mut params, Param::Int(cursor.time_ms));
+            let c = bind(&mut params, Param::Text(cursor.chain.clone()));
+            let n = bind(&mut params, Param::Int(cursor.seq));
+            conditions.push(format!("(time_ms, chain, seq) > ({t}, {c}, {n})"));
         }
-        sql.push_str(" ORDER BY time_ms, chain, seq");
-        if let Some(limit) = self.limit {
-            let p = bind(
-                &mut params,
-                Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
-            );
-            sql.push_str(&format!(" LIMIT {p}"));
-        }
-        if self.offset > 0 {
-            if self.limit.is_none() {
-                // Both dialects need a LIMIT before OFFSET; -1 / ALL mean none.
-                sql.push_str(match dialect {
-                    Dialect::Sqlite => " LIMIT -1",
-                    Dialect::Postgres => " LIMIT ALL",
-                });
+        (conditions, params)
+    }
+
+    /// One statement that groups the admissions and scans matching the
+    /// filter (`limit` and `offset` do not apply) into [`SummaryGroup`]s,
+    /// in the database: its columns are namespace, decision, dry run (0 or
+    /// 1), failing controls, waived controls (comma-separated) and the
+    /// count. Left out: API accesses, decisions that are not
+    /// [`ADMISSION_DECISIONS`], and events of the mutating webhook
+    /// (`source.endpoint` other than `validate`; events without it count).
+    pub fn summary_sql(&self, dialect: Dialect) -> (String, Vec<Param>) {
+        let (mut conditions, params) = self.conditions(dialect);
+        conditions.push("source <> 'api'".to_owned());
+        let decisions: Vec<String> = ADMISSION_DECISIONS
+            .iter()
+            .map(|d| format!("'{d}'"))
+            .collect();
+        conditions.push(format!("decision IN ({})", decisions.join(", ")));
+        // A finding counts as waived when it carries a waiver or its
+        // action says so; the `controls` column cannot tell.
+        let (doc, endpoint, dry_run, failing, waived) = match dialect {
+            Dialect::Sqlite => {
+                let unwaived = "json_extract(f.value, '$.waiver') IS NULL AND COALESCE(json_extract(f.value, '$.action'), '') <> 'waived'";
+                let controls = |condition: &str| {
+                    format!(
+                        "(SELECT group_concat(DISTINCT json_extract(f.value, '$.control')) FROM json_each(d.doc, '$.findings') AS f WHERE {condition})"
+                    )
+                };
+                (
+                    "event",
+                    "COALESCE(json_extract(d.doc, '$.source.endpoint'), 'validate') = 'validate'"
+                        .to_owned(),
+                    "CASE WHEN json_extract(d.doc, '$.source.dry_run') = 1 THEN 1 ELSE 0 END"
+                        .to_owned(),
+                    controls(unwaived),
+                    controls(&format!("NOT ({unwaived})")),
+                )
             }
-            let p = bind(
-                &mut params,
-                Param::Int(i64::try_from(self.offset).unwrap_or(i64::MAX)),
-            );
-            sql.push_str(&format!(" OFFSET {p}"));
-        }
+            Dialect::Postgres => {
+                let unwaived = "f->>'waiver' IS NULL AND COALESCE(f->>'action', '') <> 'waived'";
+                let controls = |condition: &str| {
+                    format!(
+                        "(SELECT string_agg(DISTINCT f->>'control', ',') FROM jsonb_array_elements(d.doc->'findings') AS f WHERE {condition})"
+                    )
+                };
+                (
+                    "event::jsonb",
+                    "COALESCE(d.doc->'source'->>'endpoint', 'validate') = 'validate'".to_owned(),
+                    "CASE WHEN d.doc->'source'->>'dry_run' = 'true' THEN 1 ELSE 0 END".to_owned(),
+                    controls(unwaived),
+                    controls(&format!("NOT ({unwaived})")),
+                )
+            }
+        };
+        let sql = format!(
+            "SELECT namespace, decision, dry_run, failing, waived, COUNT(*) FROM (\
+             SELECT d.namespace, d.decision, {dry_run} AS dry_run, {failing} AS failing, {waived} AS waived FROM (\
+             SELECT namespace, decision, {doc} AS doc FROM audit_events WHERE {}\
+             ) AS d WHERE {endpoint}\
+             ) AS e GROUP BY namespace, decision, dry_run, failing, waived",
+            conditions.join(" AND ")
+        );
         (sql, params)
     }
 }

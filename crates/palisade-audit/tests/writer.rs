@@ -61,6 +61,9 @@ impl Store for FakeStore {
     async fn query(&self, _: &Filter) -> Result<Vec<Row>, AuditError> {
         Ok(vec![])
     }
+    async fn summarise(&self, _: &Filter) -> Result<Vec<palisade_audit::SummaryGroup>, AuditError> {
+        Ok(vec![])
+    }
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), AuditError> {
         self.checkpoints.lock().unwrap().push(checkpoint.clone());
         Ok(())

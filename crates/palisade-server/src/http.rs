@@ -425,9 +425,9 @@ async fn healthz() -> &'static str {
 }
 
 /// Ready once the policies are prepared (the server does not listen
-/// before). The body says which generation is in use and why the last
-/// reload failed, if it did: the server still answers, with the last good
-/// policies.
+/// before). Unauthenticated, so it says only whether the last reloads
+/// worked: their errors quote the configuration (database URLs included)
+/// and go to the log and to admins on `/api/v1/status`.
 async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     let prepared = shared.prepared.load();
     let status = shared.status.load();
@@ -442,10 +442,10 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
             "generation": prepared.generation,
             "controls": prepared.evaluator.policy().len(),
             "loadedSecondsAgo": age,
-            "lastReloadError": status.policy_error,
+            "lastReload": status.policy_outcome(),
         },
         "tls": {
-            "lastReloadError": status.tls_error,
+            "lastReload": status.tls_outcome(),
         },
     });
     (

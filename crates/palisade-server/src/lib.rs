@@ -111,7 +111,12 @@ pub(crate) struct Shared {
     pub(crate) sink: Arc<dyn AuditSink>,
     pub(crate) tls: RustlsConfig,
     pub(crate) sources: Sources,
-    pub(crate) tls_files: (PathBuf, PathBuf, Vec<PathBuf>),
+    /// The serving certificate and key.
+    pub(crate) tls_files: (PathBuf, PathBuf),
+    /// The read API's client CA in use: the start option, then the
+    /// configuration's `api.client-ca` as each reload reads it (the API
+    /// server's, `admission.client-ca`, is in the prepared settings).
+    pub(crate) client_ca: arc_swap::ArcSwapOption<PathBuf>,
     pub(crate) api: Option<api::Api>,
     /// The bytes of review bodies being read and judged at once.
     pub(crate) budget: body::Budget,
@@ -159,7 +164,8 @@ impl Server {
             sink: options.sink.clone(),
             tls: tls.clone(),
             sources: options.sources,
-            tls_files: (options.tls_cert, options.tls_key, client_cas),
+            tls_files: (options.tls_cert, options.tls_key),
+            client_ca: arc_swap::ArcSwapOption::from_pointee(options.client_ca),
             budget,
             api: match options.api {
                 Some(api) => Some(api::Api::open(api).await.map_err(StartError::Api)?),

@@ -44,6 +44,31 @@ pub fn server_config(
         .map_err(|e| format!("{} and {}: {e}", cert.display(), key.display()))
 }
 
+/// For a reload: like [`server_config`], except that a client CA that
+/// cannot be read or used does not leave the previous one in force. The
+/// configuration is then built without client certificates (bearer tokens
+/// still work) and the second value says why. `Err` only when the
+/// certificate or key cannot be used (the previous configuration stays).
+pub fn reload_config(
+    cert: &Path,
+    key: &Path,
+    client_cas: &[std::path::PathBuf],
+) -> Result<(ServerConfig, Option<String>), String> {
+    match server_config(cert, key, client_cas) {
+        Ok(config) => Ok((config, None)),
+        Err(e) if !client_cas.is_empty() => {
+            let config = server_config(cert, key, &[])?;
+            Ok((
+                config,
+                Some(format!(
+                    "{e}; client certificates are not accepted until the client CA can be loaded"
+                )),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Builds a server configuration from PEM text.
 pub fn config_from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<ServerConfig, String> {
     config_from_pem_with(cert_pem, key_pem, None)

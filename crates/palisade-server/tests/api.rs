@@ -55,9 +55,22 @@ impl ClientCa {
 
     /// Certificate and key PEM for subject `cn`, as reqwest's identity.
     fn identity(&self, cn: &str) -> reqwest::Identity {
+        self.identity_with(cn, None)
+    }
+
+    /// Like [`ClientCa::identity`], with a second CN after the first when
+    /// `second_cn` is given (as a hand-made CSR may carry).
+    fn identity_with(&self, cn: &str, second_cn: Option<&str>) -> reqwest::Identity {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name.push(DnType::CommonName, cn);
+        if let Some(second) = second_cn {
+            // The CN's own OID under another key: rcgen keeps one value per
+            // key, and this writes a second commonName attribute.
+            params
+                .distinguished_name
+                .push(DnType::CustomDnType(vec![2, 5, 4, 3]), second);
+        }
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         let pem = format!("{}{}", cert.pem(), key.serialize_pem());
@@ -71,11 +84,15 @@ struct Tokens {
     auditor: String,
     developer: String,
     reader: String,
+    /// A custom role with `export` and `verify`, scoped to `team-a`.
+    exporter: String,
 }
 
 struct Harness {
     server: Option<Server>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    /// The configuration's text as written at start.
+    config: String,
     ca: String,
     client_ca: ClientCa,
     /// Issues the API server's client certificate (`admission.client-ca`,
@@ -88,11 +105,20 @@ impl Harness {
     /// Starts the webhook recording to `db` (`None`: a SQLite file in the
     /// temporary folder).
     async fn start(db: Option<String>) -> Harness {
-        Harness::start_with(db, "").await
+        Harness::start_full(db, "", Duration::from_secs(60)).await
     }
 
     /// As [`Harness::start`], with more `admission:` settings.
     async fn start_with(db: Option<String>, admission: &str) -> Harness {
+        Harness::start_full(db, admission, Duration::from_secs(60)).await
+    }
+
+    /// As [`Harness::start`], checking files for changes every `reload`.
+    async fn start_reloading(db: Option<String>, reload: Duration) -> Harness {
+        Harness::start_full(db, "", reload).await
+    }
+
+    async fn start_full(db: Option<String>, admission: &str, reload: Duration) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let certs = certs::generate(&[HOST.to_owned()], 30, 30).unwrap();
         std::fs::write(dir.path().join("tls.crt"), &certs.cert_pem).unwrap();
@@ -106,6 +132,7 @@ impl Harness {
             auditor: generate_token().unwrap(),
             developer: generate_token().unwrap(),
             reader: generate_token().unwrap(),
+            exporter: generate_token().unwrap(),
         };
         let config = format!(
             "admission:
@@ -118,19 +145,22 @@ impl Harness {
     - {{name: ci, role: auditor, sha256: \"{}\"}}
     - {{name: team-a-dev, role: developer, namespaces: [team-a], sha256: \"{}\"}}
     - {{name: dashboard, role: reader, sha256: \"{}\"}}
+    - {{name: team-a-exporter, role: team-exporter, namespaces: [team-a], sha256: \"{}\"}}
   users:
     - {{subject: alice, role: admin}}
     - {{subject: bob, role: developer, namespaces: [team-b]}}
   roles:
     reader: [events, summary, all-namespaces]
+    team-exporter: [events, export, verify]
 ",
             admission,
             hash_token(&tokens.admin),
             hash_token(&tokens.auditor),
             hash_token(&tokens.developer),
             hash_token(&tokens.reader),
+            hash_token(&tokens.exporter),
         );
-        std::fs::write(dir.path().join("palisade.yaml"), config).unwrap();
+        std::fs::write(dir.path().join("palisade.yaml"), &config).unwrap();
         let db =
             db.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("audit.db").display()));
         let recorder = AuditLog::open(
@@ -153,7 +183,7 @@ impl Harness {
                 config: Some(dir.path().join("palisade.yaml")),
                 policies: Default::default(),
             },
-            reload_interval: Duration::from_secs(60),
+            reload_interval: reload,
             sink: Arc::new(AuditLogSink::new(recorder.clone())),
             client_ca: Some(dir.path().join("client-ca.pem")),
             api: Some(ApiOptions {
@@ -168,7 +198,8 @@ impl Harness {
         .unwrap();
         Harness {
             server: Some(server),
-            _dir: dir,
+            dir,
+            config,
             ca: certs.ca_pem,
             client_ca,
             apiserver_ca,
@@ -255,6 +286,48 @@ impl Harness {
         let answer: Value = response.json().await.unwrap();
         assert_eq!(answer["response"]["uid"], uid);
         answer["response"].clone()
+    }
+
+    /// The API events recorded so far (read as the admin).
+    async fn api_events(&self) -> Vec<Value> {
+        let (status, body) = self
+            .get(
+                "/api/v1/events?source=api&limit=10000",
+                Some(&self.tokens.admin),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let events: Value = serde_json::from_str(&body).unwrap();
+        events["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].clone())
+            .collect()
+    }
+
+    /// Rewrites the configuration and waits until the server has tried to
+    /// load it (its policy reload counter moves).
+    async fn reconfigure(&self, config: &str) {
+        let reloads = || async {
+            let (_, metrics) = self.get("/metrics", None).await;
+            metrics
+                .lines()
+                .filter(|l| {
+                    l.starts_with("palisade_admission_reloads_total") && l.contains("policy")
+                })
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum::<f64>()
+        };
+        let before = reloads().await;
+        std::fs::write(self.dir.path().join("palisade.yaml"), config).unwrap();
+        for _ in 0..100 {
+            if reloads().await > before {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the configuration was not reloaded");
     }
 
     async fn stop(mut self) {
@@ -820,5 +893,494 @@ async fn a_flood_of_unauthenticated_requests_is_counted_not_recorded_one_by_one(
     );
     assert_eq!(one_by_one + counted, 101, "{summaries:?}");
     assert!(refused.iter().all(|e| e["decision"] == "denied"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reload_is_not_told_to_strangers() {
+    let h = Harness::start_reloading(None, Duration::from_millis(200)).await;
+    // A configuration that does not parse, quoting a database password.
+    let broken = format!(
+        "{}audit:\n  db: \"postgres://audit:hunter2@db.example/audit\"\n  chain: [unclosed\n",
+        h.config
+    );
+    h.reconfigure(&broken).await;
+
+    let (status, body) = h.get("/readyz", None).await;
+    assert_eq!(status, 200, "{body}");
+    let ready: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ready["ready"], true, "{body}");
+    assert!(
+        ready["policy"]["lastReload"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed"),
+        "{body}"
+    );
+    // Neither the password nor any line of the configuration.
+    for secret in ["hunter2", "postgres://", "unclosed", "palisade.yaml"] {
+        assert!(!body.contains(secret), "{secret} in {body}");
+    }
+    for public in ["/healthz", "/metrics"] {
+        let (_, body) = h.get(public, None).await;
+        assert!(!body.contains("hunter2"), "{public}: {body}");
+    }
+
+    // The details, redacted, are the admins'.
+    assert_eq!(h.get("/api/v1/status", None).await.0, 401);
+    assert_eq!(
+        h.get("/api/v1/status", Some(&h.tokens.auditor)).await.0,
+        403
+    );
+    let (status, body) = h.get("/api/v1/status", Some(&h.tokens.admin)).await;
+    assert_eq!(status, 200, "{body}");
+    let details: Value = serde_json::from_str(&body).unwrap();
+    let error = details["policy"]["lastReloadError"].as_str().unwrap();
+    assert!(error.contains("palisade.yaml"), "{body}");
+    assert!(!body.contains("hunter2"), "{body}");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scoped_principal_cannot_export_or_verify_every_namespace() {
+    let h = Harness::start(None).await;
+    admit_some(&h).await;
+    let t = &h.tokens;
+    // Its events stay within team-a.
+    let (status, body) = h.get("/api/v1/events", Some(&t.exporter)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("team-b"), "{body}");
+    // A bundle or a verification covers whole chains: every namespace.
+    for path in ["/api/v1/export", "/api/v1/events/verify"] {
+        let (status, body) = h.get(path, Some(&t.exporter)).await;
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(!body.contains("team-b"), "{body}");
+    }
+    // Principals with all-namespaces still may.
+    assert_eq!(h.get("/api/v1/export", Some(&t.auditor)).await.0, 200);
+    assert_eq!(
+        h.get("/api/v1/events/verify", Some(&t.auditor)).await.0,
+        200
+    );
+    let refused = h
+        .api_events()
+        .await
+        .into_iter()
+        .filter(|e| e["source"]["user"] == "team-a-exporter" && e["decision"] == "denied")
+        .count();
+    assert_eq!(refused, 2);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_parameters_are_read_only_after_authentication_and_recorded() {
+    let h = Harness::start(None).await;
+    // A stranger learns nothing from the parameters: 401, not 400.
+    for path in [
+        "/api/v1/events?limit=many",
+        "/api/v1/events?bogus=1",
+        "/api/v1/summary?framework=nope",
+        "/api/v1/export?since=yesterday-ish",
+    ] {
+        let (status, body) = h.get(path, None).await;
+        assert_eq!(status, 401, "{path}: {body}");
+    }
+    // A principal gets the 400, and it is recorded.
+    let (status, body) = h
+        .get("/api/v1/events?limit=many", Some(&h.tokens.developer))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = h
+        .get("/api/v1/events?decision=maybe", Some(&h.tokens.developer))
+        .await;
+    assert_eq!(status, 400);
+    let events = h.api_events().await;
+    for request in [
+        "GET /api/v1/events?limit=many",
+        "GET /api/v1/events?decision=maybe",
+    ] {
+        let recorded = events
+            .iter()
+            .find(|e| e["source"]["user"] == "team-a-dev" && e["source"]["request"] == request)
+            .unwrap_or_else(|| panic!("{request} not recorded"));
+        assert_eq!(recorded["decision"], "denied");
+        assert!(
+            recorded["reason"].as_str().unwrap().starts_with("400"),
+            "{recorded}"
+        );
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_requests_are_recorded_cut_and_hashed() {
+    let h = Harness::start(None).await;
+    let long = format!("/api/v1/whoami?pad={}", "x".repeat(12 * 1024));
+    assert_eq!(h.get(&long, None).await.0, 401);
+    let events = h.api_events().await;
+    let refused = events
+        .iter()
+        .find(|e| {
+            e["source"]["user"] == "(unauthenticated)"
+                && e["source"]["request"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("GET /api/v1/whoami?pad=xxx")
+        })
+        .unwrap();
+    let request = refused["source"]["request"].as_str().unwrap();
+    assert!(request.len() < 1024, "{} bytes recorded", request.len());
+    assert!(request.contains("sha256:"), "{request}");
+    assert!(request.contains(&(long.len() + 4).to_string()), "{request}");
+    assert_eq!(refused["resource"]["name"], "/api/v1/whoami");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_with_several_common_names_is_refused() {
+    let h = Harness::start(None).await;
+    // Rust's x509 readers take the first CN, Go's the last: neither may
+    // decide who this is.
+    for (first, second) in [("alice", "mallory"), ("mallory", "alice")] {
+        let client = h.client(Some(h.client_ca.identity_with(first, Some(second))));
+        let (status, body) = h.get_with(&client, "/api/v1/whoami", None).await;
+        assert_eq!(status, 401, "CN={first}, CN={second}: {body}");
+    }
+    let alice = h.client(Some(h.client_ca.identity("alice")));
+    assert_eq!(h.get_with(&alice, "/api/v1/whoami", None).await.0, 200);
+    h.stop().await;
+}
+
+/// Whether `client` gets `whoami` answered (a refused certificate fails
+/// the handshake or, when none is asked for, leaves the request
+/// unauthenticated).
+async fn accepted(h: &Harness, client: &reqwest::Client) -> bool {
+    match client.get(h.url("/api/v1/whoami")).send().await {
+        Ok(response) => response.status().as_u16() == 200,
+        Err(_) => false,
+    }
+}
+
+/// Polls `check` (fresh connections each time) until it holds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: not within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_or_removed_client_ca_applies_to_the_handshake() {
+    let h = Harness::start_reloading(None, Duration::from_millis(200)).await;
+    let old_alice = || h.client(Some(h.client_ca.identity("alice")));
+    assert!(accepted(&h, &old_alice()).await);
+
+    // The configuration names a new CA: its certificates are accepted, the
+    // old CA's no longer.
+    let new_ca = ClientCa::new();
+    std::fs::write(h.dir.path().join("client-ca-2.pem"), &new_ca.pem).unwrap();
+    let config = h
+        .config
+        .replace("client-ca: client-ca.pem", "client-ca: client-ca-2.pem");
+    h.reconfigure(&config).await;
+    let new_alice = || h.client(Some(new_ca.identity("alice")));
+    eventually("the new CA is trusted", || async {
+        accepted(&h, &new_alice()).await
+    })
+    .await;
+    assert!(
+        !accepted(&h, &old_alice()).await,
+        "the old CA still trusted"
+    );
+    let (_, body) = h.get("/api/v1/config", Some(&h.tokens.admin)).await;
+    assert!(body.contains("client-ca-2.pem"), "{body}");
+
+    // The CA file disappears: no certificate is accepted any more, bearer
+    // tokens still are, and the admin is told why.
+    std::fs::remove_file(h.dir.path().join("client-ca-2.pem")).unwrap();
+    eventually("the removed CA is no longer trusted", || async {
+        !accepted(&h, &new_alice()).await
+    })
+    .await;
+    assert!(!accepted(&h, &old_alice()).await, "the old CA came back");
+    let (status, body) = h.get("/api/v1/status", Some(&h.tokens.admin)).await;
+    assert_eq!(status, 200, "{body}");
+    let details: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        details["tls"]["lastReloadError"]
+            .as_str()
+            .unwrap()
+            .contains("client-ca-2.pem"),
+        "{body}"
+    );
+    h.stop().await;
+}
+
+/// An event of `source` (JSON, as stored) at `time` in `namespace`, with
+/// one finding whose message is `message_bytes` long.
+fn planted(
+    source: Value,
+    time: palisade_audit::Timestamp,
+    namespace: &str,
+    message_bytes: usize,
+) -> palisade_audit::Event {
+    serde_json::from_value(json!({
+        "time": time,
+        "source": source,
+        "resource": {"api_version": "v1", "kind": "Pod", "namespace": namespace, "name": "big"},
+        "decision": "allowed",
+        "reason": null,
+        "findings": [{
+            "control": "latest-tag", "severity": "low",
+            "message": "m".repeat(message_bytes), "action": "warned", "waiver": null,
+        }],
+        "policy_version": "sha256:x",
+        "palisade_version": "0.1.0",
+    }))
+    .unwrap()
+}
+
+fn api_source() -> Value {
+    json!({"kind": "api", "user": "(unauthenticated)", "role": "", "request": "GET /api/v1/whoami"})
+}
+
+fn scan_source() -> Value {
+    json!({"kind": "scan", "file": "big.yaml"})
+}
+
+impl Harness {
+    /// The store behind the server, opened a second time (as another
+    /// replica or `scan --record` would).
+    async fn store(&self) -> palisade_audit::AnyStore {
+        let url = format!("sqlite://{}", self.dir.path().join("audit.db").display());
+        palisade_audit::AnyStore::open(&url).await.unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_planted_over_a_day_do_not_blind_the_summary() {
+    use palisade_audit::Store;
+    let h = Harness::start(None).await;
+    // Over the last day, more refused API requests than any fixed number
+    // of events a summary could read, all older than the admissions.
+    let store = h.store().await;
+    let start = palisade_audit::Timestamp::now().as_millis() - 20 * 3_600_000;
+    let planted_count = 200_001;
+    let mut i = 0;
+    while i < planted_count {
+        let batch: Vec<_> = (i..(i + 10_000).min(planted_count))
+            .map(|n| {
+                planted(
+                    api_source(),
+                    palisade_audit::Timestamp::from_millis(start + n),
+                    "",
+                    0,
+                )
+            })
+            .collect();
+        store.append("planted", &batch).await.unwrap();
+        i += batch.len() as i64;
+    }
+    admit_some(&h).await;
+
+    let (status, body) = h.get("/api/v1/summary", Some(&h.tokens.auditor)).await;
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    // allowed, denied and warned, and the dry run.
+    assert_eq!(summary["events"], 4, "{body}");
+    assert_eq!(summary["namespaces"]["team-a"]["decisions"]["denied"], 1);
+    assert!(summary["namespaces"].get("").is_none(), "{body}");
+    let (_, body) = h
+        .get(
+            "/api/v1/summary?framework=pss-baseline",
+            Some(&h.tokens.auditor),
+        )
+        .await;
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["framework"]["evaluated"], 3, "{body}");
+    assert!(summary["framework"]["tally"]["fail"].as_u64().unwrap() >= 1);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_framework_without_evidence_does_not_pass() {
+    let h = Harness::start(None).await;
+    // Only accesses to the log in the window: nothing was evaluated.
+    for _ in 0..3 {
+        h.get("/api/v1/whoami", None).await;
+    }
+    let (status, body) = h
+        .get(
+            "/api/v1/summary?framework=pss-baseline",
+            Some(&h.tokens.auditor),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    let framework = &summary["framework"];
+    assert_eq!(framework["evaluated"], 0, "{body}");
+    assert_eq!(framework["tally"]["pass"], 0, "{body}");
+    assert!(
+        framework["tally"]["noEvidence"].as_u64().unwrap() > 0,
+        "{body}"
+    );
+    assert!(
+        framework["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["verdict"] != "pass"),
+        "{body}"
+    );
+    h.stop().await;
+}
+
+/// Reads `path` as a stream, keeping only its length and the first bytes.
+async fn read_streamed(h: &Harness, path: &str, token: &str) -> (u16, usize, Vec<u8>) {
+    let mut response = h
+        .client(None)
+        .get(h.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let mut length = 0;
+    let mut head = Vec::new();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        length += chunk.len();
+        if head.len() < 4096 {
+            head.extend_from_slice(&chunk[..chunk.len().min(4096)]);
+        }
+    }
+    (status, length, head)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_events_come_in_capped_pages_with_a_cursor() {
+    use palisade_audit::Store;
+    let h = Harness::start(None).await;
+    // 24 events of 1 MiB each in team-a.
+    let store = h.store().await;
+    let now = palisade_audit::Timestamp::now().as_millis() - 60_000;
+    for batch in 0..4 {
+        let events: Vec<_> = (0..6)
+            .map(|i| {
+                planted(
+                    scan_source(),
+                    palisade_audit::Timestamp::from_millis(now + batch * 6 + i),
+                    "team-a",
+                    1 << 20,
+                )
+            })
+            .collect();
+        store.append("planted", &events).await.unwrap();
+    }
+    // Page after page: each under the cap (one event of slack), none
+    // repeated, all of them in the end.
+    let mut path = "/api/v1/events?source=scan&limit=10000".to_owned();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pages = 0;
+    loop {
+        let (status, body) = h.get(&path, Some(&h.tokens.developer)).await;
+        assert_eq!(status, 200, "{}", &body[..body.len().min(300)]);
+        assert!(body.len() <= 9 * 1024 * 1024 + 4096, "{} bytes", body.len());
+        let page: Value = serde_json::from_str(&body).unwrap();
+        for e in page["events"].as_array().unwrap() {
+            assert!(seen.insert((e["chain"].to_string(), e["seq"].as_i64().unwrap())));
+        }
+        pages += 1;
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/events?source=scan&limit=10000&after={next}"),
+            None => break,
+        }
+        assert!(pages < 10, "no end to the pages");
+    }
+    assert_eq!(seen.len(), 24);
+    assert!(pages >= 3, "{pages} pages for 24 MiB");
+    // A bad cursor is the caller's error, recorded like any other.
+    let (status, _) = h
+        .get("/api/v1/events?after=nonsense", Some(&h.tokens.developer))
+        .await;
+    assert_eq!(status, 400);
+    // The export streams too and still verifies as a bundle.
+    let (status, length, head) = read_streamed(&h, "/api/v1/export", &h.tokens.auditor).await;
+    assert_eq!(status, 200);
+    assert!(length > 24 << 20, "{length} bytes exported");
+    assert!(String::from_utf8_lossy(&head).contains("\"header\""));
+    h.stop().await;
+}
+
+/// The peak resident memory of this process (VmHWM), after resetting it.
+fn peak_rss_kib(reset: bool) -> u64 {
+    if reset {
+        std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// Measures the peak memory of one `GET /events` over 200 MiB of events:
+/// the streamed handler, and the former one's work (every row read, the
+/// whole answer built) in the same process for comparison. Run with
+/// `cargo test -p palisade-server --test api peak_memory -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement (200 MiB of events), not a check"]
+async fn peak_memory_of_reading_large_events() {
+    use palisade_audit::Store;
+    let h = Harness::start(None).await;
+    let store = h.store().await;
+    let now = palisade_audit::Timestamp::now().as_millis() - 60_000;
+    for batch in 0..40 {
+        let events: Vec<_> = (0..5)
+            .map(|i| {
+                planted(
+                    scan_source(),
+                    palisade_audit::Timestamp::from_millis(now + batch * 5 + i),
+                    "team-a",
+                    1 << 20,
+                )
+            })
+            .collect();
+        store.append("planted", &events).await.unwrap();
+    }
+    let baseline = peak_rss_kib(true);
+    let (_, length, _) = read_streamed(&h, "/api/v1/events?limit=10000", &h.tokens.admin).await;
+    let streamed = peak_rss_kib(false);
+    println!(
+        "streamed GET /events: {length} bytes sent, peak RSS {} MiB (baseline {} MiB, +{} MiB)",
+        streamed / 1024,
+        baseline / 1024,
+        streamed.saturating_sub(baseline) / 1024
+    );
+    let baseline = peak_rss_kib(true);
+    let reader = palisade_audit::Reader::new(store);
+    let entries = reader
+        .query(&palisade_audit::Filter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let whole = serde_json::to_string(&json!({ "events": entries })).unwrap() + "\n";
+    let buffered = peak_rss_kib(false);
+    println!(
+        "buffered (the former handler's work): {} bytes built, peak RSS {} MiB (baseline {} MiB, +{} MiB)",
+        whole.len(),
+        buffered / 1024,
+        baseline / 1024,
+        buffered.saturating_sub(baseline) / 1024
+    );
     h.stop().await;
 }

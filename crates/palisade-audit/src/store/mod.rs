@@ -21,7 +21,7 @@ use crate::AuditError;
 use crate::chain::{Appended, ChainHead, Row};
 use crate::checkpoint::Checkpoint;
 use crate::event::Event;
-use crate::query::Filter;
+use crate::query::{Filter, SummaryGroup};
 
 /// The schema this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -51,6 +51,14 @@ pub trait Store: Send + Sync {
 
     /// Rows matching `filter`, oldest first.
     fn query(&self, filter: &Filter) -> impl Future<Output = Result<Vec<Row>, AuditError>> + Send;
+
+    /// The admissions and scans matching `filter`, counted in the database
+    /// by [`SummaryGroup`] (see [`Filter::summary_sql`]): however many
+    /// events the window holds, the answer is as small as their variety.
+    fn summarise(
+        &self,
+        filter: &Filter,
+    ) -> impl Future<Output = Result<Vec<SummaryGroup>, AuditError>> + Send;
 
     fn add_checkpoint(
         &self,
@@ -174,6 +182,12 @@ impl Store for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.query(filter).await,
             AnyStore::Postgres(s) => s.query(filter).await,
+        }
+    }
+    async fn summarise(&self, filter: &Filter) -> Result<Vec<SummaryGroup>, AuditError> {
+        match self {
+            AnyStore::Sqlite(s) => s.summarise(filter).await,
+            AnyStore::Postgres(s) => s.summarise(filter).await,
         }
     }
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), AuditError> {

@@ -16,7 +16,7 @@ use crate::AuditError;
 use crate::chain::{Appended, ChainHead, GENESIS, Row};
 use crate::checkpoint::Checkpoint;
 use crate::event::Event;
-use crate::query::{Dialect, Filter, Param};
+use crate::query::{Dialect, Filter, Param, SummaryGroup};
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -152,6 +152,26 @@ fn read_row(r: &tokio_postgres::Row) -> Result<Row, AuditError> {
         prev_hash: r.try_get(12).map_err(err)?,
         hash: r.try_get(13).map_err(err)?,
     })
+}
+
+/// A filter's parameters as PostgreSQL binds them.
+fn boxed(params: Vec<Param>) -> Vec<Box<dyn ToSql + Sync + Send>> {
+    params
+        .into_iter()
+        .map(|p| -> Box<dyn ToSql + Sync + Send> {
+            match p {
+                Param::Text(t) => Box::new(t),
+                Param::Int(i) => Box::new(i),
+            }
+        })
+        .collect()
+}
+
+fn refs(values: &[Box<dyn ToSql + Sync + Send>]) -> Vec<&(dyn ToSql + Sync)> {
+    values
+        .iter()
+        .map(|v| v.as_ref() as &(dyn ToSql + Sync))
+        .collect()
 }
 
 /// The batch as one array per column, for `INSERT ... SELECT FROM UNNEST`.
@@ -303,25 +323,32 @@ impl Store for PostgresStore {
 
     async fn query(&self, filter: &Filter) -> Result<Vec<Row>, AuditError> {
         let (clause, params) = filter.where_clause(Dialect::Postgres);
-        let values: Vec<Box<dyn ToSql + Sync + Send>> = params
-            .into_iter()
-            .map(|p| -> Box<dyn ToSql + Sync + Send> {
-                match p {
-                    Param::Text(t) => Box::new(t),
-                    Param::Int(i) => Box::new(i),
-                }
-            })
-            .collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = values
-            .iter()
-            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
-            .collect();
+        let values = boxed(params);
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{SELECT_ROW}{clause}"), &refs)
+            .query(&format!("{SELECT_ROW}{clause}"), &refs(&values))
             .await
             .map_err(err)?;
         rows.iter().map(read_row).collect()
+    }
+
+    async fn summarise(&self, filter: &Filter) -> Result<Vec<SummaryGroup>, AuditError> {
+        let (sql, params) = filter.summary_sql(Dialect::Postgres);
+        let values = boxed(params);
+        let client = self.client().await?;
+        let rows = client.query(&sql, &refs(&values)).await.map_err(err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(SummaryGroup::from_columns(
+                    r.try_get(0).map_err(err)?,
+                    r.try_get(1).map_err(err)?,
+                    r.try_get::<_, i32>(2).map_err(err)? != 0,
+                    r.try_get(3).map_err(err)?,
+                    r.try_get(4).map_err(err)?,
+                    r.try_get(5).map_err(err)?,
+                ))
+            })
+            .collect()
     }
 
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), AuditError> {

@@ -17,7 +17,7 @@ use crate::AuditError;
 use crate::chain::{Appended, ChainHead, GENESIS, Row};
 use crate::checkpoint::Checkpoint;
 use crate::event::Event;
-use crate::query::{Dialect, Filter, Param};
+use crate::query::{Dialect, Filter, Param, SummaryGroup};
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -224,6 +224,14 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
+/// A filter's parameter as SQLite binds it.
+fn value(p: Param) -> rusqlite::types::Value {
+    match p {
+        Param::Text(t) => rusqlite::types::Value::Text(t),
+        Param::Int(i) => rusqlite::types::Value::Integer(i),
+    }
+}
+
 fn parse_checkpoint(body: String) -> Result<Checkpoint, AuditError> {
     Checkpoint::from_json(&body)
         .map_err(|e| AuditError::Corrupt(format!("stored checkpoint is not valid: {e}")))
@@ -346,16 +354,35 @@ impl Store for SqliteStore {
         let (clause, params) = filter.where_clause(Dialect::Sqlite);
         self.with(false, move |c| {
             let mut stmt = c.prepare(&format!("{SELECT_ROW}{clause}")).map_err(err)?;
-            let values = params.into_iter().map(|p| match p {
-                Param::Text(t) => rusqlite::types::Value::Text(t),
-                Param::Int(i) => rusqlite::types::Value::Integer(i),
-            });
             let rows = stmt
-                .query_map(params_from_iter(values), read_row)
+                .query_map(params_from_iter(params.into_iter().map(value)), read_row)
                 .map_err(err)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(err)?;
             Ok(rows)
+        })
+        .await
+    }
+
+    async fn summarise(&self, filter: &Filter) -> Result<Vec<SummaryGroup>, AuditError> {
+        let (sql, params) = filter.summary_sql(Dialect::Sqlite);
+        self.with(false, move |c| {
+            let mut stmt = c.prepare(&sql).map_err(err)?;
+            let groups = stmt
+                .query_map(params_from_iter(params.into_iter().map(value)), |r| {
+                    Ok(SummaryGroup::from_columns(
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, i64>(2)? != 0,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .map_err(err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            Ok(groups)
         })
         .await
     }

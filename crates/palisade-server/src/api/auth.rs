@@ -1,5 +1,5 @@
 //! Who is asking: a bearer token (compared against the stored hashes) or
-//! a client certificate whose subject CN the configuration names. Failures
+//! a client certificate whose single subject CN the configuration names. Failures
 //! are not told apart: a caller learns nothing about which names exist.
 
 use axum::http::{HeaderMap, header};
@@ -77,9 +77,17 @@ pub fn authenticate(
     })
 }
 
-/// The subject CN of a DER certificate.
+/// The subject CN of a DER certificate, when it has exactly one. With
+/// several, readers disagree on which names the holder (Go's crypto/x509
+/// and so cert-manager and Kubernetes take the last, x509-parser users
+/// often the first), so the certificate names nobody.
 fn common_name(der: &[u8]) -> Option<String> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let cn = cert.subject().iter_common_name().next()?;
+    let mut names = cert.subject().iter_common_name();
+    let cn = names.next()?;
+    if names.next().is_some() {
+        tracing::warn!("client certificate with several subject CNs refused");
+        return None;
+    }
     cn.as_str().ok().map(str::to_owned)
 }

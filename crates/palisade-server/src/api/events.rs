@@ -5,22 +5,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use palisade_audit::{
-    Decision, Filter, FindingAction, Source, SourceKind, Timestamp, VerifyOptions,
-};
+use palisade_audit::{Decision, Filter, SourceKind, Timestamp, VerifyOptions};
 use serde::Deserialize;
 
 use super::roles::Permission;
-use super::{guard, json, status};
+use super::{ApiQuery, guard, json, status};
 use crate::Shared;
 
 /// Most events one query returns (ask again with `offset`).
 const MAX_LIMIT: u64 = 10_000;
-/// Most events a summary reads.
-const SUMMARY_EVENTS: u64 = 200_000;
 
 /// `GET /api/v1/events` query parameters.
 #[derive(Debug, Default, Deserialize)]
@@ -37,60 +32,43 @@ struct EventsQuery {
     source: Option<String>,
     limit: Option<u64>,
     offset: Option<u64>,
+    /// The `next` of the previous page.
+    after: Option<String>,
 }
 
 /// Parses the query string; `Err` names the problem (a 400).
-fn params<T: serde::de::DeserializeOwned + Default>(request: &Parts) -> Result<T, String> {
-    match request.uri.query() {
+fn params<T: serde::de::DeserializeOwned + Default>(query: Option<&str>) -> Result<T, String> {
+    match query {
         None => Ok(T::default()),
         Some(q) => serde_urlencoded::from_str(q).map_err(|e| format!("query parameters: {e}")),
     }
-}
-
-fn bad_request(message: &str) -> Response {
-    status(StatusCode::BAD_REQUEST, message)
 }
 
 fn time(text: Option<&str>, now: Timestamp) -> Result<Option<Timestamp>, String> {
     text.map(|t| Timestamp::parse_human(t, now)).transpose()
 }
 
+impl ApiQuery for Filter {
+    fn parse(query: Option<&str>, now: Timestamp) -> Result<Filter, String> {
+        filter(&params::<EventsQuery>(query)?, now)
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+}
+
+/// Events, oldest first, streamed page by page (see [`super::stream`]):
+/// at most `limit` (default 1,000, at most 10,000) and about 8 MiB, then
+/// `next` gives the `after` of the following page.
 pub(super) async fn events(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
-    let query: EventsQuery = match params(&request) {
-        Ok(q) => q,
-        Err(e) => return bad_request(&e),
-    };
-    let granted = match guard(
-        &shared,
-        &request,
-        Some(Permission::Events),
-        query.namespace.as_deref(),
-    )
-    .await
-    {
+    let granted = match guard::<Filter>(&shared, &request, &[Permission::Events]).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let filter = match filter(&query, Timestamp::now()) {
-        Ok(f) => f,
-        Err(e) => return bad_request(&e),
-    };
-    let reader = &granted.api.reader;
-    let result = match granted.principal.scope() {
-        None => reader.query(&filter).await,
-        Some(scope) => reader.query_scoped(&filter, scope).await,
-    };
-    match result {
-        Ok(entries) => json(&serde_json::json!({ "events": entries })),
-        Err(e) => {
-            tracing::error!(error = %e, "API events query");
-            status(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "cannot read the audit log",
-            )
-        }
-    }
+    let scope = granted.principal.scope().map(<[String]>::to_vec);
+    let body = super::stream::events(shared.clone(), granted.query, scope);
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The store's filter for an events query; `Err` is a 400.
@@ -113,6 +91,11 @@ fn filter(query: &EventsQuery, now: Timestamp) -> Result<Filter, String> {
             .as_deref()
             .map(str::parse::<SourceKind>)
             .transpose()?,
+        after: query
+            .after
+            .as_deref()
+            .map(str::parse::<palisade_audit::Cursor>)
+            .transpose()?,
         limit: Some(query.limit.unwrap_or(1_000).min(MAX_LIMIT)),
         offset: query.offset.unwrap_or(0),
         ..Filter::default()
@@ -133,60 +116,66 @@ struct SummaryQuery {
 /// Decisions and failing controls of one namespace over the window.
 #[derive(Debug, Default, serde::Serialize)]
 struct NamespaceSummary {
-    decisions: BTreeMap<&'static str, u64>,
+    decisions: BTreeMap<String, u64>,
     /// Controls with unwaived findings, and how many events had them.
     failing_controls: BTreeMap<String, u64>,
+}
+
+/// A summary request, checked.
+struct SummaryRequest {
+    since: Option<Timestamp>,
+    until: Timestamp,
+    namespace: Option<String>,
+    framework: Option<&'static palisade_frameworks::Framework>,
+}
+
+impl ApiQuery for SummaryRequest {
+    fn parse(query: Option<&str>, now: Timestamp) -> Result<SummaryRequest, String> {
+        let query: SummaryQuery = params(query)?;
+        let framework = match query.framework.as_deref() {
+            None => None,
+            Some(id) => Some(palisade_frameworks::find(id).ok_or_else(|| {
+                format!("unknown framework `{id}` (see `palisade frameworks list`)")
+            })?),
+        };
+        Ok(SummaryRequest {
+            since: time(Some(query.since.as_deref().unwrap_or("24h")), now)?,
+            until: now,
+            namespace: query.namespace,
+            framework,
+        })
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
 }
 
 /// The latest compliance picture: per namespace (cluster-scoped objects
 /// under `""`), how many admissions and scans ended how, and which controls
 /// failed how often; with `framework`, also per requirement of that
-/// framework (see [`super::framework`]).
+/// framework (see [`super::framework`]). The database counts (API accesses
+/// and the mutating webhook's events left out), so every event of the
+/// window counts, however many there are.
 pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
-    let query: SummaryQuery = match params(&request) {
-        Ok(q) => q,
-        Err(e) => return bad_request(&e),
-    };
-    let granted = match guard(
-        &shared,
-        &request,
-        Some(Permission::Summary),
-        query.namespace.as_deref(),
-    )
-    .await
-    {
+    let granted = match guard::<SummaryRequest>(&shared, &request, &[Permission::Summary]).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let framework = match query.framework.as_deref().map(palisade_frameworks::find) {
-        None => None,
-        Some(Some(framework)) => Some(framework),
-        Some(None) => {
-            return bad_request(&format!(
-                "unknown framework `{}` (see `palisade frameworks list`)",
-                query.framework.as_deref().unwrap_or_default()
-            ));
-        }
-    };
-    let now = Timestamp::now();
-    let since = match time(Some(query.since.as_deref().unwrap_or("24h")), now) {
-        Ok(t) => t,
-        Err(e) => return bad_request(&e),
-    };
+    let query = &granted.query;
     let filter = Filter {
-        since,
+        since: query.since,
+        until: Some(query.until),
         namespace: query.namespace.clone(),
-        limit: Some(SUMMARY_EVENTS),
         ..Filter::default()
     };
-    let reader = &granted.api.reader;
-    let result = match granted.principal.scope() {
-        None => reader.query(&filter).await,
-        Some(scope) => reader.query_scoped(&filter, scope).await,
-    };
-    let entries = match result {
-        Ok(entries) => entries,
+    let groups = match granted
+        .api
+        .reader
+        .summarise(&filter, granted.principal.scope())
+        .await
+    {
+        Ok(groups) => groups,
         Err(e) => {
             tracing::error!(error = %e, "API summary query");
             return status(
@@ -197,36 +186,23 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
     };
     let mut namespaces: BTreeMap<String, NamespaceSummary> = BTreeMap::new();
     let mut counted = 0u64;
-    for entry in &entries {
-        let event = &entry.event;
-        if matches!(event.source, Source::Api { .. }) {
-            continue;
-        }
-        counted += 1;
+    for group in &groups {
+        counted += group.events;
         let ns = namespaces
-            .entry(event.resource.namespace.clone().unwrap_or_default())
+            .entry(group.namespace.clone().unwrap_or_default())
             .or_default();
-        *ns.decisions.entry(event.decision.as_str()).or_default() += 1;
-        let mut failing: Vec<&str> = event
-            .findings
-            .iter()
-            .filter(|f| f.waiver.is_none() && f.action != Some(FindingAction::Waived))
-            .map(|f| f.control.as_str())
-            .collect();
-        failing.sort_unstable();
-        failing.dedup();
-        for control in failing {
-            *ns.failing_controls.entry(control.to_owned()).or_default() += 1;
+        *ns.decisions.entry(group.decision.clone()).or_default() += group.events;
+        for control in &group.failing {
+            *ns.failing_controls.entry(control.clone()).or_default() += group.events;
         }
     }
     let mut body = serde_json::json!({
-        "since": since,
-        "until": now,
+        "since": query.since,
+        "until": query.until,
         "events": counted,
-        "truncated": entries.len() as u64 >= SUMMARY_EVENTS,
         "namespaces": namespaces,
     });
-    if let Some(framework) = framework {
+    if let Some(framework) = query.framework {
         let prepared = shared.prepared.load();
         let ran = prepared
             .evaluator
@@ -235,7 +211,7 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
             .into_iter()
             .map(|c| c.meta.id)
             .collect();
-        let view = super::framework::summarise(framework, entries.iter().map(|e| &e.event), &ran);
+        let view = super::framework::summarise(framework, groups.iter(), &ran);
         if let Some(fields) = body.as_object_mut() {
             fields.insert(
                 "framework".to_owned(),
@@ -248,7 +224,13 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
 
 pub(super) async fn verify(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
-    let granted = match guard(&shared, &request, Some(Permission::Verify), None).await {
+    let granted = match guard::<()>(
+        &shared,
+        &request,
+        &[Permission::Verify, Permission::AllNamespaces],
+    )
+    .await
+    {
         Ok(g) => g,
         Err(r) => return r,
     };
@@ -281,65 +263,84 @@ struct ExportQuery {
 
 /// A signed evidence bundle (JSON lines) that `palisade audit
 /// verify-bundle` checks offline.
+/// An export request, checked.
+struct ExportRequest {
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+}
+
+impl ApiQuery for ExportRequest {
+    fn parse(query: Option<&str>, now: Timestamp) -> Result<ExportRequest, String> {
+        let query: ExportQuery = params(query)?;
+        Ok(ExportRequest {
+            since: time(query.since.as_deref(), now)?,
+            until: time(query.until.as_deref(), now)?,
+        })
+    }
+}
+
+/// A signed evidence bundle (JSON lines) that `palisade audit
+/// verify-bundle` checks offline. The bundle holds whole chains, so only a
+/// principal with `all-namespaces` may take one.
 pub(super) async fn export(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
-    let query: ExportQuery = match params(&request) {
-        Ok(q) => q,
-        Err(e) => return bad_request(&e),
-    };
-    let granted = match guard(&shared, &request, Some(Permission::Export), None).await {
+    let granted = match guard::<ExportRequest>(
+        &shared,
+        &request,
+        &[Permission::Export, Permission::AllNamespaces],
+    )
+    .await
+    {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let Some(key) = granted.api.key.as_ref() else {
+    if granted.api.key.is_none() {
         return status(
             StatusCode::CONFLICT,
             "no signing key configured (palisade serve --audit-key): bundles are signed",
         );
-    };
-    let now = Timestamp::now();
-    let (since, until) = match (
-        time(query.since.as_deref(), now),
-        time(query.until.as_deref(), now),
-    ) {
-        (Ok(s), Ok(u)) => (s, u),
-        (Err(e), _) | (_, Err(e)) => return bad_request(&e),
-    };
-    let mut out = Vec::new();
-    let result = palisade_audit::bundle::export(
-        granted.api.reader.store(),
-        since,
-        until,
-        key,
-        env!("CARGO_PKG_VERSION"),
-        &mut out,
-    )
-    .await;
-    match result {
-        Ok(_) => (
-            [
-                (header::CONTENT_TYPE, "application/x-ndjson"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"palisade-evidence.jsonl\"",
-                ),
-            ],
+    }
+    let ExportRequest { since, until } = granted.query;
+    let shared = shared.clone();
+    let body = super::stream::export(move |out| async move {
+        let Some((api, key)) = shared
+            .api
+            .as_ref()
+            .and_then(|api| Some((api, api.key.as_ref()?)))
+        else {
+            return Err("the read API or its key is gone".to_owned());
+        };
+        palisade_audit::bundle::export(
+            api.reader.store(),
+            since,
+            until,
+            key,
+            env!("CARGO_PKG_VERSION"),
             out,
         )
-            .into_response(),
-        Err(e) => {
+        .await
+        .map(|_| ())
+        .map_err(|e| {
             tracing::error!(error = %e, "API export");
-            status(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "cannot export the audit log",
-            )
-        }
-    }
+            "cannot export the audit log".to_owned()
+        })
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"palisade-evidence.jsonl\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub(super) async fn whoami(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
-    let granted = match guard(&shared, &request, None, None).await {
+    let granted = match guard::<()>(&shared, &request, &[]).await {
         Ok(g) => g,
         Err(r) => return r,
     };
@@ -359,7 +360,7 @@ pub(super) async fn whoami(State(shared): State<Arc<Shared>>, request: Request) 
 /// database passwords are left out.
 pub(super) async fn config(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (request, _) = request.into_parts();
-    let granted = match guard(&shared, &request, Some(Permission::Config), None).await {
+    let granted = match guard::<()>(&shared, &request, &[Permission::Config]).await {
         Ok(g) => g,
         Err(r) => return r,
     };
@@ -388,6 +389,28 @@ pub(super) async fn config(State(shared): State<Arc<Shared>>, request: Request) 
             "tokens": api.tokens.iter().map(|t| serde_json::json!({"name": t.name, "role": t.role, "namespaces": t.namespaces})).collect::<Vec<_>>(),
             "users": api.users.iter().map(|u| serde_json::json!({"subject": u.subject, "role": u.role, "namespaces": u.namespaces})).collect::<Vec<_>>(),
             "roles": api.roles,
+        },
+    }))
+}
+
+/// Why the last reloads failed, for admins: `/readyz` only says that they
+/// did. The errors quote the configuration, passwords redacted.
+pub(super) async fn reload_status(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (request, _) = request.into_parts();
+    if let Err(r) = guard::<()>(&shared, &request, &[Permission::Config]).await {
+        return r;
+    }
+    let prepared = shared.prepared.load();
+    let reloads = shared.status.load();
+    json(&serde_json::json!({
+        "policy": {
+            "generation": prepared.generation,
+            "lastReload": reloads.policy_outcome(),
+            "lastReloadError": reloads.policy_error,
+        },
+        "tls": {
+            "lastReload": reloads.tls_outcome(),
+            "lastReloadError": reloads.tls_error,
         },
     }))
 }

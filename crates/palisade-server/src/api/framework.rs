@@ -3,14 +3,71 @@
 //! (admissions that were not dry runs, and recorded scans) had an unwaived
 //! finding of one of its controls, how many only waived ones, and the
 //! verdict as `palisade scan --framework` gives it (`fail`, `waived`,
-//! `pass`, `manual`, `not-applicable`, `not-run`).
+//! `pass`, `manual`, `not-applicable`, `not-run`), plus `no-evidence`:
+//! nothing was evaluated in the window, so nothing can pass.
+//!
+//! It reads the [`SummaryGroup`]s the database counted, never the events,
+//! so the window may hold any number of them.
 
 use std::collections::BTreeSet;
 
-use palisade_audit::{Event, FindingAction, Source};
-use palisade_frameworks::compliance::{Tally, Verdict};
+use palisade_audit::SummaryGroup;
+use palisade_frameworks::compliance::Verdict;
 use palisade_frameworks::{Coverage, Framework};
 use serde::Serialize;
+
+/// A requirement's verdict over a window: the scan's verdicts, and one a
+/// scan never gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WindowVerdict {
+    Scan(Verdict),
+    /// No object was evaluated in the window: absence of failures is not
+    /// a pass.
+    NoEvidence,
+}
+
+impl WindowVerdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            WindowVerdict::Scan(v) => v.as_str(),
+            WindowVerdict::NoEvidence => "no-evidence",
+        }
+    }
+}
+
+impl Serialize for WindowVerdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Counts of verdicts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct WindowTally {
+    pass: usize,
+    fail: usize,
+    waived: usize,
+    manual: usize,
+    not_applicable: usize,
+    not_run: usize,
+    no_evidence: usize,
+}
+
+impl WindowTally {
+    fn add(&mut self, verdict: WindowVerdict) {
+        let count = match verdict {
+            WindowVerdict::Scan(Verdict::Pass) => &mut self.pass,
+            WindowVerdict::Scan(Verdict::Fail) => &mut self.fail,
+            WindowVerdict::Scan(Verdict::Waived) => &mut self.waived,
+            WindowVerdict::Scan(Verdict::Manual) => &mut self.manual,
+            WindowVerdict::Scan(Verdict::NotApplicable) => &mut self.not_applicable,
+            WindowVerdict::Scan(Verdict::NotRun) => &mut self.not_run,
+            WindowVerdict::NoEvidence => &mut self.no_evidence,
+        };
+        *count += 1;
+    }
+}
 
 /// One requirement over the window.
 #[derive(Debug, Serialize)]
@@ -19,7 +76,7 @@ pub(super) struct RequirementSummary {
     id: String,
     title: String,
     coverage: &'static str,
-    verdict: Verdict,
+    verdict: WindowVerdict,
     controls: Vec<String>,
     /// Objects with an unwaived finding of one of its controls.
     failing: u64,
@@ -39,85 +96,62 @@ pub(super) struct FrameworkSummary {
     /// Objects evaluated in the window (what the counts are out of).
     evaluated: u64,
     requirements: Vec<RequirementSummary>,
-    tally: Tally,
+    tally: WindowTally,
 }
 
-/// Whether an event is an evaluation that counts: API accesses are not,
-/// and a dry run stored nothing.
-fn evaluated(event: &Event) -> bool {
-    match &event.source {
-        Source::Api { .. } => false,
-        Source::Admission { dry_run, .. } => !dry_run,
-        Source::Scan { .. } => true,
-    }
-}
-
-/// Summarises `events` for `framework`, given the controls the webhook
-/// runs now (`ran`): a requirement whose controls are not all among them
-/// is `not-run`, since no event can speak for it.
+/// Summarises the window's `groups` (admissions and scans, API accesses
+/// already left out by the store) for `framework`, given the controls the
+/// webhook runs now (`ran`): a requirement whose controls are not all among
+/// them is `not-run`, since no event can speak for it. Dry runs stored
+/// nothing and do not count.
 pub(super) fn summarise<'a>(
     framework: &Framework,
-    events: impl Iterator<Item = &'a Event>,
+    groups: impl Iterator<Item = &'a SummaryGroup>,
     ran: &BTreeSet<&str>,
 ) -> FrameworkSummary {
-    let mut evaluated_count = 0u64;
+    let mut evaluated = 0u64;
     // Per requirement: (failing, waived).
     let mut counts = vec![(0u64, 0u64); framework.requirements.len()];
-    for event in events.filter(|e| evaluated(e)) {
-        evaluated_count += 1;
+    for group in groups.filter(|g| !g.dry_run) {
+        evaluated += group.events;
         for (requirement, count) in framework.requirements.iter().zip(counts.iter_mut()) {
-            let mut any = false;
-            let mut unwaived = false;
-            for finding in event
-                .findings
-                .iter()
-                .filter(|f| requirement.controls.contains(&f.control))
-            {
-                any = true;
-                let waived =
-                    finding.waiver.is_some() || finding.action == Some(FindingAction::Waived);
-                unwaived |= !waived;
-            }
-            if unwaived {
-                count.0 += 1;
-            } else if any {
-                count.1 += 1;
+            let of_requirement =
+                |controls: &[String]| controls.iter().any(|c| requirement.controls.contains(c));
+            if of_requirement(&group.failing) {
+                count.0 += group.events;
+            } else if of_requirement(&group.waived) {
+                count.1 += group.events;
             }
         }
     }
-    let mut tally = Tally::default();
+    let mut tally = WindowTally::default();
     let requirements = framework
         .requirements
         .iter()
         .zip(counts)
         .map(|(requirement, (failing, waived))| {
             let verdict = match requirement.status {
-                Coverage::Manual => Verdict::Manual,
-                Coverage::NotApplicable => Verdict::NotApplicable,
+                Coverage::Manual => WindowVerdict::Scan(Verdict::Manual),
+                Coverage::NotApplicable => WindowVerdict::Scan(Verdict::NotApplicable),
                 Coverage::Automated | Coverage::Partial => {
                     if !requirement
                         .controls
                         .iter()
                         .all(|c| ran.contains(c.as_str()))
                     {
-                        Verdict::NotRun
+                        WindowVerdict::Scan(Verdict::NotRun)
+                    } else if evaluated == 0 {
+                        WindowVerdict::NoEvidence
                     } else if failing > 0 {
-                        Verdict::Fail
+                        WindowVerdict::Scan(Verdict::Fail)
                     } else if waived > 0 {
-                        Verdict::Waived
+                        WindowVerdict::Scan(Verdict::Waived)
                     } else {
-                        Verdict::Pass
+                        WindowVerdict::Scan(Verdict::Pass)
                     }
                 }
             };
-            match verdict {
-                Verdict::Pass => tally.pass += 1,
-                Verdict::Fail => tally.fail += 1,
-                Verdict::Waived => tally.waived += 1,
-                Verdict::Manual => tally.manual += 1,
-                Verdict::NotApplicable => tally.not_applicable += 1,
-                Verdict::NotRun => tally.not_run += 1,
-            }
+            tally.add(verdict);
             RequirementSummary {
                 id: requirement.id.clone(),
                 title: requirement.title.clone(),
@@ -139,7 +173,7 @@ pub(super) fn summarise<'a>(
         title: format!("{} {}", framework.title, framework.version)
             .trim()
             .to_owned(),
-        evaluated: evaluated_count,
+        evaluated,
         requirements,
         tally,
     }
@@ -147,49 +181,17 @@ pub(super) fn summarise<'a>(
 
 #[cfg(test)]
 mod tests {
-    use palisade_audit::{AuditFinding, Decision, Resource, Timestamp};
-    use palisade_model::Severity;
-
     use super::*;
 
-    fn event(source: Source, findings: &[(&str, Option<FindingAction>)]) -> Event {
-        Event {
-            time: Timestamp::now(),
-            source,
-            resource: Resource {
-                api_version: "v1".into(),
-                kind: "Pod".into(),
-                namespace: Some("apps".into()),
-                name: Some("web".into()),
-            },
-            decision: Decision::Allowed,
-            reason: None,
-            findings: findings
-                .iter()
-                .map(|(control, action)| AuditFinding {
-                    control: (*control).to_owned(),
-                    severity: Severity::High,
-                    message: String::new(),
-                    action: *action,
-                    waiver: None,
-                })
-                .collect(),
-            policy_version: String::new(),
-            palisade_version: String::new(),
-        }
-    }
-
-    fn admission(dry_run: bool) -> Source {
-        Source::Admission {
-            user: "u".into(),
-            groups: Vec::new(),
-            operation: "CREATE".into(),
-            uid: "1".into(),
+    fn group(dry_run: bool, failing: &[&str], waived: &[&str], events: u64) -> SummaryGroup {
+        let list = |ids: &[&str]| ids.iter().map(|c| (*c).to_owned()).collect();
+        SummaryGroup {
+            namespace: Some("apps".into()),
+            decision: "allowed".into(),
             dry_run,
-            mutated: Vec::new(),
-            endpoint: Some("validate".into()),
-            authenticated: true,
-            truncated: Vec::new(),
+            failing: list(failing),
+            waived: list(waived),
+            events,
         }
     }
 
@@ -198,52 +200,51 @@ mod tests {
         let Some(pss) = palisade_frameworks::find("pss-baseline") else {
             panic!("pss-baseline is built in");
         };
-        let events = [
+        let groups = [
             // Counted: a waived privileged container, a failing host namespace.
-            event(
-                admission(false),
-                &[("privileged-container", Some(FindingAction::Waived))],
-            ),
-            event(
-                Source::Scan {
-                    file: "a.yaml".into(),
-                },
-                &[("host-namespaces", None)],
-            ),
-            // Not counted: a dry run, an API access.
-            event(
-                admission(true),
-                &[("host-ports", Some(FindingAction::Denied))],
-            ),
-            event(
-                Source::Api {
-                    user: "x".into(),
-                    role: "admin".into(),
-                    request: "GET /".into(),
-                },
-                &[],
-            ),
+            group(false, &[], &["privileged-container"], 1),
+            group(false, &["host-namespaces"], &[], 1),
+            // Not counted: dry runs.
+            group(true, &["host-ports"], &[], 5),
         ];
         let mut ran: BTreeSet<&str> = pss.controls().into_iter().collect();
         ran.remove("host-ports");
-        let summary = summarise(pss, events.iter(), &ran);
+        let summary = summarise(pss, groups.iter(), &ran);
         assert_eq!(summary.evaluated, 2);
         let verdict = |id: &str| {
             summary
                 .requirements
                 .iter()
                 .find(|r| r.id == id)
-                .map(|r| (r.verdict, r.failing, r.waived))
+                .map(|r| (r.verdict.as_str(), r.failing, r.waived))
         };
-        assert_eq!(
-            verdict("privileged-containers"),
-            Some((Verdict::Waived, 0, 1))
-        );
-        assert_eq!(verdict("host-namespaces"), Some((Verdict::Fail, 1, 0)));
-        assert_eq!(verdict("host-ports"), Some((Verdict::NotRun, 0, 0)));
-        assert_eq!(verdict("apparmor").map(|v| v.0), Some(Verdict::Pass));
+        assert_eq!(verdict("privileged-containers"), Some(("waived", 0, 1)));
+        assert_eq!(verdict("host-namespaces"), Some(("fail", 1, 0)));
+        assert_eq!(verdict("host-ports"), Some(("not-run", 0, 0)));
+        assert_eq!(verdict("apparmor").map(|v| v.0), Some("pass"));
         assert_eq!(summary.tally.fail, 1);
         assert_eq!(summary.tally.waived, 1);
         assert_eq!(summary.tally.not_run, 1);
+        assert_eq!(summary.tally.no_evidence, 0);
+    }
+
+    #[test]
+    fn nothing_evaluated_is_no_evidence_never_pass() {
+        let Some(pss) = palisade_frameworks::find("pss-baseline") else {
+            panic!("pss-baseline is built in");
+        };
+        let ran: BTreeSet<&str> = pss.controls().into_iter().collect();
+        // Only dry runs in the window.
+        let groups = [group(true, &[], &[], 3)];
+        let summary = summarise(pss, groups.iter(), &ran);
+        assert_eq!(summary.evaluated, 0);
+        assert_eq!(summary.tally.pass, 0);
+        assert!(summary.tally.no_evidence > 0);
+        assert!(
+            summary
+                .requirements
+                .iter()
+                .all(|r| r.verdict != WindowVerdict::Scan(Verdict::Pass))
+        );
     }
 }

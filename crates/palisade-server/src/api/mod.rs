@@ -5,11 +5,20 @@
 //! | `GET /api/v1/whoami` | any authenticated principal |
 //! | `GET /api/v1/events` | `events` (namespaces scoped without `all-namespaces`) |
 //! | `GET /api/v1/summary` | `summary` (scoped likewise); `?framework=ID` adds a view per requirement |
-//! | `GET /api/v1/events/verify` | `verify` |
-//! | `GET /api/v1/export` | `export` (needs the signing key) |
+//! | `GET /api/v1/events/verify` | `verify` and `all-namespaces` |
+//! | `GET /api/v1/export` | `export` and `all-namespaces` (needs the signing key) |
 //! | `GET /api/v1/config` | `config` |
+//! | `GET /api/v1/status` | `config`: why the last reloads failed (redacted) |
 //!
-//! Every access, granted or not, is itself an audit event (source `api`).
+//! Verification and export read whole chains, every namespace's events in
+//! them, so a principal restricted to some namespaces may not use them.
+//!
+//! The guard authenticates first, then checks permissions, then parses the
+//! query: nobody learns anything before authenticating, and every answer to
+//! an authenticated principal, 400s included, is recorded.
+//!
+//! Every access, granted or not, is itself an audit event (source `api`),
+//! its request line cut at 512 bytes (length and hash kept).
 //! A granted one is answered only once its event is committed, so no read
 //! of the log goes unrecorded; a refused one is recorded without waiting.
 //! Bodies of 401 and 403 say only that: they never echo credentials.
@@ -21,6 +30,7 @@ mod events;
 mod flood;
 mod framework;
 pub mod roles;
+mod stream;
 
 use std::sync::Arc;
 
@@ -116,23 +126,45 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/api/v1/summary", get(events::summary))
         .route("/api/v1/export", get(events::export))
         .route("/api/v1/config", get(events::config))
+        .route("/api/v1/status", get(events::reload_status))
 }
 
-/// A caller allowed to proceed, and the API.
-pub(crate) struct Granted<'a> {
+/// A caller allowed to proceed, the API, and the request's parameters.
+pub(crate) struct Granted<'a, Q> {
     pub principal: Principal,
     pub api: &'a Api,
+    pub query: Q,
 }
 
-/// Authenticates, checks `needed` (and the namespace asked for against the
-/// principal's scope), and records the access. `Err` is the response to
-/// send.
-pub(crate) async fn guard<'a>(
+/// A route's query parameters, parsed and checked only once the caller is
+/// authenticated and holds the route's permissions (a stranger learns
+/// nothing from a 400, and every malformed request by a principal is
+/// recorded).
+pub(crate) trait ApiQuery: Sized {
+    /// `Err` names the problem (a 400). `query` is the raw query string.
+    fn parse(query: Option<&str>, now: Timestamp) -> Result<Self, String>;
+
+    /// The namespace asked for, checked against the principal's scope.
+    fn namespace(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Routes without parameters ignore any given.
+impl ApiQuery for () {
+    fn parse(_: Option<&str>, _: Timestamp) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Authenticates, checks every permission in `needed`, parses the query,
+/// checks the namespace asked for against the principal's scope, and
+/// records the access. `Err` is the response to send.
+pub(crate) async fn guard<'a, Q: ApiQuery>(
     shared: &'a Shared,
     request: &Parts,
-    needed: Option<Permission>,
-    namespace: Option<&str>,
-) -> Result<Granted<'a>, Response> {
+    needed: &[Permission],
+) -> Result<Granted<'a, Q>, Response> {
     let Some(api) = shared.api.as_ref() else {
         return Err(status(StatusCode::NOT_FOUND, "not found"));
     };
@@ -141,10 +173,9 @@ pub(crate) async fn guard<'a>(
         .extensions
         .get::<Arc<axum_server::tls::TlsInfo>>()
         .map(Arc::as_ref);
-    let what = format!(
-        "{} {}",
-        request.method,
-        request.uri.path_and_query().map_or("", |p| p.as_str())
+    let what = request_line(
+        request.method.as_str(),
+        request.uri.path_and_query().map_or("", |p| p.as_str()),
     );
     let Some(principal) = auth::authenticate(&request.headers, tls, &prepared.api) else {
         let (refusal, ended) = api.refusals.admit(std::time::Instant::now());
@@ -167,40 +198,91 @@ pub(crate) async fn guard<'a>(
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return Err(response);
     };
-    let permitted = needed.is_none_or(|p| principal.may(p))
-        && match (namespace, principal.scope()) {
-            (Some(ns), Some(scope)) => scope.iter().any(|s| s == ns),
-            _ => true,
-        };
-    let outcome = if permitted {
-        Ok(())
-    } else {
-        Err("403 insufficient role")
+    let refuse = |reason: &str, response: Response| {
+        record(
+            api,
+            &prepared.policy_version,
+            &principal.name,
+            &principal.role,
+            &what,
+            Err(reason),
+        );
+        response
     };
+    if !needed.iter().all(|p| principal.may(*p)) {
+        return Err(refuse(
+            "403 insufficient role",
+            status(StatusCode::FORBIDDEN, "forbidden"),
+        ));
+    }
+    let query = match Q::parse(request.uri.query(), Timestamp::now()) {
+        Ok(query) => query,
+        Err(e) => {
+            return Err(refuse(
+                "400 invalid query parameters",
+                status(StatusCode::BAD_REQUEST, &e),
+            ));
+        }
+    };
+    if let (Some(ns), Some(scope)) = (query.namespace(), principal.scope())
+        && !scope.iter().any(|s| s == ns)
+    {
+        return Err(refuse(
+            "403 namespace outside the principal's scope",
+            status(StatusCode::FORBIDDEN, "forbidden"),
+        ));
+    }
     let receipt = record(
         api,
         &prepared.policy_version,
         &principal.name,
         &principal.role,
         &what,
-        outcome,
+        Ok(()),
     );
-    if !permitted {
-        return Err(status(StatusCode::FORBIDDEN, "forbidden"));
-    }
     // A read that cannot be recorded is not served.
     let committed = match receipt {
         Some(receipt) => receipt.committed().await.is_ok(),
         None => false,
     };
     if committed {
-        Ok(Granted { principal, api })
+        Ok(Granted {
+            principal,
+            api,
+            query,
+        })
     } else {
         Err(status(
             StatusCode::SERVICE_UNAVAILABLE,
             "the audit log cannot record this access now",
         ))
     }
+}
+
+/// Longest request line recorded whole. A longer one is cut, and its
+/// length and hash kept: a 16 KiB query refused 20 times a second would
+/// otherwise add gigabytes a day to the log.
+const MAX_RECORDED_REQUEST: usize = 512;
+
+/// `METHOD /path?query` as recorded: whole when short, else its first
+/// [`MAX_RECORDED_REQUEST`] bytes, its length and its SHA-256.
+fn request_line(method: &str, path_and_query: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let line = format!("{method} {path_and_query}");
+    if line.len() <= MAX_RECORDED_REQUEST {
+        return line;
+    }
+    let mut cut = MAX_RECORDED_REQUEST;
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let digest = Sha256::digest(line.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}... (cut: {} bytes, sha256:{hex})",
+        line.split_at(cut).0,
+        line.len()
+    )
 }
 
 /// Queues the access's event; the receipt of a granted one.
@@ -226,7 +308,7 @@ fn record(
             name: what
                 .split_once(' ')
                 .filter(|(_, path)| path.starts_with('/'))
-                .map(|(_, path)| path.split('?').next().unwrap_or(path).to_owned()),
+                .map(|(_, path)| path.split(['?', ' ']).next().unwrap_or(path).to_owned()),
         },
         decision: if outcome.is_ok() {
             Decision::Allowed

@@ -406,6 +406,7 @@ pub fn query(args: &AuditQueryArgs) -> Result<ExitCode> {
             .transpose()
             .map_err(anyhow::Error::msg)?,
         chain: args.chain.clone(),
+        after: None,
         limit: args.limit,
         offset: 0,
     };
