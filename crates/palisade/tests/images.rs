@@ -337,7 +337,7 @@ fn an_archive_cut_before_its_manifest_is_an_error() {
     let root = dir.path();
     let config = config("app", &[], &[], true);
     let layer = tar(&[("app", 0o755, b"binary")]);
-    let whole = docker_save("acme/app:1", &config, &[layer.clone()]);
+    let whole = docker_save("acme/app:1", &config, std::slice::from_ref(&layer));
     // The same entries without the manifest, ending with its two zero
     // blocks: the archive cut exactly where the manifest's header starts
     // is that, less the zero blocks.
