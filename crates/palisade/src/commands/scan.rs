@@ -42,6 +42,9 @@ struct FileOutcome {
     resource_refs: Vec<Scanned>,
 }
 
+/// The exit status of a scan that read no document, Dockerfile or image.
+pub const EXIT_NOTHING_SCANNED: u8 = 3;
+
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let (report, resources) = execute_scan(args)?;
     write_report(args, &report)?;
@@ -51,6 +54,28 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
 
     if !report.errors.is_empty() {
         return Ok(ExitCode::from(2));
+    }
+    // A scan that read nothing (an empty directory, links it could not
+    // follow, `helm template` printing nothing) must not pass as a clean
+    // one: kube-linter's `--fail-if-no-objects-found`, on by default here.
+    if report.summary.documents == 0 {
+        eprintln!(
+            "warning: nothing was scanned: no Kubernetes manifest, Dockerfile or image in {} ({} files read){}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            report.summary.files,
+            if args.allow_empty {
+                ""
+            } else {
+                "; exit 3 (--allow-empty accepts it)"
+            }
+        );
+        if !args.allow_empty {
+            return Ok(ExitCode::from(EXIT_NOTHING_SCANNED));
+        }
     }
     let blocking = report.blocking().any(|f| f.severity >= args.fail_on);
     Ok(if blocking {
