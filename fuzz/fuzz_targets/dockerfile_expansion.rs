@@ -13,7 +13,9 @@ use libfuzzer_sys::fuzz_target;
 use palisade_load::dockerfile::{MAX_VALUE_BYTES, parse_dockerfile};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let (declarations, probe) = text.rsplit_once('\n').unwrap_or(("", text));
     let mut dockerfile = String::from("FROM x\n");
     for (i, line) in declarations.lines().enumerate() {
