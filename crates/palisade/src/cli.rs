@@ -19,7 +19,8 @@ pub enum Command {
     ///
     /// Exit status: 0 when nothing at or above --fail-on was found, 1 when
     /// something was, 2 on usage errors or when an input could not be read
-    /// or parsed (the other inputs are still scanned and reported).
+    /// or parsed (the other inputs are still scanned and reported), 3 when
+    /// nothing was scanned (see --allow-empty).
     Scan(ScanArgs),
     /// List and explain the built-in controls.
     Controls {
@@ -591,6 +592,11 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub record: RecordArgs,
+
+    /// Exit 0 when nothing was scanned (no manifest, Dockerfile or image
+    /// found) instead of 3. The warning on stderr stays.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

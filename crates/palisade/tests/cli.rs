@@ -484,7 +484,8 @@ fn garbage_never_panics() {
     for input in inputs {
         let out = palisade_stdin(&["scan", "-", "--format", "json"], input);
         assert!(
-            matches!(out.status.code(), Some(0..=2)),
+            // 3: nothing was scanned (empty input).
+            matches!(out.status.code(), Some(0..=3)),
             "{:?}: {}",
             String::from_utf8_lossy(input),
             String::from_utf8_lossy(&out.stderr)
@@ -642,4 +643,78 @@ fn dockerfiles_are_found_and_checked() {
         .unwrap();
     assert_eq!(sudo["location"]["line"], 2);
     assert_eq!(sudo["resource"]["kind"], "Dockerfile");
+}
+
+/// A ConfigMap mounted as a volume: `deploy.yaml -> ..data/deploy.yaml`,
+/// `..data -> ..<timestamp>` (both hidden). The manifest behind the links is
+/// scanned under the link's name; a link out of the tree is an error naming
+/// it, not a silent skip.
+#[test]
+fn manifests_behind_symbolic_links_are_scanned() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "..2026_12_03_19_00_00.1/deploy.yaml", PRIVILEGED_POD);
+    symlink("..2026_12_03_19_00_00.1", root.join("..data")).unwrap();
+    symlink("..data/deploy.yaml", root.join("deploy.yaml")).unwrap();
+    let out = support::palisade_in(root, &["scan", ".", "--format", "json"]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(report["summary"]["files"], 1);
+    assert!(controls_of(&report).contains(&"privileged-container".to_owned()));
+    assert_eq!(report["findings"][0]["location"]["file"], "./deploy.yaml");
+
+    let outside = tempfile::tempdir().unwrap();
+    let target = write(outside.path(), "other.yaml", PRIVILEGED_POD);
+    symlink(&target, root.join("escape.yaml")).unwrap();
+    let out = support::palisade_in(root, &["scan", ".", "--format", "json"]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{report:#}");
+    assert_eq!(report["errors"][0]["file"], "./escape.yaml");
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the scanned directory")
+    );
+    assert_eq!(
+        report["summary"]["files"], 1,
+        "deploy.yaml is still scanned"
+    );
+}
+
+/// A scan that read nothing says so on stderr and exits 3, unless
+/// `--allow-empty`: an empty folder, or `helm template` printing nothing,
+/// must not pass as a clean scan.
+#[test]
+fn an_empty_scan_is_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "README.md", "no manifests here\n");
+    let out = support::palisade_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", support::stderr(&out));
+    assert!(
+        support::stderr(&out).contains("warning: nothing was scanned"),
+        "{}",
+        support::stderr(&out)
+    );
+    assert_eq!(
+        json(&out)["summary"]["files"],
+        0,
+        "the report is still written"
+    );
+
+    let out = support::palisade_in(dir.path(), &["scan", ".", "--allow-empty"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(support::stderr(&out).contains("warning: nothing was scanned"));
+
+    let out = palisade_stdin(
+        &["scan", "-", "--format", "json"],
+        b"# helm printed nothing\n",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", support::stderr(&out));
+
+    // A YAML document that is no Kubernetes object was still read (user
+    // policies may check it): not empty.
+    let out = palisade_stdin(&["scan", "-", "--format", "json"], b"replicas: 3\n");
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
 }

@@ -328,6 +328,57 @@ fn images_are_found_loaded_and_checked() {
     );
 }
 
+/// `docker save` writes `manifest.json` last: an archive cut before it
+/// (a copy interrupted, a download cut short) is an error and exits 2, not
+/// a tar without an image, skipped.
+#[test]
+fn an_archive_cut_before_its_manifest_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let config = config("app", &[], &[], true);
+    let layer = tar(&[("app", 0o755, b"binary")]);
+    let whole = docker_save("acme/app:1", &config, std::slice::from_ref(&layer));
+    // The same entries without the manifest, ending with its two zero
+    // blocks: the archive cut exactly where the manifest's header starts
+    // is that, less the zero blocks.
+    let config_name = format!("{}.json", sha256_hex(&config));
+    let rest = tar(&[
+        (config_name.as_str(), 0o644, config.as_slice()),
+        ("layer0/layer.tar", 0o644, layer.as_slice()),
+    ]);
+    let manifest_len = whole.len() - rest.len();
+    let cut = &whole[manifest_len..whole.len() - 1024];
+    // `docker_save` puts the manifest first; move it last, as docker does.
+    let mut reordered = cut.to_vec();
+    reordered.extend_from_slice(&whole[..manifest_len]);
+    reordered.extend_from_slice(&[0; 1024]);
+    std::fs::write(root.join("whole.tar"), &reordered).unwrap();
+    let out = palisade(&["scan", "whole.tar", "--format", "json"], root);
+    assert_eq!(
+        report(&out)["errors"].as_array().unwrap().len(),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    std::fs::write(root.join("cut.tar"), cut).unwrap();
+    let out = palisade(&["scan", "cut.tar", "--format", "json"], root);
+    let report = report(&out);
+    assert_eq!(out.status.code(), Some(2), "{report:#}");
+    let error = &report["errors"][0];
+    assert!(
+        error["file"].as_str().unwrap().ends_with("cut.tar"),
+        "{error}"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("truncated tar archive"),
+        "{error}"
+    );
+}
+
 /// Drift prevention: `--allowed-digests FILE` and `allowed-digests:` in the
 /// configuration, for images and for Kubernetes containers.
 #[test]

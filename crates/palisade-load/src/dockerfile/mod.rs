@@ -16,7 +16,9 @@ mod lexer;
 use std::sync::Arc;
 
 use crate::LoadError;
-pub use expand::Variables;
+pub use expand::{
+    ExpansionError, MAX_NESTING, MAX_PASS_BYTES, MAX_VALUE_BYTES, Overflow, Variables,
+};
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone)]
@@ -268,6 +270,7 @@ pub fn parse_dockerfile(file: Arc<str>, text: &str) -> ParsedDockerfile {
     if stages.is_empty() && errors.is_empty() && !instructions.is_empty() {
         errors.push(LoadError::file(file.clone(), "no FROM instruction"));
     }
+    errors.extend(expansion_errors(&file, &instructions, &stages));
     let globals = global_args(&instructions);
     for stage in &mut stages {
         stage.base_expanded = globals.expand(&stage.base);
@@ -286,6 +289,50 @@ pub fn parse_dockerfile(file: Arc<str>, text: &str) -> ParsedDockerfile {
         },
         errors,
     }
+}
+
+/// The `ARG`s and `ENV`s whose values expand past a bound (see
+/// [`Variables`]), each an error at its line: one pass over the global
+/// `ARG`s, then one per stage, as `variables_at` reads them.
+fn expansion_errors(
+    file: &Arc<str>,
+    instructions: &[Instruction],
+    stages: &[Stage],
+) -> Vec<LoadError> {
+    let mut errors = Vec::new();
+    let mut report = |instruction: &Instruction, overflows: Vec<Overflow>| {
+        for overflow in overflows {
+            errors.push(LoadError {
+                file: file.clone(),
+                line: instruction.line,
+                column: instruction.column,
+                message: format!(
+                    "{} {} {}; its value is left unknown",
+                    instruction.keyword, overflow.name, overflow.error
+                ),
+            });
+        }
+    };
+    let mut globals = Variables::default();
+    for instruction in instructions.iter().take_while(|i| i.keyword != "FROM") {
+        let overflows = globals.try_declare(instruction, &Variables::default());
+        report(instruction, overflows);
+    }
+    for stage in stages {
+        if let (Some(from), Err(error)) = (
+            instructions.get(stage.from),
+            globals.try_expand(&stage.base),
+        ) {
+            let name = String::from("the base image");
+            report(from, vec![Overflow { name, error }]);
+        }
+        let mut vars = Variables::default();
+        for instruction in instructions.get(stage.from + 1..stage.end).unwrap_or(&[]) {
+            let overflows = vars.try_declare(instruction, &globals);
+            report(instruction, overflows);
+        }
+    }
+    errors
 }
 
 /// Turns a lexed instruction into an [`Instruction`].

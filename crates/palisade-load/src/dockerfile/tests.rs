@@ -160,3 +160,79 @@ fn empty_and_comment_only_files_have_no_stages() {
     assert!(parsed.errors.is_empty());
     assert!(parsed.dockerfile.stages.is_empty());
 }
+
+/// `ARG A1=${A0}${A0}` doubling per line (then the same with `ENV`): 2^40
+/// bytes unbounded. Each value past the bound is an error at its line, left
+/// unknown, and the instructions after it are still parsed and expandable.
+fn expansion_bomb() -> String {
+    let mut text = String::from("FROM alpine:3.20\nARG A0=0123456789abcdef\n");
+    for i in 1..=20 {
+        text.push_str(&format!("ARG A{i}=${{A{p}}}${{A{p}}}\n", p = i - 1));
+    }
+    text.push_str("ENV E0=$A11\n");
+    for i in 1..=20 {
+        text.push_str(&format!("ENV E{i}=${{E{p}}}${{E{p}}}$E{p}\n", p = i - 1));
+    }
+    text.push_str("USER root\nRUN echo $A20 $E20 ${A12:-${A11}}\n");
+    text
+}
+
+#[test]
+fn an_expansion_bomb_is_an_error_at_its_line_and_the_rest_is_parsed() {
+    let text = expansion_bomb();
+    assert!(text.len() < 1024, "{} bytes", text.len());
+    let started = std::time::Instant::now();
+    let parsed = parse(&text);
+    let d = &parsed.dockerfile;
+    let last = d.instructions.len() - 1;
+    let vars = d.variables_at(last);
+    let expanded = vars.expand(&d.instructions[last].text());
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // A0 is 16 bytes, A12 is 64 KiB: A13 is the first value past the bound.
+    let first = &parsed.errors[0];
+    assert_eq!(first.line, 15, "{:?}", parsed.errors);
+    assert!(
+        first.message.contains("ARG A13 expands past 65536 bytes"),
+        "{first}"
+    );
+    assert!(
+        parsed
+            .errors
+            .iter()
+            .any(|e| e.message.contains("ENV") && e.message.contains("in this stage")),
+        "{:?}",
+        parsed.errors
+    );
+    assert_eq!(vars.get("A12").map(str::len), Some(65536));
+    assert_eq!(vars.get("A13"), None, "left unknown");
+    assert!(expanded.len() <= MAX_VALUE_BYTES, "{}", expanded.len());
+    assert_eq!(d.instructions[last - 1].keyword, "USER");
+    assert_eq!(d.instructions[last - 1].text(), "root");
+}
+
+#[test]
+fn nested_defaults_are_bounded() {
+    let deep = "${X:-".repeat(100_000) + &"}".repeat(100_000);
+    let parsed = parse(&format!("FROM x\nARG V={deep}\nRUN true\n"));
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert_eq!(parsed.errors[0].line, 2);
+    assert!(parsed.errors[0].message.contains("nests"));
+    let vars = parsed.dockerfile.variables_at(2);
+    assert_eq!(vars.try_expand(&deep), Err(ExpansionError::TooDeep));
+    assert_eq!(vars.expand(&deep), deep, "left as written");
+    let shallow = "${X:-".repeat(MAX_NESTING) + "v" + &"}".repeat(MAX_NESTING);
+    assert_eq!(vars.expand(&shallow), "v");
+}
+
+#[test]
+fn a_base_image_past_the_bound_is_an_error_at_its_from() {
+    let mut text = String::from("ARG B0=0123456789abcdef\n");
+    for i in 1..=13 {
+        text.push_str(&format!("ARG B{i}=${{B{p}}}${{B{p}}}\n", p = i - 1));
+    }
+    text.push_str("ARG BIG=${B12}\nFROM ${BIG}${BIG}\n");
+    let parsed = parse(&text);
+    let lines: Vec<u32> = parsed.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [14, 16], "{:?}", parsed.errors);
+    assert!(parsed.errors[1].message.contains("the base image"));
+}

@@ -105,6 +105,8 @@ impl TarStore {
         let mut links = BTreeMap::new();
         let mut archive = tar::Archive::new(file);
         let mut budget = Budget::default();
+        // Where the data of the last entry ends.
+        let mut end = 0u64;
         {
             let entries = archive
                 .entries_with_seek()
@@ -114,6 +116,7 @@ impl TarStore {
                 &limits,
                 &mut budget,
                 |item: TarItem, entry: &mut tar::Entry<'_, File>| {
+                    end = end.max(entry.raw_file_position().saturating_add(item.size));
                     match item.kind {
                         FileKind::File => {
                             files.insert(item.path, (entry.raw_file_position(), item.size));
@@ -140,11 +143,9 @@ impl TarStore {
                 },
             )?;
         }
-        Ok(TarStore {
-            file: archive.into_inner(),
-            files,
-            links,
-        })
+        let mut file = archive.into_inner();
+        check_complete(&mut file, end)?;
+        Ok(TarStore { file, files, links })
     }
 
     /// `(offset, size)` of the file `path` names, following links.
@@ -168,6 +169,38 @@ impl TarStore {
             .map_err(|e| format!("{path}: {e}"))?;
         Ok(size)
     }
+}
+
+/// Fails unless an end-of-archive block (all zeros) follows the data of
+/// the last entry, which ends at `end`. Indexing seeks over entry data, and
+/// the tar crate takes end of file for end of archive, so a tar cut short
+/// (a copy interrupted before `manifest.json`, which `docker save` writes
+/// last) would otherwise read as a smaller, valid archive.
+fn check_complete(file: &mut File, end: u64) -> Result<(), String> {
+    const BLOCK: u64 = 512;
+    let truncated = |detail: String| format!("truncated tar archive: {detail}");
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let marker = end.div_ceil(BLOCK).saturating_mul(BLOCK);
+    if end > len {
+        return Err(truncated(format!(
+            "the last entry's data ends at byte {end}, past the end of the file ({len} bytes)"
+        )));
+    }
+    if marker.saturating_add(BLOCK) > len {
+        return Err(truncated(format!(
+            "no end-of-archive block after the last entry ({len} bytes)"
+        )));
+    }
+    file.seek(SeekFrom::Start(marker))
+        .map_err(|e| e.to_string())?;
+    let mut block = [0u8; BLOCK as usize];
+    file.read_exact(&mut block).map_err(|e| e.to_string())?;
+    if block.iter().any(|b| *b != 0) {
+        return Err(truncated(format!(
+            "an entry's header at byte {marker} is cut short"
+        )));
+    }
+    Ok(())
 }
 
 impl Store for TarStore {

@@ -575,3 +575,56 @@ fn layers_must_match_their_digests() {
         super::layer::streamed(padded.as_slice(), "abc/layer.tar", &options, &mut budget).is_ok()
     );
 }
+
+/// `docker save` writes `manifest.json` last: a copy cut before it, at an
+/// entry boundary or inside a layer, used to read as a tar holding no image
+/// and was skipped. Every cut is an error now; a complete tar that is not an
+/// image is still nothing.
+#[test]
+fn a_truncated_archive_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_name = format!("{config_hex}.json");
+    let manifest = format!(r#"[{{"Config":"{config_name}","Layers":["l/layer.tar"]}}]"#);
+    let layer = base_layer();
+    let mut entries = vec![
+        (config_name.as_str(), E::File(0o644, CONFIG.as_bytes())),
+        ("l/layer.tar", E::File(0o644, &layer)),
+    ];
+    let without_manifest = tar_bytes(&entries);
+    entries.push(("manifest.json", E::File(0o644, manifest.as_bytes())));
+    let complete = tar_bytes(&entries);
+    assert_eq!(
+        load_file(&write(dir.path(), "ok.tar", &complete))
+            .unwrap()
+            .len(),
+        1
+    );
+    // `tar::Builder` ends with two zero blocks: what precedes them is the
+    // archive cut exactly where `manifest.json`'s header starts.
+    let boundary = without_manifest.len() - 1024;
+    assert_eq!(&complete[..boundary], &without_manifest[..boundary]);
+    for (name, cut) in [
+        ("at-boundary.tar", boundary),
+        ("in-layer.tar", boundary - 700),
+        ("in-padding.tar", boundary - 1),
+    ] {
+        let error = load_file(&write(dir.path(), name, &complete[..cut])).unwrap_err();
+        assert!(
+            error.message.contains("truncated tar archive"),
+            "{name}: {error}"
+        );
+    }
+    // Cut inside a header: the tar crate's own error.
+    assert!(
+        load_file(&write(
+            dir.path(),
+            "in-header.tar",
+            &complete[..boundary + 100]
+        ))
+        .is_err()
+    );
+    // A complete tar without an image is still not an error.
+    let other = write(dir.path(), "not-an-image.tar", &without_manifest);
+    assert!(load_file(&other).unwrap().is_empty());
+}

@@ -42,9 +42,15 @@ struct FileOutcome {
     resource_refs: Vec<Scanned>,
 }
 
+/// The exit status of a scan that read no document, Dockerfile or image.
+pub const EXIT_NOTHING_SCANNED: u8 = 3;
+
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let (report, resources, policy_version) = execute_scan(args)?;
     let verdict = verdict(args, &report);
+    if report.summary.documents == 0 {
+        warn_nothing_scanned(args, &report);
+    }
     // The verdict is known before a byte is written: a reader that stops
     // early (`palisade scan . | head -1`) must not turn a failing scan into
     // a pass, nor keep the scan out of the audit log.
@@ -55,11 +61,35 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     super::finish(verdict, written)
 }
 
-/// 2 when something could not be read, 1 for a blocking finding at or
-/// above `--fail-on`, else 0.
+fn warn_nothing_scanned(args: &ScanArgs, report: &Report) {
+    eprintln!(
+        "warning: nothing was scanned: no Kubernetes manifest, Dockerfile or image in {} ({} files read){}",
+        args.paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        report.summary.files,
+        if args.allow_empty {
+            ""
+        } else {
+            "; exit 3 (--allow-empty accepts it)"
+        }
+    );
+}
+
+/// 2 when something could not be read, 3 when nothing was scanned (unless
+/// `--allow-empty`), 1 for a blocking finding at or above `--fail-on`,
+/// else 0.
 fn verdict(args: &ScanArgs, report: &Report) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
+    }
+    // A scan that read nothing (an empty directory, links it could not
+    // follow, `helm template` printing nothing) must not pass as a clean
+    // one: kube-linter's `--fail-if-no-objects-found`, on by default here.
+    if report.summary.documents == 0 && !args.allow_empty {
+        return ExitCode::from(EXIT_NOTHING_SCANNED);
     }
     if report.blocking().any(|f| f.severity >= args.fail_on) {
         ExitCode::from(1)

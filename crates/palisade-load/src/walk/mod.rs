@@ -1,5 +1,11 @@
 //! Finding the files to scan, like ripgrep: recursively, honouring
 //! `.gitignore`, skipping hidden files, and minus `--exclude` globs.
+//! Symbolic links to files inside the scanned directory are followed
+//! (`links.rs`).
+
+mod links;
+#[cfg(test)]
+mod tests;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -150,17 +156,21 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
             })
             .build();
         let mut in_dir = Vec::new();
+        let mut symlinks = Vec::new();
         for entry in walker {
             match entry {
                 Ok(entry) => {
                     let p = entry.path();
                     let relative = p.strip_prefix(path).unwrap_or(p);
-                    if entry.file_type().is_some_and(|t| t.is_file())
-                        && (is_manifest_name(p) || is_image_archive_name(p))
+                    if (is_manifest_name(p) || is_image_archive_name(p))
                         && !exclude.is_match(relative)
                         && !exclude.is_match(p)
                     {
-                        in_dir.push(Source::File(p.to_path_buf()));
+                        match entry.file_type() {
+                            Some(t) if t.is_file() => in_dir.push(Source::File(p.to_path_buf())),
+                            Some(t) if t.is_symlink() => symlinks.push(p.to_path_buf()),
+                            _ => {}
+                        }
                     }
                 }
                 Err(e) => errors.push(LoadError::file(
@@ -169,6 +179,7 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
                 )),
             }
         }
+        add_symlinks(path, symlinks, &mut in_dir, &mut errors);
         let layouts = std::mem::take(
             &mut *layouts
                 .lock()
@@ -191,6 +202,49 @@ pub fn sources(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<Source>, Vec<LoadEr
         found.extend(in_dir);
     }
     (found, errors)
+}
+
+/// Adds the symbolic links to files found walking `root` (see `links.rs`):
+/// those to a file inside it that the walk did not find by its own name,
+/// and an error for each that cannot or must not be followed.
+fn add_symlinks(
+    root: &Path,
+    mut symlinks: Vec<PathBuf>,
+    in_dir: &mut Vec<Source>,
+    errors: &mut Vec<LoadError>,
+) {
+    if symlinks.is_empty() {
+        return;
+    }
+    symlinks.sort();
+    let root = match std::fs::canonicalize(root) {
+        Ok(root) => root,
+        Err(e) => {
+            errors.push(LoadError::file(
+                root.to_string_lossy().into(),
+                e.to_string(),
+            ));
+            return;
+        }
+    };
+    let walked = links::canonical_set(in_dir.iter().filter_map(|s| match s {
+        Source::File(p) => Some(p.as_path()),
+        _ => None,
+    }));
+    let mut followed = std::collections::HashSet::new();
+    for link in symlinks {
+        match links::follow(&link, &root) {
+            Ok(links::Followed::File(target)) => {
+                // Two links to one file are one file, read under the first
+                // name in walk order.
+                if !walked.contains(&target) && followed.insert(target) {
+                    in_dir.push(Source::File(link));
+                }
+            }
+            Ok(links::Followed::NotAFile) => {}
+            Err(message) => errors.push(LoadError::file(link.to_string_lossy().into(), message)),
+        }
+    }
 }
 
 /// Reads a source as UTF-8 text within the size limit.
