@@ -68,6 +68,9 @@ impl Store for FakeStore {
     async fn checkpoints(&self, _: Option<&str>) -> Result<Vec<Checkpoint>, AuditError> {
         Ok(vec![])
     }
+    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
+        Ok(self.chains().await?.into_iter().map(|h| h.chain).collect())
+    }
     async fn prune(&self, _: &Checkpoint) -> Result<u64, AuditError> {
         Ok(0)
     }
@@ -246,9 +249,16 @@ async fn an_idle_writer_still_signs_its_head_on_schedule() {
     assert_eq!(taken.len(), 1, "{taken:?}");
     assert_eq!(taken[0].body.seq, 3);
     assert_eq!(
-        taken[0].signature_status(&key.verifying_key()),
-        palisade_audit::checkpoint::SignatureStatus::Valid
+        taken[0].trust(&palisade_audit::PinnedKeys {
+            checkpoint: vec![key.verifying_key()],
+            retention: vec![],
+        }),
+        palisade_audit::checkpoint::Trust::Signed(palisade_audit::keys::Signer::Checkpoint(
+            palisade_audit::keys::key_id(&key.verifying_key())
+        ))
     );
+    // The writer lists the chains it knows, for `verify` to find others.
+    assert!(taken[0].body.chains.is_some());
     recorder.shutdown().await.unwrap();
     // Nothing new since: shutdown signs nothing more.
     assert_eq!(store.checkpoints.lock().unwrap().len(), 1);
