@@ -163,12 +163,11 @@ impl Checkpoint {
     /// checkpoint when nothing is pinned; otherwise a head checkpoint needs
     /// a pinned key and a prune checkpoint a pinned retention key.
     pub fn anchors(&self, trust: &Trust) -> bool {
-        match (trust, self.body.kind) {
-            (Trust::Unchecked, _) => true,
-            (Trust::Signed(Signer::Retention(_)), _) => true,
-            (Trust::Signed(Signer::Checkpoint(_)), CheckpointKind::Head) => true,
-            _ => false,
-        }
+        matches!(
+            (trust, self.body.kind),
+            (Trust::Unchecked | Trust::Signed(Signer::Retention(_)), _)
+                | (Trust::Signed(Signer::Checkpoint(_)), CheckpointKind::Head)
+        )
     }
 
     /// The checkpoint as one line of JSON (the stored and exported form).

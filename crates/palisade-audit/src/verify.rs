@@ -464,7 +464,7 @@ fn membership(
     lists: &[(Timestamp, &[String])],
     problems: &mut Vec<Problem>,
 ) {
-    let named = |names: &[String]| names.iter().any(|n| *n == summary.chain);
+    let named = |names: &[String]| names.contains(&summary.chain);
     if let Some((_, newest)) = lists.iter().max_by_key(|(time, _)| *time) {
         summary.listed = Some(named(newest));
     }

@@ -71,11 +71,11 @@ impl Store for FakeStore {
     async fn checkpoints(&self, _: Option<&str>) -> Result<Vec<Checkpoint>, AuditError> {
         Ok(vec![])
     }
+    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
+        Ok(self.chains().await?.into_iter().map(|h| h.chain).collect())
+    }
     async fn prune(&self, _: &Checkpoint) -> Result<u64, AuditError> {
         Ok(0)
-    }
-    async fn chain_names(&self) -> Result<Vec<String>, AuditError> {
-        Ok(vec![])
     }
 }
 
@@ -251,14 +251,17 @@ async fn an_idle_writer_still_signs_its_head_on_schedule() {
     let taken = store.checkpoints.lock().unwrap().clone();
     assert_eq!(taken.len(), 1, "{taken:?}");
     assert_eq!(taken[0].body.seq, 3);
-    let pinned = palisade_audit::PinnedKeys {
-        checkpoint: vec![key.verifying_key()],
-        retention: vec![],
-    };
-    assert!(matches!(
-        taken[0].trust(&pinned),
-        palisade_audit::checkpoint::Trust::Signed(palisade_audit::keys::Signer::Checkpoint(_))
-    ));
+    assert_eq!(
+        taken[0].trust(&palisade_audit::PinnedKeys {
+            checkpoint: vec![key.verifying_key()],
+            retention: vec![],
+        }),
+        palisade_audit::checkpoint::Trust::Signed(palisade_audit::keys::Signer::Checkpoint(
+            palisade_audit::keys::key_id(&key.verifying_key())
+        ))
+    );
+    // The writer lists the chains it knows, for `verify` to find others.
+    assert!(taken[0].body.chains.is_some());
     recorder.shutdown().await.unwrap();
     // Nothing new since: shutdown signs nothing more.
     assert_eq!(store.checkpoints.lock().unwrap().len(), 1);
