@@ -265,13 +265,27 @@ impl PolicySet {
             namespace: None,
             name: Some(dockerfile.file.to_string()),
         };
-        // Conftest's messages name no instruction: point at the first one.
-        let first = dockerfile.instructions.first();
-        let pos = Position {
-            line: first.map_or(1, |i| i.line),
-            column: first.map_or(1, |i| i.column),
-        };
-        self.push_user(&mut findings, found, &resource, &dockerfile.file, pos);
+        // Conftest gives policies no positions and reports against the
+        // file: a finding points at the instruction its message quotes, else
+        // at the whole file (line 0), never at an instruction not at fault.
+        for finding in found {
+            let at = palisade_rego::conftest::dockerfile::instruction_named_by(
+                &finding.message,
+                dockerfile,
+            )
+            .and_then(|index| dockerfile.instructions.get(index));
+            let pos = Position {
+                line: at.map_or(0, |i| i.line),
+                column: at.map_or(0, |i| i.column),
+            };
+            self.push_user(
+                &mut findings,
+                vec![finding],
+                &resource,
+                &dockerfile.file,
+                pos,
+            );
+        }
         self.exceptions
             .apply(None, &mut findings, self.annotation_waivers);
         Ok(findings)

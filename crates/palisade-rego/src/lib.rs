@@ -10,7 +10,8 @@
 //!
 //! - `load.rs`: finding policy files, data documents, templates, constraints;
 //! - `module.rs`: parsing a module to know its package, rules and functions;
-//! - `negation.rs`: OPA's meaning of `not f(input.missing)` restored;
+//! - `rewrite/`: module text rewritten where regorus reads Rego differently
+//!   from OPA (a line opening with `(`, chained bodies, `not f(input.missing)`);
 //! - `metadata.rs`: a policy's ID, severity, remediation and frameworks;
 //! - `conftest/`: Conftest's rule conventions and Dockerfile input shape;
 //! - `gatekeeper/`: templates, constraints, matching, reviews, inventory;
@@ -22,7 +23,7 @@ pub mod gatekeeper;
 mod load;
 mod metadata;
 mod module;
-mod negation;
+mod rewrite;
 pub mod testing;
 pub mod value;
 
@@ -120,7 +121,7 @@ pub(crate) fn add_modules(engine: &mut Engine, modules: &[ParsedModule]) -> Resu
         .flat_map(|m| m.functions.iter().cloned())
         .collect();
     for module in modules {
-        let text = negation::lift_negated_call_arguments(module, &functions);
+        let text = rewrite::negation::lift_negated_call_arguments(module, &functions);
         engine.set_rego_v0(!module.rego_v1);
         engine
             .add_policy(module.file.clone(), text)

@@ -1,12 +1,15 @@
 //! One Rego module, parsed with regorus' parser so that its package, rules
 //! and functions are known before it is compiled (regorus' engine does not
-//! expose them), and so that `negation.rs` can rewrite it.
+//! expose them). What is parsed is the text as OPA reads it (`rewrite/`):
+//! the rewrites that need no syntax tree are made first, and the tree lets
+//! `rewrite/negation.rs` make the last one.
 
 use std::collections::BTreeSet;
 
 use regorus::unstable::{Expr, Module, Parser, Rule, RuleHead, Source};
 
 use crate::error::RegoError;
+use crate::rewrite;
 
 /// Which Rego syntax a module is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +26,8 @@ pub enum Syntax {
 pub struct ParsedModule {
     /// Where it came from.
     pub file: String,
-    /// Its text, as given.
+    /// Its text as regorus is given it: as written, with the rewrites of
+    /// `rewrite/` that need no syntax tree (same lines, same comments).
     pub text: String,
     /// Whether it parsed as Rego v1.
     pub rego_v1: bool,
@@ -61,7 +65,8 @@ impl ParsedModule {
     }
 
     fn parse_as(file: &str, text: &str, rego_v1: bool) -> Result<Self, RegoError> {
-        let source = Source::from_contents(file.to_string(), text.to_string())
+        let text = rewrite::before_parsing(file, text, rego_v1);
+        let source = Source::from_contents(file.to_string(), text.clone())
             .map_err(|e| RegoError::from_engine(file, &e))?;
         let mut parser = Parser::new(&source).map_err(|e| RegoError::from_engine(file, &e))?;
         if rego_v1 {
@@ -99,7 +104,7 @@ impl ParsedModule {
         }
         Ok(ParsedModule {
             file: file.to_string(),
-            text: text.to_string(),
+            text,
             rego_v1,
             package,
             rules,

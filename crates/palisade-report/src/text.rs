@@ -86,7 +86,11 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
                 describe_waiver(waiver)
             )?;
         }
-        if let Some(line) = lines.get(f.location.line.saturating_sub(1) as usize) {
+        // Line 0: about the whole file, no line to show.
+        let shown = (f.location.line > 0)
+            .then(|| lines.get(f.location.line.saturating_sub(1) as usize))
+            .flatten();
+        if let Some(line) = shown {
             let number = f.location.line.to_string();
             let gutter = " ".repeat(number.len());
             let line = truncate(line, 160);

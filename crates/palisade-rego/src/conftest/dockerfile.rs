@@ -49,6 +49,54 @@ pub fn input(dockerfile: &Dockerfile, text: &str) -> Value {
     Value::from(commands)
 }
 
+/// The instruction a policy's message is about, by index into
+/// `dockerfile.instructions`, when the message names it: it quotes one of
+/// the instruction's values (`FROM golang:1.23`, a `RUN` line) and no other
+/// instruction's value as specific. Conftest gives policies no positions and
+/// reports its findings against the whole file; so does Palisade (`None`)
+/// when the message names no instruction, or several alike.
+pub fn instruction_named_by(message: &str, dockerfile: &Dockerfile) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut tied = false;
+    for (index, instruction) in dockerfile.instructions.iter().enumerate() {
+        let inner = instruction.onbuild.as_deref().unwrap_or(instruction);
+        let all = values(inner);
+        let joined = all.join(" ");
+        let score = all
+            .iter()
+            .chain(std::iter::once(&joined))
+            .filter(|needle| quotes(message, needle))
+            .map(|needle| needle.chars().count())
+            .max();
+        match (score, best) {
+            (Some(score), Some((_, top))) if score == top => tied = true,
+            (Some(score), Some((_, top))) if score < top => {}
+            (Some(score), _) => {
+                best = Some((index, score));
+                tied = false;
+            }
+            (None, _) => {}
+        }
+    }
+    best.filter(|_| !tied).map(|(index, _)| index)
+}
+
+/// Whether `message` holds `needle` as a whole word: at least three
+/// characters with a letter or digit, not inside a longer word.
+fn quotes(message: &str, needle: &str) -> bool {
+    if needle.chars().count() < 3 || !needle.chars().any(char::is_alphanumeric) {
+        return false;
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    message.match_indices(needle).any(|(at, _)| {
+        let before = message.get(..at).and_then(|b| b.chars().next_back());
+        let after = message
+            .get(at + needle.len()..)
+            .and_then(|a| a.chars().next());
+        !word(before) && !word(after)
+    })
+}
+
 /// Parser directives (`# syntax=...`, `# escape=...`) open the file and are
 /// not comments to BuildKit.
 fn directive_lines(lines: &[&str]) -> u32 {
@@ -200,5 +248,23 @@ mod tests {
             {"Cmd": "onbuild", "SubCmd": "run", "JSON": false, "Flags": [], "Value": ["make"], "Stage": 1},
         ]);
         assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn finds_the_instruction_a_message_quotes() {
+        let text = "FROM golang:1.23 AS build\nRUN go build ./...\nFROM debian:12-slim\nUSER root\nFROM debian:12-slim\n";
+        let parsed = parse_dockerfile("Dockerfile".into(), text);
+        let at = |message: &str| instruction_named_by(message, &parsed.dockerfile);
+        assert_eq!(
+            at("stage 0 builds FROM golang:1.23, not an Acme base image"),
+            Some(0)
+        );
+        assert_eq!(at("unallowed commands found [\"go build ./...\"]"), Some(1));
+        assert_eq!(at("do not run as root"), Some(3));
+        // Named twice alike, or not at all: the whole file.
+        assert_eq!(at("debian:12-slim is not allowed"), None);
+        assert_eq!(at("a HEALTHCHECK is required"), None);
+        // Not inside a longer word.
+        assert_eq!(at("rootless images only"), None);
     }
 }

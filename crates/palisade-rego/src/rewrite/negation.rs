@@ -22,12 +22,13 @@ use std::collections::BTreeSet;
 
 use regorus::unstable::{Expr, Literal, Query, Rule, RuleHead};
 
+use super::{Insertion, apply};
 use crate::module::{ParsedModule, last_segment};
 
 /// The module's text with every undefined-able argument of a negated
 /// user-function call evaluated before the negation.
 pub fn lift_negated_call_arguments(module: &ParsedModule, functions: &BTreeSet<String>) -> String {
-    let mut insertions: Vec<(usize, String)> = Vec::new();
+    let mut insertions: Vec<Insertion> = Vec::new();
     for rule in &module.module.policy {
         if let Rule::Spec { head, bodies, .. } = rule.as_ref() {
             if let RuleHead::Compr {
@@ -47,20 +48,10 @@ pub fn lift_negated_call_arguments(module: &ParsedModule, functions: &BTreeSet<S
             }
         }
     }
-    if insertions.is_empty() {
-        return module.text.clone();
-    }
-    insertions.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    let mut text = module.text.clone();
-    for (at, guard) in insertions {
-        if text.is_char_boundary(at) {
-            text.insert_str(at, &guard);
-        }
-    }
-    text
+    apply(&module.text, &insertions)
 }
 
-fn visit_query(query: &Query, functions: &BTreeSet<String>, out: &mut Vec<(usize, String)>) {
+fn visit_query(query: &Query, functions: &BTreeSet<String>, out: &mut Vec<Insertion>) {
     for stmt in &query.stmts {
         match &stmt.literal {
             Literal::NotExpr { span, expr } => {
@@ -73,7 +64,10 @@ fn visit_query(query: &Query, functions: &BTreeSet<String>, out: &mut Vec<(usize
                         .map(|p| format!("_ = {}; ", p.span().text()))
                         .collect();
                     if !guards.is_empty() {
-                        out.push((span.start as usize, guards));
+                        out.push(Insertion {
+                            at: span.start as usize,
+                            text: guards,
+                        });
                     }
                 }
                 visit_expr(expr, functions, out);
@@ -90,7 +84,7 @@ fn visit_query(query: &Query, functions: &BTreeSet<String>, out: &mut Vec<(usize
 }
 
 /// Comprehensions hold queries of their own.
-fn visit_expr(expr: &Expr, functions: &BTreeSet<String>, out: &mut Vec<(usize, String)>) {
+fn visit_expr(expr: &Expr, functions: &BTreeSet<String>, out: &mut Vec<Insertion>) {
     match expr {
         Expr::ArrayCompr { query, .. }
         | Expr::SetCompr { query, .. }
