@@ -275,6 +275,10 @@ pub struct AuditTokenArgs {
     /// read. Repeatable.
     #[arg(long = "namespace", value_name = "NAMESPACE")]
     pub namespaces: Vec<String>,
+    /// The configuration whose `api.roles` a custom role must be declared
+    /// in [default: palisade.yaml in the working directory].
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// The public keys a verification trusts (pinned keys).

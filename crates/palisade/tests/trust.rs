@@ -289,3 +289,39 @@ fn a_central_policy_can_refuse_a_repository_s_own_waiver_annotations() {
     let out = scan(&["--config", "central.yaml"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
+
+#[test]
+fn a_token_for_an_undeclared_role_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = palisade_in(
+        dir.path(),
+        &["audit", "token", "--name", "ci", "--role", "superuser"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stdout(&out).is_empty(),
+        "a token was printed: {}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("unknown role `superuser`"),
+        "{}",
+        stderr(&out)
+    );
+
+    write(
+        dir.path(),
+        "palisade.yaml",
+        "api:\n  roles:\n    reader: [events, summary]\n",
+    );
+    let out = palisade_in(
+        dir.path(),
+        &["audit", "token", "--name", "ci", "--role", "reader"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim().len(),
+        stdout(&out).trim().chars().count()
+    );
+    assert!(!stdout(&out).trim().is_empty());
+}

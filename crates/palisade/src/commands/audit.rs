@@ -688,6 +688,25 @@ fn write_bundle_text(out: &mut impl Write, report: &BundleReport) -> Result<()> 
 /// Prints a new token on stdout (for a script to capture) and the
 /// configuration entry with its hash on stderr: only the hash is stored.
 pub fn token(args: &AuditTokenArgs) -> Result<ExitCode> {
+    // A token for a role nobody declared would be refused by `serve` at
+    // its next start: say so now, before a secret is handed out.
+    const PREDEFINED: [&str; 3] = ["admin", "auditor", "developer"];
+    if !PREDEFINED.contains(&args.role.as_str()) {
+        let declared = load_config(args.config.as_deref())?.api()?.roles;
+        if !declared.contains_key(&args.role) {
+            let custom: Vec<&str> = declared.keys().map(String::as_str).collect();
+            anyhow::bail!(
+                "unknown role `{}`: admin, auditor, developer{}{}",
+                args.role,
+                if custom.is_empty() {
+                    ""
+                } else {
+                    ", or one under api.roles: "
+                },
+                custom.join(", ")
+            );
+        }
+    }
     let token = palisade_audit::access::generate_token()?;
     let hash = palisade_audit::access::hash_token(&token);
     let namespaces = if args.namespaces.is_empty() {
