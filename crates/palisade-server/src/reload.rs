@@ -167,9 +167,12 @@ async fn reload_tls(shared: &Arc<Shared>) {
         .await
         .unwrap_or_else(|e| Err(format!("internal error: {e}")));
     let mut status = Status::clone(&shared.status.load());
+    // The status is stored before the new configuration is served, so a
+    // client that meets the new handshake finds its reason already told.
+    let mut config_to_serve = None;
     match result {
         Ok((config, ca_error)) => {
-            shared.tls.reload_from_config(Arc::new(config));
+            config_to_serve = Some(config);
             status.tls_loaded_at = Some(SystemTime::now());
             match ca_error {
                 None => {
@@ -193,6 +196,9 @@ async fn reload_tls(shared: &Arc<Shared>) {
         }
     }
     shared.status.store(Arc::new(status));
+    if let Some(config) = config_to_serve {
+        shared.tls.reload_from_config(Arc::new(config));
+    }
 }
 
 pub(crate) async fn reload_policies(shared: &Arc<Shared>) {

@@ -1053,12 +1053,20 @@ async fn a_certificate_with_several_common_names_is_refused() {
 
 /// Whether `client` gets `whoami` answered (a refused certificate fails
 /// the handshake or, when none is asked for, leaves the request
-/// unauthenticated).
+/// unauthenticated). A timeout or a server error says neither, and is
+/// asked again: under a loaded machine it must not pass for a refusal.
 async fn accepted(h: &Harness, client: &reqwest::Client) -> bool {
-    match client.get(h.url("/api/v1/whoami")).send().await {
-        Ok(response) => response.status().as_u16() == 200,
-        Err(_) => false,
+    for _ in 0..20 {
+        match client.get(h.url("/api/v1/whoami")).send().await {
+            Ok(response) if response.status().as_u16() == 200 => return true,
+            Ok(response) if matches!(response.status().as_u16(), 401 | 403) => return false,
+            Ok(_) => {}
+            Err(e) if e.is_timeout() => {}
+            Err(_) => return false,
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    panic!("whoami neither accepted nor refused the client");
 }
 
 /// Polls `check` (fresh connections each time) until it holds.
@@ -1113,13 +1121,10 @@ async fn a_new_or_removed_client_ca_applies_to_the_handshake() {
     let (status, body) = h.get("/api/v1/status", Some(&h.tokens.admin)).await;
     assert_eq!(status, 200, "{body}");
     let details: Value = serde_json::from_str(&body).unwrap();
-    assert!(
-        details["tls"]["lastReloadError"]
-            .as_str()
-            .unwrap()
-            .contains("client-ca-2.pem"),
-        "{body}"
-    );
+    let error = details["tls"]["lastReloadError"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(error.contains("client-ca-2.pem"), "{body}");
     h.stop().await;
 }
 
