@@ -178,9 +178,10 @@ impl Server {
             .local_addr()
             .map_err(|e| StartError::Bind(options.listen, e))?;
         let handle = Handle::new();
-        let server = axum_server::from_tcp_rustls(listener, tls)
+        let mut server = axum_server::from_tcp_rustls(listener, tls)
             .map_err(|e| StartError::Bind(addr, e))?
             .handle(handle.clone());
+        http2_windows(&mut server.http_builder().http2());
         let app = http::router(shared.clone());
         let serving = tokio::spawn(async move { server.serve(app.into_make_service()).await });
         let reloading = tokio::spawn(reload::watch(shared.clone(), options.reload_interval));
@@ -222,4 +223,30 @@ impl Server {
         self.sink.shutdown().await;
         result
     }
+}
+
+/// The most HTTP/2 streams one connection may have open.
+const HTTP2_MAX_STREAMS: u32 = 64;
+/// What one stream may send before its body is read.
+const HTTP2_STREAM_WINDOW: u32 = 64 * 1024;
+
+/// Sizes the HTTP/2 flow-control windows so that streams waiting for the
+/// in-flight budget (see `body`) cannot stall the one being read. A
+/// waiting stream's body is not read; what it sent sits in the
+/// connection's window. With hyper's defaults (1 MiB for a stream and for
+/// the connection) one waiting review filled the connection's window, and
+/// the review holding the budget could never finish arriving: four large
+/// reviews on one connection, as the API server multiplexes them, all
+/// ended at the deadline in the failure mode. With every stream's window
+/// a small part of the connection's, the streams that wait can hold at
+/// most `HTTP2_MAX_STREAMS * HTTP2_STREAM_WINDOW`, and a megabyte is
+/// always left for the one that reads.
+fn http2_windows(
+    http2: &mut hyper_util::server::conn::auto::Http2Builder<'_, hyper_util::rt::TokioExecutor>,
+) {
+    http2
+        .adaptive_window(false)
+        .max_concurrent_streams(HTTP2_MAX_STREAMS)
+        .initial_stream_window_size(HTTP2_STREAM_WINDOW)
+        .initial_connection_window_size(HTTP2_MAX_STREAMS * HTTP2_STREAM_WINDOW + 1024 * 1024);
 }

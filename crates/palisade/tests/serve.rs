@@ -161,3 +161,143 @@ async fn the_default_audit_log_is_in_the_state_folder_not_the_working_directory(
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("inside the repository"), "{stderr}");
 }
+
+/// A Pod review for `/validate` with `containers` privileged containers,
+/// each with `env_per_container` variables: at 256 and 300, about 5.9 MB
+/// and 390,000 JSON values (keys count), the largest review Palisade evaluates under
+/// its default body limit.
+fn padded_review(uid: &str, containers: usize, env_per_container: usize) -> Vec<u8> {
+    let env: Vec<Value> = (0..env_per_container)
+        .map(|i| json!({"name": format!("VAR_{i}"), "value": "x".repeat(50)}))
+        .collect();
+    let containers: Vec<Value> = (0..containers)
+        .map(|i| {
+            json!({"name": format!("c{i}"), "image": "nginx:latest",
+                   "securityContext": {"privileged": true}, "env": env})
+        })
+        .collect();
+    let mut review = review(uid);
+    review["request"]["object"]["spec"]["containers"] = Value::Array(containers);
+    serde_json::to_vec(&review).unwrap()
+}
+
+/// The peak resident memory of process `pid`, in bytes (Linux `VmHWM`).
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+/// The 256Mi memory limit `palisade install` gives the webhook, less the
+/// headroom it needs to stay up: a replica killed for memory lets every
+/// request through under `failurePolicy: Ignore`.
+const PEAK_RSS_CEILING: u64 = 200 * 1024 * 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_reviews_are_bounded_and_memory_stays_under_the_install_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // The default body limit and in-flight budget; a deadline long enough
+    // for a debug build to judge the largest review, so that every answer
+    // below is a decision and not the failure mode.
+    std::fs::write(
+        dir.path().join("palisade.yaml"),
+        "admission:\n  mode: enforce\n  deadline-ms: 25000\n",
+    )
+    .unwrap();
+    let ca = write_certs(dir.path());
+    let port = free_port();
+    let mut command = serve_command(dir.path(), port);
+    command.env(
+        "PALISADE_AUDIT_DB",
+        format!("sqlite://{}", dir.path().join("audit.db").display()),
+    );
+    let mut server = command.spawn().unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+        .resolve(HOST, ([127, 0, 0, 1], port).into())
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap();
+    wait_ready(&http, port).await;
+    let url = format!("https://{HOST}:{port}/validate");
+    let post = |body: Vec<u8>| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            let response = http
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+
+    // More values than Palisade parses: refused before the tree is built.
+    let mut values = review("values");
+    values["request"]["object"]["spec"]["x"] = Value::Array(vec![json!(0); 450_000]);
+    let (status, body) = post(serde_json::to_vec(&values).unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("more than the 400000"), "{body}");
+
+    // The 9,000-container review of the report: denied, not evaluated.
+    let (status, body) = post(padded_review("many", 9_000, 1)).await;
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["response"]["allowed"], false, "{body}");
+    let message = answer["response"]["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("9000 containers, more than the 256"),
+        "{message}"
+    );
+
+    // The largest evaluable review, four at a time, three times over:
+    // each is judged (denied for its privileged containers, its findings
+    // capped), none is answered by the failure mode, and the server's
+    // peak memory stays well under the install limit.
+    let largest = padded_review("largest", 256, 300);
+    assert!(largest.len() > 5_800_000 && largest.len() < 6 * 1024 * 1024);
+    for round in 0..3 {
+        let sent: Vec<_> = (0..4)
+            .map(|_| tokio::spawn(post(largest.clone())))
+            .collect();
+        let started = std::time::Instant::now();
+        for answer in sent {
+            let (status, body) = answer.await.unwrap();
+            eprintln!("round {round}: {status} after {:?}", started.elapsed());
+            assert_eq!(status, 200, "round {round}: {body}");
+            let answer: Value = serde_json::from_str(&body).unwrap();
+            let response = &answer["response"];
+            assert_eq!(response["allowed"], false, "round {round}");
+            assert!(
+                response["auditAnnotations"]["failure"].is_null(),
+                "round {round}: answered by the failure mode: {}",
+                response["status"]
+            );
+            let message = response["status"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("privileged"), "{message}");
+            assert!(
+                message.len() < 16 * 1024,
+                "a message of {} bytes",
+                message.len()
+            );
+        }
+    }
+    let peak = peak_rss(server.id());
+    server.kill().unwrap();
+    server.wait().unwrap();
+    eprintln!("peak RSS of palisade serve: {} MiB", peak / (1024 * 1024));
+    assert!(
+        peak < PEAK_RSS_CEILING,
+        "peak RSS {} MiB, ceiling {} MiB",
+        peak / (1024 * 1024),
+        PEAK_RSS_CEILING / (1024 * 1024)
+    );
+}
