@@ -105,3 +105,33 @@ pub(crate) async fn drain(mut body: Body, most: usize, until: Instant) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_share_that_finds_no_room_by_its_deadline_is_busy() {
+        let budget = Budget::new(8 * 1024 * 1024);
+        let soon = || Instant::now() + Duration::from_millis(50);
+        let held = budget.acquire(6 * 1024 * 1024, soon()).await;
+        assert!(held.is_ok());
+        // Six of eight MiB held: another six wait, then are busy.
+        assert!(matches!(
+            budget.acquire(6 * 1024 * 1024, soon()).await,
+            Err(BodyError::Busy)
+        ));
+        // Two fit beside them.
+        let small = budget.acquire(2 * 1024 * 1024, soon()).await;
+        assert!(small.is_ok());
+        drop((held, small));
+        // A body larger than the whole budget takes all of it, once free.
+        let all = budget.acquire(64 * 1024 * 1024, soon()).await;
+        assert!(all.is_ok());
+        assert!(matches!(
+            budget.acquire(1, soon()).await,
+            Err(BodyError::Busy)
+        ));
+    }
+}

@@ -513,6 +513,38 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_keeps_at_most_its_cap_of_findings_denials_first() {
+        // 256 containers, each privileged and drawing warnings from every
+        // other control: thousands of findings, of which the decision keeps
+        // the cap, every denial before any warning.
+        let containers: Vec<Value> = (0..MAX_CONTAINERS)
+            .map(|i| {
+                json!({"name": format!("c{i}"), "image": "nginx:latest",
+                            "securityContext": {"privileged": true}})
+            })
+            .collect();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                         "spec": {"containers": containers}});
+        let mut settings = AdmissionSettings::default();
+        settings.default_mode = Mode::Warn;
+        settings.modes.insert("privileged-container", Mode::Enforce);
+        let d = validate(&prepared(settings), &request("CREATE", pod));
+        assert!(!d.response.allowed);
+        assert_eq!(d.findings.len(), MAX_FINDINGS);
+        let denied = d
+            .findings
+            .iter()
+            .take_while(|(_, _, v)| *v == Verdict::Denied)
+            .count();
+        assert_eq!(denied, MAX_CONTAINERS, "one denial per container, first");
+        assert!(
+            d.findings[denied..]
+                .iter()
+                .all(|(_, _, v)| *v != Verdict::Denied)
+        );
+    }
+
+    #[test]
     fn enforce_denies_and_names_the_control() {
         let mut settings = AdmissionSettings::default();
         settings.modes.insert("privileged-container", Mode::Enforce);

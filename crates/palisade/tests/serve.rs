@@ -301,3 +301,86 @@ async fn large_reviews_are_bounded_and_memory_stays_under_the_install_limit() {
         PEAK_RSS_CEILING / (1024 * 1024)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_reviews_wait_for_their_share_and_small_ones_pass_them() {
+    use futures_util::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("palisade.yaml"),
+        "admission:\n  mode: enforce\n  deadline-ms: 4000\n",
+    )
+    .unwrap();
+    let ca = write_certs(dir.path());
+    let port = free_port();
+    let mut command = serve_command(dir.path(), port);
+    command.arg("--no-audit");
+    let mut server = command.spawn().unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+        .resolve(HOST, ([127, 0, 0, 1], port).into())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    wait_ready(&http, port).await;
+    let url = format!("https://{HOST}:{port}/validate");
+
+    // A 6 MB review whose body stops after its first bytes holds six of
+    // the eight MiB of the default in-flight budget until its deadline.
+    let first = serde_json::to_vec(&review("holder")).unwrap();
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) })
+        .chain(futures_util::stream::pending());
+    let holder = tokio::spawn(
+        http.post(&url)
+            .header("content-type", "application/json")
+            .header("content-length", "6000000")
+            .body(reqwest::Body::wrap_stream(body))
+            .send(),
+    );
+    let started = std::time::Instant::now();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // A small review fits beside it and is judged at once.
+    let small = http.post(&url).json(&review("small")).send().await.unwrap();
+    assert_eq!(small.status().as_u16(), 200);
+    let answer: Value = small.json().await.unwrap();
+    assert_eq!(answer["response"]["uid"], "small");
+    assert!(
+        answer["response"]["auditAnnotations"]["failure"].is_null(),
+        "{answer}"
+    );
+    assert!(
+        started.elapsed().as_millis() < 4000,
+        "the small review waited"
+    );
+
+    // Another large review waits for the holder's share (backpressure on
+    // the same HTTP/2 connection) and is then judged within its own
+    // deadline, not parsed beside it and not given up.
+    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    let waiter = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(padded_review("waiter", 256, 300))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed().as_millis() >= 4000,
+        "judged before the holder let go: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(waiter.status().as_u16(), 200);
+    let answer: Value = waiter.json().await.unwrap();
+    assert_eq!(answer["response"]["allowed"], false);
+    assert!(
+        answer["response"]["auditAnnotations"]["failure"].is_null(),
+        "{}",
+        answer["response"]["status"]
+    );
+    // The holder's body never came: its deadline ended it.
+    let held = holder.await.unwrap().unwrap();
+    assert_eq!(held.status().as_u16(), 408);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
