@@ -21,7 +21,7 @@ use std::time::Duration;
 use palisade_audit::access::{generate_token, hash_token};
 use palisade_audit::{AuditLog, WriterOptions};
 use palisade_server::api::ApiOptions;
-use palisade_server::audit_sink::AuditLogSink;
+use palisade_server::audit_sink::{AuditLogSink, FreeSpaceFloor};
 use palisade_server::install::certs;
 use palisade_server::state::Sources;
 use palisade_server::{Options, Server};
@@ -119,6 +119,17 @@ impl Harness {
     }
 
     async fn start_full(db: Option<String>, admission: &str, reload: Duration) -> Harness {
+        Harness::start_floored(db, admission, reload, None).await
+    }
+
+    /// As [`Harness::start`], keeping `floor` bytes free on the log's
+    /// volume (`None`: no floor).
+    async fn start_floored(
+        db: Option<String>,
+        admission: &str,
+        reload: Duration,
+        floor: Option<u64>,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let certs = certs::generate(&[HOST.to_owned()], 30, 30).unwrap();
         std::fs::write(dir.path().join("tls.crt"), &certs.cert_pem).unwrap();
@@ -184,13 +195,17 @@ impl Harness {
                 policies: Default::default(),
             },
             reload_interval: reload,
-            sink: Arc::new(AuditLogSink::new(recorder.clone())),
+            sink: Arc::new(
+                AuditLogSink::new(recorder.clone())
+                    .with_floor(floor.and_then(|bytes| FreeSpaceFloor::for_url(&db, bytes))),
+            ),
             client_ca: Some(dir.path().join("client-ca.pem")),
             api: Some(ApiOptions {
                 db: db.clone(),
                 recorder,
                 key: Some(key),
                 description: json!({"db": "test"}),
+                floor: floor.and_then(|bytes| FreeSpaceFloor::for_url(&db, bytes)),
             }),
             prepared: None,
         })
@@ -1390,5 +1405,35 @@ async fn peak_memory_of_reading_large_events() {
         baseline / 1024,
         buffered.saturating_sub(baseline) / 1024
     );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn below_the_free_space_floor_nothing_is_written_and_nothing_is_served_unrecorded() {
+    use palisade_audit::Store;
+    // A floor no volume meets.
+    let h = Harness::start_floored(None, "", Duration::from_secs(60), Some(u64::MAX)).await;
+    // A granted read cannot be recorded, so it is not served.
+    let (status, body) = h.get("/api/v1/events", Some(&h.tokens.admin)).await;
+    assert_eq!(status, 503, "{body}");
+    // Refusals, the cheapest events to send, are not written either.
+    for _ in 0..5 {
+        assert_eq!(h.get("/api/v1/events", None).await.0, 401);
+        assert_eq!(h.get("/api/v1/events", Some(&h.tokens.reader)).await.0, 503);
+    }
+    // An admission cannot be recorded: the failure mode (closed) answers.
+    let response = h.review("floor", "apps", hardened_pod("web"), false).await;
+    assert_eq!(response["allowed"], false, "{response}");
+    let message = response["status"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("could not record") && message.contains("below the floor"),
+        "{response}"
+    );
+    let store = h.store().await;
+    let events = palisade_audit::Reader::new(store)
+        .query(&palisade_audit::Filter::default())
+        .await
+        .unwrap();
+    assert!(events.is_empty(), "{} events written", events.len());
     h.stop().await;
 }

@@ -57,6 +57,9 @@ pub struct ApiOptions {
     pub key: Option<SigningKey>,
     /// Shown by `/api/v1/config` (passwords removed).
     pub description: serde_json::Value,
+    /// The free space the log's volume keeps: below it, accesses are not
+    /// recorded, so granted ones are not served (as admissions are not).
+    pub floor: Option<crate::audit_sink::FreeSpaceFloor>,
 }
 
 /// The opened read API.
@@ -66,6 +69,7 @@ pub(crate) struct Api {
     key: Option<SigningKey>,
     description: serde_json::Value,
     refusals: flood::Refusals,
+    floor: Option<crate::audit_sink::FreeSpaceFloor>,
 }
 
 impl Api {
@@ -76,6 +80,7 @@ impl Api {
             key: options.key,
             description: options.description,
             refusals: flood::Refusals::new(std::time::Instant::now()),
+            floor: options.floor,
         })
     }
 
@@ -320,6 +325,18 @@ fn record(
         policy_version: policy_version.to_owned(),
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
+    // Refusals are the cheapest events to send: without the floor, anyone
+    // could fill the volume with them (and an evicted volume takes the
+    // whole log with it).
+    if let Some(reason) = api.floor.as_ref().and_then(|f| f.breached()) {
+        tracing::error!(
+            reason,
+            user,
+            what,
+            "API access not recorded: the audit log's volume is full"
+        );
+        return None;
+    }
     match api.recorder.record(event) {
         Ok(receipt) => outcome.is_ok().then_some(receipt),
         Err(e) => {

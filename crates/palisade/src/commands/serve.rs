@@ -145,9 +145,14 @@ async fn audit_sink(
     .await
     .with_context(|| format!("cannot open the audit log {}", redact_url(url)))?;
     tracing::info!(db = %redact_url(url), chain, "recording admission decisions in the audit log");
+    let floor = palisade_server::audit_sink::FreeSpaceFloor::for_url(
+        url,
+        args.audit_min_free_mib.saturating_mul(1024 * 1024),
+    );
     let api = ApiOptions {
         db: url.clone(),
         recorder: recorder.clone(),
+        floor: floor.clone(),
         description: serde_json::json!({
             "db": redact_url(url),
             "chain": chain,
@@ -155,10 +160,6 @@ async fn audit_sink(
         }),
         key,
     };
-    let floor = palisade_server::audit_sink::FreeSpaceFloor::for_url(
-        url,
-        args.audit_min_free_mib.saturating_mul(1024 * 1024),
-    );
     Ok((
         Arc::new(AuditLogSink::new(recorder).with_floor(floor)),
         Some(api),
