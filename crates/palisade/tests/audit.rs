@@ -833,6 +833,40 @@ fn query_output_is_safe_and_shows_dry_runs(log: &Log) {
 }
 
 /// Runs every attack against fresh logs made by `new_log`.
+/// Item 1, key rotation: checkpoints signed before and after a rotation
+/// both anchor when both keys are pinned; with only the new key pinned,
+/// the old key's checkpoints are named as signed by a key not pinned and
+/// the verification fails.
+fn checkpoints_across_a_key_rotation_verify_with_both_keys_pinned(log: &Log) {
+    let out = log.run(&["audit", "keygen", "--out", "rotated"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for key in ["key.key", "rotated.key"] {
+        log.record_examples();
+        let out = log.run(&["audit", "checkpoint", "--sign", key]);
+        assert_eq!(out.status.code(), Some(0), "{key}: {}", stderr(&out));
+    }
+    let both = log.run(&[
+        "audit",
+        "verify",
+        "--public-key",
+        "key.pub",
+        "--public-key",
+        "rotated.pub",
+    ]);
+    assert_eq!(
+        both.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&both),
+        stderr(&both)
+    );
+    fails_naming(
+        log,
+        &["audit", "verify", "--public-key", "rotated.pub"],
+        &["which is not pinned"],
+    );
+}
+
 fn attack_suite(new_log: &dyn Fn(&str) -> Log) {
     macro_rules! case {
         ($name:ident) => {{
@@ -846,6 +880,7 @@ fn attack_suite(new_log: &dyn Fn(&str) -> Log) {
     case!(export_refuses_a_broken_log);
     case!(rehashed_tail_is_caught_by_an_offsite_checkpoint);
     case!(query_output_is_safe_and_shows_dry_runs);
+    case!(checkpoints_across_a_key_rotation_verify_with_both_keys_pinned);
 }
 
 #[test]
