@@ -526,7 +526,6 @@ mod tests {
         let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                          "spec": {"containers": containers}});
         let mut settings = AdmissionSettings::default();
-        settings.default_mode = Mode::Warn;
         settings.modes.insert("privileged-container", Mode::Enforce);
         let d = validate(&prepared(settings), &request("CREATE", pod));
         assert!(!d.response.allowed);

@@ -1410,7 +1410,6 @@ async fn peak_memory_of_reading_large_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn below_the_free_space_floor_nothing_is_written_and_nothing_is_served_unrecorded() {
-    use palisade_audit::Store;
     // A floor no volume meets.
     let h = Harness::start_floored(None, "", Duration::from_secs(60), Some(u64::MAX)).await;
     // A granted read cannot be recorded, so it is not served.
