@@ -190,16 +190,23 @@ pub enum Decision {
     Mutated,
     /// The mutating webhook changed nothing (not an admission decision).
     Unchanged,
+    /// A finding was set aside by the requester's own annotation
+    /// (`palisade.dev/waive.<control>`, where `admission.annotation-waivers`
+    /// allows it): one event per use, beside the decision's event, so that
+    /// every self-granted waiver can be found and reviewed on its own. Not
+    /// an admission decision.
+    Waived,
 }
 
 impl Decision {
-    pub const ALL: [Decision; 6] = [
+    pub const ALL: [Decision; 7] = [
         Decision::Allowed,
         Decision::Denied,
         Decision::Warned,
         Decision::Audited,
         Decision::Mutated,
         Decision::Unchanged,
+        Decision::Waived,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -210,6 +217,7 @@ impl Decision {
             Decision::Audited => "audited",
             Decision::Mutated => "mutated",
             Decision::Unchanged => "unchanged",
+            Decision::Waived => "waived",
         }
     }
 }
@@ -226,7 +234,7 @@ impl FromStr for Decision {
         Decision::ALL
             .into_iter()
             .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("unknown decision `{s}` (allowed, denied, warned, audited, mutated or unchanged)"))
+            .ok_or_else(|| format!("unknown decision `{s}` (allowed, denied, warned, audited, mutated, unchanged or waived)"))
     }
 }
 

@@ -18,6 +18,14 @@ use palisade_model::{ExceptionNote, ExceptionProblem, Finding, Node, Waiver};
 /// The annotation prefix of inline waivers.
 pub const ANNOTATION_PREFIX: &str = "palisade.dev/waive.";
 
+/// Whether a waiver's `source` says a resource's own annotation granted it
+/// (rather than an exception of the configuration).
+pub fn is_annotation_source(source: &str) -> bool {
+    source
+        .strip_prefix("annotation ")
+        .is_some_and(|key| key.starts_with(ANNOTATION_PREFIX))
+}
+
 /// Whether `palisade.dev/waive.<control>` annotations waive findings.
 ///
 /// Whoever writes an object writes its annotations: honouring them lets the

@@ -89,16 +89,28 @@ impl AuditSink for AuditLogSink {
         if let Some(reason) = self.floor.as_ref().and_then(FreeSpaceFloor::breached) {
             return Box::pin(std::future::ready(Err(SinkError::Refused(reason))));
         }
-        match self.recorder.record(to_event(event)) {
-            Ok(receipt) => Box::pin(async move {
-                match receipt.committed().await {
-                    Ok(_) => Ok(()),
-                    Err(e @ RecordError::Closed) => Err(SinkError::Refused(e.to_string())),
-                    Err(e) => Err(SinkError::NotCommitted(e.to_string())),
+        let decision = to_event(event);
+        let mut receipts = Vec::new();
+        // The waivers first: the decision they shaped is answered only
+        // when they are recorded too.
+        for recorded in annotation_waiver_events(&decision).chain([decision.clone()]) {
+            match self.recorder.record(recorded) {
+                Ok(receipt) => receipts.push(receipt),
+                Err(e) => {
+                    return Box::pin(std::future::ready(Err(SinkError::Refused(e.to_string()))));
                 }
-            }),
-            Err(e) => Box::pin(std::future::ready(Err(SinkError::Refused(e.to_string())))),
+            }
         }
+        Box::pin(async move {
+            for receipt in receipts {
+                match receipt.committed().await {
+                    Ok(_) => {}
+                    Err(e @ RecordError::Closed) => return Err(SinkError::Refused(e.to_string())),
+                    Err(e) => return Err(SinkError::NotCommitted(e.to_string())),
+                }
+            }
+            Ok(())
+        })
     }
 
     fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
@@ -203,6 +215,26 @@ pub fn to_event(event: &AdmissionEvent<'_>) -> Event {
         policy_version: event.policy_version.to_owned(),
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     }
+}
+
+/// One event of decision `waived` for each finding of `decision` that the
+/// requester waived with an annotation: the same request and resource,
+/// that one finding, the justification as the reason.
+pub fn annotation_waiver_events(decision: &Event) -> impl Iterator<Item = Event> + '_ {
+    decision
+        .findings
+        .iter()
+        .filter(|f| {
+            f.waiver
+                .as_ref()
+                .is_some_and(|w| palisade_policy::exceptions::is_annotation_source(&w.source))
+        })
+        .map(|finding| Event {
+            decision: Decision::Waived,
+            reason: finding.waiver.as_ref().map(|w| w.justification.clone()),
+            findings: vec![finding.clone()],
+            ..decision.clone()
+        })
 }
 
 /// How much of a request an event keeps: whoever calls the webhook

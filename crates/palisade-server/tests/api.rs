@@ -1436,3 +1436,60 @@ async fn below_the_free_space_floor_nothing_is_written_and_nothing_is_served_unr
     assert!(events.is_empty(), "{} events written", events.len());
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_annotation_waiver_used_is_an_event_of_its_own() {
+    let h = Harness::start_with(
+        None,
+        "  annotation-waivers:\n    enabled: true\n    namespaces: [legacy]\n    groups: [developers]\n    controls: [privileged-container]\n",
+    )
+    .await;
+    let mut pod = hardened_pod("old");
+    pod["metadata"]["annotations"] =
+        json!({"palisade.dev/waive.privileged-container": "vendor agent, TICKET-9"});
+    pod["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
+    let response = h.review("w-1", "legacy", pod, false).await;
+    assert_eq!(response["allowed"], true, "{response}");
+
+    let store = h.store().await;
+    let events = palisade_audit::Reader::new(store)
+        .query(&palisade_audit::Filter::default())
+        .await
+        .unwrap();
+    let admissions: Vec<_> = events
+        .iter()
+        .filter(|e| e.event.resource.name.as_deref() == Some("old"))
+        .collect();
+    let waived: Vec<_> = admissions
+        .iter()
+        .filter(|e| e.event.decision == palisade_audit::Decision::Waived)
+        .collect();
+    assert_eq!(waived.len(), 1, "{admissions:#?}");
+    let waiver = &waived[0].event;
+    assert_eq!(waiver.reason.as_deref(), Some("vendor agent, TICKET-9"));
+    assert_eq!(waiver.findings.len(), 1);
+    assert_eq!(waiver.findings[0].control, "privileged-container");
+    let source = serde_json::to_value(&waiver.source).unwrap();
+    assert_eq!(source["user"], "carol", "{source}");
+    assert_eq!(source["uid"], "w-1", "{source}");
+    // The decision has its own event, and only it counts as one.
+    assert_eq!(admissions.len(), 2, "{admissions:#?}");
+    let (status, body) = h
+        .get("/api/v1/summary?namespace=legacy", Some(&h.tokens.admin))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["events"], 1, "{summary}");
+    assert_eq!(
+        summary["namespaces"]["legacy"]["decisions"],
+        json!({"warned": 1}),
+        "{summary}"
+    );
+    // `audit query --decision waived` finds every self-granted waiver.
+    let (status, body) = h
+        .get("/api/v1/events?decision=waived", Some(&h.tokens.admin))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("vendor agent, TICKET-9"), "{body}");
+    h.stop().await;
+}
