@@ -89,6 +89,8 @@ struct Tokens {
 }
 
 struct Harness {
+    /// The audit log's URL (SQLite in `dir`, or a PostgreSQL database).
+    db: String,
     server: Option<Server>,
     dir: tempfile::TempDir,
     /// The configuration's text as written at start.
@@ -213,6 +215,7 @@ impl Harness {
         .unwrap();
         Harness {
             server: Some(server),
+            db: db.clone(),
             dir,
             config,
             ca: certs.ca_pem,
@@ -564,10 +567,9 @@ async fn admission_sources(h: &Harness) -> std::collections::BTreeMap<String, Va
 /// Only a client certificate from `admission.client-ca` with an accepted
 /// name proves the caller is the API server; the event says whether it
 /// did. What a caller claims is kept within limits, marked when cut.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_api_server_proves_itself_and_claims_are_bounded() {
+async fn the_api_server_proves_itself_and_claims_are_bounded_in(db: Option<String>) {
     let h = Harness::start_with(
-        None,
+        db,
         "  client-ca: apiserver-ca.pem\n  client-names: [kube-apiserver]\n",
     )
     .await;
@@ -956,9 +958,8 @@ async fn a_failed_reload_is_not_told_to_strangers() {
     h.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_scoped_principal_cannot_export_or_verify_every_namespace() {
-    let h = Harness::start(None).await;
+async fn a_scoped_principal_cannot_export_or_verify_every_namespace_in(db: Option<String>) {
+    let h = Harness::start(db).await;
     admit_some(&h).await;
     let t = &h.tokens;
     // Its events stay within team-a.
@@ -987,9 +988,8 @@ async fn a_scoped_principal_cannot_export_or_verify_every_namespace() {
     h.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn query_parameters_are_read_only_after_authentication_and_recorded() {
-    let h = Harness::start(None).await;
+async fn query_parameters_are_read_only_after_authentication_and_recorded_in(db: Option<String>) {
+    let h = Harness::start(db).await;
     // A stranger learns nothing from the parameters: 401, not 400.
     for path in [
         "/api/v1/events?limit=many",
@@ -1027,9 +1027,8 @@ async fn query_parameters_are_read_only_after_authentication_and_recorded() {
     h.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn long_requests_are_recorded_cut_and_hashed() {
-    let h = Harness::start(None).await;
+async fn long_requests_are_recorded_cut_and_hashed_in(db: Option<String>) {
+    let h = Harness::start(db).await;
     let long = format!("/api/v1/whoami?pad={}", "x".repeat(12 * 1024));
     assert_eq!(h.get(&long, None).await.0, 401);
     let events = h.api_events().await;
@@ -1182,8 +1181,7 @@ impl Harness {
     /// The store behind the server, opened a second time (as another
     /// replica or `scan --record` would).
     async fn store(&self) -> palisade_audit::AnyStore {
-        let url = format!("sqlite://{}", self.dir.path().join("audit.db").display());
-        palisade_audit::AnyStore::open(&url).await.unwrap()
+        palisade_audit::AnyStore::open(&self.db).await.unwrap()
     }
 }
 
@@ -1286,10 +1284,9 @@ async fn read_streamed(h: &Harness, path: &str, token: &str) -> (u16, usize, Vec
     (status, length, head)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn large_events_come_in_capped_pages_with_a_cursor() {
+async fn large_events_come_in_capped_pages_with_a_cursor_in(db: Option<String>) {
     use palisade_audit::Store;
-    let h = Harness::start(None).await;
+    let h = Harness::start(db).await;
     // 24 events of 1 MiB each in team-a.
     let store = h.store().await;
     let now = palisade_audit::Timestamp::now().as_millis() - 60_000;
@@ -1437,10 +1434,9 @@ async fn below_the_free_space_floor_nothing_is_written_and_nothing_is_served_unr
     h.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_annotation_waiver_used_is_an_event_of_its_own() {
+async fn each_annotation_waiver_used_is_an_event_of_its_own_in(db: Option<String>) {
     let h = Harness::start_with(
-        None,
+        db,
         "  annotation-waivers:\n    enabled: true\n    namespaces: [legacy]\n    groups: [developers]\n    controls: [privileged-container]\n",
     )
     .await;
@@ -1492,4 +1488,90 @@ async fn each_annotation_waiver_used_is_an_event_of_its_own() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("vendor agent, TICKET-9"), "{body}");
     h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_proves_itself_and_claims_are_bounded() {
+    the_api_server_proves_itself_and_claims_are_bounded_in(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_proves_itself_and_claims_are_bounded_on_postgres() {
+    let Some(pg) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    the_api_server_proves_itself_and_claims_are_bounded_in(Some(pg.create_db("claims").await))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scoped_principal_cannot_export_or_verify_every_namespace() {
+    a_scoped_principal_cannot_export_or_verify_every_namespace_in(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scoped_principal_cannot_export_or_verify_every_namespace_on_postgres() {
+    let Some(pg) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    a_scoped_principal_cannot_export_or_verify_every_namespace_in(Some(
+        pg.create_db("scoped").await,
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_events_come_in_capped_pages_with_a_cursor() {
+    large_events_come_in_capped_pages_with_a_cursor_in(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_events_come_in_capped_pages_with_a_cursor_on_postgres() {
+    let Some(pg) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    large_events_come_in_capped_pages_with_a_cursor_in(Some(pg.create_db("pages").await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_annotation_waiver_used_is_an_event_of_its_own() {
+    each_annotation_waiver_used_is_an_event_of_its_own_in(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_annotation_waiver_used_is_an_event_of_its_own_on_postgres() {
+    let Some(pg) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    each_annotation_waiver_used_is_an_event_of_its_own_in(Some(pg.create_db("waivers").await))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_parameters_are_read_only_after_authentication_and_recorded() {
+    query_parameters_are_read_only_after_authentication_and_recorded_in(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_parameters_are_read_only_after_authentication_and_recorded_on_postgres() {
+    let Some(pg) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    query_parameters_are_read_only_after_authentication_and_recorded_in(Some(
+        pg.create_db("queries").await,
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_requests_are_recorded_cut_and_hashed() {
+    long_requests_are_recorded_cut_and_hashed_in(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_requests_are_recorded_cut_and_hashed_on_postgres() {
+    let Some(pg) = postgres::TestPostgres::start(false) else {
+        return;
+    };
+    long_requests_are_recorded_cut_and_hashed_in(Some(pg.create_db("long").await)).await;
 }
