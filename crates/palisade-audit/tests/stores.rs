@@ -569,6 +569,85 @@ async fn bundles_round_trip_and_tampering_shows(store: AnyStore, _raw: Raw) {
     assert!(report.problems[0].contains("not by a given key"));
 }
 
+/// A bundle's lines with a signature line by `key()`, as export writes it.
+fn resigned(lines: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let digest = Sha256::digest(text.as_bytes());
+    let mut message = b"palisade-audit-bundle-v1\n".to_vec();
+    message.extend_from_slice(&digest);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    text.push_str(&format!(
+        "{{\"type\":\"signature\",\"algorithm\":\"ed25519\",\"key_id\":\"{}\",\"digest\":\"sha256:{hex}\",\"signature\":\"{}\"}}\n",
+        palisade_audit::keys::key_id(&key().verifying_key()),
+        palisade_audit::keys::sign(&key(), &message)
+    ));
+    text
+}
+
+/// A range that starts after #1 is anchored by a trusted checkpoint at the
+/// event before it, and only when that checkpoint's hash is the first
+/// event's predecessor: a signed checkpoint from before the history was
+/// rewritten exposes the rewrite.
+async fn a_range_s_anchor_must_match_its_first_predecessor(store: AnyStore, _raw: Raw) {
+    use palisade_audit::checkpoint::{Checkpoint, CheckpointBody, CheckpointKind};
+    fill(&store, 12).await;
+    let mut out = Vec::new();
+    let since = Some(Timestamp::from_millis(T0 + 5 * 60_000));
+    export(&store, since, None, &key(), "0.1.0", &mut out)
+        .await
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.contains("\"type\":\"signature\""))
+        .map(str::to_owned)
+        .collect();
+    let first: serde_json::Value = lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["type"] == "event" && v["chain"] == "default")
+        .unwrap();
+    let first_seq = first["seq"].as_i64().unwrap();
+    let predecessor = first["prev_hash"].as_str().unwrap().to_owned();
+    let anchored = |hash: &str| {
+        let checkpoint = Checkpoint::signed(
+            CheckpointBody {
+                kind: CheckpointKind::Head,
+                chain: "default".into(),
+                seq: first_seq - 1,
+                hash: hash.to_owned(),
+                time: Timestamp::from_millis(T0),
+                pruned: None,
+                chains: None,
+            },
+            Some(&key()),
+        );
+        let mut with = lines.clone();
+        let proof = with.pop().unwrap();
+        with.push(format!(
+            "{{\"type\":\"checkpoint\",\"checkpoint\":{}}}",
+            checkpoint.to_json().unwrap()
+        ));
+        with.push(proof);
+        resigned(&with)
+    };
+    // The checkpoint that matches: the range is anchored.
+    let report = verify_bundle(Cursor::new(anchored(&predecessor)), &pinned()).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    // A signed checkpoint of another history at the same place.
+    let other = "0".repeat(64);
+    let report = verify_bundle(Cursor::new(anchored(&other)), &pinned()).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("events before the range were replaced")),
+        "{:?}",
+        report.problems
+    );
+}
+
 async fn concurrent_writers_keep_valid_chains(url: String, store: AnyStore) {
     // Four writers in their own connections: two share chain `shared`, two
     // have their own chain. Every event awaited, all in flight together.
@@ -709,6 +788,7 @@ where
     case!(pruning_keeps_the_chain_verifiable);
     case!(filters_select_events);
     case!(bundles_round_trip_and_tampering_shows);
+    case!(a_range_s_anchor_must_match_its_first_predecessor);
     url_case!(concurrent_writers_keep_valid_chains, store);
     url_case!(writer_commits_everything_accepted, store);
     url_case!(newer_schema_is_refused, raw);
