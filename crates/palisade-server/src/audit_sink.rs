@@ -10,6 +10,7 @@ use palisade_audit::{
     AuditFinding, Decision, Event, FindingAction, RecordError, Recorder, Resource, Source,
     Timestamp,
 };
+use palisade_model::Finding;
 
 use crate::decide::{Endpoint, Verdict};
 use crate::sink::{AdmissionEvent, AuditSink, Durable, LogSink, SinkError};
@@ -93,7 +94,7 @@ impl AuditSink for AuditLogSink {
         let mut receipts = Vec::new();
         // The waivers first: the decision they shaped is answered only
         // when they are recorded too.
-        for recorded in annotation_waiver_events(&decision).chain([decision.clone()]) {
+        for recorded in annotation_waiver_events(event, &decision).chain([decision.clone()]) {
             match self.recorder.record(recorded) {
                 Ok(receipt) => receipts.push(receipt),
                 Err(e) => {
@@ -217,24 +218,60 @@ pub fn to_event(event: &AdmissionEvent<'_>) -> Event {
     }
 }
 
-/// One event of decision `waived` for each finding of `decision` that the
-/// requester waived with an annotation: the same request and resource,
-/// that one finding, the justification as the reason.
-pub fn annotation_waiver_events(decision: &Event) -> impl Iterator<Item = Event> + '_ {
-    decision
-        .findings
-        .iter()
-        .filter(|f| {
-            f.waiver
-                .as_ref()
-                .is_some_and(|w| palisade_policy::exceptions::is_annotation_source(&w.source))
-        })
-        .map(|finding| Event {
+/// One event of decision `waived` for each control the requester waived
+/// with an annotation: the same request and resource as `decision`, the
+/// findings it set aside (within the event limits) and the annotation's
+/// text as the reason. Read from the request's findings, not from
+/// `decision`'s, which may have been cut before a waived one.
+pub fn annotation_waiver_events<'a>(
+    event: &'a AdmissionEvent<'_>,
+    decision: &'a Event,
+) -> impl Iterator<Item = Event> + 'a {
+    let by_annotation = |finding: &Finding| {
+        finding
+            .waiver
+            .as_ref()
+            .is_some_and(|w| palisade_policy::exceptions::is_annotation_source(&w.source))
+    };
+    let mut controls: Vec<&'static str> = Vec::new();
+    for (finding, _, verdict) in &event.findings {
+        if *verdict == Verdict::Waived
+            && by_annotation(finding)
+            && !controls.contains(&finding.control)
+        {
+            controls.push(finding.control);
+        }
+    }
+    controls.into_iter().map(move |control| {
+        let findings: Vec<AuditFinding> = event
+            .findings
+            .iter()
+            .filter(|(f, _, v)| f.control == control && *v == Verdict::Waived)
+            .take(limits::FINDINGS)
+            .map(|(f, _, _)| {
+                let mut recorded = AuditFinding {
+                    action: Some(FindingAction::Waived),
+                    ..AuditFinding::from(*f)
+                };
+                recorded.message = crate::message::truncate(&recorded.message, limits::TEXT);
+                if let Some(waiver) = &mut recorded.waiver {
+                    waiver.justification =
+                        crate::message::truncate(&waiver.justification, limits::TEXT);
+                }
+                recorded
+            })
+            .collect();
+        let reason = findings
+            .first()
+            .and_then(|f| f.waiver.as_ref())
+            .map(|w| w.justification.clone());
+        Event {
             decision: Decision::Waived,
-            reason: finding.waiver.as_ref().map(|w| w.justification.clone()),
-            findings: vec![finding.clone()],
+            reason,
+            findings,
             ..decision.clone()
-        })
+        }
+    })
 }
 
 /// How much of a request an event keeps: whoever calls the webhook
