@@ -206,21 +206,36 @@ pub async fn export_verified<S: Store, W: Write>(
         chains: proofs.clone(),
     })?)?;
     let digest = out.digest.clone().finalize();
-    let mut message = SIGNED_PREFIX.to_vec();
-    message.extend_from_slice(&digest);
-    let signature = SignatureLine {
-        kind: "signature".into(),
-        algorithm: "ed25519".into(),
-        key_id: keys::key_id(&key.verifying_key()),
-        digest: format!("sha256:{}", crate::hex(&digest)),
-        signature: keys::sign(key, &message),
-    };
-    out.line(&json(&signature)?)?;
+    out.line(&signature_line(&digest, key)?)?;
     out.inner.flush()?;
     Ok(ExportSummary {
         chains: proofs,
         checkpoints,
     })
+}
+
+/// The signature line that ends a bundle whose lines hash to `digest`.
+fn signature_line(digest: &[u8], key: &SigningKey) -> Result<String, AuditError> {
+    let mut message = SIGNED_PREFIX.to_vec();
+    message.extend_from_slice(digest);
+    json(&SignatureLine {
+        kind: "signature".into(),
+        algorithm: "ed25519".into(),
+        key_id: keys::key_id(&key.verifying_key()),
+        digest: format!("sha256:{}", crate::hex(digest)),
+        signature: keys::sign(key, &message),
+    })
+}
+
+/// `lines` as a bundle signed by `key`, as [`export`] ends one: for a
+/// bundle edited after export (what tests of `verify_bundle` forge with
+/// the real key, to show that the signature alone proves nothing).
+pub fn signed(lines: &[String], key: &SigningKey) -> Result<String, AuditError> {
+    let mut text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let digest = Sha256::digest(text.as_bytes());
+    text.push_str(&signature_line(&digest, key)?);
+    text.push('\n');
+    Ok(text)
 }
 
 async fn export_chain<S: Store, W: Write>(

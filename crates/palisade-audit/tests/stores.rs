@@ -569,22 +569,6 @@ async fn bundles_round_trip_and_tampering_shows(store: AnyStore, _raw: Raw) {
     assert!(report.problems[0].contains("not by a given key"));
 }
 
-/// A bundle's lines with a signature line by `key()`, as export writes it.
-fn resigned(lines: &[String]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let digest = Sha256::digest(text.as_bytes());
-    let mut message = b"palisade-audit-bundle-v1\n".to_vec();
-    message.extend_from_slice(&digest);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    text.push_str(&format!(
-        "{{\"type\":\"signature\",\"algorithm\":\"ed25519\",\"key_id\":\"{}\",\"digest\":\"sha256:{hex}\",\"signature\":\"{}\"}}\n",
-        palisade_audit::keys::key_id(&key().verifying_key()),
-        palisade_audit::keys::sign(&key(), &message)
-    ));
-    text
-}
-
 /// A range that starts after #1 is anchored by a trusted checkpoint at the
 /// event before it, and only when that checkpoint's hash is the first
 /// event's predecessor: a signed checkpoint from before the history was
@@ -630,7 +614,7 @@ async fn a_range_s_anchor_must_match_its_first_predecessor(store: AnyStore, _raw
             checkpoint.to_json().unwrap()
         ));
         with.push(proof);
-        resigned(&with)
+        palisade_audit::bundle::signed(&with, &key()).unwrap()
     };
     // The checkpoint that matches: the range is anchored.
     let report = verify_bundle(Cursor::new(anchored(&predecessor)), &pinned()).unwrap();

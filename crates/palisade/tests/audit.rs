@@ -667,7 +667,11 @@ fn export_refuses_a_broken_log(log: &Log) {
             _ => lines.push(line.to_owned()),
         }
     }
-    std::fs::write(log.path("cut.jsonl"), signed_bundle(&lines, &key)).unwrap();
+    std::fs::write(
+        log.path("cut.jsonl"),
+        palisade_audit::bundle::signed(&lines, &key).unwrap(),
+    )
+    .unwrap();
     fails_naming(
         log,
         &[
@@ -698,7 +702,7 @@ fn export_refuses_a_broken_log(log: &Log) {
     with_unsigned.push(proof);
     std::fs::write(
         log.path("unsigned.jsonl"),
-        signed_bundle(&with_unsigned, &key),
+        palisade_audit::bundle::signed(&with_unsigned, &key).unwrap(),
     )
     .unwrap();
     fails_naming(
@@ -715,26 +719,6 @@ fn export_refuses_a_broken_log(log: &Log) {
             "0 signed and valid, 1 unsigned, 0 other key",
         ],
     );
-}
-
-/// The bundle's lines with a signature line by `key`, as export writes it.
-fn signed_bundle(lines: &[String], key: &palisade_audit::keys::SigningKey) -> String {
-    use sha2::{Digest, Sha256};
-    let mut text = String::new();
-    for line in lines {
-        text.push_str(line);
-        text.push('\n');
-    }
-    let digest = Sha256::digest(text.as_bytes());
-    let mut message = b"palisade-audit-bundle-v1\n".to_vec();
-    message.extend_from_slice(&digest);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    text.push_str(&format!(
-        "{{\"type\":\"signature\",\"algorithm\":\"ed25519\",\"key_id\":\"{}\",\"digest\":\"sha256:{hex}\",\"signature\":\"{}\"}}\n",
-        palisade_audit::keys::key_id(&key.verifying_key()),
-        palisade_audit::keys::sign(key, &message)
-    ));
-    text
 }
 
 /// Item 5 (issue #13 item 13): re-hashing the newest events and deleting
