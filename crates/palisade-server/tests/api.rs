@@ -15,6 +15,26 @@ mod support;
 #[path = "../../palisade-audit/tests/support/postgres.rs"]
 mod postgres;
 
+/// Tests `$body` (given the audit log's URL, `None` for SQLite in the
+/// harness's folder) on SQLite as `$sqlite` and on a new PostgreSQL
+/// database `$db` as `$postgres`.
+macro_rules! on_both_stores {
+    ($body:ident => $sqlite:ident, $postgres:ident, $db:literal) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            $body(None).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $postgres() {
+            let Some(pg) = postgres::TestPostgres::start(false) else {
+                return;
+            };
+            $body(Some(pg.create_db($db).await)).await;
+        }
+    };
+}
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -1490,88 +1510,39 @@ async fn each_annotation_waiver_used_is_an_event_of_its_own_in(db: Option<String
     h.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_api_server_proves_itself_and_claims_are_bounded() {
-    the_api_server_proves_itself_and_claims_are_bounded_in(None).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_api_server_proves_itself_and_claims_are_bounded_on_postgres() {
-    let Some(pg) = postgres::TestPostgres::start(false) else {
-        return;
-    };
-    the_api_server_proves_itself_and_claims_are_bounded_in(Some(pg.create_db("claims").await))
-        .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_scoped_principal_cannot_export_or_verify_every_namespace() {
-    a_scoped_principal_cannot_export_or_verify_every_namespace_in(None).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_scoped_principal_cannot_export_or_verify_every_namespace_on_postgres() {
-    let Some(pg) = postgres::TestPostgres::start(false) else {
-        return;
-    };
-    a_scoped_principal_cannot_export_or_verify_every_namespace_in(Some(
-        pg.create_db("scoped").await,
-    ))
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn large_events_come_in_capped_pages_with_a_cursor() {
-    large_events_come_in_capped_pages_with_a_cursor_in(None).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn large_events_come_in_capped_pages_with_a_cursor_on_postgres() {
-    let Some(pg) = postgres::TestPostgres::start(false) else {
-        return;
-    };
-    large_events_come_in_capped_pages_with_a_cursor_in(Some(pg.create_db("pages").await)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_annotation_waiver_used_is_an_event_of_its_own() {
-    each_annotation_waiver_used_is_an_event_of_its_own_in(None).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_annotation_waiver_used_is_an_event_of_its_own_on_postgres() {
-    let Some(pg) = postgres::TestPostgres::start(false) else {
-        return;
-    };
-    each_annotation_waiver_used_is_an_event_of_its_own_in(Some(pg.create_db("waivers").await))
-        .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn query_parameters_are_read_only_after_authentication_and_recorded() {
-    query_parameters_are_read_only_after_authentication_and_recorded_in(None).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn query_parameters_are_read_only_after_authentication_and_recorded_on_postgres() {
-    let Some(pg) = postgres::TestPostgres::start(false) else {
-        return;
-    };
-    query_parameters_are_read_only_after_authentication_and_recorded_in(Some(
-        pg.create_db("queries").await,
-    ))
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn long_requests_are_recorded_cut_and_hashed() {
-    long_requests_are_recorded_cut_and_hashed_in(None).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn long_requests_are_recorded_cut_and_hashed_on_postgres() {
-    let Some(pg) = postgres::TestPostgres::start(false) else {
-        return;
-    };
-    long_requests_are_recorded_cut_and_hashed_in(Some(pg.create_db("long").await)).await;
-}
+on_both_stores!(
+    the_api_server_proves_itself_and_claims_are_bounded_in =>
+    the_api_server_proves_itself_and_claims_are_bounded,
+    the_api_server_proves_itself_and_claims_are_bounded_on_postgres,
+    "claims"
+);
+on_both_stores!(
+    a_scoped_principal_cannot_export_or_verify_every_namespace_in =>
+    a_scoped_principal_cannot_export_or_verify_every_namespace,
+    a_scoped_principal_cannot_export_or_verify_every_namespace_on_postgres,
+    "scoped"
+);
+on_both_stores!(
+    large_events_come_in_capped_pages_with_a_cursor_in =>
+    large_events_come_in_capped_pages_with_a_cursor,
+    large_events_come_in_capped_pages_with_a_cursor_on_postgres,
+    "pages"
+);
+on_both_stores!(
+    each_annotation_waiver_used_is_an_event_of_its_own_in =>
+    each_annotation_waiver_used_is_an_event_of_its_own,
+    each_annotation_waiver_used_is_an_event_of_its_own_on_postgres,
+    "waivers"
+);
+on_both_stores!(
+    query_parameters_are_read_only_after_authentication_and_recorded_in =>
+    query_parameters_are_read_only_after_authentication_and_recorded,
+    query_parameters_are_read_only_after_authentication_and_recorded_on_postgres,
+    "queries"
+);
+on_both_stores!(
+    long_requests_are_recorded_cut_and_hashed_in =>
+    long_requests_are_recorded_cut_and_hashed,
+    long_requests_are_recorded_cut_and_hashed_on_postgres,
+    "long"
+);

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use palisade_audit::{Filter, Reader};
 use serde_json::{Value, json};
 
-use serve::{HOST, client, free_port, serve_command, wait_ready, write_certs};
+use serve::{HOST, client, client_waiting, free_port, serve_command, wait_ready, write_certs};
 
 fn review(uid: &str) -> Value {
     json!({
@@ -216,12 +216,7 @@ async fn large_reviews_are_bounded_and_memory_stays_under_the_install_limit() {
         format!("sqlite://{}", dir.path().join("audit.db").display()),
     );
     let mut server = command.spawn().unwrap();
-    let http = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
-        .resolve(HOST, ([127, 0, 0, 1], port).into())
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap();
+    let http = client_waiting(&ca, port, std::time::Duration::from_secs(120));
     wait_ready(&http, port).await;
     let url = format!("https://{HOST}:{port}/validate");
     let post = |body: Vec<u8>| {
@@ -316,12 +311,7 @@ async fn large_reviews_wait_for_their_share_and_small_ones_pass_them() {
     let mut command = serve_command(dir.path(), port);
     command.arg("--no-audit");
     let mut server = command.spawn().unwrap();
-    let http = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
-        .resolve(HOST, ([127, 0, 0, 1], port).into())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let http = client_waiting(&ca, port, std::time::Duration::from_secs(30));
     wait_ready(&http, port).await;
     let url = format!("https://{HOST}:{port}/validate");
 

@@ -299,6 +299,18 @@ fn record(
     what: &str,
     outcome: Result<(), &str>,
 ) -> Option<palisade_audit::Receipt> {
+    // Refusals are the cheapest events to send: without the floor, anyone
+    // could fill the volume with them (and an evicted volume takes the
+    // whole log with it).
+    if let Some(reason) = api.floor.as_ref().and_then(|f| f.breached()) {
+        tracing::error!(
+            reason,
+            user,
+            what,
+            "API access not recorded: the audit log's volume is full"
+        );
+        return None;
+    }
     let event = Event {
         time: Timestamp::now(),
         source: Source::Api {
@@ -325,18 +337,6 @@ fn record(
         policy_version: policy_version.to_owned(),
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
-    // Refusals are the cheapest events to send: without the floor, anyone
-    // could fill the volume with them (and an evicted volume takes the
-    // whole log with it).
-    if let Some(reason) = api.floor.as_ref().and_then(|f| f.breached()) {
-        tracing::error!(
-            reason,
-            user,
-            what,
-            "API access not recorded: the audit log's volume is full"
-        );
-        return None;
-    }
     match api.recorder.record(event) {
         Ok(receipt) => outcome.is_ok().then_some(receipt),
         Err(e) => {

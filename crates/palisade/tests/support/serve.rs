@@ -45,10 +45,16 @@ pub fn serve_command(dir: &Path, port: u16) -> Command {
 }
 
 pub fn client(ca: &str, port: u16) -> reqwest::Client {
+    client_waiting(ca, port, Duration::from_secs(5))
+}
+
+/// [`client`] that waits up to `timeout` for an answer (large reviews on
+/// a debug build take seconds).
+pub fn client_waiting(ca: &str, port: u16, timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
         .resolve(HOST, ([127, 0, 0, 1], port).into())
-        .timeout(Duration::from_secs(5))
+        .timeout(timeout)
         .build()
         .unwrap()
 }
