@@ -11,10 +11,12 @@
 //! - [`image`] reads container images without a daemon (`docker save`,
 //!   OCI layouts, image configs, `docker inspect`).
 //! - [`walk`] finds the files to scan.
+//! - [`input`] reads a source and decides once what it is ([`Input`]).
 
 pub mod dockerfile;
 mod error;
 pub mod image;
+pub mod input;
 pub mod json;
 pub mod kube;
 mod limits;
@@ -24,6 +26,7 @@ pub mod walk;
 pub mod yaml;
 
 pub use error::LoadError;
+pub use input::{Counts, Input, Loaded};
 pub use kube::{KubeObject, objects};
 pub use limits::Limits;
 pub use pod::{Container, ContainerKind, PodSpec, SecurityContext, Setting};

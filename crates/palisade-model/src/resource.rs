@@ -17,6 +17,32 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
+    /// A Dockerfile, named by its file: what Dockerfile findings and audit
+    /// events are about.
+    ///
+    /// ```
+    /// use palisade_model::ResourceRef;
+    /// assert_eq!(ResourceRef::dockerfile("app/Dockerfile").display_name(), "Dockerfile/app/Dockerfile");
+    /// ```
+    pub fn dockerfile(file: &str) -> Self {
+        Self::outside_kubernetes("Dockerfile", file)
+    }
+
+    /// A container image, named by its reference (else its file).
+    pub fn image(name: &str) -> Self {
+        Self::outside_kubernetes("Image", name)
+    }
+
+    /// An input that is no Kubernetes object: no API version, no namespace.
+    pub fn outside_kubernetes(kind: &str, name: &str) -> Self {
+        ResourceRef {
+            api_version: String::new(),
+            kind: kind.to_owned(),
+            namespace: None,
+            name: (!name.is_empty()).then(|| name.to_owned()),
+        }
+    }
+
     /// `Kind/namespace/name`, leaving out what is unknown.
     ///
     /// ```

@@ -191,20 +191,19 @@ impl Config {
         Ok(config)
     }
 
-    /// Loads the user policies named by the configuration's `policies:` and
-    /// by `extra` (the command line's `--policy`, `--data`, `--namespace`,
-    /// `--all-namespaces`): paths add up; namespaces from `extra` replace
-    /// the configuration's. `None` when no policy path is given. Every error
-    /// is reported, one per line.
-    pub fn load_user_policies(
+    /// Where the user policies come from: the configuration's `policies:`
+    /// and `extra` (the command line's `--policy`, `--data`, `--namespace`,
+    /// `--all-namespaces`). Paths add up; namespaces from `extra` replace
+    /// the configuration's. `None` when no policy path is given.
+    pub(crate) fn user_policy_options(
         &self,
         extra: &PolicySources,
-    ) -> Result<Option<palisade_rego::Policies>, ConfigError> {
+    ) -> Option<(Vec<std::path::PathBuf>, palisade_rego::Options)> {
         let from_config = self.policy_sources();
         let mut paths = from_config.paths;
         paths.extend(extra.paths.iter().cloned());
         if paths.is_empty() {
-            return Ok(None);
+            return None;
         }
         let namespaces = if extra.all_namespaces
             || (extra.namespaces.is_empty() && from_config.all_namespaces)
@@ -219,16 +218,21 @@ impl Config {
         };
         let mut data = from_config.data;
         data.extend(extra.data.iter().cloned());
-        let options = palisade_rego::Options { namespaces, data };
+        Some((paths, palisade_rego::Options { namespaces, data }))
+    }
+
+    /// The user policies [`Config::user_policy_options`] names, compiled
+    /// (for commands that need no policy version: `palisade test`).
+    pub fn load_user_policies(
+        &self,
+        extra: &PolicySources,
+    ) -> Result<Option<palisade_rego::Policies>, ConfigError> {
+        let Some((paths, options)) = self.user_policy_options(extra) else {
+            return Ok(None);
+        };
         palisade_rego::Policies::load(&paths, &options)
             .map(Some)
-            .map_err(|errors| {
-                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                ConfigError(format!(
-                    "cannot load the policies:\n  {}",
-                    lines.join("\n  ")
-                ))
-            })
+            .map_err(crate::build::policy_errors)
     }
 
     /// Every file and data document the user policies come from (the

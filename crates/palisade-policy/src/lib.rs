@@ -6,8 +6,10 @@
 pub mod admission;
 pub mod api;
 pub mod audit;
+mod build;
 pub mod config;
 pub mod digests;
+mod evaluate;
 pub mod exceptions;
 mod selection;
 mod strict_bool;
@@ -16,16 +18,15 @@ pub mod version;
 
 use std::sync::Arc;
 
-use palisade_controls::{Check, Control, Inventory, Params, PssVersion};
-use palisade_load::dockerfile::Dockerfile;
-use palisade_load::image::Image;
-use palisade_load::{Document, KubeObject, PodSpec, objects};
-use palisade_model::{Enforcement, Finding, Location, ResourceRef, Severity};
+use palisade_controls::{Control, Params, PssVersion};
+use palisade_model::Severity;
 
 pub use admission::{AdmissionSettings, FailureMode, Mode, SafeDefault};
 pub use api::ApiConfig;
 pub use audit::AuditSettings;
+pub use build::{BuildError, Built, CONFIG_ENV, Discovered, PolicyRequest};
 pub use config::{Config, ConfigError, PolicySources};
+pub use evaluate::{Evaluated, Gathered};
 pub use exceptions::{AnnotationWaivers, Exception, Exceptions};
 pub use selection::{Framework, SelectionError};
 pub use user::Deferred;
@@ -80,21 +81,6 @@ impl Selected {
             params: Params::defaults(control),
         }
     }
-}
-
-/// What one document held, once evaluated.
-#[derive(Debug, Default)]
-pub struct DocumentOutcome {
-    /// Every finding, in check order.
-    pub findings: Vec<Finding>,
-    /// How many Kubernetes objects it held (a `List` holds several).
-    pub objects: usize,
-    /// What cross-resource controls need of its objects (empty when none runs).
-    pub inventory: Inventory,
-    /// Objects that user policies review once the scan's inventory is complete.
-    pub deferred: Vec<Deferred>,
-    /// User policies that could not be evaluated on it.
-    pub errors: Vec<palisade_rego::RegoError>,
 }
 
 impl PolicySet {
@@ -215,189 +201,5 @@ impl PolicySet {
     /// The exceptions, with how often each was used so far.
     pub fn exceptions(&self) -> &Exceptions {
         &self.exceptions
-    }
-
-    /// Whether a cross-resource control runs, so documents must feed an
-    /// [`Inventory`].
-    pub fn needs_inventory(&self) -> bool {
-        self.controls
-            .iter()
-            .any(|s| matches!(s.control.check, Check::Inventory(_)))
-    }
-
-    /// Evaluates every object in a document.
-    pub fn evaluate_document(&self, document: &Document) -> DocumentOutcome {
-        let mut outcome = DocumentOutcome::default();
-        let inventory = self.needs_inventory();
-        let objects = objects(&document.root);
-        for object in &objects {
-            outcome.objects += 1;
-            self.evaluate_object(object, &document.file, &mut outcome.findings);
-            if inventory {
-                outcome.inventory.add(object, &document.file);
-            }
-        }
-        if self.user.is_some() {
-            outcome.errors = self.evaluate_user_document(
-                document,
-                &objects,
-                &mut outcome.findings,
-                &mut outcome.deferred,
-            );
-        }
-        outcome
-    }
-
-    /// Evaluates a Dockerfile: findings point at the offending instruction.
-    pub fn evaluate_dockerfile(&self, dockerfile: &Dockerfile) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        let resource = ResourceRef {
-            api_version: String::new(),
-            kind: "Dockerfile".to_owned(),
-            namespace: None,
-            name: Some(dockerfile.file.to_string()),
-        };
-        for selected in &self.controls {
-            let Check::Dockerfile(check) = selected.control.check else {
-                continue;
-            };
-            for violation in check(dockerfile, &selected.params) {
-                let instruction = palisade_controls::dockerfile::instruction_of(&violation)
-                    .and_then(|i| dockerfile.instructions.get(i));
-                findings.push(Finding {
-                    control: selected.control.meta.id,
-                    severity: selected.severity,
-                    message: violation.message,
-                    resource: resource.clone(),
-                    container: None,
-                    field: violation.path,
-                    location: Location {
-                        file: dockerfile.file.clone(),
-                        line: instruction.map_or(1, |i| i.line),
-                        column: instruction.map_or(1, |i| i.column),
-                    },
-                    waiver: None,
-                    enforcement: Enforcement::Enforce,
-                });
-            }
-        }
-        self.exceptions
-            .apply(None, &mut findings, self.annotation_waivers);
-        findings
-    }
-
-    /// Evaluates a container image. Findings point at the image's file
-    /// (line 1: an image has no lines); the resource is the `Image` named by
-    /// its reference, else by its file.
-    pub fn evaluate_image(&self, image: &Image) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        let resource = ResourceRef {
-            api_version: String::new(),
-            kind: "Image".to_owned(),
-            namespace: None,
-            name: Some(image.name()),
-        };
-        for selected in &self.controls {
-            let (Check::Image(check) | Check::ImageAndWorkload { image: check, .. }) =
-                selected.control.check
-            else {
-                continue;
-            };
-            for violation in check(image, &selected.params) {
-                findings.push(Finding {
-                    control: selected.control.meta.id,
-                    severity: selected.severity,
-                    message: violation.message,
-                    resource: resource.clone(),
-                    container: None,
-                    field: violation.path,
-                    location: Location {
-                        file: image.file.clone(),
-                        line: 1,
-                        column: 1,
-                    },
-                    waiver: None,
-                    enforcement: Enforcement::Enforce,
-                });
-            }
-        }
-        self.exceptions
-            .apply(None, &mut findings, self.annotation_waivers);
-        findings
-    }
-
-    /// Runs the cross-resource controls over everything scanned.
-    pub fn evaluate_inventory(&self, inventory: &Inventory) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        for selected in &self.controls {
-            let Check::Inventory(check) = selected.control.check else {
-                continue;
-            };
-            findings.extend(check(inventory).into_iter().map(|v| Finding {
-                control: selected.control.meta.id,
-                severity: selected.severity,
-                message: v.message,
-                resource: v.resource,
-                container: None,
-                field: v.field,
-                location: v.location,
-                waiver: None,
-                enforcement: Enforcement::Enforce,
-            }));
-        }
-        self.exceptions
-            .apply(None, &mut findings, self.annotation_waivers);
-        findings
-    }
-
-    /// Evaluates one object, pushing its findings.
-    pub fn evaluate_object(
-        &self,
-        object: &KubeObject<'_>,
-        file: &Arc<str>,
-        findings: &mut Vec<Finding>,
-    ) {
-        let pod = PodSpec::find(object);
-        let first = findings.len();
-        // Built on the first finding: most objects in a clean repository have none.
-        let mut resource = None;
-        for selected in &self.controls {
-            let violations = match (selected.control.check, &pod) {
-                (Check::Pod(check), Some(pod)) => check(pod, selected.version)
-                    .map(|r| r.violations)
-                    .unwrap_or_default(),
-                (Check::Workload(check), Some(pod))
-                | (
-                    Check::ImageAndWorkload {
-                        workload: check, ..
-                    },
-                    Some(pod),
-                ) => check(pod, &selected.params),
-                (Check::Object(check), _) => check(object, &selected.params),
-                _ => continue,
-            };
-            for violation in violations {
-                let pos = object.node.locate(&violation.path);
-                findings.push(Finding {
-                    control: selected.control.meta.id,
-                    severity: selected.severity,
-                    message: violation.message,
-                    resource: resource.get_or_insert_with(|| object.resource()).clone(),
-                    container: violation.container,
-                    field: violation.path,
-                    location: Location {
-                        file: file.clone(),
-                        line: pos.line,
-                        column: pos.column,
-                    },
-                    waiver: None,
-                    enforcement: Enforcement::Enforce,
-                });
-            }
-        }
-        if let Some(new) = findings.get_mut(first..) {
-            self.exceptions
-                .apply(Some(object), new, self.annotation_waivers);
-        }
     }
 }

@@ -6,14 +6,14 @@
 //! `--combine` every document at once); Gatekeeper constraints review each
 //! object. Constraints that read `data.inventory` need every object of the
 //! scan first: their objects are kept as [`Deferred`] and reviewed once the
-//! scan is over ([`PolicySet::evaluate_deferred`]).
+//! scan is over ([`PolicySet::evaluate_gathered`]).
 
 use std::sync::Arc;
 
 use palisade_frameworks::Coverage;
 use palisade_load::dockerfile::Dockerfile;
 use palisade_load::{Document, KubeObject};
-use palisade_model::{ControlMeta, FieldPath, Finding, Location, Node, Position, ResourceRef};
+use palisade_model::{ControlMeta, Finding, Location, Node, Position, ResourceRef};
 use palisade_rego::gatekeeper::matching::Target;
 use palisade_rego::{Policies, RegoError, RegoFinding, Review, Value};
 
@@ -111,12 +111,7 @@ impl PolicySet {
                     let resource = objects
                         .first()
                         .map(KubeObject::resource)
-                        .unwrap_or_else(|| ResourceRef {
-                            api_version: String::new(),
-                            kind: "Document".to_string(),
-                            namespace: None,
-                            name: None,
-                        });
+                        .unwrap_or_else(|| ResourceRef::outside_kubernetes("Document", ""));
                     let start = findings.len();
                     self.push_user(
                         findings,
@@ -181,7 +176,7 @@ impl PolicySet {
     /// itself as `input.review` (its operation, user and dry run). There is
     /// no inventory at admission: templates that read `data.inventory` see
     /// it empty.
-    pub fn evaluate_user_admission(
+    pub(crate) fn evaluate_user_admission(
         &self,
         object: &KubeObject<'_>,
         request: Value,
@@ -216,7 +211,10 @@ impl PolicySet {
     /// Reviews the objects kept for the inventory, with every object of the
     /// scan as `data.inventory` (and each object's Namespace, when scanned,
     /// for `namespaceSelector`).
-    pub fn evaluate_deferred(&self, deferred: &[Deferred]) -> (Vec<Finding>, Vec<RegoError>) {
+    pub(crate) fn evaluate_deferred(
+        &self,
+        deferred: &[Deferred],
+    ) -> (Vec<Finding>, Vec<RegoError>) {
         let mut findings = Vec::new();
         let mut errors = Vec::new();
         let Some(user) = &self.user else {
@@ -248,7 +246,7 @@ impl PolicySet {
 
     /// Checks a Dockerfile against Conftest policies, in the shape
     /// Conftest gives Dockerfiles.
-    pub fn evaluate_user_dockerfile(
+    pub(crate) fn evaluate_user_dockerfile(
         &self,
         dockerfile: &Dockerfile,
         text: &str,
@@ -259,12 +257,7 @@ impl PolicySet {
         };
         let input = palisade_rego::conftest::dockerfile::input(dockerfile, text);
         let found = user.check_document(input)?;
-        let resource = ResourceRef {
-            api_version: String::new(),
-            kind: "Dockerfile".to_owned(),
-            namespace: None,
-            name: Some(dockerfile.file.to_string()),
-        };
+        let resource = ResourceRef::dockerfile(&dockerfile.file);
         // Conftest gives policies no positions and reports against the
         // file: a finding points at the instruction its message quotes, else
         // at the whole file (line 0), never at an instruction not at fault.
@@ -294,7 +287,7 @@ impl PolicySet {
     /// With `--combine`: every document of the scan in one input, an array
     /// of `{"path", "contents"}` as Conftest combines them (a file with
     /// several documents gives an array of them as its contents).
-    pub fn evaluate_combined(
+    pub(crate) fn evaluate_combined(
         &self,
         files: &[(Arc<str>, Vec<Value>)],
     ) -> Result<Vec<Finding>, RegoError> {
@@ -318,12 +311,7 @@ impl PolicySet {
                 .collect::<Vec<_>>(),
         );
         let found = user.check_document(input)?;
-        let resource = ResourceRef {
-            api_version: String::new(),
-            kind: "Combined".to_owned(),
-            namespace: None,
-            name: None,
-        };
+        let resource = ResourceRef::outside_kubernetes("Combined", "");
         let file = files
             .first()
             .map_or_else(|| Arc::from("-"), |(f, _)| f.clone());
@@ -361,20 +349,21 @@ impl PolicySet {
             if tuning.is_some_and(|t| !t.enabled) {
                 continue;
             }
+            let location = Location {
+                file: file.clone(),
+                line: pos.line,
+                column: pos.column,
+            };
             findings.push(Finding {
-                control: f.control.id,
-                severity: tuning.and_then(|t| t.severity).unwrap_or(f.severity),
-                message: f.message,
-                resource: resource.clone(),
-                container: None,
-                field: FieldPath::default(),
-                location: Location {
-                    file: file.clone(),
-                    line: pos.line,
-                    column: pos.column,
-                },
                 waiver: f.waiver,
                 enforcement: f.enforcement,
+                ..crate::evaluate::finding(
+                    f.control.id,
+                    tuning.and_then(|t| t.severity).unwrap_or(f.severity),
+                    f.message,
+                    resource.clone(),
+                    location,
+                )
             });
         }
     }

@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use palisade_load::{Limits, parse_documents};
+use palisade_load::{Input, Limits, Loaded, parse_documents};
 use palisade_policy::PolicySet;
 
 #[path = "support/image.rs"]
@@ -78,40 +78,29 @@ fn findings(id: &str, file: &Path) -> Vec<(u32, u32, String)> {
             })
             .collect();
     }
-    if palisade_load::walk::is_dockerfile_name(file) {
-        let parsed = palisade_load::dockerfile::parse_dockerfile(name.into(), &text);
-        assert!(
-            parsed.errors.is_empty(),
-            "{}: {:?}",
-            file.display(),
-            parsed.errors
-        );
-        return policy
-            .evaluate_dockerfile(&parsed.dockerfile)
-            .into_iter()
-            .map(|f| {
-                assert_eq!(f.control, id);
-                (f.location.line, f.location.column, f.message)
-            })
-            .collect();
-    }
-    // Manifests: every document, then the cross-resource controls over all.
-    let parsed = parse_documents(name.into(), &text, &Limits::default());
-    assert!(
-        parsed.errors.is_empty(),
-        "{}: {:?}",
-        file.display(),
-        parsed.errors
-    );
-    let mut inventory = palisade_controls::Inventory::default();
-    let mut all = Vec::new();
-    for document in &parsed.documents {
-        let outcome = policy.evaluate_document(document);
-        all.extend(outcome.findings);
-        inventory.merge(outcome.inventory);
-    }
-    all.extend(policy.evaluate_inventory(&inventory));
-    all.into_iter()
+    // Through the one entry point a scan uses: the input, then what needs
+    // every input (cross-resource controls see every document of the file).
+    let (input, errors) = if palisade_load::walk::is_dockerfile_name(file) {
+        let parsed = palisade_load::dockerfile::parse_dockerfile(name.as_str().into(), &text);
+        (Input::Dockerfile(parsed.dockerfile), parsed.errors)
+    } else {
+        let parsed = parse_documents(name.as_str().into(), &text, &Limits::default());
+        (Input::Manifests(parsed.documents), parsed.errors)
+    };
+    assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+    let loaded = Loaded {
+        name: name.as_str().into(),
+        text: Some(text.as_str().into()),
+        input,
+        errors,
+    };
+    let evaluated = policy.evaluate(&loaded);
+    assert!(evaluated.errors.is_empty(), "{:?}", evaluated.errors);
+    let whole_file = policy.evaluate_gathered(&evaluated.gathered);
+    evaluated
+        .findings
+        .into_iter()
+        .chain(whole_file.findings)
         .map(|f| {
             assert_eq!(f.control, id);
             (f.location.line, f.location.column, f.message)

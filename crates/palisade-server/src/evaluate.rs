@@ -65,29 +65,27 @@ impl Evaluator {
     /// the request itself as `input.review` (Gatekeeper: operation, user,
     /// dry run as the API server sent them).
     pub fn evaluate(&self, subject: &Subject<'_>) -> Result<Vec<Finding>, EvaluationError> {
-        let mut findings = Vec::new();
         let object = KubeObject { node: subject.node };
+        let request = || {
+            request_value(subject).map_err(|message| palisade_rego::RegoError {
+                file: "oldObject".to_owned(),
+                line: None,
+                message,
+            })
+        };
         self.policy
-            .evaluate_object(&object, &self.file, &mut findings);
-        if self.policy.user_policies().is_some() {
-            let request = request_value(subject)?;
-            let user = self
-                .policy
-                .evaluate_user_admission(&object, request, &self.file)
-                .map_err(|e| EvaluationError::Policy {
-                    policy: e.file.clone(),
-                    message: e.message.clone(),
-                })?;
-            findings.extend(user);
-        }
-        Ok(findings)
+            .evaluate_admitted(&object, request, &self.file)
+            .map_err(|e| EvaluationError::Policy {
+                policy: e.file,
+                message: e.message,
+            })
     }
 }
 
 /// The AdmissionRequest as Gatekeeper's policies read `input.review`,
 /// `oldObject` included on an UPDATE (parsed here, the only place that
 /// reads it).
-fn request_value(subject: &Subject<'_>) -> Result<palisade_rego::Value, EvaluationError> {
+fn request_value(subject: &Subject<'_>) -> Result<palisade_rego::Value, String> {
     let request = subject.request;
     let json = serde_json::json!({
         "uid": request.uid,
@@ -101,12 +99,8 @@ fn request_value(subject: &Subject<'_>) -> Result<palisade_rego::Value, Evaluati
         "dryRun": request.is_dry_run(),
     });
     let old_object = match &request.old_object {
-        Some(raw) => {
-            palisade_rego::Value::from_json_str(raw.get()).map_err(|e| EvaluationError::Policy {
-                policy: "oldObject".to_owned(),
-                message: format!("cannot read the request's oldObject: {e}"),
-            })?
-        }
+        Some(raw) => palisade_rego::Value::from_json_str(raw.get())
+            .map_err(|e| format!("cannot read the request's oldObject: {e}"))?,
         None => palisade_rego::Value::Null,
     };
     let mut review = palisade_rego::Value::from(json);

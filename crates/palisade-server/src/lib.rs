@@ -90,8 +90,11 @@ pub fn client_cas(
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The configuration or policies are invalid.
-    #[error("{0}")]
-    Policy(String),
+    #[error(transparent)]
+    Policy(#[from] state::PrepareError),
+    /// The policies could not be prepared (the preparing task failed).
+    #[error("internal error preparing the policies: {0}")]
+    Internal(String),
     /// The certificate or key cannot be used.
     #[error("TLS: {0}")]
     Tls(String),
@@ -143,8 +146,7 @@ impl Server {
                 let sources = options.sources.clone();
                 tokio::task::spawn_blocking(move || Prepared::load(&sources, 1))
                     .await
-                    .map_err(|e| StartError::Policy(e.to_string()))?
-                    .map_err(StartError::Policy)?
+                    .map_err(|e| StartError::Internal(e.to_string()))??
             }
         };
         let client_cas = client_cas(options.client_ca.as_deref(), &prepared.settings);

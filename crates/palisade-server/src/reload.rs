@@ -165,7 +165,8 @@ async fn reload_tls(shared: &Arc<Shared>) {
     );
     let result = tokio::task::spawn_blocking(move || tls::reload_config(&cert, &key, &client_cas))
         .await
-        .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+        .map_err(|e| format!("internal error: {e}"))
+        .and_then(|prepared| prepared.map_err(|e| e.to_string()));
     let mut status = Status::clone(&shared.status.load());
     // The status is stored before the new configuration is served, so a
     // client that meets the new handshake finds its reason already told.
@@ -206,7 +207,8 @@ pub(crate) async fn reload_policies(shared: &Arc<Shared>) {
     let generation = shared.prepared.load().generation + 1;
     let result = tokio::task::spawn_blocking(move || Prepared::load(&sources, generation))
         .await
-        .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+        .map_err(|e| format!("internal error: {e}"))
+        .and_then(|prepared| prepared.map_err(|e| e.to_string()));
     let mut status = Status::clone(&shared.status.load());
     match result {
         Ok(prepared) => {

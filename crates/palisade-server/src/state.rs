@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use palisade_policy::{AdmissionSettings, AnnotationWaivers, Config, PolicySources};
+use palisade_policy::{
+    AdmissionSettings, BuildError, Config, ConfigError, PolicyRequest, PolicySources,
+};
 
 use crate::evaluate::Evaluator;
 
@@ -34,6 +36,29 @@ impl Sources {
     }
 }
 
+/// Why the state could not be built (the last good state stays in use).
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// The configuration cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The user policies do not load.
+    #[error(transparent)]
+    Policies(BuildError),
+    /// `admission.client-ca` cannot be read.
+    #[error("{0}")]
+    ClientAuth(String),
+}
+
+impl From<BuildError> for PrepareError {
+    fn from(error: BuildError) -> Self {
+        match error {
+            BuildError::Config(error) => PrepareError::Config(error),
+            policies @ BuildError::Policies(_) => PrepareError::Policies(policies),
+        }
+    }
+}
+
 /// Policies and settings, ready to judge requests.
 #[derive(Debug)]
 pub struct Prepared {
@@ -45,8 +70,8 @@ pub struct Prepared {
     pub generation: u64,
     /// When it was built.
     pub loaded_at: SystemTime,
-    /// The content hash recorded in audit events ([`Config::policy_version`],
-    /// as `scan --record` computes it).
+    /// The content hash recorded in audit events ([`Config::build`], as
+    /// `scan --record` computes it).
     pub policy_version: String,
     /// Who may use the read API (tokens, certificate users, roles).
     pub api: palisade_policy::ApiConfig,
@@ -58,27 +83,23 @@ impl Prepared {
     /// Reads the configuration, selects and configures the controls as
     /// `palisade scan` does (the configuration's `frameworks:`, else every
     /// control), and prepares the policies. Errors name file, line and column.
-    pub fn load(sources: &Sources, generation: u64) -> Result<Prepared, String> {
+    pub fn load(sources: &Sources, generation: u64) -> Result<Prepared, PrepareError> {
         let config = match &sources.config {
-            Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+            Some(path) => Config::load(path)?,
             None => Config::default(),
         };
-        let frameworks = config.frameworks(&[]).map_err(|e| e.to_string())?;
-        let user = config
-            .load_user_policies(&sources.policies)
-            .map_err(|e| e.to_string())?;
-        let mut policy = config
-            .policy_with(&frameworks, &[], user)
-            .map_err(|e| e.to_string())?;
         // Whoever submits an object writes its annotations: the decision
         // applies them itself, within `admission.annotation-waivers`.
-        policy.set_annotation_waivers(AnnotationWaivers::Ignored);
-        let settings = config.admission().map_err(|e| e.to_string())?;
-        let policy_version = config
-            .policy_version(&policy, &sources.policies)
-            .map_err(|e| e.to_string())?;
-        let api = config.api().map_err(|e| e.to_string())?;
-        let client_auth = crate::caller::ClientAuth::load(&settings)?;
+        let built = config.build(&PolicyRequest {
+            policies: sources.policies.clone(),
+            no_annotation_waivers: true,
+            ..PolicyRequest::default()
+        })?;
+        let (policy, policy_version) = (built.policy, built.version);
+        let settings = config.admission()?;
+        let api = config.api()?;
+        let client_auth =
+            crate::caller::ClientAuth::load(&settings).map_err(PrepareError::ClientAuth)?;
         let evaluator = Evaluator::new(policy);
         Ok(Prepared {
             evaluator,

@@ -21,7 +21,6 @@ use crate::cli::{
     AuditPruneArgs, AuditQueryArgs, AuditQueryFormat, AuditReportFormat, AuditTokenArgs,
     AuditVerifyArgs, AuditVerifyBundleArgs,
 };
-use crate::commands::scan::load_config;
 
 /// The audit log's URL: `--audit-db` (or `PALISADE_AUDIT_DB`), else
 /// `audit.db` of the configuration's `audit:` settings (given, or read from
@@ -34,10 +33,7 @@ pub fn db_url(args: &AuditDbArgs, settings: Option<&AuditSettings>) -> Result<St
     }
     let from_file = match settings {
         Some(settings) => settings.db.clone(),
-        None => {
-            let path = std::env::var_os("PALISADE_CONFIG").map(std::path::PathBuf::from);
-            load_config(path.as_deref())?.audit()?.db
-        }
+        None => super::discover(None)?.config.audit()?.db,
     };
     match from_file {
         Some(url) => Ok(url),
@@ -692,7 +688,7 @@ pub fn token(args: &AuditTokenArgs) -> Result<ExitCode> {
     // its next start: say so now, before a secret is handed out.
     const PREDEFINED: [&str; 3] = ["admin", "auditor", "developer"];
     if !PREDEFINED.contains(&args.role.as_str()) {
-        let declared = load_config(args.config.as_deref())?.api()?.roles;
+        let declared = super::discover(args.config.as_deref())?.config.api()?.roles;
         if !declared.contains_key(&args.role) {
             let custom: Vec<&str> = declared.keys().map(String::as_str).collect();
             anyhow::bail!(

@@ -10,7 +10,42 @@ pub mod scan;
 pub mod serve;
 pub mod test;
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::Result;
+use palisade_policy::{Built, Config, Discovered, PolicyRequest};
+
+/// The configuration, found once ([`discover`]), with the policy set and
+/// policy version built from it and the command line: what `scan`,
+/// `scan --record` and `serve` each use from start to end.
+#[derive(Debug)]
+pub struct Configured {
+    /// The configuration and its file.
+    pub discovered: Discovered,
+    /// The policy set and its version.
+    pub built: Built,
+}
+
+impl Configured {
+    /// Finds the configuration and builds the policy set `request` asks for.
+    pub fn new(config: Option<&Path>, request: &PolicyRequest) -> Result<Configured> {
+        let discovered = discover(config)?;
+        let built = discovered.config.build(request)?;
+        Ok(Configured { discovered, built })
+    }
+}
+
+/// The configuration: `--config` (or `PALISADE_CONFIG`), else
+/// `palisade.yaml` in the working directory, else the defaults; the one
+/// place a set-aside file is warned about.
+pub fn discover(config: Option<&Path>) -> Result<Discovered> {
+    let discovered = Config::discover(config)?;
+    if let Some(warning) = &discovered.warning {
+        eprintln!("palisade: warning: {warning}");
+    }
+    Ok(discovered)
+}
 
 /// The exit code of a command that decided `verdict` and then wrote its
 /// output: a reader that closed the pipe early (`| head`) does not change

@@ -9,20 +9,17 @@ use palisade_audit::{
     AuditFinding, AuditLog, Decision, Event, Resource, Source, Timestamp, WriterOptions,
 };
 use palisade_model::{Finding, ResourceRef, Severity};
-use palisade_report::Report;
+use palisade_scan::{Scan, Scanned};
 
-use super::scan::Scanned;
+use super::Configured;
 use crate::cli::ScanArgs;
 
-/// Records the scan under `policy_version` (`Config::policy_version`, as
-/// `palisade serve` computes it).
-pub fn record_scan(
-    args: &ScanArgs,
-    report: &Report,
-    resources: &[Scanned],
-    policy_version: &str,
-) -> Result<()> {
+/// Records the scan under the policy version of the run that made it (as
+/// `palisade serve` computes it), in the audit log its configuration names.
+pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Result<()> {
     let time = Timestamp::now();
+    let (report, resources): (_, &[Scanned]) = (&scan.report, &scan.resources);
+    let policy_version = &configured.built.version;
 
     // Findings per (file, resource); every resource read gets an event,
     // with findings or without.
@@ -55,14 +52,14 @@ pub fn record_scan(
                 decision: decision(list, args.fail_on),
                 reason: None,
                 findings: list.iter().map(|f| AuditFinding::from(*f)).collect(),
-                policy_version: policy_version.to_owned(),
+                policy_version: policy_version.clone(),
                 palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
             }
         })
         .collect();
 
-    let config = super::scan::load_config(args.config.as_deref())?;
-    let url = super::audit::db_url(&args.record.db, Some(&config.audit()?))?;
+    let settings = configured.discovered.config.audit()?;
+    let url = super::audit::db_url(&args.record.db, Some(&settings))?;
     let options = WriterOptions {
         chain: args.record.audit_chain.clone(),
         ..WriterOptions::default()

@@ -20,7 +20,6 @@ use tracing_subscriber::EnvFilter;
 use palisade_policy::AuditSettings;
 
 use crate::cli::{ServeArgs, ServeAuditArgs};
-use crate::commands::scan::load_config;
 
 /// How long requests in flight may take to finish on SIGTERM.
 const GRACE: Duration = Duration::from_secs(10);
@@ -33,11 +32,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let config_path = args.config.clone().or_else(|| {
-        let default = std::path::Path::new(palisade_policy::Config::FILE_NAME);
-        default.is_file().then(|| default.to_path_buf())
-    });
-    let config = load_config(config_path.as_deref())?;
+    let discovered = super::discover(args.config.as_deref())?;
+    let (config, config_path) = (discovered.config, discovered.path);
     let settings = config.admission()?;
     let audit = config.audit()?;
     let listen = args
@@ -73,8 +69,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     // Policies and certificate are checked before the audit log is opened
     // (and a SQLite file created) for a server that would not start.
     // Prepared once: the server starts with these.
-    let prepared =
-        palisade_server::state::Prepared::load(&options.sources, 1).map_err(anyhow::Error::msg)?;
+    let prepared = palisade_server::state::Prepared::load(&options.sources, 1)?;
     palisade_server::tls::server_config(
         &options.tls_cert,
         &options.tls_key,

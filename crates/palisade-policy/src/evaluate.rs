@@ -1,0 +1,333 @@
+//! Evaluation: the one place an input meets the policy set. [`PolicySet::evaluate`]
+//! takes any loaded input and runs the built-in controls and the user
+//! policies on it alike; [`PolicySet::evaluate_admitted`] does the same
+//! for an object under admission; [`PolicySet::evaluate_gathered`] runs what
+//! needs the whole scan (cross-resource controls, user policies that read
+//! the inventory, `--combine`). Every finding is built by [`finding`].
+
+use std::sync::Arc;
+
+use palisade_controls::{Check, Inventory, Violation};
+use palisade_load::dockerfile::Dockerfile;
+use palisade_load::image::Image;
+use palisade_load::{Document, Input, KubeObject, Loaded, PodSpec, objects};
+use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity};
+use palisade_rego::{RegoError, Value};
+use rayon::prelude::*;
+
+use crate::user::Deferred;
+use crate::{PolicySet, Selected};
+
+/// What one input gave, once evaluated.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    /// Every finding, in check order, exceptions applied.
+    pub findings: Vec<Finding>,
+    /// What the end of the scan needs of it.
+    pub gathered: Gathered,
+    /// User policies that could not be evaluated on it (the scan goes on).
+    pub errors: Vec<RegoError>,
+}
+
+/// What controls that see the whole scan need, gathered input by input and
+/// merged in any order.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    /// What cross-resource controls see of each object (empty when none runs).
+    pub inventory: Inventory,
+    /// Objects that user policies review once the inventory is complete.
+    pub deferred: Vec<Deferred>,
+    /// With `--combine`: each file's documents, for one combined input.
+    pub combined: Vec<(Arc<str>, Vec<Value>)>,
+}
+
+impl Gathered {
+    /// Adds another input's share.
+    pub fn merge(&mut self, other: Gathered) {
+        self.inventory.merge(other.inventory);
+        self.deferred.extend(other.deferred);
+        self.combined.extend(other.combined);
+    }
+
+    /// Whether a finding made at the end of the scan may point into this
+    /// input's file (so its text must be kept for the report).
+    pub fn may_be_pointed_at(&self) -> bool {
+        !self.inventory.workloads.is_empty() || !self.deferred.is_empty()
+    }
+}
+
+impl Evaluated {
+    fn push_errors(&mut self, result: Result<Vec<Finding>, RegoError>) {
+        match result {
+            Ok(findings) => self.findings.extend(findings),
+            Err(error) => self.errors.push(error),
+        }
+    }
+}
+
+/// A finding of a control at a place: the one constructor every check kind
+/// and user policy goes through (the control's severity as configured, no
+/// waiver until exceptions are applied).
+pub(crate) fn finding(
+    control: &'static str,
+    severity: Severity,
+    message: String,
+    resource: ResourceRef,
+    location: Location,
+) -> Finding {
+    Finding {
+        control,
+        severity,
+        message,
+        resource,
+        container: None,
+        field: FieldPath::default(),
+        location,
+        waiver: None,
+        enforcement: Enforcement::Enforce,
+    }
+}
+
+impl Selected {
+    /// A violation of this control as a finding at `location`.
+    fn finding(&self, violation: Violation, resource: ResourceRef, location: Location) -> Finding {
+        Finding {
+            container: violation.container,
+            field: violation.path,
+            ..finding(
+                self.control.meta.id,
+                self.severity,
+                violation.message,
+                resource,
+                location,
+            )
+        }
+    }
+}
+
+impl PolicySet {
+    /// Evaluates one loaded input with every built-in control and user
+    /// policy that applies to its kind. Documents of one file are evaluated
+    /// in parallel.
+    pub fn evaluate(&self, loaded: &Loaded) -> Evaluated {
+        let mut out = Evaluated::default();
+        match &loaded.input {
+            Input::Manifests(documents) => {
+                let per_document: Vec<Evaluated> = documents
+                    .par_iter()
+                    .map(|d| self.evaluate_document(d))
+                    .collect();
+                for document in per_document {
+                    out.findings.extend(document.findings);
+                    out.gathered.merge(document.gathered);
+                    out.errors.extend(document.errors);
+                }
+                if self.combine
+                    && !documents.is_empty()
+                    && self.user_policies().is_some_and(|u| u.has_conftest())
+                {
+                    let values = documents
+                        .iter()
+                        .map(|d| palisade_rego::value::from_node(&d.root))
+                        .collect();
+                    out.gathered.combined.push((loaded.name.clone(), values));
+                }
+            }
+            Input::Dockerfile(dockerfile) => {
+                out.findings = self.evaluate_dockerfile(dockerfile);
+                let text = loaded.text.as_deref().unwrap_or_default();
+                out.push_errors(self.evaluate_user_dockerfile(dockerfile, text));
+            }
+            Input::Images(images) => {
+                for image in images {
+                    out.findings.extend(self.evaluate_image(image));
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs what needs every input first: cross-resource controls over the
+    /// inventory, then user policies on the deferred objects with the whole
+    /// inventory as `data.inventory`, then `--combine`'s one input.
+    pub fn evaluate_gathered(&self, gathered: &Gathered) -> Evaluated {
+        let mut out = Evaluated {
+            findings: self.evaluate_inventory(&gathered.inventory),
+            ..Evaluated::default()
+        };
+        if !gathered.deferred.is_empty() {
+            let (findings, errors) = self.evaluate_deferred(&gathered.deferred);
+            out.findings.extend(findings);
+            out.errors.extend(errors);
+        }
+        if self.combine && !gathered.combined.is_empty() {
+            out.push_errors(self.evaluate_combined(&gathered.combined));
+        }
+        out
+    }
+
+    /// Evaluates an object under admission: the built-in controls, and the
+    /// user policies with `request` (the AdmissionRequest as Gatekeeper's
+    /// `input.review`, built only when a user policy runs). Cross-resource
+    /// controls do not run: one request holds one object.
+    pub fn evaluate_admitted(
+        &self,
+        object: &KubeObject<'_>,
+        request: impl FnOnce() -> Result<Value, RegoError>,
+        file: &Arc<str>,
+    ) -> Result<Vec<Finding>, RegoError> {
+        let mut findings = Vec::new();
+        self.evaluate_object(object, file, &mut findings);
+        if self.user_policies().is_some() {
+            findings.extend(self.evaluate_user_admission(object, request()?, file)?);
+        }
+        Ok(findings)
+    }
+
+    /// Whether a cross-resource control runs, so documents must feed an
+    /// [`Inventory`].
+    pub fn needs_inventory(&self) -> bool {
+        self.selected()
+            .iter()
+            .any(|s| matches!(s.control.check, Check::Inventory(_)))
+    }
+
+    /// Evaluates every object in one document of a manifests input.
+    pub fn evaluate_document(&self, document: &Document) -> Evaluated {
+        let mut out = Evaluated::default();
+        let inventory = self.needs_inventory();
+        let objects = objects(&document.root);
+        for object in &objects {
+            self.evaluate_object(object, &document.file, &mut out.findings);
+            if inventory {
+                out.gathered.inventory.add(object, &document.file);
+            }
+        }
+        if self.user_policies().is_some() {
+            out.errors = self.evaluate_user_document(
+                document,
+                &objects,
+                &mut out.findings,
+                &mut out.gathered.deferred,
+            );
+        }
+        out
+    }
+
+    /// Evaluates a Dockerfile's built-in controls: findings point at the
+    /// offending instruction.
+    fn evaluate_dockerfile(&self, dockerfile: &Dockerfile) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let resource = ResourceRef::dockerfile(&dockerfile.file);
+        for selected in self.selected() {
+            let Check::Dockerfile(check) = selected.control.check else {
+                continue;
+            };
+            for violation in check(dockerfile, &selected.params) {
+                let instruction = palisade_controls::dockerfile::instruction_of(&violation)
+                    .and_then(|i| dockerfile.instructions.get(i));
+                let location = Location {
+                    file: dockerfile.file.clone(),
+                    line: instruction.map_or(1, |i| i.line),
+                    column: instruction.map_or(1, |i| i.column),
+                };
+                findings.push(selected.finding(violation, resource.clone(), location));
+            }
+        }
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
+        findings
+    }
+
+    /// Evaluates a container image. Findings point at the image's file
+    /// (line 1: an image has no lines); the resource is the `Image` named by
+    /// its reference, else by its file.
+    pub fn evaluate_image(&self, image: &Image) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let resource = ResourceRef::image(&image.name());
+        for selected in self.selected() {
+            let (Check::Image(check) | Check::ImageAndWorkload { image: check, .. }) =
+                selected.control.check
+            else {
+                continue;
+            };
+            for violation in check(image, &selected.params) {
+                let location = Location {
+                    file: image.file.clone(),
+                    line: 1,
+                    column: 1,
+                };
+                findings.push(selected.finding(violation, resource.clone(), location));
+            }
+        }
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
+        findings
+    }
+
+    /// Runs the cross-resource controls over everything scanned.
+    fn evaluate_inventory(&self, inventory: &Inventory) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for selected in self.selected() {
+            let Check::Inventory(check) = selected.control.check else {
+                continue;
+            };
+            findings.extend(check(inventory).into_iter().map(|v| Finding {
+                field: v.field,
+                ..finding(
+                    selected.control.meta.id,
+                    selected.severity,
+                    v.message,
+                    v.resource,
+                    v.location,
+                )
+            }));
+        }
+        self.exceptions
+            .apply(None, &mut findings, self.annotation_waivers);
+        findings
+    }
+
+    /// Evaluates one object's built-in controls, pushing its findings.
+    fn evaluate_object(
+        &self,
+        object: &KubeObject<'_>,
+        file: &Arc<str>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let pod = PodSpec::find(object);
+        let first = findings.len();
+        // Built on the first finding: most objects in a clean repository have none.
+        let mut resource = None;
+        for selected in self.selected() {
+            let violations = match (selected.control.check, &pod) {
+                (Check::Pod(check), Some(pod)) => check(pod, selected.version)
+                    .map(|r| r.violations)
+                    .unwrap_or_default(),
+                (Check::Workload(check), Some(pod))
+                | (
+                    Check::ImageAndWorkload {
+                        workload: check, ..
+                    },
+                    Some(pod),
+                ) => check(pod, &selected.params),
+                (Check::Object(check), _) => check(object, &selected.params),
+                _ => continue,
+            };
+            for violation in violations {
+                let pos = object.node.locate(&violation.path);
+                let location = Location {
+                    file: file.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                };
+                let resource = resource.get_or_insert_with(|| object.resource()).clone();
+                findings.push(selected.finding(violation, resource, location));
+            }
+        }
+        if let Some(new) = findings.get_mut(first..) {
+            self.exceptions
+                .apply(Some(object), new, self.annotation_waivers);
+        }
+    }
+}
