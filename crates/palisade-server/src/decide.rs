@@ -104,6 +104,54 @@ impl Decision {
     }
 }
 
+/// What Palisade could not do for a request, so its failure mode answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unable {
+    /// Evaluate it (a policy failed, a deadline passed, no object).
+    Evaluate,
+    /// Record its decision in the audit log.
+    Record,
+}
+
+/// The failure mode's answer, the one place it is written: closed denies
+/// saying why; open sends `open` (an allowance, or the decision already
+/// made) with a warning saying what was not done. Why an event was not
+/// recorded is logged, not told to the requester: it names the audit
+/// log's volume and its free space.
+pub fn failure_mode_answer(
+    failure_mode: FailureMode,
+    uid: &str,
+    unable: Unable,
+    reason: &str,
+    open: AdmissionResponse,
+) -> AdmissionResponse {
+    let (done, answered, why) = match unable {
+        Unable::Evaluate => ("evaluate this request", "allowed", format!(" ({reason})")),
+        Unable::Record => (
+            "record this decision in its audit log",
+            "answered",
+            String::new(),
+        ),
+    };
+    match failure_mode {
+        FailureMode::Open => {
+            let mut response = open;
+            response.warnings.push(message::truncate(
+                &format!(
+                    "palisade could not {done}{why}; {answered} because the failure mode is open"
+                ),
+                message::MAX_WARNING_CHARS,
+            ));
+            response
+        }
+        FailureMode::Closed => AdmissionResponse::deny(
+            uid,
+            500,
+            format!("Palisade could not {done}, and its failure mode is closed{why}"),
+        ),
+    }
+}
+
 /// The answer when Palisade cannot decide: allow with a warning (fail
 /// open) or deny saying why (fail closed).
 pub fn failure(
@@ -112,30 +160,28 @@ pub fn failure(
     resource: ResourceRef,
     reason: String,
 ) -> Decision {
-    let mut response = match failure_mode {
-        FailureMode::Open => {
-            let mut r = AdmissionResponse::allow(uid);
-            r.warnings = vec![message::truncate(
-                &format!(
-                    "palisade did not evaluate this request ({reason}); allowed because the failure mode is open"
-                ),
-                message::MAX_WARNING_CHARS,
-            )];
-            r
-        }
-        FailureMode::Closed => AdmissionResponse::deny(
-            uid,
-            500,
-            format!(
-                "Palisade could not evaluate this request, and its failure mode is closed: {reason}"
-            ),
-        ),
-    };
+    let mut response = failure_mode_answer(
+        failure_mode,
+        uid,
+        Unable::Evaluate,
+        &reason,
+        AdmissionResponse::allow(uid),
+    );
     response
         .audit_annotations
         .insert("failure".to_owned(), message::truncate(&reason, 1024));
     let mut decision = Decision::new(response, resource);
     decision.failure = Some(reason);
+    decision
+}
+
+/// A request allowed without evaluation, and why.
+fn skipped(request: &AdmissionRequest, reason: String) -> Decision {
+    let mut decision = Decision::new(
+        AdmissionResponse::allow(&request.uid),
+        request_resource(request),
+    );
+    decision.skipped = Some(reason);
     decision
 }
 
@@ -247,9 +293,7 @@ pub fn request_resource(request: &AdmissionRequest) -> ResourceRef {
 pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
     let uid = request.uid.as_str();
     if let Some(reason) = skip_reason(prepared, request) {
-        let mut decision = Decision::new(AdmissionResponse::allow(uid), request_resource(request));
-        decision.skipped = Some(reason);
-        return decision;
+        return skipped(request, reason);
     }
     let settings = &prepared.settings;
     let node = match subject_object(request) {
@@ -416,17 +460,17 @@ pub fn mutate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
     let uid = request.uid.as_str();
     let settings = &prepared.settings;
     if let Some(reason) = skip_reason(prepared, request) {
-        let mut decision = Decision::new(AdmissionResponse::allow(uid), request_resource(request));
-        decision.skipped = Some(reason);
-        return decision;
+        return skipped(request, reason);
     }
     // A running pod's spec is immutable but for its ephemeral containers;
     // a workload's template may change on any update.
     let scope = if !request.sub_resource.is_empty() {
         Scope::EphemeralContainers
     } else if request.operation == Operation::Update && request.kind.kind == "Pod" {
-        let mut decision = Decision::new(AdmissionResponse::allow(uid), request_resource(request));
-        decision.skipped = Some("a pod's spec cannot change after creation".to_owned());
+        let decision = skipped(
+            request,
+            "a pod's spec cannot change after creation".to_owned(),
+        );
         return decision;
     } else {
         Scope::Everything

@@ -15,11 +15,11 @@ use axum::routing::{get, post};
 use crate::Shared;
 use crate::body::{self, BodyError};
 use crate::decide::{self, Decision, Endpoint};
-use crate::message;
-use crate::review::{self, AdmissionResponse, ReviewResponse};
+use crate::review::{self, ReviewResponse};
 use crate::sink::{AdmissionEvent, Durable};
 use crate::state::Prepared;
 use palisade_policy::FailureMode;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Reviews up to this size are judged on the async worker (see `review`).
 const INLINE_BODY_BYTES: usize = 64 * 1024;
@@ -55,13 +55,12 @@ fn plain(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
-/// Reads the body, parses the review, decides on the blocking pool under
-/// the deadline, records, and answers.
+/// A review, in four steps: receive (caller, body limit, in-flight
+/// budget), parse, judge and record (on the blocking pool when large, under
+/// the deadline), wait until the record is durable, answer.
 async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Response {
     let started = Instant::now();
     let prepared = shared.prepared.load_full();
-    let limit = prepared.settings.max_body_bytes;
-    let deadline = prepared.settings.deadline;
     let finish = |kind: &'static str, response: Response| {
         shared.metrics.error(kind);
         shared
@@ -69,107 +68,35 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
             .latency(endpoint.as_str(), started.elapsed().as_secs_f64());
         response
     };
-
-    let authenticated = match &prepared.client_auth {
-        None => false,
-        Some(auth) => {
-            let peer = request
-                .extensions()
-                .get::<Arc<axum_server::tls::TlsInfo>>()
-                .map_or(&[][..], |tls| tls.peer_certificates.as_slice());
-            match auth.check(peer) {
-                Ok(_) => true,
-                Err(reason) if auth.required => {
-                    return finish(
-                        "unauthenticated",
-                        plain(
-                            StatusCode::UNAUTHORIZED,
-                            format!("the caller is not the API server: {reason}"),
-                        ),
-                    );
-                }
-                Err(_) => false,
-            }
-        }
+    let (body, authenticated, permit) = match receive(&shared, &prepared, request, started).await {
+        Ok(received) => received,
+        Err((kind, response)) => return finish(kind, response),
     };
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let until = tokio::time::Instant::from_std(started) + deadline;
-    if declared.is_some_and(|n| n > limit as u64) {
-        body::drain(
-            request.into_body(),
-            limit.saturating_mul(body::DRAIN_FACTOR),
-            until,
-        )
-        .await;
-        return finish("too_large", too_large(limit));
-    }
-    // The body's share of the bytes in flight, held until the work on it
-    // is done (on the blocking pool too, past a missed deadline).
-    let share = declared.map_or(limit, |n| usize::try_from(n).unwrap_or(limit));
-    let permit = match shared.budget.acquire(share, until).await {
-        Ok(permit) => permit,
-        Err(_) => {
-            return finish(
-                "busy",
-                plain(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "too many large reviews in flight; try again".into(),
-                ),
-            );
-        }
-    };
-    let body = match body::read(request.into_body(), limit, until).await {
-        Ok(body) => body,
-        Err(BodyError::TooLarge) => return finish("too_large", too_large(limit)),
-        Err(BodyError::Timeout | BodyError::Busy) => {
-            return finish(
-                "timeout",
-                plain(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request body not received in time".into(),
-                ),
-            );
-        }
-        Err(BodyError::Read(e)) => {
-            return finish(
-                "malformed",
-                plain(
-                    StatusCode::BAD_REQUEST,
-                    format!("cannot read the request body: {e}"),
-                ),
-            );
-        }
-    };
+    let deadline = prepared.settings.deadline;
     let request = match review::parse(&body) {
         Ok(request) => request,
         Err(e) => return finish("malformed", plain(StatusCode::BAD_REQUEST, e.to_string())),
     };
 
-    let asker = Asker::of(endpoint, &request, authenticated);
-    let uid = asker.uid.as_str();
+    let asker = Arc::new(Asker::of(endpoint, &request, authenticated));
     let operation = asker.operation;
     let resource = decide::request_resource(&request);
     let judge = {
         let shared = shared.clone();
         let prepared = prepared.clone();
+        let asker = asker.clone();
         move || {
             let _permit = permit;
             let decision = match endpoint {
                 Endpoint::Validate => decide::validate(&prepared, &request),
                 Endpoint::Mutate => decide::mutate(&prepared, &request),
             };
-            let durable = record(
-                &shared,
-                &prepared,
-                endpoint,
-                &request,
+            let durable = shared.sink.record(&asker.event(
                 &decision,
-                authenticated,
-            );
+                decision.response.allowed,
+                decision.failure.as_deref(),
+                &prepared.policy_version,
+            ));
             (decision, durable)
         }
     };
@@ -192,10 +119,10 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
             (decision, Some(durable), kind)
         }
         Ok(Err(e)) => {
-            tracing::error!(error = %e, uid, "evaluation failed");
+            tracing::error!(error = %e, uid = %asker.uid, "evaluation failed");
             let d = decide::failure(
                 prepared.settings.failure_mode,
-                uid,
+                &asker.uid,
                 resource,
                 "internal error while evaluating".to_owned(),
             );
@@ -204,7 +131,7 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
         Err(_) => {
             let d = decide::failure(
                 prepared.settings.failure_mode,
-                uid,
+                &asker.uid,
                 resource,
                 format!(
                     "evaluation exceeded its deadline of {} ms",
@@ -228,6 +155,94 @@ async fn review(shared: Arc<Shared>, endpoint: Endpoint, request: Request) -> Re
     )
     .await;
     answer(&shared, endpoint, operation, started, decision, error)
+}
+
+/// Who is calling and the body, within the size limit and the in-flight
+/// budget (its permit is held until the work on the body is done); else
+/// the error kind and the HTTP answer.
+async fn receive(
+    shared: &Shared,
+    prepared: &Prepared,
+    request: Request,
+    started: Instant,
+) -> Result<(axum::body::Bytes, bool, OwnedSemaphorePermit), (&'static str, Response)> {
+    let limit = prepared.settings.max_body_bytes;
+    let deadline = prepared.settings.deadline;
+    let authenticated = match &prepared.client_auth {
+        None => false,
+        Some(auth) => {
+            let peer = request
+                .extensions()
+                .get::<Arc<axum_server::tls::TlsInfo>>()
+                .map_or(&[][..], |tls| tls.peer_certificates.as_slice());
+            match auth.check(peer) {
+                Ok(_) => true,
+                Err(reason) if auth.required => {
+                    return Err((
+                        "unauthenticated",
+                        plain(
+                            StatusCode::UNAUTHORIZED,
+                            format!("the caller is not the API server: {reason}"),
+                        ),
+                    ));
+                }
+                Err(_) => false,
+            }
+        }
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let until = tokio::time::Instant::from_std(started) + deadline;
+    if declared.is_some_and(|n| n > limit as u64) {
+        body::drain(
+            request.into_body(),
+            limit.saturating_mul(body::DRAIN_FACTOR),
+            until,
+        )
+        .await;
+        return Err(("too_large", too_large(limit)));
+    }
+    // The body's share of the bytes in flight, held until the work on it
+    // is done (on the blocking pool too, past a missed deadline).
+    let share = declared.map_or(limit, |n| usize::try_from(n).unwrap_or(limit));
+    let permit = match shared.budget.acquire(share, until).await {
+        Ok(permit) => permit,
+        Err(_) => {
+            return Err((
+                "busy",
+                plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many large reviews in flight; try again".into(),
+                ),
+            ));
+        }
+    };
+    let body = match body::read(request.into_body(), limit, until).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => return Err(("too_large", too_large(limit))),
+        Err(BodyError::Timeout | BodyError::Busy) => {
+            return Err((
+                "timeout",
+                plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request body not received in time".into(),
+                ),
+            ));
+        }
+        Err(BodyError::Read(e)) => {
+            return Err((
+                "malformed",
+                plain(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {e}"),
+                ),
+            ));
+        }
+    };
+    Ok((body, authenticated, permit))
 }
 
 /// Who asked what, kept from the request for the events recorded outside
@@ -256,7 +271,8 @@ impl Asker {
         }
     }
 
-    /// An event for `decision` with the answer given as `allowed`.
+    /// The one admission event: `decision` with the answer given as
+    /// `allowed` (a correction records a denial the decision did not make).
     fn event<'a>(
         &'a self,
         decision: &'a Decision,
@@ -273,14 +289,18 @@ impl Asker {
             resource: &decision.resource,
             dry_run: self.dry_run,
             allowed,
-            skipped: None,
+            skipped: decision.skipped.as_deref(),
             failure,
             findings: decision
                 .findings
                 .iter()
                 .map(|(f, m, v)| (f, *m, *v))
                 .collect(),
-            mutated: Vec::new(),
+            // A denial applies no patch.
+            mutated: match allowed {
+                true => decision.mutated.clone(),
+                false => Vec::new(),
+            },
             policy_version,
             authenticated: self.authenticated,
         }
@@ -317,34 +337,27 @@ async fn durably(
     tracing::error!(uid = %decision.response.uid, reason = %reason, "decision not recorded");
     shared.metrics.error("audit");
     let mut decision = decision;
-    match prepared.settings.failure_mode {
-        FailureMode::Closed => {
-            if decision.response.allowed {
-                let correction = format!(
-                    "answered with a denial by the closed failure mode ({reason}); an earlier event for this uid that allows it was not the answer"
-                );
-                // Not awaited: the answer is a denial whatever happens to
-                // this event, and the log may be the thing that is stuck.
-                drop(shared.sink.record(&asker.event(
-                    &decision,
-                    false,
-                    Some(&correction),
-                    &prepared.policy_version,
-                )));
-            }
-            decision.response = AdmissionResponse::deny(
-                &decision.response.uid,
-                500,
-                format!(
-                    "Palisade could not record this decision in its audit log, and its failure mode is closed: {reason}"
-                ),
-            );
-        }
-        FailureMode::Open => decision.response.warnings.push(message::truncate(
-            "palisade could not record this decision in its audit log; answered because the failure mode is open",
-            message::MAX_WARNING_CHARS,
-        )),
+    if prepared.settings.failure_mode == FailureMode::Closed && decision.response.allowed {
+        let correction = format!(
+            "answered with a denial by the closed failure mode ({reason}); an earlier event for this uid that allows it was not the answer"
+        );
+        // Not awaited: the answer is a denial whatever happens to this
+        // event, and the log may be the thing that is stuck.
+        drop(shared.sink.record(&asker.event(
+            &decision,
+            false,
+            Some(&correction),
+            &prepared.policy_version,
+        )));
     }
+    let uid = decision.response.uid.clone();
+    decision.response = decide::failure_mode_answer(
+        prepared.settings.failure_mode,
+        &uid,
+        decide::Unable::Record,
+        &reason,
+        decision.response,
+    );
     (decision, Some("audit"))
 }
 
@@ -388,36 +401,6 @@ fn too_large(limit: usize) -> Response {
             "AdmissionReview larger than the limit of {limit} bytes (admission.max-body-bytes)"
         ),
     )
-}
-
-fn record(
-    shared: &Shared,
-    prepared: &Prepared,
-    endpoint: Endpoint,
-    request: &review::AdmissionRequest,
-    decision: &Decision,
-    authenticated: bool,
-) -> Durable {
-    shared.sink.record(&AdmissionEvent {
-        uid: &request.uid,
-        endpoint: endpoint.as_str(),
-        operation: request.operation.as_str(),
-        user: &request.user_info.username,
-        groups: &request.user_info.groups,
-        resource: &decision.resource,
-        dry_run: request.is_dry_run(),
-        allowed: decision.response.allowed,
-        skipped: decision.skipped.as_deref(),
-        failure: decision.failure.as_deref(),
-        findings: decision
-            .findings
-            .iter()
-            .map(|(f, m, v)| (f, *m, *v))
-            .collect(),
-        mutated: decision.mutated.clone(),
-        policy_version: &prepared.policy_version,
-        authenticated,
-    })
 }
 
 async fn healthz() -> &'static str {

@@ -1441,8 +1441,11 @@ async fn below_the_free_space_floor_nothing_is_written_and_nothing_is_served_unr
     let response = h.review("floor", "apps", hardened_pod("web"), false).await;
     assert_eq!(response["allowed"], false, "{response}");
     let message = response["status"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("could not record"), "{response}");
+    // Why is logged, not told to whoever created the object: it names the
+    // audit volume and its free space.
     assert!(
-        message.contains("could not record") && message.contains("below the floor"),
+        !message.contains("floor") && !message.contains('/'),
         "{response}"
     );
     let store = h.store().await;
