@@ -32,14 +32,21 @@
 //! `column` are 1-based; an error about a whole file has line and column 0.
 //! Fields are only ever added within a schema version.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
-use palisade_frameworks::compliance::Compliance;
 use palisade_load::LoadError;
-use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity, Waiver};
+use palisade_model::{
+    ControlMeta, Enforcement, FieldPath, Finding, Location, ResourceRef, Severity, Waiver,
+};
+use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
-use crate::{Report, Summary};
+use crate::Report;
+#[cfg(test)]
+use crate::Summary;
+#[cfg(test)]
+use palisade_frameworks::compliance::Compliance;
 
 /// The version of the JSON schema above.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -48,6 +55,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 // scan has tens of thousands of findings, and building a `serde_json::Value`
 // tree for them first cost more than evaluating every control.
 
+/// The whole report as one `Serialize` (what the writer reproduces; the
+/// test compares the two).
+#[cfg(test)]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonReport<'a> {
@@ -98,8 +108,7 @@ fn json_pointer<S: Serializer>(path: &&FieldPath, serializer: S) -> Result<S::Ok
 }
 
 impl<'a> JsonFinding<'a> {
-    fn new(report: &'a Report, f: &'a Finding) -> Self {
-        let meta = report.control(f.control);
+    fn new(meta: Option<&'static ControlMeta>, f: &'a Finding) -> Self {
         JsonFinding {
             control: f.control,
             severity: f.severity,
@@ -128,28 +137,215 @@ impl<'a> From<&'a LoadError> for JsonError<'a> {
     }
 }
 
-/// Writes the report as JSON.
+/// Findings serialized per chunk, on every core: a large scan's findings
+/// are most of its JSON, and writing them on one thread after the scan
+/// was the longest serial step.
+const CHUNK: usize = 512;
+
+/// Writes the report as JSON: `serde_json`'s pretty layout, byte for byte,
+/// with the findings array rendered in parallel chunks.
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = JsonReport {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
+    let controls: HashMap<&str, &ControlMeta> =
+        report.controls.iter().map(|c| (c.id, *c)).collect();
+    let chunks: Vec<io::Result<Vec<u8>>> = report
+        .findings
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 900);
+            for finding in chunk {
+                buf.extend_from_slice(b",\n    ");
+                let json = JsonFinding::new(controls.get(finding.control).copied(), finding);
+                nested(&mut buf, 2, &json)?;
+            }
+            Ok(buf)
+        })
+        .collect();
+    out.write_all(b"{\n  \"schemaVersion\": ")?;
+    nested(out, 1, &SCHEMA_VERSION)?;
+    field(
+        out,
+        "tool",
+        &Tool {
             name: "palisade",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: report
-            .findings
-            .iter()
-            .map(|f| JsonFinding::new(report, f))
-            .collect(),
-        errors: report.errors.iter().map(JsonError::from).collect(),
-        summary: &report.summary,
-        compliance: &report.compliance,
-        exception_notes: report
-            .exception_notes
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    )?;
+    out.write_all(b",\n  \"findings\": [")?;
+    let mut first = true;
+    for chunk in chunks {
+        let chunk = chunk?;
+        // Each finding starts with its separator; the array's first has none.
+        let bytes = match first {
+            true => chunk.get(1..).unwrap_or_default(),
+            false => &chunk[..],
+        };
+        first &= chunk.is_empty();
+        out.write_all(bytes)?;
+    }
+    out.write_all(if first { b"]" } else { b"\n  ]" })?;
+    let errors: Vec<JsonError<'_>> = report.errors.iter().map(JsonError::from).collect();
+    field(out, "errors", &errors)?;
+    field(out, "summary", &report.summary)?;
+    field(out, "compliance", &report.compliance)?;
+    let notes: Vec<String> = report
+        .exception_notes
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    field(out, "exceptionNotes", &notes)?;
+    out.write_all(b"\n}\n")
+}
+
+/// `,\n  "name": value` at the top level of the report.
+fn field(out: &mut dyn Write, name: &str, value: &impl Serialize) -> io::Result<()> {
+    write!(out, ",\n  ")?;
+    nested(out, 1, &name)?;
+    out.write_all(b": ")?;
+    nested(out, 1, value)
+}
+
+/// `value` in `serde_json`'s pretty layout as if `depth` levels deep.
+fn nested(out: &mut (impl Write + ?Sized), depth: usize, value: &impl Serialize) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Pretty::at(depth));
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// `serde_json::ser::PrettyFormatter` (two spaces), started at a depth.
+struct Pretty {
+    indent: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn at(depth: usize) -> Self {
+        Pretty {
+            indent: depth,
+            has_value: false,
+        }
+    }
+
+    fn newline<W: ?Sized + Write>(&self, out: &mut W) -> io::Result<()> {
+        out.write_all(b"\n")?;
+        for _ in 0..self.indent {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(out)?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.newline(out)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(out)?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.newline(out)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-assembled layout is `serde_json`'s pretty output exactly.
+    #[test]
+    fn the_parallel_writer_matches_serde_json_pretty() {
+        let finding = |line: u32| Finding {
+            control: "privileged-container",
+            severity: Severity::Critical,
+            message: format!("privileged \"app\" {line}"),
+            resource: ResourceRef::dockerfile("x"),
+            container: Some("app".into()),
+            field: FieldPath::root().key("spec").index(0),
+            location: Location {
+                file: "a.yaml".into(),
+                line,
+                column: 3,
+            },
+            waiver: None,
+            enforcement: Enforcement::Warn,
+        };
+        for count in [0, 1, 2, CHUNK, CHUNK + 1, 3 * CHUNK + 7] {
+            let mut report = Report {
+                findings: (0..count as u32).map(finding).collect(),
+                errors: vec![LoadError::file("b.yaml".into(), "broken")],
+                exception_notes: Vec::new(),
+                ..Report::default()
+            };
+            report.finish();
+            let mut ours = Vec::new();
+            write_json(&report, &mut ours).unwrap();
+            let expected = JsonReport {
+                schema_version: SCHEMA_VERSION,
+                tool: Tool {
+                    name: "palisade",
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+                findings: report
+                    .findings
+                    .iter()
+                    .map(|f| JsonFinding::new(report.control(f.control), f))
+                    .collect(),
+                errors: report.errors.iter().map(JsonError::from).collect(),
+                summary: &report.summary,
+                compliance: &report.compliance,
+                exception_notes: Vec::new(),
+            };
+            let mut theirs = serde_json::to_vec_pretty(&expected).unwrap();
+            theirs.push(b'\n');
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap(),
+                "{count} findings"
+            );
+        }
+    }
 }

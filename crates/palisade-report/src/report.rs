@@ -57,7 +57,8 @@ impl Report {
     /// Sorts findings and errors, drops exact duplicate findings, and fills
     /// in the counts derived from them.
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| {
+        use rayon::slice::ParallelSliceMut;
+        self.findings.par_sort_by(|a, b| {
             (&a.location, a.control, &a.message).cmp(&(&b.location, b.control, &b.message))
         });
         // A control selected at two policy versions (two frameworks) finds
