@@ -26,8 +26,8 @@ pub struct Finding {
     pub severity: Severity,
     /// What is wrong, precisely: which container, which field, which value.
     pub message: String,
-    /// The resource the finding is about.
-    pub resource: ResourceRef,
+    /// The resource the finding is about (shared by every finding about it).
+    pub resource: Arc<ResourceRef>,
     /// The container, for container-level findings.
     pub container: Option<String>,
     /// The offending field (or, for a missing field, the field that should be set).

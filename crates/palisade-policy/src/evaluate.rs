@@ -72,7 +72,7 @@ pub(crate) fn finding(
     control: &'static str,
     severity: Severity,
     message: String,
-    resource: ResourceRef,
+    resource: Arc<ResourceRef>,
     location: Location,
 ) -> Finding {
     Finding {
@@ -90,7 +90,12 @@ pub(crate) fn finding(
 
 impl Selected {
     /// A violation of this control as a finding at `location`.
-    fn finding(&self, violation: Violation, resource: ResourceRef, location: Location) -> Finding {
+    fn finding(
+        &self,
+        violation: Violation,
+        resource: Arc<ResourceRef>,
+        location: Location,
+    ) -> Finding {
         Finding {
             container: violation.container,
             field: violation.path,
@@ -218,7 +223,7 @@ impl PolicySet {
     /// offending instruction.
     fn evaluate_dockerfile(&self, dockerfile: &Dockerfile) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let resource = ResourceRef::dockerfile(&dockerfile.file);
+        let resource = Arc::new(ResourceRef::dockerfile(&dockerfile.file));
         for selected in self.selected() {
             let Check::Dockerfile(check) = selected.control.check else {
                 continue;
@@ -244,7 +249,7 @@ impl PolicySet {
     /// its reference, else by its file.
     pub fn evaluate_image(&self, image: &Image) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let resource = ResourceRef::image(&image.name());
+        let resource = Arc::new(ResourceRef::image(&image.name()));
         for selected in self.selected() {
             let (Check::Image(check) | Check::ImageAndWorkload { image: check, .. }) =
                 selected.control.check
@@ -278,7 +283,7 @@ impl PolicySet {
                     selected.control.meta.id,
                     selected.severity,
                     v.message,
-                    v.resource,
+                    Arc::new(v.resource),
                     v.location,
                 )
             }));
@@ -321,7 +326,9 @@ impl PolicySet {
                     line: pos.line,
                     column: pos.column,
                 };
-                let resource = resource.get_or_insert_with(|| object.resource()).clone();
+                let resource = resource
+                    .get_or_insert_with(|| Arc::new(object.resource()))
+                    .clone();
                 findings.push(selected.finding(violation, resource, location));
             }
         }

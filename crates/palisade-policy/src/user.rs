@@ -112,6 +112,7 @@ impl PolicySet {
                         .first()
                         .map(KubeObject::resource)
                         .unwrap_or_else(|| ResourceRef::outside_kubernetes("Document", ""));
+                    let resource = Arc::new(resource);
                     let start = findings.len();
                     self.push_user(
                         findings,
@@ -163,7 +164,13 @@ impl PolicySet {
             return Ok(());
         }
         let start = findings.len();
-        self.push_user(findings, found, &object.resource(), file, object.node.pos);
+        self.push_user(
+            findings,
+            found,
+            &Arc::new(object.resource()),
+            file,
+            object.node.pos,
+        );
         if let Some(new) = findings.get_mut(start..) {
             self.exceptions
                 .apply(Some(object), new, self.annotation_waivers);
@@ -199,7 +206,7 @@ impl PolicySet {
         self.push_user(
             &mut findings,
             found,
-            &object.resource(),
+            &Arc::new(object.resource()),
             file,
             object.node.pos,
         );
@@ -257,7 +264,7 @@ impl PolicySet {
         };
         let input = palisade_rego::conftest::dockerfile::input(dockerfile, text);
         let found = user.check_document(input)?;
-        let resource = ResourceRef::dockerfile(&dockerfile.file);
+        let resource = Arc::new(ResourceRef::dockerfile(&dockerfile.file));
         // Conftest gives policies no positions and reports against the
         // file: a finding points at the instruction its message quotes, else
         // at the whole file (line 0), never at an instruction not at fault.
@@ -311,7 +318,7 @@ impl PolicySet {
                 .collect::<Vec<_>>(),
         );
         let found = user.check_document(input)?;
-        let resource = ResourceRef::outside_kubernetes("Combined", "");
+        let resource = Arc::new(ResourceRef::outside_kubernetes("Combined", ""));
         let file = files
             .first()
             .map_or_else(|| Arc::from("-"), |(f, _)| f.clone());
@@ -340,7 +347,7 @@ impl PolicySet {
         &self,
         findings: &mut Vec<Finding>,
         found: Vec<RegoFinding>,
-        resource: &ResourceRef,
+        resource: &Arc<ResourceRef>,
         file: &Arc<str>,
         pos: Position,
     ) {
@@ -361,7 +368,7 @@ impl PolicySet {
                     f.control.id,
                     tuning.and_then(|t| t.severity).unwrap_or(f.severity),
                     f.message,
-                    resource.clone(),
+                    Arc::clone(resource),
                     location,
                 )
             });

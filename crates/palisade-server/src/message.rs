@@ -222,7 +222,7 @@ mod tests {
             control,
             severity: Severity::High,
             message: message.to_owned(),
-            resource: ResourceRef::default(),
+            resource: Arc::default(),
             container: None,
             field: FieldPath::root().keys(&["spec", "hostPID"]),
             location: Location {

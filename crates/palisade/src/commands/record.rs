@@ -32,7 +32,7 @@ pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Res
         }
     }
     for f in &report.findings {
-        let key = (f.location.file.clone(), f.resource.clone());
+        let key = (f.location.file.clone(), ResourceRef::clone(&f.resource));
         let list = findings.entry(key.clone()).or_insert_with(|| {
             order.push(key);
             Vec::new()
