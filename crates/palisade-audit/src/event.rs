@@ -254,8 +254,9 @@ pub struct AuditFinding {
     pub waiver: Option<AuditWaiver>,
 }
 
-/// What one finding did to an admission request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What one finding did to an admission request: what the webhook decides
+/// per finding and what the log records of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingAction {
     /// Enforce mode: it denied the request.
@@ -266,6 +267,18 @@ pub enum FindingAction {
     Audited,
     /// Waived by an exception or annotation: recorded only.
     Waived,
+}
+
+impl FindingAction {
+    /// `denied`, `warned`, `audited` or `waived`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingAction::Denied => "denied",
+            FindingAction::Warned => "warned",
+            FindingAction::Audited => "audited",
+            FindingAction::Waived => "waived",
+        }
+    }
 }
 
 /// A waiver as the log keeps it: who accepted the risk, why, until when.

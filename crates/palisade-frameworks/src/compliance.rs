@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use palisade_model::Finding;
 
-use crate::{Coverage, Framework};
+use crate::{Coverage, Pack};
 
 /// The verdict on one requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,7 +110,7 @@ pub struct Compliance {
 /// assert_eq!(result.score, Some(100.0));
 /// assert_eq!(result.tally.pass, pss.requirements.len());
 /// ```
-pub fn assess(framework: &Framework, findings: &[Finding], ran: &[&str]) -> Compliance {
+pub fn assess(framework: &Pack, findings: &[Finding], ran: &[&str]) -> Compliance {
     let mut tally = Tally::default();
     let requirements: Vec<RequirementResult> = framework
         .requirements

@@ -10,7 +10,7 @@ mod pack;
 
 use std::sync::LazyLock;
 
-pub use pack::{Coverage, Framework, Requirement};
+pub use pack::{Coverage, Pack, Requirement};
 
 /// The embedded packs, `(file name, text)`.
 const PACKS: [(&str, &str); 9] = [
@@ -52,11 +52,11 @@ const PACKS: [(&str, &str); 9] = [
 /// Parsed once. A pack that does not load is a build defect that the
 /// `packs_load_and_are_consistent` test catches; at run time it is left out
 /// and [`load_errors`] says why, rather than taking the scan down.
-static LOADED: LazyLock<(Vec<Framework>, Vec<String>)> = LazyLock::new(|| {
+static LOADED: LazyLock<(Vec<Pack>, Vec<String>)> = LazyLock::new(|| {
     let mut frameworks = Vec::new();
     let mut errors = Vec::new();
     for (file, text) in PACKS {
-        match Framework::parse(file, text) {
+        match Pack::parse(file, text) {
             Ok(framework) => frameworks.push(framework),
             Err(error) => errors.push(error),
         }
@@ -65,7 +65,7 @@ static LOADED: LazyLock<(Vec<Framework>, Vec<String>)> = LazyLock::new(|| {
 });
 
 /// Every built-in framework, in `palisade frameworks list` order.
-pub fn all() -> &'static [Framework] {
+pub fn all() -> &'static [Pack] {
     &LOADED.0
 }
 
@@ -84,12 +84,12 @@ pub fn load_errors() -> &'static [String] {
 /// assert_eq!(palisade_frameworks::find("pci-dss-4.0").unwrap().id, "pci-dss-4.0.1");
 /// assert!(palisade_frameworks::find("pci-dss-9").is_none());
 /// ```
-pub fn find(id: &str) -> Option<&'static Framework> {
+pub fn find(id: &str) -> Option<&'static Pack> {
     all().iter().find(|f| f.answers_to(id))
 }
 
 /// Every (framework, requirement) a control serves, for its documentation.
-pub fn requirements_of(control_id: &str) -> Vec<(&'static Framework, &'static Requirement)> {
+pub fn requirements_of(control_id: &str) -> Vec<(&'static Pack, &'static Requirement)> {
     all()
         .iter()
         .flat_map(|f| {
@@ -102,7 +102,7 @@ pub fn requirements_of(control_id: &str) -> Vec<(&'static Framework, &'static Re
 }
 
 /// How a control's reference page cites each requirement it serves (see
-/// [`Framework::citation`]), in pack order.
+/// [`Pack::citation`]), in pack order.
 pub fn citations_of(control_id: &str) -> Vec<String> {
     requirements_of(control_id)
         .into_iter()

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-/// A compliance framework (one version of it).
+/// A compliance pack: one version of a framework, its requirements and
+/// the controls that check them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Framework {
+pub struct Pack {
     /// Stable ID, the file name's stem, e.g. `pci-dss-4.0.1`.
     pub id: String,
     /// Earlier IDs of this pack that still select it (`pci-dss-4.0`), so a
@@ -96,9 +97,9 @@ impl Coverage {
     }
 }
 
-impl Framework {
+impl Pack {
     /// Parses a pack; errors name the file, line and field.
-    pub fn parse(file: &str, text: &str) -> Result<Framework, String> {
+    pub fn parse(file: &str, text: &str) -> Result<Pack, String> {
         serde_saphyr::from_str(text).map_err(|e| format!("{file}: {e}"))
     }
 
@@ -198,7 +199,7 @@ mod tests {
     #[test]
     fn errors_name_line_and_field() {
         let text = "id: x\ntitle: X\nversion: v1\npublisher: P\nscope: S\nrequirements:\n  - id: '1'\n    title: T\n    summary: S\n    status: automatic\n";
-        let error = Framework::parse("x.yaml", text).unwrap_err();
+        let error = Pack::parse("x.yaml", text).unwrap_err();
         assert!(error.starts_with("x.yaml: "), "{error}");
         assert!(error.contains("automatic"), "{error}");
         assert!(error.contains("line 10"), "{error}");
@@ -207,7 +208,7 @@ mod tests {
     #[test]
     fn validate_flags_overclaims() {
         let text = "id: x\ntitle: X\nversion: v1\npublisher: P\nscope: S\nrequirements:\n  - {id: '1', title: T, summary: S, status: partial, controls: [privileged-container]}\n  - {id: '2', title: T, summary: S, status: manual}\n  - {id: '2', title: T, summary: S, status: automated, controls: [no-such]}\n";
-        let framework = Framework::parse("x.yaml", text).unwrap();
+        let framework = Pack::parse("x.yaml", text).unwrap();
         assert_eq!(
             framework.validate(),
             [

@@ -115,7 +115,7 @@ deny contains msg if {
 
 fn rego_only(sources: palisade_rego::Sources) -> PolicySet {
     let policies =
-        palisade_rego::Policies::compile(&sources, &palisade_rego::Options::default()).unwrap();
+        palisade_rego::Policies::compile(&sources, &palisade_rego::LoadOptions::default()).unwrap();
     let mut policy = PolicySet::all();
     policy.selected_mut().clear();
     policy.set_user_policies(policies).unwrap();

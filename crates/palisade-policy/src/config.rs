@@ -41,7 +41,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use palisade_controls::{PssVersion, registry};
-use palisade_frameworks::Framework as Pack;
+use palisade_frameworks::Pack;
 use palisade_model::Severity;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -198,7 +198,7 @@ impl Config {
     pub(crate) fn user_policy_options(
         &self,
         extra: &PolicySources,
-    ) -> Option<(Vec<std::path::PathBuf>, palisade_rego::Options)> {
+    ) -> Option<(Vec<std::path::PathBuf>, palisade_rego::LoadOptions)> {
         let from_config = self.policy_sources();
         let mut paths = from_config.paths;
         paths.extend(extra.paths.iter().cloned());
@@ -218,7 +218,7 @@ impl Config {
         };
         let mut data = from_config.data;
         data.extend(extra.data.iter().cloned());
-        Some((paths, palisade_rego::Options { namespaces, data }))
+        Some((paths, palisade_rego::LoadOptions { namespaces, data }))
     }
 
     /// The user policies [`Config::user_policy_options`] names, compiled

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use palisade_controls::pod_security::version::LATEST_MINOR;
 use palisade_controls::{Control, ParseVersionError, PssVersion, registry};
-use palisade_frameworks::{Coverage, Framework as Pack};
+use palisade_frameworks::{Coverage, Pack};
 use palisade_model::PssLevel;
 
 /// A framework selected for a scan: its pack (requirements and their

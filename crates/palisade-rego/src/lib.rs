@@ -47,7 +47,7 @@ pub use regorus::Value;
 
 /// How policies are found and which of them run.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct LoadOptions {
     /// Conftest namespaces to check (`main` by default).
     pub namespaces: Namespaces,
     /// JSON or YAML documents merged into `data` (Conftest's `--data`).
@@ -145,13 +145,13 @@ impl Policies {
     /// Loads every policy under `paths` (`.rego` files, and YAML files with
     /// ConstraintTemplates and Constraints) and compiles it. Every error is
     /// reported, each with its file.
-    pub fn load(paths: &[PathBuf], options: &Options) -> Result<Policies, Vec<RegoError>> {
+    pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Policies, Vec<RegoError>> {
         let sources = collect_sources(paths, &options.data)?;
         Policies::compile(&sources, options)
     }
 
     /// Compiles sources already read.
-    pub fn compile(sources: &Sources, options: &Options) -> Result<Policies, Vec<RegoError>> {
+    pub fn compile(sources: &Sources, options: &LoadOptions) -> Result<Policies, Vec<RegoError>> {
         let mut errors = Vec::new();
         let conftest = match compile_conftest(sources, &options.namespaces) {
             Ok(c) => c,

@@ -10,7 +10,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use palisade_server::decide;
 use palisade_server::review::{self, ReviewResponse};
-use palisade_server::state::{Prepared, Sources};
+use palisade_server::state::{PolicyFiles, Prepared};
 
 fn prepared() -> (tempfile::TempDir, Prepared) {
     let dir = tempfile::tempdir().unwrap();
@@ -20,9 +20,9 @@ fn prepared() -> (tempfile::TempDir, Prepared) {
         "admission:\n  mode: warn\n  frameworks: {pss-restricted: enforce}\n",
     )
     .unwrap();
-    let sources = Sources {
+    let sources = PolicyFiles {
         config: Some(config),
-        ..Sources::default()
+        ..PolicyFiles::default()
     };
     let prepared = Prepared::load(&sources, 1).unwrap();
     (dir, prepared)

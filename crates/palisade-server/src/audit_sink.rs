@@ -12,7 +12,7 @@ use palisade_audit::{
 };
 use palisade_model::Finding;
 
-use crate::decide::{Endpoint, Verdict};
+use crate::decide::Endpoint;
 use crate::sink::{AdmissionEvent, AuditSink, Durable, LogSink, SinkError};
 
 /// Writes admission decisions to the audit log.
@@ -134,7 +134,7 @@ impl AuditSink for AuditLogSink {
 /// it set defaults, else `unchanged`, so that summaries and
 /// `--decision allowed` count `/validate`'s decisions only.
 pub fn to_event(event: &AdmissionEvent<'_>) -> Event {
-    let has = |v: Verdict| event.findings.iter().any(|(_, _, x)| *x == v);
+    let has = |v: FindingAction| event.findings.iter().any(|(_, _, x)| *x == v);
     let decision = if !event.allowed {
         Decision::Denied
     } else if event.endpoint == Endpoint::Mutate.as_str() {
@@ -143,9 +143,9 @@ pub fn to_event(event: &AdmissionEvent<'_>) -> Event {
         } else {
             Decision::Mutated
         }
-    } else if has(Verdict::Warned) {
+    } else if has(FindingAction::Warned) {
         Decision::Warned
-    } else if has(Verdict::Audited) {
+    } else if has(FindingAction::Audited) {
         Decision::Audited
     } else {
         Decision::Allowed
@@ -157,12 +157,7 @@ pub fn to_event(event: &AdmissionEvent<'_>) -> Event {
         .take(limits::FINDINGS)
         .map(|(finding, _, verdict)| {
             let mut recorded = AuditFinding {
-                action: Some(match verdict {
-                    Verdict::Denied => FindingAction::Denied,
-                    Verdict::Warned => FindingAction::Warned,
-                    Verdict::Audited => FindingAction::Audited,
-                    Verdict::Waived => FindingAction::Waived,
-                }),
+                action: Some(*verdict),
                 ..AuditFinding::from(*finding)
             };
             recorded.message = cut.text("message", &recorded.message, limits::TEXT);
@@ -235,7 +230,7 @@ pub fn annotation_waiver_events<'a>(
     };
     let mut controls: Vec<&'static str> = Vec::new();
     for (finding, _, verdict) in &event.findings {
-        if *verdict == Verdict::Waived
+        if *verdict == FindingAction::Waived
             && by_annotation(finding)
             && !controls.contains(&finding.control)
         {
@@ -246,7 +241,7 @@ pub fn annotation_waiver_events<'a>(
         let findings: Vec<AuditFinding> = event
             .findings
             .iter()
-            .filter(|(f, _, v)| f.control == control && *v == Verdict::Waived)
+            .filter(|(f, _, v)| f.control == control && *v == FindingAction::Waived)
             .take(limits::FINDINGS)
             .map(|(f, _, _)| {
                 let mut recorded = AuditFinding {

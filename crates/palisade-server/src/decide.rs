@@ -21,6 +21,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use palisade_audit::FindingAction;
 use palisade_model::{Enforcement, Finding, Node, ResourceRef};
 use palisade_policy::{AdmissionSettings, FailureMode, Mode};
 
@@ -49,40 +50,15 @@ impl Endpoint {
     }
 }
 
-/// What one finding did to the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    /// Enforce mode: the request was denied.
-    Denied,
-    /// Warn mode: returned as an admission warning.
-    Warned,
-    /// Audit mode: recorded only.
-    Audited,
-    /// An exception or annotation waives it: recorded only.
-    Waived,
-}
-
-impl Verdict {
-    /// `denied`, `warned`, `audited` or `waived`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Denied => "denied",
-            Verdict::Warned => "warned",
-            Verdict::Audited => "audited",
-            Verdict::Waived => "waived",
-        }
-    }
-}
-
 /// The answer and what to record of it.
 #[derive(Debug)]
-pub struct Decision {
+pub struct AdmissionDecision {
     /// What the API server receives.
     pub response: AdmissionResponse,
     /// The object judged.
     pub resource: ResourceRef,
     /// Every finding with its mode and verdict.
-    pub findings: Vec<(Finding, Mode, Verdict)>,
+    pub findings: Vec<(Finding, Mode, FindingAction)>,
     /// Why the object was not evaluated, when it was not.
     pub skipped: Option<String>,
     /// Why it could not be evaluated (the failure mode answered).
@@ -91,9 +67,9 @@ pub struct Decision {
     pub mutated: Vec<&'static str>,
 }
 
-impl Decision {
+impl AdmissionDecision {
     fn new(response: AdmissionResponse, resource: ResourceRef) -> Self {
-        Decision {
+        AdmissionDecision {
             response,
             resource,
             findings: Vec::new(),
@@ -159,7 +135,7 @@ pub fn failure(
     uid: &str,
     resource: ResourceRef,
     reason: String,
-) -> Decision {
+) -> AdmissionDecision {
     let mut response = failure_mode_answer(
         failure_mode,
         uid,
@@ -170,14 +146,14 @@ pub fn failure(
     response
         .audit_annotations
         .insert("failure".to_owned(), message::truncate(&reason, 1024));
-    let mut decision = Decision::new(response, resource);
+    let mut decision = AdmissionDecision::new(response, resource);
     decision.failure = Some(reason);
     decision
 }
 
 /// A request allowed without evaluation, and why.
-fn skipped(request: &AdmissionRequest, reason: String) -> Decision {
-    let mut decision = Decision::new(
+fn skipped(request: &AdmissionRequest, reason: String) -> AdmissionDecision {
+    let mut decision = AdmissionDecision::new(
         AdmissionResponse::allow(&request.uid),
         request_resource(request),
     );
@@ -290,7 +266,7 @@ pub fn request_resource(request: &AdmissionRequest) -> ResourceRef {
 }
 
 /// `POST /validate`: evaluate the object and apply the modes.
-pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
+pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> AdmissionDecision {
     let uid = request.uid.as_str();
     if let Some(reason) = skip_reason(prepared, request) {
         return skipped(request, reason);
@@ -326,7 +302,7 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
         response
             .audit_annotations
             .insert("failure".to_owned(), "too many containers".to_owned());
-        let mut decision = Decision::new(response, resource);
+        let mut decision = AdmissionDecision::new(response, resource);
         decision.failure = Some(format!("{count} containers, more than {MAX_CONTAINERS}"));
         return decision;
     }
@@ -336,7 +312,7 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
         Err(e) => return failure(settings.failure_mode, uid, resource, e.to_string()),
     };
     waive_by_annotation(settings, request, node, &mut findings);
-    let judged: Vec<(Finding, Mode, Verdict)> = findings
+    let judged: Vec<(Finding, Mode, FindingAction)> = findings
         .into_iter()
         .map(|finding| {
             // A user policy that only warns (Conftest `warn`, Gatekeeper
@@ -348,26 +324,26 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
                 Enforcement::Audit => Mode::Audit,
             };
             let verdict = if finding.waiver.is_some() {
-                Verdict::Waived
+                FindingAction::Waived
             } else {
                 match mode {
-                    Mode::Enforce => Verdict::Denied,
-                    Mode::Warn => Verdict::Warned,
-                    Mode::Audit => Verdict::Audited,
+                    Mode::Enforce => FindingAction::Denied,
+                    Mode::Warn => FindingAction::Warned,
+                    Mode::Audit => FindingAction::Audited,
                 }
             };
             (finding, mode, verdict)
         })
         .collect();
-    let of = |wanted: Verdict| -> Vec<&Finding> {
+    let of = |wanted: FindingAction| -> Vec<&Finding> {
         judged
             .iter()
             .filter(|(_, _, v)| *v == wanted)
             .map(|(f, _, _)| f)
             .collect()
     };
-    let denied = of(Verdict::Denied);
-    let warned = of(Verdict::Warned);
+    let denied = of(FindingAction::Denied);
+    let warned = of(FindingAction::Warned);
     let mut response = if denied.is_empty() {
         AdmissionResponse::allow(uid)
     } else {
@@ -375,7 +351,7 @@ pub fn validate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
     };
     response.warnings = message::warnings(&warned, &[]);
     response.audit_annotations = audit_annotations(&judged);
-    let mut decision = Decision::new(response, resource);
+    let mut decision = AdmissionDecision::new(response, resource);
     decision.findings = judged;
     keep_at_most(&mut decision.findings, MAX_FINDINGS);
     decision
@@ -394,15 +370,15 @@ pub const MAX_FINDINGS: usize = 1024;
 
 /// Keeps the first `max` findings, denials first so the event names what
 /// decided.
-fn keep_at_most(findings: &mut Vec<(Finding, Mode, Verdict)>, max: usize) {
+fn keep_at_most(findings: &mut Vec<(Finding, Mode, FindingAction)>, max: usize) {
     if findings.len() <= max {
         return;
     }
     findings.sort_by_key(|(_, _, v)| match v {
-        Verdict::Denied => 0,
-        Verdict::Warned => 1,
-        Verdict::Audited => 2,
-        Verdict::Waived => 3,
+        FindingAction::Denied => 0,
+        FindingAction::Warned => 1,
+        FindingAction::Audited => 2,
+        FindingAction::Waived => 3,
     });
     findings.truncate(max);
 }
@@ -436,7 +412,7 @@ fn waive_by_annotation(
 
 /// Short, bounded annotations for the API server's own audit log:
 /// `<webhook>/findings: control=mode/verdict,...`.
-fn audit_annotations(judged: &[(Finding, Mode, Verdict)]) -> BTreeMap<String, String> {
+fn audit_annotations(judged: &[(Finding, Mode, FindingAction)]) -> BTreeMap<String, String> {
     let mut seen: Vec<String> = Vec::new();
     for (finding, mode, verdict) in judged {
         let entry = format!("{}={}/{}", finding.control, mode, verdict.as_str());
@@ -456,7 +432,7 @@ fn audit_annotations(judged: &[(Finding, Mode, Verdict)]) -> BTreeMap<String, St
 
 /// `POST /mutate`: set the configured safe defaults; never denies for a
 /// finding (that is `/validate`'s job).
-pub fn mutate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
+pub fn mutate(prepared: &Prepared, request: &AdmissionRequest) -> AdmissionDecision {
     let uid = request.uid.as_str();
     let settings = &prepared.settings;
     if let Some(reason) = skip_reason(prepared, request) {
@@ -504,7 +480,7 @@ pub fn mutate(prepared: &Prepared, request: &AdmissionRequest) -> Decision {
             .audit_annotations
             .insert("mutated".to_owned(), mutated.join(","));
     }
-    let mut decision = Decision::new(response, request_resource(request));
+    let mut decision = AdmissionDecision::new(response, request_resource(request));
     decision.mutated = mutated;
     decision
 }
@@ -577,13 +553,13 @@ mod tests {
         let denied = d
             .findings
             .iter()
-            .take_while(|(_, _, v)| *v == Verdict::Denied)
+            .take_while(|(_, _, v)| *v == FindingAction::Denied)
             .count();
         assert_eq!(denied, MAX_CONTAINERS, "one denial per container, first");
         assert!(
             d.findings[denied..]
                 .iter()
-                .all(|(_, _, v)| *v != Verdict::Denied)
+                .all(|(_, _, v)| *v != FindingAction::Denied)
         );
     }
 
@@ -719,7 +695,11 @@ mod tests {
         pod["metadata"]["annotations"] = Value::Object(annotations);
         let d = validate(&prepared(settings.clone()), &request("CREATE", pod.clone()));
         assert!(d.response.allowed, "{:?}", d.response.status);
-        assert!(d.findings.iter().all(|(_, _, v)| *v == Verdict::Waived));
+        assert!(
+            d.findings
+                .iter()
+                .all(|(_, _, v)| *v == FindingAction::Waived)
+        );
         let waiver = d.findings[0].0.waiver.clone().unwrap();
         assert_eq!(waiver.owner.as_deref(), Some("alice"));
 
@@ -734,11 +714,19 @@ mod tests {
         assert!(
             d.findings
                 .iter()
-                .any(|(f, _, v)| f.control == "privileged-container" && *v == Verdict::Waived)
+                .any(|(f, _, v)| f.control == "privileged-container" && *v == FindingAction::Waived)
         );
-        assert!(d.findings.iter().any(|(_, _, v)| *v == Verdict::Denied));
+        assert!(
+            d.findings
+                .iter()
+                .any(|(_, _, v)| *v == FindingAction::Denied)
+        );
         settings.annotation_waivers.enabled = false;
         let d = validate(&prepared(settings), &request("CREATE", pod));
-        assert!(d.findings.iter().all(|(_, _, v)| *v != Verdict::Waived));
+        assert!(
+            d.findings
+                .iter()
+                .all(|(_, _, v)| *v != FindingAction::Waived)
+        );
     }
 }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 
 use crate::Shared;
 use crate::body::{self, BodyError};
-use crate::decide::{self, Decision, Endpoint};
+use crate::decide::{self, AdmissionDecision, Endpoint};
 use crate::review::{self, ReviewResponse};
 use crate::sink::{AdmissionEvent, Durable};
 use crate::state::Prepared;
@@ -275,7 +275,7 @@ impl Asker {
     /// `allowed` (a correction records a denial the decision did not make).
     fn event<'a>(
         &'a self,
-        decision: &'a Decision,
+        decision: &'a AdmissionDecision,
         allowed: bool,
         failure: Option<&'a str>,
         policy_version: &'a str,
@@ -321,10 +321,10 @@ async fn durably(
     prepared: &Prepared,
     asker: &Asker,
     started: Instant,
-    decision: Decision,
+    decision: AdmissionDecision,
     durable: Durable,
     error: Option<&'static str>,
-) -> (Decision, Option<&'static str>) {
+) -> (AdmissionDecision, Option<&'static str>) {
     let remaining = prepared.settings.deadline.saturating_sub(started.elapsed());
     let reason = match tokio::time::timeout(remaining, durable).await {
         Ok(Ok(())) => return (decision, error),
@@ -367,7 +367,7 @@ fn answer(
     endpoint: Endpoint,
     operation: &'static str,
     started: Instant,
-    decision: Decision,
+    decision: AdmissionDecision,
     error: Option<&'static str>,
 ) -> Response {
     if let Some(kind) = error {

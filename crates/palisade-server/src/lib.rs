@@ -46,11 +46,11 @@ use axum_server::tls_rustls::RustlsConfig;
 
 use crate::metrics::Metrics;
 use crate::sink::AuditSink;
-use crate::state::{Prepared, Sources};
-pub use reload::Status;
+use crate::state::{PolicyFiles, Prepared};
+pub use reload::ReloadStatus;
 
 /// How to run the webhook.
-pub struct Options {
+pub struct ServerOptions {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
     /// PEM certificate chain.
@@ -58,7 +58,7 @@ pub struct Options {
     /// PEM private key.
     pub tls_key: PathBuf,
     /// Configuration and policy files.
-    pub sources: Sources,
+    pub sources: PolicyFiles,
     /// How often files are checked for changes.
     pub reload_interval: Duration,
     /// Where decisions are recorded.
@@ -109,11 +109,11 @@ pub enum StartError {
 /// State shared by every request and the reload task.
 pub(crate) struct Shared {
     pub(crate) prepared: ArcSwap<Prepared>,
-    pub(crate) status: ArcSwap<Status>,
+    pub(crate) status: ArcSwap<ReloadStatus>,
     pub(crate) metrics: Metrics,
     pub(crate) sink: Arc<dyn AuditSink>,
     pub(crate) tls: RustlsConfig,
-    pub(crate) sources: Sources,
+    pub(crate) sources: PolicyFiles,
     /// The serving certificate and key.
     pub(crate) tls_files: (PathBuf, PathBuf),
     /// The read API's client CA in use: the start option, then the
@@ -138,7 +138,7 @@ pub struct Server {
 impl Server {
     /// Prepares the policies, loads the certificate, binds and starts
     /// serving; returns once it listens. Must run inside a Tokio runtime.
-    pub async fn start(options: Options) -> Result<Server, StartError> {
+    pub async fn start(options: ServerOptions) -> Result<Server, StartError> {
         tls::install_crypto_provider();
         let prepared = match options.prepared {
             Some(prepared) => prepared,
@@ -158,9 +158,9 @@ impl Server {
         metrics.generation(1);
         let shared = Arc::new(Shared {
             prepared: ArcSwap::from_pointee(prepared),
-            status: ArcSwap::from_pointee(Status {
+            status: ArcSwap::from_pointee(ReloadStatus {
                 tls_loaded_at: Some(std::time::SystemTime::now()),
-                ..Status::default()
+                ..ReloadStatus::default()
             }),
             metrics,
             sink: options.sink.clone(),

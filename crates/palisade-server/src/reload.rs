@@ -23,7 +23,7 @@ use crate::tls;
 /// ([`redact_secrets`]) but still quote the configuration: they are for the
 /// log and for admins (`/api/v1/status`), never for `/readyz`.
 #[derive(Debug, Clone, Default)]
-pub struct Status {
+pub struct ReloadStatus {
     /// Why the last policy reload failed (cleared by a successful one).
     pub policy_error: Option<String>,
     /// Why the last certificate reload failed (cleared by a successful one).
@@ -36,7 +36,7 @@ pub struct Status {
 const RELOAD_FAILED: &str =
     "failed; the previous version is in use (details in the server log and on /api/v1/status)";
 
-impl Status {
+impl ReloadStatus {
     /// `ok`, or a generic sentence when the last policy reload failed.
     pub fn policy_outcome(&self) -> &'static str {
         if self.policy_error.is_some() {
@@ -167,7 +167,7 @@ async fn reload_tls(shared: &Arc<Shared>) {
         .await
         .map_err(|e| format!("internal error: {e}"))
         .and_then(|prepared| prepared.map_err(|e| e.to_string()));
-    let mut status = Status::clone(&shared.status.load());
+    let mut status = ReloadStatus::clone(&shared.status.load());
     // The status is stored before the new configuration is served, so a
     // client that meets the new handshake finds its reason already told.
     let mut config_to_serve = None;
@@ -209,7 +209,7 @@ pub(crate) async fn reload_policies(shared: &Arc<Shared>) {
         .await
         .map_err(|e| format!("internal error: {e}"))
         .and_then(|prepared| prepared.map_err(|e| e.to_string()));
-    let mut status = Status::clone(&shared.status.load());
+    let mut status = ReloadStatus::clone(&shared.status.load());
     match result {
         Ok(prepared) => {
             tracing::info!(

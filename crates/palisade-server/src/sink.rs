@@ -10,7 +10,7 @@ use std::pin::Pin;
 use palisade_model::{Finding, ResourceRef};
 use palisade_policy::Mode;
 
-use crate::decide::Verdict;
+use palisade_audit::FindingAction;
 
 /// One admission decision, as recorded.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ pub struct AdmissionEvent<'a> {
     /// Why the object could not be evaluated (the failure mode answered).
     pub failure: Option<&'a str>,
     /// Every finding with the mode it took and what it did.
-    pub findings: Vec<(&'a Finding, Mode, Verdict)>,
+    pub findings: Vec<(&'a Finding, Mode, FindingAction)>,
     /// Controls whose safe defaults the mutation set.
     pub mutated: Vec<&'static str>,
     /// The version of the policy set that decided.
@@ -108,7 +108,7 @@ impl LogSink {
             || event
                 .findings
                 .iter()
-                .any(|(_, _, v)| matches!(v, Verdict::Audited | Verdict::Waived));
+                .any(|(_, _, v)| matches!(v, FindingAction::Audited | FindingAction::Waived));
         if notable {
             tracing::info!(
                 uid = event.uid,

@@ -13,7 +13,7 @@ use crate::evaluate::Evaluator;
 
 /// The files the state is built from.
 #[derive(Debug, Clone, Default)]
-pub struct Sources {
+pub struct PolicyFiles {
     /// `palisade.yaml` (none: the defaults).
     pub config: Option<PathBuf>,
     /// Rego policies and data from the command line (`--policy`, `--data`,
@@ -21,7 +21,7 @@ pub struct Sources {
     pub policies: PolicySources,
 }
 
-impl Sources {
+impl PolicyFiles {
     /// Every file whose change means a rebuild: the configuration, and every
     /// policy and data file (folders expanded, so an edit inside one counts,
     /// and the configuration's `policies:` read afresh).
@@ -83,7 +83,7 @@ impl Prepared {
     /// Reads the configuration, selects and configures the controls as
     /// `palisade scan` does (the configuration's `frameworks:`, else every
     /// control), and prepares the policies. Errors name file, line and column.
-    pub fn load(sources: &Sources, generation: u64) -> Result<Prepared, PrepareError> {
+    pub fn load(sources: &PolicyFiles, generation: u64) -> Result<Prepared, PrepareError> {
         let config = match &sources.config {
             Some(path) => Config::load(path)?,
             None => Config::default(),

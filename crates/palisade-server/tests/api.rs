@@ -43,8 +43,8 @@ use palisade_audit::{AuditLog, WriterOptions};
 use palisade_server::api::ApiOptions;
 use palisade_server::audit_sink::{AuditLogSink, FreeSpaceFloor};
 use palisade_server::install::certs;
-use palisade_server::state::Sources;
-use palisade_server::{Options, Server};
+use palisade_server::state::PolicyFiles;
+use palisade_server::{Server, ServerOptions};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
 };
@@ -208,11 +208,11 @@ impl Harness {
         let (key_pem, _) = palisade_audit::keys::generate().unwrap();
         std::fs::write(dir.path().join("audit.key"), key_pem).unwrap();
         let key = palisade_audit::keys::read_signing_key(&dir.path().join("audit.key")).unwrap();
-        let server = Server::start(Options {
+        let server = Server::start(ServerOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             tls_cert: dir.path().join("tls.crt"),
             tls_key: dir.path().join("tls.key"),
-            sources: Sources {
+            sources: PolicyFiles {
                 config: Some(dir.path().join("palisade.yaml")),
                 policies: Default::default(),
             },

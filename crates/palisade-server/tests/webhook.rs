@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use palisade_server::install::certs;
 use palisade_server::sink::{AdmissionEvent, AuditSink, Durable, done};
-use palisade_server::state::Sources;
-use palisade_server::{Options, Server};
+use palisade_server::state::PolicyFiles;
+use palisade_server::{Server, ServerOptions};
 use serde_json::{Value, json};
 
 use support::{HOST, hardened_pod};
@@ -89,11 +89,11 @@ impl Harness {
         let ca = write_certs(dir.path());
         write_config(dir.path(), config);
         let sink = Arc::new(MemorySink::default());
-        let server = Server::start(Options {
+        let server = Server::start(ServerOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             tls_cert: dir.path().join("tls.crt"),
             tls_key: dir.path().join("tls.key"),
-            sources: Sources {
+            sources: PolicyFiles {
                 config: Some(dir.path().join("palisade.yaml")),
                 policies: Default::default(),
             },

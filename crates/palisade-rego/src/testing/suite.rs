@@ -16,7 +16,7 @@ use crate::error::RegoError;
 use crate::gatekeeper::review::Review;
 use crate::load::{Sources, read_documents};
 use crate::testing::{Checked, Outcome};
-use crate::{Options, Policies, members, value};
+use crate::{LoadOptions, Policies, members, value};
 
 /// Evaluates a built-in control on an object file, for suites whose tests
 /// name a `control` instead of a template.
@@ -125,7 +125,7 @@ impl<'a> Subject<'a> {
                 Some(ns) => crate::Namespaces::Only(vec![ns.to_string()]),
                 None => crate::Namespaces::default(),
             };
-            let options = Options {
+            let options = LoadOptions {
                 namespaces,
                 data: Vec::new(),
             };
@@ -156,7 +156,7 @@ impl<'a> Subject<'a> {
                 sources.constraints.len()
             ));
         }
-        Policies::compile(&sources, &Options::default())
+        Policies::compile(&sources, &LoadOptions::default())
             .map(Subject::Constraint)
             .map_err(joined)
     }

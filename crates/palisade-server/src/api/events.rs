@@ -126,7 +126,7 @@ struct SummaryRequest {
     since: Option<Timestamp>,
     until: Timestamp,
     namespace: Option<String>,
-    framework: Option<&'static palisade_frameworks::Framework>,
+    framework: Option<&'static palisade_frameworks::Pack>,
 }
 
 impl ApiQuery for SummaryRequest {

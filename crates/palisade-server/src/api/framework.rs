@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use palisade_audit::SummaryGroup;
 use palisade_frameworks::compliance::Verdict;
-use palisade_frameworks::{Coverage, Framework};
+use palisade_frameworks::{Coverage, Pack};
 use serde::Serialize;
 
 /// A requirement's verdict over a window: the scan's verdicts, and one a
@@ -105,7 +105,7 @@ pub(super) struct FrameworkSummary {
 /// them is `not-run`, since no event can speak for it. Dry runs stored
 /// nothing and do not count.
 pub(super) fn summarise<'a>(
-    framework: &Framework,
+    framework: &Pack,
     groups: impl Iterator<Item = &'a SummaryGroup>,
     ran: &BTreeSet<&str>,
 ) -> FrameworkSummary {

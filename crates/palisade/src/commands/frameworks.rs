@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use palisade_frameworks::{Coverage, Framework};
+use palisade_frameworks::{Coverage, Pack};
 use serde_json::json;
 
 use crate::cli::{ListArgs, ListFormat, ShowArgs};
@@ -116,7 +116,7 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
 }
 
 /// The framework's reference page (`docs/frameworks/<id>.md` is generated from it).
-fn markdown(f: &Framework) -> String {
+fn markdown(f: &Pack) -> String {
     let mut out = format!("# {}: {} {}\n\n", f.id, f.title, f.version);
     if !f.aliases.is_empty() {
         out.push_str(&format!(
@@ -171,7 +171,7 @@ fn markdown(f: &Framework) -> String {
 }
 
 /// `[automated, partial, manual, not-applicable]`.
-fn counts(f: &Framework) -> [usize; 4] {
+fn counts(f: &Pack) -> [usize; 4] {
     let count = |c: Coverage| f.requirements.iter().filter(|r| r.status == c).count();
     [
         count(Coverage::Automated),
@@ -181,7 +181,7 @@ fn counts(f: &Framework) -> [usize; 4] {
     ]
 }
 
-fn coverage_line(f: &Framework) -> String {
+fn coverage_line(f: &Pack) -> String {
     let [a, p, m, n] = counts(f);
     format!("{a} automated, {p} partial, {m} manual, {n} n/a")
 }

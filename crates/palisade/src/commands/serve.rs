@@ -13,8 +13,8 @@ use palisade_audit::{AuditLog, CheckpointSchedule, WriterOptions, redact_url};
 use palisade_server::api::ApiOptions;
 use palisade_server::audit_sink::AuditLogSink;
 use palisade_server::sink::{AuditSink, LogSink};
-use palisade_server::state::Sources;
-use palisade_server::{Options, Server};
+use palisade_server::state::PolicyFiles;
+use palisade_server::{Server, ServerOptions};
 use tracing_subscriber::EnvFilter;
 
 use palisade_policy::AuditSettings;
@@ -52,11 +52,11 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             "HTTPS needs a certificate and a key: --tls-cert and --tls-key (or admission.tls in the configuration)"
         );
     };
-    let mut options = Options {
+    let mut options = ServerOptions {
         listen,
         tls_cert,
         tls_key,
-        sources: Sources {
+        sources: PolicyFiles {
             config: config_path,
             policies: crate::commands::scan::policy_sources(&args.policy),
         },
