@@ -16,8 +16,10 @@ pub(crate) trait Store {
     fn exists(&self, path: &str) -> bool;
     /// The whole file, refused when larger than `max` bytes.
     fn read(&mut self, path: &str, max: u64) -> Result<Vec<u8>, String>;
-    /// A reader over the file.
-    fn open(&mut self, path: &str) -> Result<Box<dyn Read + '_>, String>;
+    /// A reader over the file that owns what it reads from, so several can
+    /// be read at once on other threads (layers inflate in parallel without
+    /// first being copied into memory).
+    fn reader(&mut self, path: &str) -> Result<Box<dyn Read + Send>, String>;
 }
 
 /// An OCI layout directory.
@@ -80,7 +82,7 @@ impl Store for DirStore {
         Ok(bytes)
     }
 
-    fn open(&mut self, path: &str) -> Result<Box<dyn Read + '_>, String> {
+    fn reader(&mut self, path: &str) -> Result<Box<dyn Read + Send>, String> {
         let file = File::open(self.resolve(path)).map_err(|e| format!("{path}: {e}"))?;
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         self.charge(path, len)?;
@@ -224,8 +226,49 @@ impl Store for TarStore {
         Ok(bytes)
     }
 
-    fn open(&mut self, path: &str) -> Result<Box<dyn Read + '_>, String> {
-        let size = self.seek(path)?;
-        Ok(Box::new((&mut self.file).take(size)))
+    fn reader(&mut self, path: &str) -> Result<Box<dyn Read + Send>, String> {
+        let (offset, size) = self
+            .find(path)
+            .ok_or_else(|| format!("{path}: not in the archive"))?;
+        let file = self.file.try_clone().map_err(|e| format!("{path}: {e}"))?;
+        Ok(Box::new(Region {
+            file,
+            at: offset,
+            end: offset.saturating_add(size),
+        }))
     }
+}
+
+/// The bytes `at..end` of a file, read by position: a duplicated handle
+/// shares the original's offset, so positional reads keep readers on
+/// several threads out of each other's way.
+struct Region {
+    file: File,
+    at: u64,
+    end: u64,
+}
+
+impl Read for Region {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = usize::try_from(self.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
+        let Some(window) = buf.get_mut(..buf.len().min(left)) else {
+            return Ok(0);
+        };
+        if window.is_empty() {
+            return Ok(0);
+        }
+        let n = read_at(&self.file, window, self.at)?;
+        self.at = self.at.saturating_add(n as u64);
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
