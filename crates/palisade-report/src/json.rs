@@ -142,25 +142,24 @@ impl<'a> From<&'a LoadError> for JsonError<'a> {
 /// was the longest serial step.
 const CHUNK: usize = 512;
 
+/// Chunks rendered before they are written (about 16 MB of JSON).
+const WINDOW: usize = 32;
+
 /// Writes the report as JSON: `serde_json`'s pretty layout, byte for byte,
 /// with the findings array rendered in parallel chunks.
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let controls: HashMap<&str, &ControlMeta> =
         report.controls.iter().map(|c| (c.id, *c)).collect();
-    let chunks: Vec<io::Result<Vec<u8>>> = report
-        .findings
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            // About 1 KB a finding; growing a buffer costs a copy and fresh pages.
-            let mut buf = Vec::with_capacity(chunk.len() * 1280);
-            for finding in chunk {
-                buf.extend_from_slice(b",\n    ");
-                let json = JsonFinding::new(controls.get(finding.control).copied(), finding);
-                nested(&mut buf, 2, &json)?;
-            }
-            Ok(buf)
-        })
-        .collect();
+    let render = |chunk: &[Finding]| -> io::Result<Vec<u8>> {
+        // About 1 KB a finding; growing a buffer costs a copy and fresh pages.
+        let mut buf = Vec::with_capacity(chunk.len() * 1280);
+        for finding in chunk {
+            buf.extend_from_slice(b",\n    ");
+            let json = JsonFinding::new(controls.get(finding.control).copied(), finding);
+            nested(&mut buf, 2, &json)?;
+        }
+        Ok(buf)
+    };
     out.write_all(b"{\n  \"schemaVersion\": ")?;
     nested(out, 1, &SCHEMA_VERSION)?;
     field(
@@ -173,15 +172,20 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )?;
     out.write_all(b",\n  \"findings\": [")?;
     let mut first = true;
-    for chunk in chunks {
-        let chunk = chunk?;
-        // Each finding starts with its separator; the array's first has none.
-        let bytes = match first {
-            true => chunk.get(1..).unwrap_or_default(),
-            false => &chunk[..],
-        };
-        first &= chunk.is_empty();
-        out.write_all(bytes)?;
+    // A window of chunks at a time: rendered in parallel, written in order,
+    // so memory holds one window of JSON, not the whole report's.
+    for window in report.findings.chunks(CHUNK * WINDOW) {
+        let rendered: Vec<io::Result<Vec<u8>>> = window.par_chunks(CHUNK).map(render).collect();
+        for chunk in rendered {
+            let chunk = chunk?;
+            // Each finding starts with its separator; the array's first has none.
+            let bytes = match first {
+                true => chunk.get(1..).unwrap_or_default(),
+                false => &chunk[..],
+            };
+            first &= chunk.is_empty();
+            out.write_all(bytes)?;
+        }
     }
     out.write_all(if first { b"]" } else { b"\n  ]" })?;
     let errors: Vec<JsonError<'_>> = report.errors.iter().map(JsonError::from).collect();
@@ -314,7 +318,7 @@ mod tests {
             waiver: None,
             enforcement: Enforcement::Warn,
         };
-        for count in [0, 1, 2, CHUNK, CHUNK + 1, 3 * CHUNK + 7] {
+        for count in [0, 1, 2, CHUNK, CHUNK + 1, CHUNK * WINDOW + 7] {
             let mut report = Report {
                 findings: (0..count as u32).map(finding).collect(),
                 errors: vec![LoadError::file("b.yaml".into(), "broken")],
