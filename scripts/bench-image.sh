@@ -16,8 +16,16 @@ mkdir -p bench-out
 image=bench-out/image.tar
 python3 scripts/gen-image.py "$image" | tee bench-out/image-info.txt
 cargo build -q --release -p palisade
+# Palisade twice too: cold (its layer cache emptied before every run) and
+# warm (the cache kept, so layers are hashed against their digests but not
+# inflated).
+PAL="target/release/palisade scan --format json --output /dev/null --fail-on critical --image-cache bench-out/palisade-cache"
 hyperfine -N -i -w 2 -r "$RUNS" --export-json bench-out/hf-image.json \
-  -n palisade "target/release/palisade scan --format json --output /dev/null --fail-on critical $image" >/dev/null
+  --prepare "rm -rf bench-out/palisade-cache" \
+  -n "palisade cold" "$PAL $image" >/dev/null
+$PAL "$image" >/dev/null 2>&1 || true
+hyperfine -N -i -w 2 -r "$RUNS" --export-json bench-out/hf-image-warm.json \
+  -n "palisade warm" "$PAL $image" >/dev/null
 # Trivy twice: cold (an empty cache before every run, as a CI job without
 # a kept cache) and warm (its per-layer cache filled once, then kept, as a
 # CI runner that rescans the same base layers all day).
@@ -31,15 +39,15 @@ hyperfine -N -i -w 1 -r "$RUNS" --export-json bench-out/hf-image-trivy-warm.json
 python3 - <<'PY' | tee bench-out/image.md
 import json, statistics
 rows = []
-for f in ("bench-out/hf-image.json", "bench-out/hf-image-trivy-cold.json", "bench-out/hf-image-trivy-warm.json"):
+for f in ("bench-out/hf-image.json", "bench-out/hf-image-warm.json", "bench-out/hf-image-trivy-cold.json", "bench-out/hf-image-trivy-warm.json"):
     for r in json.load(open(f))["results"]:
         rows.append((r["command"], statistics.median(r["times"]), len(r["times"])))
-base = rows[0][1]
+med = {c: m for c, m, n in rows}
 info = open("bench-out/image-info.txt").read().strip()
 print(f"# Image scan benchmark\n\n{info}\n")
-print("| tool | runs | median s | vs palisade |")
+print("| tool | runs | median s | vs palisade in the same state |")
 print("|---|---:|---:|---:|")
 for c, m, n in rows:
-    print(f"| {c} | {n} | {m:.3f} | {m / base:.1f}x |")
-print("\nPalisade keeps no cache: its one figure is cold and warm alike.")
+    state = c.split()[-1]
+    print(f"| {c} | {n} | {m:.3f} | {m / med['palisade ' + state]:.1f}x |")
 PY

@@ -103,11 +103,13 @@ impl Loaded {
 /// directory, a `*.tar`), a Dockerfile by its name, anything else as YAML or
 /// JSON manifests, and JSON that holds no Kubernetes object but has the
 /// shape of an image config or `docker inspect` output as images.
-pub fn load(source: &Source, limits: &Limits) -> Loaded {
+pub fn load(source: &Source, limits: &Limits, images: &ImageOptions) -> Loaded {
     let name = source.name();
     match source {
-        Source::ImageLayout(path) => return load_images(path, name),
-        Source::File(path) if walk::is_image_archive_name(path) => return load_images(path, name),
+        Source::ImageLayout(path) => return load_images(path, name, images),
+        Source::File(path) if walk::is_image_archive_name(path) => {
+            return load_images(path, name, images);
+        }
         _ => {}
     }
     let text = match walk::read(source, limits) {
@@ -173,8 +175,8 @@ fn is_json_name(name: &str) -> bool {
 
 /// The images of a tar or an OCI layout directory (none: a tar that holds
 /// no image).
-fn load_images(path: &Path, name: Arc<str>) -> Loaded {
-    let (images, errors) = match image::load(path, name.clone(), &ImageOptions::default()) {
+fn load_images(path: &Path, name: Arc<str>, options: &ImageOptions) -> Loaded {
+    let (images, errors) = match image::load(path, name.clone(), options) {
         Ok(images) => (images, Vec::new()),
         Err(error) => (Vec::new(), vec![error]),
     };
@@ -194,7 +196,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        load(&Source::File(path), &Limits::default())
+        load(
+            &Source::File(path),
+            &Limits::default(),
+            &ImageOptions::default(),
+        )
     }
 
     #[test]
@@ -245,6 +251,7 @@ mod tests {
         let missing = load(
             &Source::File("/no/such/pod.yaml".into()),
             &Limits::default(),
+            &ImageOptions::default(),
         );
         assert_eq!(missing.counts(), Counts::default());
         assert_eq!(missing.errors.len(), 1);

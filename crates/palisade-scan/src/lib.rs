@@ -13,6 +13,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use palisade_load::image::ImageOptions;
 use palisade_load::walk::{self, Source};
 use palisade_load::{Limits, LoadError, Loaded};
 use palisade_model::ResourceRef;
@@ -33,6 +34,8 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Size and nesting limits.
     pub limits: Limits,
+    /// How images are read (their limits, the layer cache).
+    pub images: ImageOptions,
     /// Read and parse only, evaluate nothing (`--parse-only`): the floor
     /// the whole scan is measured against.
     pub parse_only: bool,
@@ -121,7 +124,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn of(source: &Source, policy: &PolicySet, options: &ScanOptions) -> Outcome {
-        let loaded = palisade_load::input::load(source, &options.limits);
+        let loaded = palisade_load::input::load(source, &options.limits, &options.images);
         let mut outcome = Outcome {
             name: loaded.name.clone(),
             text: None,

@@ -562,6 +562,22 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_file_size: u64,
 
+    /// Where image layers' results are cached by their verified digest
+    /// [default: $XDG_CACHE_HOME/palisade/layers, else
+    /// ~/.cache/palisade/layers].
+    #[arg(long, value_name = "DIR", env = "PALISADE_IMAGE_CACHE")]
+    pub image_cache: Option<PathBuf>,
+
+    /// Largest size of the image layer cache, in MiB (least recently used
+    /// entries go first).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub image_cache_size: u64,
+
+    /// Read every image layer in full; neither read nor write the cache
+    /// (wins over --image-cache and PALISADE_IMAGE_CACHE).
+    #[arg(long)]
+    pub no_image_cache: bool,
+
     /// Never show a progress bar (it only shows on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,

@@ -502,3 +502,75 @@ fn allowed_digests_catch_drift() {
         "{stderr}"
     );
 }
+
+/// Layers named by a digest are cached by it: a second scan finds the same,
+/// a layer whose bytes changed under its name is still an error, and
+/// `--no-image-cache` writes nothing.
+#[test]
+fn layer_results_are_cached_by_verified_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("scan");
+    let cache = dir.path().join("cache");
+    let layer = tar(&[
+        ("app", 0o755, b"binary"),
+        ("usr/bin/sudo", 0o4755, b"elf"),
+        (
+            "root/.npmrc",
+            0o600,
+            b"//registry.npmjs.org/:_authToken=npm_0123456789\n",
+        ),
+    ]);
+    let image = config("", &["PATH=/usr/bin"], &[], false);
+    let (files, _) = oci_layout("acme/cached:1", &image, std::slice::from_ref(&layer));
+    for (path, bytes) in &files {
+        let path = root.join("layout").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let cache_arg = cache.to_str().unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--format", "json", "layout"];
+        args.extend_from_slice(extra);
+        palisade(&args, &root)
+    };
+    let cold = scan(&["--image-cache", cache_arg]);
+    assert_eq!(cold.status.code(), Some(1), "{cold:?}");
+    let entries = || std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(entries(), 1, "one layer, one entry");
+    let warm = scan(&["--image-cache", cache_arg]);
+    assert_eq!(findings(&report(&warm)), findings(&report(&cold)));
+    let controls: Vec<String> = findings(&report(&warm)).into_iter().map(|f| f.1).collect();
+    assert!(
+        controls.iter().any(|c| c == "image-secret-files"),
+        "{controls:?}"
+    );
+    assert!(
+        controls.iter().any(|c| c == "image-setuid-files"),
+        "{controls:?}"
+    );
+
+    // Off: nothing is read or written, whatever names a folder.
+    let unused = dir.path().join("unused");
+    let off = scan(&[
+        "--image-cache",
+        unused.to_str().unwrap(),
+        "--no-image-cache",
+    ]);
+    assert_eq!(findings(&report(&off)), findings(&report(&cold)));
+    assert!(!unused.exists());
+
+    // Other bytes under the layer's name: refused, cache or no cache.
+    let (blob, _) = files.iter().find(|(_, bytes)| *bytes == layer).unwrap();
+    std::fs::write(
+        root.join("layout").join(blob),
+        tar(&[("app", 0o755, b"other")]),
+    )
+    .unwrap();
+    let tampered = scan(&["--image-cache", cache_arg]);
+    assert_eq!(tampered.status.code(), Some(2), "{tampered:?}");
+    assert!(
+        String::from_utf8_lossy(&tampered.stdout).contains("does not match its digest"),
+        "{}",
+        String::from_utf8_lossy(&tampered.stdout)
+    );
+}

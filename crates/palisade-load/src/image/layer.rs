@@ -14,7 +14,7 @@ use super::store::Store;
 use super::{BlobDigest, BlobHasher, ImageLimits, ImageOptions};
 
 /// What one input has used of its limits so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Budget {
     /// Tar entries seen.
     pub(crate) entries: usize,
@@ -22,6 +22,9 @@ pub(crate) struct Budget {
     pub(crate) decompressed: u64,
     /// Bytes of file content kept.
     pub(crate) kept: u64,
+    /// Whether content that would have been kept was not, for lack of
+    /// budget (such a result depends on the budget, so it is not cached).
+    pub(crate) dropped: bool,
 }
 
 /// One tar entry's header, decoded.
@@ -326,6 +329,7 @@ pub(crate) fn read(
     });
     let mut out = Vec::new();
     let mut kept = budget.kept;
+    let mut dropped = budget.dropped;
     let entries;
     let result = {
         let iter = archive.entries().map_err(|e| describe(&e))?;
@@ -335,11 +339,12 @@ pub(crate) fn read(
         };
         let result = walk(iter, limits, &mut local, |item, entry| {
             let mut content = None;
-            if item.kind == FileKind::File
+            let wanted = item.kind == FileKind::File
                 && item.size <= limits.max_content_bytes
-                && kept.saturating_add(item.size) <= limits.max_kept_bytes
-                && (options.keep_content)(&item.path)
-            {
+                && (options.keep_content)(&item.path);
+            if wanted && kept.saturating_add(item.size) > limits.max_kept_bytes {
+                dropped = true;
+            } else if wanted {
                 let mut bytes = Vec::new();
                 entry
                     .by_ref()
@@ -369,6 +374,7 @@ pub(crate) fn read(
     };
     budget.entries = entries;
     budget.kept = kept;
+    budget.dropped = dropped;
     budget.decompressed = budget
         .decompressed
         .saturating_add(archive.into_inner().used);
@@ -424,6 +430,50 @@ pub(crate) fn streamed(
     }
 }
 
+/// One layer of a batch, through the layer cache when there is one: a
+/// cached result is used only once the layer's bytes hash to its digest
+/// and only when this batch's content share holds what it kept; a layer
+/// read in full is stored unless its result depended on the budget.
+fn read_cached(
+    reader: Box<dyn Read + Send>,
+    path: &str,
+    options: &ImageOptions,
+    start: Budget,
+    share: u64,
+) -> Result<(Entries, Budget), String> {
+    let mut local = Budget { ..start };
+    let (Some(cache), Some(digest)) = (&options.cache, BlobDigest::of_blob_path(path)) else {
+        return streamed(reader, path, options, &mut local).map(|entries| (entries, local));
+    };
+    let limits = &options.limits;
+    if let Some(hit) = cache.get(&digest, limits).filter(|hit| hit.kept <= share) {
+        let mut hashing = Hashing {
+            inner: reader,
+            hasher: digest.hasher(),
+        };
+        std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|e| describe(&e))?;
+        if !digest.is(hashing.hasher) {
+            return Err(mismatch(&digest));
+        }
+        local.entries = local.entries.saturating_add(hit.tar_entries);
+        local.decompressed = local.decompressed.saturating_add(hit.decompressed);
+        local.kept = local.kept.saturating_add(hit.kept);
+        return Ok((hit.entries, local));
+    }
+    let entries = streamed(reader, path, options, &mut local)?;
+    if !local.dropped {
+        let cached = super::cache::Cached {
+            entries,
+            tar_entries: local.entries.saturating_sub(start.entries),
+            decompressed: local.decompressed.saturating_sub(start.decompressed),
+            kept: local.kept.saturating_sub(start.kept),
+        };
+        cache.put(&digest, limits, &cached);
+        return Ok((cached.entries, local));
+    }
+    Ok((entries, local))
+}
+
 /// Reads the layers `paths` of one image, in order. Inflating gzip is most
 /// of the cost of an image scan, so layers are inflated a batch at a time
 /// (as many as there are worker threads), each streamed from its own reader
@@ -451,14 +501,12 @@ pub(crate) fn read_layers(
             entries: budget.entries,
             decompressed: budget.decompressed,
             kept: limits.max_kept_bytes.saturating_sub(share),
+            dropped: false,
         };
         let inflated: Vec<Result<(Entries, Budget), String>> = readers
             .into_par_iter()
             .zip(chunk.par_iter())
-            .map(|(reader, path)| {
-                let mut local = Budget { ..start };
-                streamed(reader?, path, options, &mut local).map(|entries| (entries, local))
-            })
+            .map(|(reader, path)| read_cached(reader?, path, options, start, share))
             .collect();
         for (path, result) in chunk.iter().zip(inflated) {
             let (entries, local) = result.map_err(|e| format!("layer {path}: {e}"))?;

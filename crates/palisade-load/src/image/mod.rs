@@ -27,6 +27,7 @@
 //! - `inspect.rs`: `docker inspect` output;
 //! - `layer.rs` and `filesystem.rs`: layer tars and their merged view.
 
+mod cache;
 mod config;
 mod docker_archive;
 mod filesystem;
@@ -46,6 +47,7 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 use store::Store as _;
 
+pub use cache::LayerCache;
 pub use filesystem::{FileEntry, FileKind, Filesystem};
 
 use crate::LoadError;
@@ -226,7 +228,7 @@ impl Default for ImageLimits {
 }
 
 /// How to read images: limits, and which files' content to keep.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ImageOptions {
     /// The bounds.
     pub limits: ImageLimits,
@@ -234,6 +236,10 @@ pub struct ImageOptions {
     /// given its path in the image (no leading `/`). The default keeps
     /// [`credential_file_candidate`]s.
     pub keep_content: fn(&str) -> bool,
+    /// Where the results of layers named by a digest are cached (none: every
+    /// layer is read in full). Its keys do not cover `keep_content`: set a
+    /// cache only with the default.
+    pub cache: Option<LayerCache>,
 }
 
 impl Default for ImageOptions {
@@ -241,6 +247,7 @@ impl Default for ImageOptions {
         ImageOptions {
             limits: ImageLimits::default(),
             keep_content: credential_file_candidate,
+            cache: None,
         }
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use palisade_load::Limits;
+use palisade_load::image::{ImageOptions, LayerCache};
 use palisade_policy::{PolicyRequest, PolicySources};
 use palisade_report::{Report, TextOptions};
 use palisade_scan::{Plan, Scan, ScanOptions};
@@ -92,6 +93,10 @@ pub fn execute_scan(args: &ScanArgs) -> Result<(Scan, Configured)> {
             max_file_bytes: args.max_file_size,
             ..Limits::default()
         },
+        images: ImageOptions {
+            cache: image_cache(args),
+            ..ImageOptions::default()
+        },
         parse_only: args.parse_only,
         keep_resources: args.record.record,
     };
@@ -100,6 +105,23 @@ pub fn execute_scan(args: &ScanArgs) -> Result<(Scan, Configured)> {
     let scan = plan.run(&configured.built.policy, &options, || progress.inc(1));
     progress.finish_and_clear();
     Ok((scan, configured))
+}
+
+/// The layer cache: `--image-cache DIR`, else the user's cache folder;
+/// none with `--no-image-cache`.
+fn image_cache(args: &ScanArgs) -> Option<LayerCache> {
+    if args.no_image_cache {
+        return None;
+    }
+    let mut cache = match &args.image_cache {
+        Some(dir) => LayerCache {
+            dir: dir.clone(),
+            max_bytes: 0,
+        },
+        None => LayerCache::default_place()?,
+    };
+    cache.max_bytes = args.image_cache_size.saturating_mul(1024 * 1024);
+    Some(cache)
 }
 
 /// What the scan's flags ask of the policy set.
