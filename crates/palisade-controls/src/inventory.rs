@@ -125,7 +125,7 @@ impl Inventory {
             });
         } else if let Some(pod) = PodSpec::find(object) {
             let labels_path = pod.metadata_path.key("labels");
-            let pos = object.node.locate(&labels_path);
+            let (start, end) = object.node.locate_range(&labels_path);
             let labels = pod
                 .metadata
                 .and_then(|m| m.get("labels"))
@@ -141,36 +141,28 @@ impl Inventory {
                 .unwrap_or("default")
                 .to_owned();
             let automount_token_path = pod.path.key("automountServiceAccountToken");
-            let automount_pos = object.node.locate(&automount_token_path);
+            let (automount_start, automount_end) = object.node.locate_range(&automount_token_path);
             self.workloads.push(Workload {
                 resource: object.resource(),
                 labels,
                 labels_path,
-                location: Location {
-                    file: file.clone(),
-                    line: pos.line,
-                    column: pos.column,
-                },
+                location: Location::spanning(file.clone(), start, end),
                 service_account,
                 automount_token: pod
                     .spec
                     .get("automountServiceAccountToken")
                     .and_then(Node::as_bool),
                 automount_token_path,
-                automount_token_location: Location {
-                    file: file.clone(),
-                    line: automount_pos.line,
-                    column: automount_pos.column,
-                },
+                automount_token_location: Location::spanning(
+                    file.clone(),
+                    automount_start,
+                    automount_end,
+                ),
                 namespace_location: {
-                    let at = object
+                    let (start, end) = object
                         .node
-                        .locate(&FieldPath::root().keys(&["metadata", "namespace"]));
-                    Location {
-                        file: file.clone(),
-                        line: at.line,
-                        column: at.column,
-                    }
+                        .locate_range(&FieldPath::root().keys(&["metadata", "namespace"]));
+                    Location::spanning(file.clone(), start, end)
                 },
             });
         }

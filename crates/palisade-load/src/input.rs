@@ -23,7 +23,13 @@ pub enum Input {
     /// Container images: a `docker save` or OCI tar, an OCI layout
     /// directory, an image config or `docker inspect` JSON. A tar that holds
     /// no image gives none.
-    Images(Vec<Image>),
+    Images {
+        /// The images.
+        images: Vec<Image>,
+        /// When the images were described in JSON: its documents, which
+        /// user policies (Conftest) read as they read any JSON file.
+        documents: Vec<Document>,
+    },
 }
 
 /// A source, read and classified, with what could not be read of it.
@@ -73,7 +79,7 @@ impl Loaded {
                 resources: 1,
                 skipped: 0,
             },
-            Input::Images(images) => Counts {
+            Input::Images { images, .. } => Counts {
                 documents: images.len(),
                 resources: images.len(),
                 skipped: usize::from(images.is_empty() && self.errors.is_empty()),
@@ -91,7 +97,7 @@ impl Loaded {
                 .flat_map(|d| objects(&d.root).into_iter().map(|o| o.resource()))
                 .collect(),
             Input::Dockerfile(dockerfile) => vec![ResourceRef::dockerfile(&dockerfile.file)],
-            Input::Images(images) => images
+            Input::Images { images, .. } => images
                 .iter()
                 .map(|image| ResourceRef::image(&image.name()))
                 .collect(),
@@ -143,7 +149,10 @@ pub fn load(source: &Source, limits: &Limits, images: &ImageOptions) -> Loaded {
                 return Loaded {
                     name,
                     text: None,
-                    input: Input::Images(images),
+                    input: Input::Images {
+                        images,
+                        documents: parsed.documents,
+                    },
                     errors: parsed.errors,
                 };
             }
@@ -183,7 +192,10 @@ fn load_images(path: &Path, name: Arc<str>, options: &ImageOptions) -> Loaded {
     Loaded {
         name,
         text: None,
-        input: Input::Images(images),
+        input: Input::Images {
+            images,
+            documents: Vec::new(),
+        },
         errors,
     }
 }
@@ -226,7 +238,7 @@ mod tests {
             r#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"config":{}}"#,
         );
         assert!(
-            matches!(&config.input, Input::Images(i) if i.len() == 1),
+            matches!(&config.input, Input::Images { images, documents } if images.len() == 1 && documents.len() == 1),
             "{config:?}"
         );
         assert!(config.text.is_none());
@@ -240,7 +252,7 @@ mod tests {
 
         let tar = load_text("notes.tar", "");
         assert!(
-            matches!(&tar.input, Input::Images(i) if i.is_empty()),
+            matches!(&tar.input, Input::Images { images, .. } if images.is_empty()),
             "{tar:?}"
         );
         assert_eq!(tar.counts().skipped, usize::from(tar.errors.is_empty()));

@@ -147,8 +147,17 @@ impl<'a> Builder<'a> {
     }
 
     fn position(&self, span: &Span) -> Position {
-        let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
-        let column = u32::try_from(span.start.col()).unwrap_or(u32::MAX);
+        self.at(&span.start)
+    }
+
+    /// Where a span ends: the position just after its last character.
+    fn end_of(&self, span: &Span) -> Position {
+        self.at(&span.end)
+    }
+
+    fn at(&self, marker: &saphyr_parser::Marker) -> Position {
+        let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
+        let column = u32::try_from(marker.col()).unwrap_or(u32::MAX);
         Position {
             line: line.saturating_add(self.line_offset),
             column: column.saturating_add(1),
@@ -222,7 +231,8 @@ impl<'a> Builder<'a> {
                 let merge =
                     is_plain && tag.is_none() && matches!(&value, Value::String(s) if s == "<<");
                 self.count(1, pos)?;
-                self.emit(Node::new(value, pos), anchor, 1, merge)?;
+                let node = Node::new(value, pos).ending_at(self.end_of(span));
+                self.emit(node, anchor, 1, merge)?;
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(pos)?;
@@ -245,7 +255,10 @@ impl<'a> Builder<'a> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { items, pos, anchor }) => {
-                        (Node::new(Value::Seq(items), pos), anchor)
+                        // A collection ends with its last item: the end
+                        // event of a block stands at the next token.
+                        let end = items.iter().map(|n| n.end).max().unwrap_or(pos);
+                        (Node::new(Value::Seq(items), pos).ending_at(end), anchor)
                     }
                     Some(Frame::Map {
                         entries,
@@ -264,7 +277,12 @@ impl<'a> Builder<'a> {
                         } else {
                             entries
                         };
-                        (Node::new(Value::Map(entries), pos), anchor)
+                        let end = entries
+                            .iter()
+                            .map(|e| e.value.end.max(e.key_pos))
+                            .max()
+                            .unwrap_or(pos);
+                        (Node::new(Value::Map(entries), pos).ending_at(end), anchor)
                     }
                     None => return Ok(()),
                 };
@@ -290,6 +308,7 @@ impl<'a> Builder<'a> {
                     return Ok(());
                 };
                 node.pos = pos;
+                node.end = self.end_of(span);
                 self.emit(node, 0, size, false)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -448,6 +467,22 @@ mod tests {
 
     fn parse(text: &str) -> Parsed {
         parse_documents("t.yaml".into(), text, &Limits::default())
+    }
+
+    #[test]
+    fn nodes_end_after_their_last_character() {
+        let at = |line, column| Position { line, column };
+        let p = parse("spec:\n  privileged: true\n  image: \"nginx:1\"\nlist: [a, bb]\n");
+        let root = &p.documents[0].root;
+        let spec = root.get("spec").unwrap();
+        assert_eq!(spec.get("privileged").unwrap().end, at(2, 19));
+        // Quotes belong to the scalar.
+        assert_eq!(spec.get("image").unwrap().end, at(3, 19));
+        // A block collection ends with its last value, not at the next key.
+        assert_eq!(spec.end, at(3, 19));
+        assert_eq!(root.get("list").unwrap().items()[1].end, at(4, 13));
+        let path = palisade_model::FieldPath::root().keys(&["spec", "privileged"]);
+        assert_eq!(root.locate_range(&path), (at(2, 3), at(2, 19)));
     }
 
     #[test]

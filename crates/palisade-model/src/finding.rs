@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use crate::{FieldPath, ResourceRef, Severity};
 
-/// A position in a named source (`-` is stdin).
+/// A place in a named source (`-` is stdin): where it starts and, when
+/// known, where it ends.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Location {
     /// The path as given on the command line (or found by the walk).
     pub file: Arc<str>,
@@ -15,6 +17,40 @@ pub struct Location {
     pub line: u32,
     /// 1-based column.
     pub column: u32,
+    /// The line it ends on (0: unknown).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub end_line: u32,
+    /// The column just after its last character (0: unknown).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub end_column: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Location {
+    /// A point: a line and a column, no known end.
+    pub fn at(file: Arc<str>, line: u32, column: u32) -> Self {
+        Location {
+            file,
+            line,
+            column,
+            end_line: 0,
+            end_column: 0,
+        }
+    }
+
+    /// A range, from `start` to just before `end` (a point when `end` is
+    /// not after `start`).
+    pub fn spanning(file: Arc<str>, start: crate::Position, end: crate::Position) -> Self {
+        let known = end > start;
+        Location {
+            end_line: if known { end.line } else { 0 },
+            end_column: if known { end.column } else { 0 },
+            ..Location::at(file, start.line, start.column)
+        }
+    }
 }
 
 /// One violation of one control.

@@ -45,19 +45,34 @@ pub enum Value {
     Map(Vec<Entry>),
 }
 
-/// A value and the position where it starts.
+/// A value and the range it spans in its source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// The value.
     pub value: Value,
     /// Where the value starts.
     pub pos: Position,
+    /// Where it ends: the position just after its last character (a
+    /// collection ends with its last item). Equal to `pos` when unknown
+    /// (objects read from JSON without positions).
+    pub end: Position,
 }
 
 impl Node {
-    /// A node at a position.
+    /// A node at a position, its end unknown.
     pub fn new(value: Value, pos: Position) -> Self {
-        Node { value, pos }
+        Node {
+            value,
+            pos,
+            end: pos,
+        }
+    }
+
+    /// The node, ending at `end`.
+    #[must_use]
+    pub fn ending_at(mut self, end: Position) -> Self {
+        self.end = end;
+        self
     }
 
     /// The member of a mapping named `key`, if this is a mapping that has it
@@ -159,8 +174,26 @@ impl Node {
     /// the key of its nearest existing parent (so a missing field points at
     /// the object that should hold it).
     pub fn locate(&self, path: &FieldPath) -> Position {
+        self.locate_range(path).0
+    }
+
+    /// The range `path` points at: from the field's key (or item) to the end
+    /// of its value, or the nearest existing parent's when it is missing.
+    ///
+    /// ```
+    /// use palisade_model::{FieldPath, Node, Position, Value};
+    /// let at = |line, column| Position { line, column };
+    /// let value = Node::new(Value::Bool(true), at(2, 15)).ending_at(at(2, 19));
+    /// let root = Node::new(
+    ///     Value::Map(vec![palisade_model::Entry { key: "privileged".into(), key_pos: at(2, 3), value }]),
+    ///     at(2, 3),
+    /// );
+    /// let path = FieldPath::root().key("privileged");
+    /// assert_eq!(root.locate_range(&path), (at(2, 3), at(2, 19)));
+    /// ```
+    pub fn locate_range(&self, path: &FieldPath) -> (Position, Position) {
         let mut node = self;
-        let mut pos = self.pos;
+        let mut range = (self.pos, self.end);
         for segment in path.segments() {
             let next = match segment {
                 Segment::Key(key) => node.entry(key).map(|e| (e.key_pos, &e.value)),
@@ -168,13 +201,13 @@ impl Node {
             };
             match next {
                 Some((at, child)) => {
-                    pos = at;
+                    range = (at, child.end.max(at));
                     node = child;
                 }
                 None => break,
             }
         }
-        pos
+        range
     }
 
     /// Converts to `serde_json::Value` (for policy engines and JSON output).

@@ -117,39 +117,46 @@ impl PolicySet {
     pub fn evaluate(&self, loaded: &Loaded) -> Evaluated {
         let mut out = Evaluated::default();
         match &loaded.input {
-            Input::Manifests(documents) => {
-                let per_document: Vec<Evaluated> = documents
-                    .par_iter()
-                    .map(|d| self.evaluate_document(d))
-                    .collect();
-                for document in per_document {
-                    out.findings.extend(document.findings);
-                    out.gathered.merge(document.gathered);
-                    out.errors.extend(document.errors);
-                }
-                if self.combine
-                    && !documents.is_empty()
-                    && self.user_policies().is_some_and(|u| u.has_conftest())
-                {
-                    let values = documents
-                        .iter()
-                        .map(|d| palisade_rego::value::from_node(&d.root))
-                        .collect();
-                    out.gathered.combined.push((loaded.name.clone(), values));
-                }
-            }
+            Input::Manifests(documents) => self.evaluate_documents(loaded, documents, &mut out),
             Input::Dockerfile(dockerfile) => {
                 out.findings = self.evaluate_dockerfile(dockerfile);
                 let text = loaded.text.as_deref().unwrap_or_default();
                 out.push_errors(self.evaluate_user_dockerfile(dockerfile, text));
             }
-            Input::Images(images) => {
+            Input::Images { images, documents } => {
+                // JSON that describes images is still a JSON file to the
+                // user policies that read every document.
+                self.evaluate_documents(loaded, documents, &mut out);
                 for image in images {
                     out.findings.extend(self.evaluate_image(image));
                 }
             }
         }
         out
+    }
+
+    /// The documents of one file, in parallel, and with `--combine` their
+    /// values for the combined input.
+    fn evaluate_documents(&self, loaded: &Loaded, documents: &[Document], out: &mut Evaluated) {
+        let per_document: Vec<Evaluated> = documents
+            .par_iter()
+            .map(|d| self.evaluate_document(d))
+            .collect();
+        for document in per_document {
+            out.findings.extend(document.findings);
+            out.gathered.merge(document.gathered);
+            out.errors.extend(document.errors);
+        }
+        if self.combine
+            && !documents.is_empty()
+            && self.user_policies().is_some_and(|u| u.has_conftest())
+        {
+            let values = documents
+                .iter()
+                .map(|d| palisade_rego::value::from_node(&d.root))
+                .collect();
+            out.gathered.combined.push((loaded.name.clone(), values));
+        }
     }
 
     /// Runs what needs every input first: cross-resource controls over the
@@ -231,11 +238,11 @@ impl PolicySet {
             for violation in check(dockerfile, &selected.params) {
                 let instruction = palisade_controls::dockerfile::instruction_of(&violation)
                     .and_then(|i| dockerfile.instructions.get(i));
-                let location = Location {
-                    file: dockerfile.file.clone(),
-                    line: instruction.map_or(1, |i| i.line),
-                    column: instruction.map_or(1, |i| i.column),
-                };
+                let location = Location::at(
+                    dockerfile.file.clone(),
+                    instruction.map_or(1, |i| i.line),
+                    instruction.map_or(1, |i| i.column),
+                );
                 findings.push(selected.finding(violation, resource.clone(), location));
             }
         }
@@ -257,11 +264,7 @@ impl PolicySet {
                 continue;
             };
             for violation in check(image, &selected.params) {
-                let location = Location {
-                    file: image.file.clone(),
-                    line: 1,
-                    column: 1,
-                };
+                let location = Location::at(image.file.clone(), 1, 1);
                 findings.push(selected.finding(violation, resource.clone(), location));
             }
         }
@@ -320,12 +323,8 @@ impl PolicySet {
                 _ => continue,
             };
             for violation in violations {
-                let pos = object.node.locate(&violation.path);
-                let location = Location {
-                    file: file.clone(),
-                    line: pos.line,
-                    column: pos.column,
-                };
+                let (start, end) = object.node.locate_range(&violation.path);
+                let location = Location::spanning(file.clone(), start, end);
                 let resource = resource
                     .get_or_insert_with(|| Arc::new(object.resource()))
                     .clone();

@@ -356,11 +356,7 @@ impl PolicySet {
             if tuning.is_some_and(|t| !t.enabled) {
                 continue;
             }
-            let location = Location {
-                file: file.clone(),
-                line: pos.line,
-                column: pos.column,
-            };
+            let location = Location::at(file.clone(), pos.line, pos.column);
             findings.push(Finding {
                 waiver: f.waiver,
                 enforcement: f.enforcement,

@@ -148,8 +148,11 @@ const WINDOW: usize = 32;
 /// Writes the report as JSON: `serde_json`'s pretty layout, byte for byte,
 /// with the findings array rendered in parallel chunks.
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let controls: HashMap<&str, &ControlMeta> =
-        report.controls.iter().map(|c| (c.id, *c)).collect();
+    // The first control of an ID, as `Report::control` finds it.
+    let mut controls: HashMap<&str, &ControlMeta> = HashMap::new();
+    for control in &report.controls {
+        controls.entry(control.id).or_insert(*control);
+    }
     let render = |chunk: &[Finding]| -> io::Result<Vec<u8>> {
         // About 1 KB a finding; growing a buffer costs a copy and fresh pages.
         let mut buf = Vec::with_capacity(chunk.len() * 1280);
@@ -311,9 +314,9 @@ mod tests {
             container: Some("app".into()),
             field: FieldPath::root().key("spec").index(0),
             location: Location {
-                file: "a.yaml".into(),
-                line,
-                column: 3,
+                end_line: line,
+                end_column: 9,
+                ..Location::at("a.yaml".into(), line, 3)
             },
             waiver: None,
             enforcement: Enforcement::Warn,

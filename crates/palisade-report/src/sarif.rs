@@ -76,7 +76,7 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri(&f.location.file)},
-                        "region": {"startLine": f.location.line.max(1), "startColumn": f.location.column.max(1)},
+                        "region": region(&f.location),
                     },
                     "logicalLocations": [{
                         "name": f.field.to_string(),
@@ -146,4 +146,20 @@ fn framework_tags(control: &str) -> Vec<String> {
         }
     }
     tags
+}
+
+/// A SARIF region: start, and the end when the loader knew it (`endColumn`
+/// is the column after the last character, as SARIF counts it).
+fn region(location: &palisade_model::Location) -> serde_json::Value {
+    let mut region = json!({
+        "startLine": location.line.max(1),
+        "startColumn": location.column.max(1),
+    });
+    if location.end_line > 0
+        && let Some(fields) = region.as_object_mut()
+    {
+        fields.insert("endLine".into(), json!(location.end_line));
+        fields.insert("endColumn".into(), json!(location.end_column.max(1)));
+    }
+    region
 }

@@ -95,11 +95,26 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
             let gutter = " ".repeat(number.len());
             let line = truncate(line, 160);
             let caret_at = f.location.column.saturating_sub(1) as usize;
-            let underline = line
-                .chars()
-                .skip(caret_at)
-                .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '#'))
-                .count()
+            let shown_chars = line.chars().count();
+            // The finding's range when the loader knew it: to its end on
+            // this line, or to the line's end when it goes on below;
+            // otherwise the token at the caret.
+            let underline =
+                if f.location.end_line == f.location.line && f.location.end_column > 0 {
+                    (f.location.end_column as usize)
+                        .saturating_sub(1)
+                        .min(shown_chars)
+                        .saturating_sub(caret_at)
+                } else if f.location.end_line > f.location.line {
+                    line.trim_end().chars().count().saturating_sub(caret_at)
+                } else {
+                    line.chars()
+                        .skip(caret_at)
+                        .take_while(|c| {
+                            !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '#')
+                        })
+                        .count()
+                }
                 .max(1);
             writeln!(
                 out,

@@ -289,7 +289,11 @@ impl Asker {
             resource: &decision.resource,
             dry_run: self.dry_run,
             allowed,
-            skipped: decision.skipped.as_deref(),
+            // A correction answers otherwise than the decision: it skipped nothing.
+            skipped: decision
+                .skipped
+                .as_deref()
+                .filter(|_| allowed == decision.response.allowed),
             failure,
             findings: decision
                 .findings

@@ -225,11 +225,7 @@ mod tests {
             resource: Arc::default(),
             container: None,
             field: FieldPath::root().keys(&["spec", "hostPID"]),
-            location: Location {
-                file: Arc::from("x"),
-                line: 0,
-                column: 0,
-            },
+            location: Location::at(Arc::from("x"), 0, 0),
             waiver: None,
             enforcement: Default::default(),
         }

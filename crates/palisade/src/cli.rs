@@ -588,7 +588,8 @@ pub struct ScanArgs {
 
     /// Only read, parse and count the inputs; evaluate nothing (the floor a
     /// scan's speed is measured against; exit 0 unless an input is broken).
-    #[arg(long)]
+    /// Nothing evaluated is nothing to record: refused with --record.
+    #[arg(long, conflicts_with = "record")]
     pub parse_only: bool,
 
     #[command(flatten)]

@@ -164,19 +164,16 @@ fn create_private(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// Whether only its owner (this user) may write it.
+/// Whether this user owns it, it is no symbolic link, and neither group nor
+/// others may write it.
 #[cfg(unix)]
 fn trusted(path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return false;
     };
-    // This process's user owns /proc/self (Linux; elsewhere the check
-    // falls back to the mode bits).
-    let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
-    meta.mode() & 0o022 == 0
-        && me.is_none_or(|uid| uid == meta.uid())
-        && !meta.file_type().is_symlink()
+    let me = rustix::process::geteuid().as_raw();
+    meta.mode() & 0o022 == 0 && meta.uid() == me && !meta.file_type().is_symlink()
 }
 
 #[cfg(not(unix))]
