@@ -12,7 +12,7 @@
 //!     "container": "app",
 //!     "field": "spec.template.spec.containers[0].securityContext.privileged",
 //!     "pointer": "/spec/template/spec/containers/0/securityContext/privileged",
-//!     "location": {"file": "deploy.yaml", "line": 21, "column": 11},
+//!     "location": {"file": "deploy.yaml", "line": 21, "column": 11, "endLine": 21, "endColumn": 27},
 //!     "remediation": "...",
 //!     "waiver": {"justification": "...", "owner": "...", "ticket": "...", "expires": "2027-01-31", "source": "palisade.yaml:14"}
 //!   }],
@@ -30,6 +30,8 @@
 //! requirement are indexes into the top-level `findings` array.
 //! `namespace`, `name` and `container` are `null` when unknown. `line` and
 //! `column` are 1-based; an error about a whole file has line and column 0.
+//! `endLine` and `endColumn` (the column after the last character) are
+//! present when the source gave them (manifests; not Dockerfiles or images).
 //! Fields are only ever added within a schema version.
 
 use std::collections::HashMap;
