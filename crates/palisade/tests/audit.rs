@@ -17,7 +17,7 @@ mod support;
 #[path = "../../palisade-audit/tests/support/postgres.rs"]
 mod postgres_server;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use palisade_audit::chain::{GENESIS, Row, link_hash};
 use palisade_audit::{AnyStore, Store};
@@ -69,11 +69,10 @@ impl Log {
 
     /// Runs palisade in the temporary directory with the log's database.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_palisade"))
+        support::binary()
             .args(args)
             .current_dir(self.dir.path())
             .env("PALISADE_AUDIT_DB", self.db())
-            .env("NO_COLOR", "1")
             .output()
             .unwrap()
     }
@@ -350,12 +349,9 @@ fn the_configuration_names_the_log_for_scan_record_and_audit_commands() {
     )
     .unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_palisade"))
+        support::binary()
             .args(args)
             .current_dir(dir.path())
-            .env_remove("PALISADE_AUDIT_DB")
-            .env_remove("PALISADE_CONFIG")
-            .env("NO_COLOR", "1")
             .output()
             .unwrap()
     };
@@ -909,7 +905,7 @@ fn postgres_passwords_are_redacted_everywhere() {
         assert!(!all.contains("hunter2"), "{args:?}: {all}");
         assert!(all.contains("palisade:***@127.0.0.1:1"), "{args:?}: {all}");
     }
-    let help = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let help = support::binary()
         .args(["audit", "verify", "--help"])
         .env("PALISADE_AUDIT_DB", url)
         .output()

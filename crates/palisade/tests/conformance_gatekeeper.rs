@@ -20,9 +20,9 @@
 
 mod conformance;
 
-use std::process::Command;
-
 use serde_json::Value as Json;
+
+mod support;
 
 /// Cases in the corpus (a ratchet: it may only grow).
 const CASES: usize = 140;
@@ -33,7 +33,7 @@ fn every_gatekeeper_psp_suite_case_agrees() {
         return;
     };
     let library = corpus.join("library/pod-security-policy");
-    let output = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let output = support::binary()
         .args(["test", "--format", "json"])
         .arg(&library)
         .output()

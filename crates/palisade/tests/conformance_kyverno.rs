@@ -48,12 +48,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value as Json;
 
 mod conformance;
 use conformance::{corpus_dir, read_yaml};
+
+mod support;
 
 /// The corpus folder inside `conformance/`.
 const CORPUS: &str = "kyverno-policies/pod-security";
@@ -745,7 +746,7 @@ fn score_policy(
 
 /// Runs `palisade scan` on the resource files and returns its findings.
 fn run_palisade(args: &[String], files: &[PathBuf]) -> Result<Vec<Finding>, String> {
-    let output = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let output = support::binary()
         .args(["scan", "--format", "json", "--fail-on", "critical"])
         .args(args)
         .args(files)

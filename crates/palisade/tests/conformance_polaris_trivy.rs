@@ -61,12 +61,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value as Json;
 
 mod conformance;
 use conformance::{corpus_dir, read_yaml};
+
+mod support;
 
 /// The Polaris corpus folder inside `conformance/`.
 const POLARIS: &str = "polaris";
@@ -632,12 +633,9 @@ impl Runner {
 
     /// Scans `file` alone with the given controls.
     fn scan(&self, controls: &[&str], file: &Path) -> Result<Scan, String> {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_palisade"));
+        let mut command = support::binary();
         command
             .current_dir(self.dir.path())
-            .env_remove("PALISADE_CONFIG")
-            .env_remove("PALISADE_FORMAT")
-            .env_remove("PALISADE_FAIL_ON")
             .args([
                 "scan",
                 "--format",

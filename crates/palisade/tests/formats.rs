@@ -9,10 +9,11 @@
 )]
 
 use std::path::Path;
-use std::process::Command;
+
+mod support;
 
 fn scan(format: &str, extra: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let out = support::binary()
         .args(["scan", "tests/e2e/formats", "--format", format])
         .args(extra)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))

@@ -10,18 +10,16 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
+mod support;
+
 fn palisade(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
+    support::binary()
         .args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("PALISADE_CONFIG")
-        .env_remove("PALISADE_FORMAT")
-        .env_remove("PALISADE_FAIL_ON")
         .output()
         .unwrap()
 }

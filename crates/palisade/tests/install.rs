@@ -11,10 +11,12 @@
 )]
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+mod support;
 
 fn palisade(args: &[&str], stdin: Option<&[u8]>) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let mut child = support::binary()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

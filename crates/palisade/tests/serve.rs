@@ -20,6 +20,8 @@ use serde_json::{Value, json};
 
 use serve::{HOST, client, client_waiting, free_port, serve_command, wait_ready, write_certs};
 
+mod support;
+
 fn review(uid: &str) -> Value {
     json!({
         "apiVersion": "admission.k8s.io/v1",
@@ -74,7 +76,7 @@ async fn scan_record_and_serve_record_one_policy_version_for_one_configuration()
         serde_json::to_string(&*POD).unwrap(),
     )
     .unwrap();
-    let scan = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let scan = support::binary()
         .args(["scan", "pod.yaml", "--record", "--format", "json"])
         .args(["--audit-db", &db, "--audit-chain", "scan"])
         .arg("--config")
@@ -149,11 +151,9 @@ async fn the_default_audit_log_is_in_the_state_folder_not_the_working_directory(
 
     // A state folder inside a repository is refused, not written into.
     let inside = work.join("state");
-    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let out = support::binary()
         .args(["audit", "verify"])
         .current_dir(&work)
-        .env_remove("PALISADE_AUDIT_DB")
-        .env_remove("PALISADE_CONFIG")
         .env("XDG_STATE_HOME", &inside)
         .output()
         .unwrap();

@@ -14,7 +14,7 @@
 mod support;
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use support::{json, palisade_in, stderr, stdout, workspace, write};
 
@@ -29,10 +29,9 @@ fn a_reader_that_stops_early_does_not_turn_a_failing_scan_into_a_pass() {
         .collect::<Vec<_>>()
         .join("---\n");
     write(dir.path(), "pods.yaml", &many);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let mut child = support::binary()
         .args(["scan", "pods.yaml", "--no-progress"])
         .current_dir(dir.path())
-        .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

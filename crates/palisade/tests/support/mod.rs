@@ -14,15 +14,30 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn command(dir: &Path, args: &[&str]) -> Command {
+/// What the environment of whoever runs the tests could set that changes
+/// what the binary does: one list for every end-to-end test.
+const SCRUBBED: [&str; 5] = [
+    "PALISADE_CONFIG",
+    "PALISADE_FORMAT",
+    "PALISADE_FAIL_ON",
+    "PALISADE_AUDIT_DB",
+    "PALISADE_IMAGE_CACHE",
+];
+
+/// The binary, without colour and without the variables of [`SCRUBBED`]
+/// (a test that needs one sets it after).
+pub fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_palisade"));
+    command.env("NO_COLOR", "1");
+    for name in SCRUBBED {
+        command.env_remove(name);
+    }
     command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        // A configuration named by the environment of whoever runs the
-        // tests must not change what they see.
-        .env_remove("PALISADE_CONFIG");
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = binary();
+    command.args(args).current_dir(dir);
     command
 }
 
