@@ -139,11 +139,9 @@ pub fn load(source: &Source, limits: &Limits, images: &ImageOptions) -> Loaded {
         };
     }
     let parsed = parse_documents(name.clone(), &text, limits);
-    let holds_objects = parsed
-        .documents
-        .iter()
-        .any(|d| !objects(&d.root).is_empty());
-    if !holds_objects && is_json_name(&name) && image::json_shape(text.as_bytes()).is_some() {
+    // Only JSON can describe an image; YAML files are never asked.
+    let no_objects = || parsed.documents.iter().all(|d| objects(&d.root).is_empty());
+    if is_json_name(&name) && no_objects() && image::json_shape(text.as_bytes()).is_some() {
         match image::from_json(name.clone(), text.as_bytes()) {
             Ok(images) => {
                 return Loaded {

@@ -165,11 +165,6 @@ impl Config {
     }
 }
 
-/// Every error of loading the policies, one per line.
-pub(crate) fn policy_errors(errors: Vec<palisade_rego::RegoError>) -> ConfigError {
-    ConfigError(BuildError::Policies(errors).to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

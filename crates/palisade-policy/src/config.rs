@@ -221,20 +221,6 @@ impl Config {
         Some((paths, palisade_rego::LoadOptions { namespaces, data }))
     }
 
-    /// The user policies [`Config::user_policy_options`] names, compiled
-    /// (for commands that need no policy version: `palisade test`).
-    pub fn load_user_policies(
-        &self,
-        extra: &PolicySources,
-    ) -> Result<Option<palisade_rego::Policies>, ConfigError> {
-        let Some((paths, options)) = self.user_policy_options(extra) else {
-            return Ok(None);
-        };
-        palisade_rego::Policies::load(&paths, &options)
-            .map(Some)
-            .map_err(crate::build::policy_errors)
-    }
-
     /// Every file and data document the user policies come from (the
     /// configuration's and `extra`'s), folders expanded: what a server
     /// watches for changes.

@@ -443,11 +443,10 @@ pub fn mutate(prepared: &Prepared, request: &AdmissionRequest) -> AdmissionDecis
     let scope = if !request.sub_resource.is_empty() {
         Scope::EphemeralContainers
     } else if request.operation == Operation::Update && request.kind.kind == "Pod" {
-        let decision = skipped(
+        return skipped(
             request,
             "a pod's spec cannot change after creation".to_owned(),
         );
-        return decision;
     } else {
         Scope::Everything
     };
