@@ -16,6 +16,8 @@ pub mod pod_security;
 pub(crate) mod rbac;
 pub mod registry;
 pub(crate) mod secrets;
+#[cfg(test)]
+mod testing;
 pub(crate) mod workload;
 
 pub use registry::PssVerdict;

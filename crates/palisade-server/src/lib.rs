@@ -97,10 +97,10 @@ pub enum StartError {
     Internal(String),
     /// The certificate or key cannot be used.
     #[error("TLS: {0}")]
-    Tls(String),
+    Tls(#[from] tls::TlsError),
     /// The audit log cannot be read.
     #[error("read API: {0}")]
-    Api(String),
+    Api(#[from] palisade_audit::AuditError),
     /// The address cannot be bound.
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
@@ -150,8 +150,7 @@ impl Server {
             }
         };
         let client_cas = client_cas(options.client_ca.as_deref(), &prepared.settings);
-        let config = tls::server_config(&options.tls_cert, &options.tls_key, &client_cas)
-            .map_err(StartError::Tls)?;
+        let config = tls::server_config(&options.tls_cert, &options.tls_key, &client_cas)?;
         let tls = RustlsConfig::from_config(Arc::new(config));
         let budget = body::Budget::new(prepared.settings.max_inflight_bytes);
         let metrics = Metrics::default();
@@ -170,7 +169,7 @@ impl Server {
             client_ca: arc_swap::ArcSwapOption::from_pointee(options.client_ca),
             budget,
             api: match options.api {
-                Some(api) => Some(api::Api::open(api).await.map_err(StartError::Api)?),
+                Some(api) => Some(api::Api::open(api).await?),
                 None => None,
             },
         });

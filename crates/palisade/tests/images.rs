@@ -12,6 +12,7 @@
 use std::path::Path;
 use std::process::Output;
 
+use palisade_testkit::image::{self as build, Entry, OciLayout};
 use serde_json::{Value, json};
 
 mod support;
@@ -54,26 +55,6 @@ fn findings(report: &Value) -> Vec<(String, String, String)> {
     out
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A tar of `(path, mode, content)` regular files.
-fn tar(files: &[(&str, u32, &[u8])]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, mode, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_mode(*mode);
-        header.set_size(content.len() as u64);
-        builder.append_data(&mut header, path, *content).unwrap();
-    }
-    builder.into_inner().unwrap()
-}
-
 /// An image config JSON.
 fn config(user: &str, env: &[&str], ports: &[&str], healthcheck: bool) -> Vec<u8> {
     let mut config = json!({
@@ -85,69 +66,14 @@ fn config(user: &str, env: &[&str], ports: &[&str], healthcheck: bool) -> Vec<u8
     if healthcheck {
         config["Healthcheck"] = json!({"Test": ["CMD", "/app", "health"]});
     }
-    json!({"architecture": "amd64", "os": "linux", "config": config,
-           "rootfs": {"type": "layers", "diff_ids": []}})
-    .to_string()
-    .into_bytes()
-}
-
-/// A legacy `docker save` tarball.
-fn docker_save(reference: &str, config: &[u8], layers: &[Vec<u8>]) -> Vec<u8> {
-    let config_name = format!("{}.json", sha256_hex(config));
-    let layer_names: Vec<String> = (0..layers.len())
-        .map(|i| format!("layer{i}/layer.tar"))
-        .collect();
-    let manifest = json!([{"Config": config_name, "RepoTags": [reference], "Layers": layer_names}])
-        .to_string();
-    let mut files: Vec<(&str, u32, &[u8])> = vec![
-        ("manifest.json", 0o644, manifest.as_bytes()),
-        (&config_name, 0o644, config),
-    ];
-    for (name, layer) in layer_names.iter().zip(layers) {
-        files.push((name, 0o644, layer));
-    }
-    tar(&files)
-}
-
-/// An OCI layout's files: `(path, bytes)`, and the manifest digest.
-fn oci_layout(
-    reference: &str,
-    config: &[u8],
-    layers: &[Vec<u8>],
-) -> (Vec<(String, Vec<u8>)>, String) {
-    let mut files = Vec::new();
-    let mut blob = |bytes: Vec<u8>| {
-        let hex = sha256_hex(&bytes);
-        files.push((format!("blobs/sha256/{hex}"), bytes));
-        format!("sha256:{hex}")
-    };
-    let config_digest = blob(config.to_vec());
-    let layer_digests: Vec<String> = layers.iter().map(|l| blob(l.clone())).collect();
-    let manifest = json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": layer_digests.iter().map(|d| json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": 1})).collect::<Vec<_>>(),
-    })
-    .to_string();
-    let manifest_digest = blob(manifest.into_bytes());
-    let index = json!({"schemaVersion": 2, "manifests": [{
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "digest": manifest_digest, "size": 1,
-        "annotations": {"io.containerd.image.name": reference}}]});
-    files.push(("index.json".into(), index.to_string().into_bytes()));
-    files.push((
-        "oci-layout".into(),
-        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
-    ));
-    (files, manifest_digest)
+    build::config(config)
 }
 
 #[test]
 fn images_are_found_loaded_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let app = tar(&[("app", 0o755, b"binary")]);
+    let app = build::layer(&[("app", Entry::File(0o755, b"binary"))]);
 
     // A root image exposing SSH with a password in its environment.
     let bad = config(
@@ -158,44 +84,35 @@ fn images_are_found_loaded_and_checked() {
     );
     // Its second layer adds sudo, a world-writable file, a registry token
     // and apt lists, then a third deletes the token (still in layer 2).
-    let dirty = tar(&[
-        ("usr/bin/sudo", 0o4755, b"elf"),
-        ("app/config.yaml", 0o666, b"x: 1"),
+    let dirty = build::layer(&[
+        ("usr/bin/sudo", Entry::File(0o4755, b"elf")),
+        ("app/config.yaml", Entry::File(0o666, b"x: 1")),
         (
             "root/.npmrc",
-            0o600,
-            b"//registry.npmjs.org/:_authToken=npm_0123456789\n",
+            Entry::File(0o600, b"//registry.npmjs.org/:_authToken=npm_0123456789\n"),
         ),
         (
             "var/lib/apt/lists/deb.debian.org_InRelease",
-            0o644,
-            b"Origin: Debian",
+            Entry::File(0o644, b"Origin: Debian"),
         ),
     ]);
-    let cleanup = tar(&[("root/.wh..npmrc", 0o644, b"")]);
+    let cleanup = build::layer(&[("root/.wh..npmrc", Entry::File(0o644, b""))]);
     std::fs::write(
         root.join("bad.tar"),
-        docker_save("acme/bad:1", &bad, &[app.clone(), dirty, cleanup]),
+        build::docker_save(&bad, Some("acme/bad:1"), &[app.clone(), dirty, cleanup]),
     )
     .unwrap();
 
     // A clean image, as an OCI layout directory and as an OCI tar.
     let good = config("10001", &["PATH=/usr/bin"], &["8080/tcp"], true);
-    let (files, manifest_digest) = oci_layout(
-        "registry.example.com/acme/good:2",
+    let layout = OciLayout::new(
         &good,
         std::slice::from_ref(&app),
+        json!({"io.containerd.image.name": "registry.example.com/acme/good:2"}),
     );
-    for (path, bytes) in &files {
-        let path = root.join("layout").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    let entries: Vec<(&str, u32, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_str(), 0o644, b.as_slice()))
-        .collect();
-    std::fs::write(root.join("good-oci.tar"), tar(&entries)).unwrap();
+    layout.write_to(&root.join("layout"));
+    std::fs::write(root.join("good-oci.tar"), layout.tar()).unwrap();
+    let manifest_digest = layout.manifest_digest;
 
     // A bare config (root user) and `docker inspect` output.
     std::fs::write(root.join("config.json"), config("0", &[], &[], true)).unwrap();
@@ -205,7 +122,11 @@ fn images_are_found_loaded_and_checked() {
     std::fs::write(root.join("inspect.json"), inspect.to_string()).unwrap();
 
     // Neither images nor manifests: skipped without error.
-    std::fs::write(root.join("backup.tar"), tar(&[("notes.txt", 0o644, b"x")])).unwrap();
+    std::fs::write(
+        root.join("backup.tar"),
+        build::tar(&[("notes.txt", Entry::File(0o644, b"x"))]),
+    )
+    .unwrap();
     std::fs::write(
         root.join("package.json"),
         r#"{"name": "x", "version": "1.0.0"}"#,
@@ -313,7 +234,7 @@ fn images_are_found_loaded_and_checked() {
     assert!(manifest_digest.starts_with("sha256:"));
 
     // A broken image is an error naming the file and the entry; exit 2.
-    let mut broken = docker_save("acme/broken:1", &bad, &[app]);
+    let mut broken = build::docker_save(&bad, Some("acme/broken:1"), &[app]);
     broken.truncate(1536);
     std::fs::write(root.join("broken.tar"), broken).unwrap();
     let out = palisade(&["scan", "broken.tar", "--format", "json"], root);
@@ -334,15 +255,15 @@ fn an_archive_cut_before_its_manifest_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let config = config("app", &[], &[], true);
-    let layer = tar(&[("app", 0o755, b"binary")]);
-    let whole = docker_save("acme/app:1", &config, std::slice::from_ref(&layer));
+    let layer = build::layer(&[("app", Entry::File(0o755, b"binary"))]);
+    let whole = build::docker_save(&config, Some("acme/app:1"), std::slice::from_ref(&layer));
     // The same entries without the manifest, ending with its two zero
     // blocks: the archive cut exactly where the manifest's header starts
     // is that, less the zero blocks.
-    let config_name = format!("{}.json", sha256_hex(&config));
-    let rest = tar(&[
-        (config_name.as_str(), 0o644, config.as_slice()),
-        ("layer0/layer.tar", 0o644, layer.as_slice()),
+    let config_name = format!("{}.json", build::sha256_hex(&config));
+    let rest = build::tar(&[
+        (config_name.as_str(), Entry::File(0o644, config.as_slice())),
+        ("layer0/layer.tar", Entry::File(0o644, layer.as_slice())),
     ]);
     let manifest_len = whole.len() - rest.len();
     let cut = &whole[manifest_len..whole.len() - 1024];
@@ -383,32 +304,29 @@ fn an_archive_cut_before_its_manifest_is_an_error() {
 fn allowed_digests_catch_drift() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let app = tar(&[("app", 0o755, b"binary")]);
+    let app = build::layer(&[("app", Entry::File(0o755, b"binary"))]);
     let approved = config("10001", &[], &[], true);
-    let (files, approved_digest) = oci_layout(
-        "registry.example.com/api:1.0",
+    let layout = OciLayout::new(
         &approved,
         std::slice::from_ref(&app),
+        json!({"io.containerd.image.name": "registry.example.com/api:1.0"}),
     );
-    for (path, bytes) in &files {
-        let path = root.join("approved").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    layout.write_to(&root.join("approved"));
+    let (files, approved_digest) = (layout.files, layout.manifest_digest);
     // The manifest digest is the SHA-256 of the manifest bytes, as stored.
     let manifest = files
         .iter()
         .find(|(p, _)| p.ends_with(approved_digest.trim_start_matches("sha256:")))
         .unwrap();
     assert_eq!(
-        format!("sha256:{}", sha256_hex(&manifest.1)),
+        format!("sha256:{}", build::sha256_hex(&manifest.1)),
         approved_digest
     );
     // Rebuilt outside the release process: another config, another digest.
     let rebuilt = config("10001", &["DEBUG=1"], &[], true);
     std::fs::write(
         root.join("rebuilt.tar"),
-        docker_save("registry.example.com/api:1.0", &rebuilt, &[app]),
+        build::docker_save(&rebuilt, Some("registry.example.com/api:1.0"), &[app]),
     )
     .unwrap();
     let other = format!("sha256:{}", "d".repeat(64));
@@ -509,22 +427,22 @@ fn layer_results_are_cached_by_verified_digest() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("scan");
     let cache = dir.path().join("cache");
-    let layer = tar(&[
-        ("app", 0o755, b"binary"),
-        ("usr/bin/sudo", 0o4755, b"elf"),
+    let layer = build::layer(&[
+        ("app", Entry::File(0o755, b"binary")),
+        ("usr/bin/sudo", Entry::File(0o4755, b"elf")),
         (
             "root/.npmrc",
-            0o600,
-            b"//registry.npmjs.org/:_authToken=npm_0123456789\n",
+            Entry::File(0o600, b"//registry.npmjs.org/:_authToken=npm_0123456789\n"),
         ),
     ]);
     let image = config("", &["PATH=/usr/bin"], &[], false);
-    let (files, _) = oci_layout("acme/cached:1", &image, std::slice::from_ref(&layer));
-    for (path, bytes) in &files {
-        let path = root.join("layout").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    let layout = OciLayout::new(
+        &image,
+        std::slice::from_ref(&layer),
+        json!({"io.containerd.image.name": "acme/cached:1"}),
+    );
+    layout.write_to(&root.join("layout"));
+    let files = layout.files;
     let cache_arg = cache.to_str().unwrap();
     let scan = |extra: &[&str]| {
         let mut args = vec!["scan", "--format", "json", "layout"];
@@ -561,7 +479,7 @@ fn layer_results_are_cached_by_verified_digest() {
     let (blob, _) = files.iter().find(|(_, bytes)| *bytes == layer).unwrap();
     std::fs::write(
         root.join("layout").join(blob),
-        tar(&[("app", 0o755, b"other")]),
+        build::layer(&[("app", Entry::File(0o755, b"other"))]),
     )
     .unwrap();
     let tampered = scan(&["--image-cache", cache_arg]);

@@ -98,7 +98,7 @@ fn is_tar(source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn local_non_archives_only() {

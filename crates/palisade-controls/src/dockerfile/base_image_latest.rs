@@ -79,7 +79,7 @@ fn check(dockerfile: &Dockerfile, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_latest_and_missing_tags() {

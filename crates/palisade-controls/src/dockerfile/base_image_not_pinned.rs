@@ -67,7 +67,7 @@ fn check(dockerfile: &Dockerfile, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_references_without_digest() {

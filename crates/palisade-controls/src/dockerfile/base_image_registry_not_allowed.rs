@@ -76,7 +76,7 @@ fn check(dockerfile: &Dockerfile, params: &Params) -> Vec<Violation> {
 mod tests {
     use super::CONTROL;
     use crate::Params;
-    use crate::dockerfile::testing::{messages, messages_with};
+    use crate::testing::{messages, messages_with};
 
     const TEXT: &str = "ARG MIRROR=ghcr.io/acme\nARG REGISTRY\nFROM debian:12 AS a\nFROM ${MIRROR}/python:3.12\nFROM ghcr.io/acmecorp/app:1\nFROM ${REGISTRY}/app:1.0\nFROM ghcr.io/acme/app:${TAG}\nFROM Not/Valid\nFROM a\n";
 

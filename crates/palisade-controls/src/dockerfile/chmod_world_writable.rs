@@ -175,7 +175,7 @@ fn world_writable(mode: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{CONTROL, world_writable};
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn modes() {

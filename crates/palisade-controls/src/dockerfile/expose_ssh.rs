@@ -78,7 +78,7 @@ fn includes_22(port: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn finds_port_22() {

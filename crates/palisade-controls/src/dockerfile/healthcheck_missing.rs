@@ -97,7 +97,7 @@ fn last_healthcheck(dockerfile: &Dockerfile, stage: &Stage, depth: usize) -> Opt
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn final_stage_healthcheck() {

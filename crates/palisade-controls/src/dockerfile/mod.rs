@@ -80,34 +80,3 @@ pub fn instruction_of(violation: &Violation) -> Option<usize> {
         _ => None,
     }
 }
-
-#[cfg(test)]
-pub(crate) mod testing {
-    use palisade_load::dockerfile::parse_dockerfile;
-
-    use crate::{Check, Control, Params};
-
-    /// `line: message` of every violation of `control` (default parameters).
-    pub(crate) fn messages(control: &Control, text: &str) -> Vec<String> {
-        messages_with(control, &Params::defaults(control), text)
-    }
-
-    /// The same, with explicit parameters.
-    pub(crate) fn messages_with(control: &Control, params: &Params, text: &str) -> Vec<String> {
-        let parsed = parse_dockerfile("Dockerfile".into(), text);
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let d = parsed.dockerfile;
-        match control.check {
-            Check::Dockerfile(check) => check(&d, params)
-                .into_iter()
-                .map(|v| {
-                    let line = super::instruction_of(&v)
-                        .and_then(|i| d.instructions.get(i))
-                        .map_or(0, |i| i.line);
-                    format!("{line}: {}", v.message)
-                })
-                .collect(),
-            _ => panic!("not a Dockerfile check"),
-        }
-    }
-}

@@ -102,7 +102,7 @@ fn is_root(user: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn final_stage_user() {

@@ -180,7 +180,7 @@ fn credential_file(path: &str, source: bool) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn env_and_arg_values() {

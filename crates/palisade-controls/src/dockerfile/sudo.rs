@@ -72,7 +72,7 @@ fn invokes_sudo(command: &Command) -> bool {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn finds_sudo_anywhere_in_run() {

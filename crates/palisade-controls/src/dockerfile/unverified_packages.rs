@@ -364,7 +364,7 @@ fn substituted_download(name: &str, args: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     const RUN_SUFFIX: &str = "; keep signature and TLS checks on, and check downloads against a checksum or signature before running them";
 

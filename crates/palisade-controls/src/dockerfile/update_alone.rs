@@ -191,7 +191,7 @@ fn pacman(args: &[String]) -> Option<(Family, Step, String)> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::dockerfile::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn update_needs_a_later_install() {

@@ -160,7 +160,7 @@ mod tests {
 
     use super::{CONTROL, check_workload};
     use crate::Params;
-    use crate::image::testing::{image, messages_with};
+    use crate::testing::{image, messages_with};
 
     const A: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const B: &str = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -60,7 +60,7 @@ mod tests {
     use palisade_load::image::ImageConfig;
 
     use super::CONTROL;
-    use crate::image::testing::{image, messages};
+    use crate::testing::{image, messages};
 
     fn ports(ports: &[&str]) -> Vec<String> {
         messages(

@@ -60,7 +60,7 @@ mod tests {
     use palisade_load::image::{Healthcheck, ImageConfig};
 
     use super::CONTROL;
-    use crate::image::testing::{image, messages};
+    use crate::testing::{image, messages};
 
     fn with(healthcheck: Option<&[&str]>) -> Vec<String> {
         messages(

@@ -81,7 +81,7 @@ mod tests {
 
     use super::CONTROL;
     use crate::Params;
-    use crate::image::testing::{image, messages, messages_with};
+    use crate::testing::{image, messages, messages_with};
 
     #[test]
     fn required_labels_are_a_parameter() {

@@ -188,7 +188,7 @@ mod tests {
     use palisade_load::image::FileEntry;
 
     use super::CONTROL;
-    use crate::image::testing::{image_with_files, messages};
+    use crate::testing::{image_with_files, messages};
 
     fn file(size: usize) -> FileEntry {
         FileEntry::file(0o644, &vec![b'x'; size])

@@ -65,7 +65,7 @@ mod tests {
     use palisade_load::image::ImageConfig;
 
     use super::CONTROL;
-    use crate::image::testing::{image, messages};
+    use crate::testing::{image, messages};
 
     fn user(user: &str) -> Vec<String> {
         messages(

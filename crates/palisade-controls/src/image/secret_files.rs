@@ -202,7 +202,7 @@ mod tests {
 
     use super::CONTROL;
     use crate::Params;
-    use crate::image::testing::{image_with_files, messages, messages_with};
+    use crate::testing::{image_with_files, messages, messages_with};
 
     const KEY: &[u8] = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
     const CERT: &[u8] = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

@@ -75,7 +75,7 @@ mod tests {
     use palisade_load::image::ImageConfig;
 
     use super::CONTROL;
-    use crate::image::testing::{image, messages};
+    use crate::testing::{image, messages};
 
     #[test]
     fn flags_secret_names_and_credential_values_without_printing_them() {

@@ -119,7 +119,7 @@ mod tests {
 
     use super::CONTROL;
     use crate::Params;
-    use crate::image::testing::{
+    use crate::testing::{
         image as image_without_layers, image_with_files, messages, messages_with,
     };
 

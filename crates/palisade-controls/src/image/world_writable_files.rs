@@ -98,7 +98,7 @@ mod tests {
     use palisade_load::image::FileEntry;
 
     use super::CONTROL;
-    use crate::image::testing::{image_with_files, messages};
+    use crate::testing::{image_with_files, messages};
 
     #[test]
     fn flags_world_writable_paths_outside_temporary_directories() {

@@ -179,7 +179,7 @@ fn covers(tls: &str, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{CONTROL, covers};
-    use crate::rbac::testing::messages;
+    use crate::testing::messages;
 
     fn ingress(body: &str) -> String {
         format!("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n{body}")

@@ -119,7 +119,7 @@ fn check(inventory: &Inventory) -> Vec<InventoryViolation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::network::testing::inventory_messages;
+    use crate::testing::messages;
 
     const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: api}]}\n";
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec: {containers: [{name: web}]}\n";
@@ -138,7 +138,7 @@ mod tests {
     }
 
     fn run(docs: &[&str]) -> Vec<String> {
-        inventory_messages(&CONTROL, &docs.join("---\n"))
+        messages(&CONTROL, &docs.join("---\n"))
     }
 
     #[test]

@@ -97,7 +97,7 @@ fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::rbac::testing::messages;
+    use crate::testing::messages;
 
     fn service(spec: &str) -> String {
         format!("apiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n{spec}")

@@ -117,7 +117,7 @@ fn check(inventory: &Inventory) -> Vec<InventoryViolation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::network::testing::inventory_messages;
+    use crate::testing::messages;
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {security: medium}\nspec: {containers: [{name: nginx}]}\n";
 
@@ -125,7 +125,7 @@ mod tests {
         let policy = format!(
             "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: test}}\nspec:\n{policy_spec}"
         );
-        inventory_messages(&CONTROL, &format!("{POD}---\n{policy}"))
+        messages(&CONTROL, &format!("{POD}---\n{policy}"))
     }
 
     const RULES: &str = "  ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n  egress: [{to: [{podSelector: {matchLabels: {security: medium}}}]}]\n";
@@ -179,7 +179,7 @@ mod tests {
         );
         let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: report, namespace: jobs}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec: {containers: [{name: r}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n";
         assert_eq!(
-            inventory_messages(&CONTROL, text),
+            messages(&CONTROL, text),
             [
                 r#"CronJob/jobs/report spec.jobTemplate.spec.template.metadata.labels @7: no NetworkPolicy in namespace "jobs" selects its pods (no labels), so their ingress and egress are unrestricted"#
             ]

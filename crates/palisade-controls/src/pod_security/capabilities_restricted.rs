@@ -111,7 +111,7 @@ fn check(pod: &PodSpec<'_>, version: PssVersion) -> Option<CheckResult> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::pod_security::testing::verdict;
+    use crate::testing::verdict;
 
     #[test]
     fn matches_upstream() {

@@ -69,7 +69,7 @@ fn check(pod: &PodSpec<'_>, _version: PssVersion) -> Option<CheckResult> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::pod_security::testing::verdict;
+    use crate::testing::verdict;
 
     #[test]
     fn matches_upstream() {

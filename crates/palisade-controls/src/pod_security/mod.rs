@@ -118,35 +118,3 @@ pub(crate) fn forbidden_added_capabilities(
 pub(crate) fn text(node: &Node) -> String {
     node.scalar_text()
 }
-
-#[cfg(test)]
-pub(crate) mod testing {
-    //! Runs one check on a Pod written in YAML.
-
-    use palisade_load::{Limits, PodSpec, objects, parse_documents};
-
-    use crate::{Check, CheckResult, Control, PssVersion};
-
-    /// Evaluates `control` on `apiVersion: v1, kind: Pod` plus `body`
-    /// (which holds `metadata:` and/or `spec:`) at `version`.
-    pub(crate) fn run(control: &Control, body: &str, version: &str) -> Option<CheckResult> {
-        let text = format!("apiVersion: v1\nkind: Pod\n{body}");
-        let parsed = parse_documents("test.yaml".into(), &text, &Limits::default());
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let object = objects(&parsed.documents[0].root)[0];
-        let pod = PodSpec::find(&object).expect("pod spec");
-        let version: PssVersion = version.parse().expect("version");
-        match control.check {
-            Check::Pod(check) => check(&pod, version),
-            _ => panic!("{} is not a pod check", control.meta.id),
-        }
-    }
-
-    /// `reason (detail)` of a failed check, or `allowed`.
-    pub(crate) fn verdict(control: &Control, body: &str, version: &str) -> String {
-        match run(control, body, version) {
-            Some(r) => format!("{} ({})", r.reason, r.detail),
-            None => "allowed".to_owned(),
-        }
-    }
-}

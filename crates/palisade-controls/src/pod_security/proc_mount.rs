@@ -97,7 +97,7 @@ pub(crate) fn unmasked(pod: &PodSpec<'_>) -> Option<CheckResult> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::pod_security::testing::verdict;
+    use crate::testing::verdict;
 
     #[test]
     fn matches_upstream() {

@@ -158,7 +158,7 @@ fn fields(pod: &PodSpec<'_>) -> Option<CheckResult> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::pod_security::testing::verdict;
+    use crate::testing::verdict;
 
     #[test]
     fn fields_from_v1_19() {

@@ -114,24 +114,3 @@ pub(crate) fn subjects(object: &KubeObject<'_>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-#[cfg(test)]
-pub(crate) mod testing {
-    use palisade_load::{Limits, objects, parse_documents};
-
-    use crate::{Check, Control};
-
-    /// Messages of `control` on a YAML object.
-    pub(crate) fn messages(control: &Control, text: &str) -> Vec<String> {
-        let parsed = parse_documents("t.yaml".into(), text, &Limits::default());
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let object = objects(&parsed.documents[0].root)[0];
-        match control.check {
-            Check::Object(check) => check(&object, &crate::Params::defaults(control))
-                .into_iter()
-                .map(|v| format!("{}: {}", v.path, v.message))
-                .collect(),
-            _ => panic!("not an object check"),
-        }
-    }
-}

@@ -75,7 +75,7 @@ fn check(object: &KubeObject<'_>, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::rbac::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_each_wildcard() {

@@ -169,7 +169,7 @@ fn unquote(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::rbac::testing::messages;
+    use crate::testing::messages;
 
     fn configmap(data: &str) -> String {
         format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\n{data}")

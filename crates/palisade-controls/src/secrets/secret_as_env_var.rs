@@ -125,7 +125,7 @@ fn secret(reference: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_secret_key_refs_and_env_from_secrets() {

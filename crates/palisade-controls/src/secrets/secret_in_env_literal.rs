@@ -99,7 +99,7 @@ fn check(pod: &PodSpec<'_>, params: &Params) -> Vec<Violation> {
 mod tests {
     use super::CONTROL;
     use crate::Params;
-    use crate::workload::testing::{messages, messages_with};
+    use crate::testing::{messages, messages_with};
 
     #[test]
     fn flags_secret_names_and_credential_values() {

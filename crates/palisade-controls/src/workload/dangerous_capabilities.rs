@@ -119,7 +119,7 @@ fn check(pod: &PodSpec<'_>, params: &Params) -> Vec<Violation> {
 mod tests {
     use super::CONTROL;
     use crate::Params;
-    use crate::workload::testing::{messages, messages_with};
+    use crate::testing::{messages, messages_with};
 
     const SPEC: &str = r#"  initContainers:
   - {name: init, securityContext: {capabilities: {add: [CAP_SYS_ADMIN]}}}

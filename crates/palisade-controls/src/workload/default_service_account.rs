@@ -96,7 +96,7 @@ fn holds_no_token(pod: &PodSpec<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     const CONTAINERS: &str = "  containers:\n  - {name: a}\n";
 

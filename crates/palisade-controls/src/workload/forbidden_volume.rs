@@ -183,7 +183,7 @@ fn normalize(path: &str) -> String {
 mod tests {
     use super::{CONTROL, normalize};
     use crate::Params;
-    use crate::workload::testing::{messages, messages_with};
+    use crate::testing::{messages, messages_with};
 
     #[test]
     fn normalizes_paths() {

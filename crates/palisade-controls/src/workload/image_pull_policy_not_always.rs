@@ -90,7 +90,7 @@ fn defaults_to_always(image: &Image<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_every_policy_but_always() {

@@ -103,7 +103,7 @@ pub(crate) fn is_allowed(name: &str, allowed: &[String]) -> bool {
 mod tests {
     use super::CONTROL;
     use crate::Params;
-    use crate::workload::testing::{messages, messages_with};
+    use crate::testing::{messages, messages_with};
 
     const SPEC: &str = "  containers:\n  - {name: a, image: nginx}\n  - {name: b, image: 'ghcr.io/acme/app:1'}\n  - {name: c, image: 'ghcr.io/acmecorp/app:1'}\n  - {name: d, image: 'NOT VALID'}\n";
 

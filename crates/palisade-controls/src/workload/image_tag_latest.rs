@@ -80,7 +80,7 @@ fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_latest_and_missing_tags_unless_pinned() {

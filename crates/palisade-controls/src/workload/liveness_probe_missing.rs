@@ -57,7 +57,7 @@ fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     const SPEC: &str = "  initContainers:\n  - {name: setup}\n  containers:\n  - {name: a}\n  - {name: b, livenessProbe: {tcpSocket: {port: 80}}}\n  - {name: c, livenessProbe: null, readinessProbe: {tcpSocket: {port: 80}}}\n  ephemeralContainers:\n  - {name: debug}\n";
 

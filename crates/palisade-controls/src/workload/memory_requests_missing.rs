@@ -59,7 +59,7 @@ fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_containers_without_a_memory_request_or_limit() {

@@ -53,32 +53,3 @@ pub(crate) fn describe(container: &Container<'_>) -> String {
     };
     format!("{kind} \"{}\"", container.name)
 }
-
-#[cfg(test)]
-pub(crate) mod testing {
-    use palisade_load::{Limits, PodSpec, objects, parse_documents};
-
-    use crate::{Check, Control, Params};
-
-    /// `path: message` of every violation of `control` (default parameters)
-    /// on a Pod with this `spec:` body.
-    pub(crate) fn messages(control: &Control, spec: &str) -> Vec<String> {
-        messages_with(control, &Params::defaults(control), spec)
-    }
-
-    /// The same, with explicit parameters.
-    pub(crate) fn messages_with(control: &Control, params: &Params, spec: &str) -> Vec<String> {
-        let text = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{spec}");
-        let parsed = parse_documents("t.yaml".into(), &text, &Limits::default());
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let object = objects(&parsed.documents[0].root)[0];
-        let pod = PodSpec::find(&object).unwrap();
-        match control.check {
-            Check::Workload(check) => check(&pod, params)
-                .into_iter()
-                .map(|v| format!("{}: {}", v.path, v.message))
-                .collect(),
-            _ => panic!("not a workload check"),
-        }
-    }
-}

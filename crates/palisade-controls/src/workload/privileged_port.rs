@@ -99,7 +99,7 @@ fn unprivileged_port_start(pod: &PodSpec<'_>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     const SPEC: &str = "  initContainers:\n  - name: proxy\n    ports: [{containerPort: 443}]\n  containers:\n  - name: web\n    ports:\n    - {containerPort: 8080}\n    - {containerPort: 80, protocol: TCP}\n    - {containerPort: 1023}\n    - {containerPort: 1024}\n";
 

@@ -107,7 +107,7 @@ fn check(pod: &PodSpec<'_>, _: &Params) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::CONTROL;
-    use crate::workload::testing::messages;
+    use crate::testing::messages;
 
     #[test]
     fn flags_each_root_group_setting_where_it_is_written() {

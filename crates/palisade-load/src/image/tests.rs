@@ -8,56 +8,13 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
+use palisade_testkit::image::{Entry as E, OciLayout, gzip, sha256_hex, tar as tar_bytes};
+use serde_json::json;
+
 use super::*;
-
-/// An entry of a test tar.
-enum E<'a> {
-    File(u32, &'a [u8]),
-    Dir(u32),
-    Symlink(&'a str),
-}
-
-fn tar_bytes(entries: &[(&str, E<'_>)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, entry) in entries {
-        let mut header = tar::Header::new_gnu();
-        match entry {
-            E::File(mode, data) => {
-                header.set_mode(*mode);
-                header.set_size(data.len() as u64);
-                header.set_entry_type(tar::EntryType::Regular);
-                builder.append_data(&mut header, path, *data).unwrap();
-            }
-            E::Dir(mode) => {
-                header.set_mode(*mode);
-                header.set_size(0);
-                header.set_entry_type(tar::EntryType::Directory);
-                builder.append_data(&mut header, path, &[][..]).unwrap();
-            }
-            E::Symlink(target) => {
-                header.set_mode(0o777);
-                header.set_size(0);
-                header.set_entry_type(tar::EntryType::Symlink);
-                builder.append_link(&mut header, path, target).unwrap();
-            }
-        }
-    }
-    builder.into_inner().unwrap()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    sha256(bytes).trim_start_matches("sha256:").to_owned()
-}
 
 const CONFIG: &str = r#"{"architecture":"amd64","os":"linux","config":{"User":"","ExposedPorts":{"22/tcp":{},"8080":{}},"Env":["PATH=/usr/bin","API_TOKEN=x"],"Cmd":["/app"],"Labels":{"org.opencontainers.image.source":"https://example.com"},"Healthcheck":{"Test":["CMD","true"]}},"rootfs":{"type":"layers","diff_ids":["sha256:aa","sha256:bb"]}}"#;
 
@@ -109,7 +66,7 @@ fn paths(image: &Image) -> Vec<&str> {
 #[test]
 fn legacy_docker_save() {
     let dir = tempfile::tempdir().unwrap();
-    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_hex = sha256_hex(CONFIG.as_bytes());
     let manifest = format!(
         r#"[{{"Config":"{config_hex}.json","RepoTags":["acme/api:1.0"],"Layers":["l1/layer.tar","l2/layer.tar"]}},
             {{"Config":"{config_hex}.json","RepoTags":null,"Layers":["l3/layer.tar"]}}]"#
@@ -168,49 +125,19 @@ fn legacy_docker_save() {
     assert!(paths(&images[1]).contains(&"usr/bin/passwd"));
 }
 
-/// An OCI layout: `oci-layout`, `index.json`, and blobs named by digest.
-struct Layout {
-    files: Vec<(String, Vec<u8>)>,
-    manifest_digest: String,
-    config_digest: String,
-}
-
-fn blob(files: &mut Vec<(String, Vec<u8>)>, bytes: Vec<u8>) -> String {
-    let hex = hex_of(&bytes);
-    files.push((format!("blobs/sha256/{hex}"), bytes));
-    format!("sha256:{hex}")
-}
-
-fn layout(index_annotations: &str) -> Layout {
-    let mut files = Vec::new();
-    let config = blob(&mut files, CONFIG.as_bytes().to_vec());
-    let l1 = blob(&mut files, base_layer());
-    let l2 = blob(&mut files, top_layer());
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":1}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{l1}","size":1}},{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{l2}","size":1}}]}}"#
-    );
-    let manifest_digest = blob(&mut files, manifest.into_bytes());
-    let index = format!(
-        r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{manifest_digest}","size":1,"annotations":{{{index_annotations}}}}}]}}"#
-    );
-    files.push(("index.json".into(), index.into_bytes()));
-    files.push((
-        "oci-layout".into(),
-        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
-    ));
-    Layout {
-        files,
-        manifest_digest,
-        config_digest: config,
-    }
+/// The test image (`CONFIG`, the base and top layers) as an OCI layout
+/// whose index gives the manifest these annotations.
+fn layout(annotations: serde_json::Value) -> OciLayout {
+    OciLayout::new(CONFIG.as_bytes(), &[base_layer(), top_layer()], annotations)
 }
 
 #[test]
 fn oci_layout_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let layout = layout(
-        r#""io.containerd.image.name":"docker.io/acme/api:1.0","org.opencontainers.image.ref.name":"1.0""#,
-    );
+    let layout = layout(json!({
+        "io.containerd.image.name": "docker.io/acme/api:1.0",
+        "org.opencontainers.image.ref.name": "1.0",
+    }));
     for (name, bytes) in &layout.files {
         write(dir.path(), name, bytes);
     }
@@ -254,7 +181,7 @@ fn oci_layout_directory() {
 #[test]
 fn docker_save_with_oci_layout() {
     let dir = tempfile::tempdir().unwrap();
-    let layout = layout(r#""org.opencontainers.image.ref.name":"1.0""#);
+    let layout = layout(json!({"org.opencontainers.image.ref.name": "1.0"}));
     let manifest = format!(
         r#"[{{"Config":"blobs/sha256/{}","RepoTags":["acme/api:1.0"],"Layers":[]}}]"#,
         layout.config_digest.trim_start_matches("sha256:")
@@ -282,7 +209,7 @@ fn docker_save_with_oci_layout() {
 #[test]
 fn image_index_reads_present_platforms() {
     let dir = tempfile::tempdir().unwrap();
-    let mut layout = layout("");
+    let mut layout = layout(json!({}));
     let missing = format!("sha256:{}", "0".repeat(64));
     let inner = format!(
         r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
@@ -291,7 +218,7 @@ fn image_index_reads_present_platforms() {
             {{"digest":"{missing}","platform":{{"os":"unknown","architecture":"unknown"}}}}]}}"#,
         layout.manifest_digest
     );
-    let index_digest = blob(&mut layout.files, inner.into_bytes());
+    let index_digest = layout.blob(inner.into_bytes());
     for (name, bytes) in &layout.files {
         if name != "index.json" {
             write(dir.path(), name, bytes);
@@ -318,7 +245,7 @@ fn decompression_bomb_is_an_error() {
     let zeros = vec![0u8; 4 << 20];
     let layer = gzip(&tar_bytes(&[("big", E::File(0o644, &zeros))]));
     assert!(layer.len() < 64 << 10, "{}", layer.len());
-    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_hex = sha256_hex(CONFIG.as_bytes());
     let manifest = format!(r#"[{{"Config":"{config_hex}.json","Layers":["bomb/layer.tar"]}}]"#);
     let tar = tar_bytes(&[
         ("manifest.json", E::File(0o644, manifest.as_bytes())),
@@ -352,7 +279,7 @@ fn long_paths_and_too_many_entries_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let long = format!("{}/f", "d".repeat(5000));
     let layer = tar_bytes(&[("ok", E::File(0o644, b"")), (&long, E::File(0o644, b""))]);
-    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_hex = sha256_hex(CONFIG.as_bytes());
     let manifest = format!(r#"[{{"Config":"{config_hex}.json","Layers":["l/layer.tar"]}}]"#);
     let tar = tar_bytes(&[
         ("manifest.json", E::File(0o644, manifest.as_bytes())),
@@ -402,7 +329,7 @@ fn unsupported_and_broken_inputs() {
             .contains("not a container image")
     );
     // A truncated archive.
-    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_hex = sha256_hex(CONFIG.as_bytes());
     let manifest = format!(r#"[{{"Config":"{config_hex}.json","Layers":["l/layer.tar"]}}]"#);
     let tar = tar_bytes(&[
         ("manifest.json", E::File(0o644, manifest.as_bytes())),
@@ -501,7 +428,7 @@ fn pax_paths_are_read() {
 #[test]
 fn corrupted_archives_never_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_hex = sha256_hex(CONFIG.as_bytes());
     let manifest = format!(
         r#"[{{"Config":"{config_hex}.json","RepoTags":["a:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}}]"#
     );
@@ -546,11 +473,11 @@ fn corrupted_archives_never_panic() {
 #[test]
 fn layers_must_match_their_digests() {
     let dir = tempfile::tempdir().unwrap();
-    let layout = layout("");
+    let layout = layout(json!({}));
     for (name, bytes) in &layout.files {
         write(dir.path(), name, bytes);
     }
-    let layer_path = format!("blobs/sha256/{}", hex_of(&base_layer()));
+    let layer_path = format!("blobs/sha256/{}", sha256_hex(&base_layer()));
     let mut padded = base_layer();
     padded.extend_from_slice(&[0; 1024]);
     write(dir.path(), &layer_path, &padded);
@@ -583,7 +510,7 @@ fn layers_must_match_their_digests() {
 #[test]
 fn a_truncated_archive_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let config_hex = hex_of(CONFIG.as_bytes());
+    let config_hex = sha256_hex(CONFIG.as_bytes());
     let config_name = format!("{config_hex}.json");
     let manifest = format!(r#"[{{"Config":"{config_name}","Layers":["l/layer.tar"]}}]"#);
     let layer = base_layer();

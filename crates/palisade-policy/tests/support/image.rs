@@ -15,38 +15,27 @@
 use std::path::Path;
 
 use palisade_load::image::{Image, ImageOptions};
+use palisade_testkit::image::{Entry, config, docker_save, layer};
 use serde_json::{Value, json};
 
-fn layer(files: &[Value]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for file in files {
-        let path = file["path"].as_str().unwrap();
-        let kind = file["type"].as_str().unwrap_or("file");
-        let default_mode = if kind == "dir" { "755" } else { "644" };
-        let mode = u32::from_str_radix(file["mode"].as_str().unwrap_or(default_mode), 8).unwrap();
-        let content = file["content"].as_str().unwrap_or("").as_bytes();
-        let mut header = tar::Header::new_gnu();
-        header.set_mode(mode);
-        match kind {
-            "dir" => {
-                header.set_entry_type(tar::EntryType::Directory);
-                header.set_size(0);
-                builder.append_data(&mut header, path, &[][..]).unwrap();
-            }
-            "symlink" => {
-                header.set_entry_type(tar::EntryType::Symlink);
-                header.set_size(0);
-                let target = file["target"].as_str().unwrap();
-                builder.append_link(&mut header, path, target).unwrap();
-            }
-            _ => {
-                header.set_entry_type(tar::EntryType::Regular);
-                header.set_size(content.len() as u64);
-                builder.append_data(&mut header, path, content).unwrap();
-            }
-        }
-    }
-    builder.into_inner().unwrap()
+fn layer_of(files: &[Value]) -> Vec<u8> {
+    let entries: Vec<(&str, Entry<'_>)> = files
+        .iter()
+        .map(|file| {
+            let path = file["path"].as_str().unwrap();
+            let kind = file["type"].as_str().unwrap_or("file");
+            let default_mode = if kind == "dir" { "755" } else { "644" };
+            let mode =
+                u32::from_str_radix(file["mode"].as_str().unwrap_or(default_mode), 8).unwrap();
+            let entry = match kind {
+                "dir" => Entry::Dir(mode),
+                "symlink" => Entry::Symlink(file["target"].as_str().unwrap()),
+                _ => Entry::File(mode, file["content"].as_str().unwrap_or("").as_bytes()),
+            };
+            (path, entry)
+        })
+        .collect();
+    layer(&entries)
 }
 
 /// Builds the fixture's image as a `docker save` tarball in `dir` and loads it.
@@ -58,40 +47,14 @@ pub fn build(fixture: &Path, dir: &Path) -> Vec<Image> {
         .map(|layers| {
             layers
                 .iter()
-                .map(|files| layer(files.as_array().unwrap()))
+                .map(|files| layer_of(files.as_array().unwrap()))
                 .collect()
         })
         .unwrap_or_default();
-    let config = json!({
-        "architecture": "amd64",
-        "os": "linux",
-        "config": spec.get("config").cloned().unwrap_or(json!({})),
-        "rootfs": {"type": "layers", "diff_ids": []},
-    })
-    .to_string();
-    let layer_paths: Vec<String> = (0..layers.len())
-        .map(|i| format!("{i}/layer.tar"))
-        .collect();
-    let manifest = json!([{
-        "Config": "config.json",
-        "RepoTags": spec.get("reference").map_or(json!([]), |r| json!([r])),
-        "Layers": layer_paths,
-    }])
-    .to_string();
-    let mut builder = tar::Builder::new(Vec::new());
-    let mut add = |path: &str, bytes: &[u8]| {
-        let mut header = tar::Header::new_gnu();
-        header.set_mode(0o644);
-        header.set_size(bytes.len() as u64);
-        builder.append_data(&mut header, path, bytes).unwrap();
-    };
-    add("manifest.json", manifest.as_bytes());
-    add("config.json", config.as_bytes());
-    for (path, bytes) in layer_paths.iter().zip(&layers) {
-        add(path, bytes);
-    }
+    let config = config(spec.get("config").cloned().unwrap_or(json!({})));
+    let reference = spec.get("reference").and_then(Value::as_str);
     let archive = dir.join("image.tar");
-    std::fs::write(&archive, builder.into_inner().unwrap()).unwrap();
+    std::fs::write(&archive, docker_save(&config, reference, &layers)).unwrap();
     let name = fixture.file_name().unwrap().to_string_lossy().to_string();
     palisade_load::image::load(&archive, name.into(), &ImageOptions::default()).unwrap()
 }

@@ -73,9 +73,9 @@ pub(crate) struct Api {
 }
 
 impl Api {
-    pub(crate) async fn open(options: ApiOptions) -> Result<Api, String> {
+    pub(crate) async fn open(options: ApiOptions) -> Result<Api, palisade_audit::AuditError> {
         Ok(Api {
-            reader: Reader::open(&options.db).await.map_err(|e| e.to_string())?,
+            reader: Reader::open(&options.db).await?,
             recorder: options.recorder,
             key: options.key,
             description: options.description,

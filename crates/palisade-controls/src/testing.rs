@@ -1,0 +1,170 @@
+//! The one harness of the controls' unit tests. A test writes a sample the
+//! way the control's input is written (a pod spec body, an object, several
+//! objects, a Dockerfile, an [`Image`]); the harness parses it as the
+//! scan would, runs the control's check, and renders each violation as one
+//! line to compare:
+//!
+//! - pod spec, object and image checks: `path: message`;
+//! - Dockerfile checks: `line: message` (violations name an instruction);
+//! - cross-resource checks: `Kind/name field @line: message`;
+//! - Pod Security Standards checks: [`verdict`], upstream's reason and
+//!   detail at a policy version.
+
+use std::sync::Arc;
+
+use palisade_load::dockerfile::parse_dockerfile;
+use palisade_load::image::{FileEntry, Filesystem, Image, ImageConfig};
+use palisade_load::{Document, Limits, PodSpec, objects, parse_documents};
+
+use crate::{Check, CheckResult, Control, Inventory, Params, PssVersion, Violation};
+
+/// What a check can be run on.
+pub(crate) trait Sample {
+    /// Every violation of `control` with `params` on this sample, rendered.
+    fn violations(self, control: &Control, params: &Params) -> Vec<String>;
+}
+
+/// Text is read as the control's kind of input: the `spec:` body of a Pod
+/// for pod spec checks, one YAML object for object checks, a
+/// multi-document YAML text for cross-resource checks, a Dockerfile for
+/// Dockerfile checks.
+impl Sample for &str {
+    fn violations(self, control: &Control, params: &Params) -> Vec<String> {
+        match control.check {
+            Check::Workload(check)
+            | Check::ImageAndWorkload {
+                workload: check, ..
+            } => {
+                let text =
+                    format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{self}");
+                let documents = yaml(&text);
+                let object = objects(&documents[0].root)[0];
+                let pod = PodSpec::find(&object).expect("a pod spec");
+                paths(check(&pod, params))
+            }
+            Check::Object(check) => {
+                let documents = yaml(self);
+                paths(check(&objects(&documents[0].root)[0], params))
+            }
+            Check::Inventory(check) => {
+                let file: Arc<str> = "t.yaml".into();
+                let mut inventory = Inventory::default();
+                for document in &yaml(self) {
+                    for object in objects(&document.root) {
+                        inventory.add(&object, &file);
+                    }
+                }
+                check(&inventory)
+                    .into_iter()
+                    .map(|v| {
+                        let resource = v.resource.display_name();
+                        format!("{resource} {} @{}: {}", v.field, v.location.line, v.message)
+                    })
+                    .collect()
+            }
+            Check::Dockerfile(check) => {
+                let parsed = parse_dockerfile("Dockerfile".into(), self);
+                assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+                let dockerfile = parsed.dockerfile;
+                check(&dockerfile, params)
+                    .into_iter()
+                    .map(|v| {
+                        let line = crate::dockerfile::instruction_of(&v)
+                            .and_then(|i| dockerfile.instructions.get(i))
+                            .map_or(0, |i| i.line);
+                        format!("{line}: {}", v.message)
+                    })
+                    .collect()
+            }
+            Check::Pod(_) => panic!("{}: use `verdict` for PSS checks", control.meta.id),
+            Check::Image(_) => panic!("{}: give an Image, not text", control.meta.id),
+        }
+    }
+}
+
+impl Sample for &String {
+    fn violations(self, control: &Control, params: &Params) -> Vec<String> {
+        self.as_str().violations(control, params)
+    }
+}
+
+impl Sample for &Image {
+    fn violations(self, control: &Control, params: &Params) -> Vec<String> {
+        match control.check {
+            Check::Image(check) | Check::ImageAndWorkload { image: check, .. } => {
+                paths(check(self, params))
+            }
+            _ => panic!("{} is not an image check", control.meta.id),
+        }
+    }
+}
+
+/// Every violation of `control` (default parameters) on `sample`.
+pub(crate) fn messages(control: &Control, sample: impl Sample) -> Vec<String> {
+    sample.violations(control, &Params::defaults(control))
+}
+
+/// The same, with explicit parameters.
+pub(crate) fn messages_with(
+    control: &Control,
+    params: &Params,
+    sample: impl Sample,
+) -> Vec<String> {
+    sample.violations(control, params)
+}
+
+/// A Pod Security Standards check on `apiVersion: v1, kind: Pod` plus
+/// `body` (which holds `metadata:` and/or `spec:`) at policy `version`.
+fn run(control: &Control, body: &str, version: &str) -> Option<CheckResult> {
+    let documents = yaml(&format!("apiVersion: v1\nkind: Pod\n{body}"));
+    let object = objects(&documents[0].root)[0];
+    let pod = PodSpec::find(&object).expect("a pod spec");
+    let version: PssVersion = version.parse().expect("a policy version");
+    match control.check {
+        Check::Pod(check) => check(&pod, version),
+        _ => panic!("{} is not a pod check", control.meta.id),
+    }
+}
+
+/// `reason (detail)` of a failed Pod Security Standards check, or `allowed`.
+pub(crate) fn verdict(control: &Control, body: &str, version: &str) -> String {
+    match run(control, body, version) {
+        Some(r) => format!("{} ({})", r.reason, r.detail),
+        None => "allowed".to_owned(),
+    }
+}
+
+/// An image read from `image.tar` with this config.
+pub(crate) fn image(config: ImageConfig) -> Image {
+    Image {
+        file: "image.tar".into(),
+        reference: Some("acme/api:1.0".into()),
+        config,
+        ..Image::default()
+    }
+}
+
+/// An image read from `image.tar` whose layers hold these files.
+pub(crate) fn image_with_files(layers: Vec<Vec<(&str, FileEntry)>>) -> Image {
+    let mut filesystem = Filesystem::default();
+    for layer in layers {
+        filesystem.apply_layer(layer.into_iter().map(|(p, e)| (p.to_owned(), e)).collect());
+    }
+    Image {
+        filesystem: Some(filesystem),
+        ..image(ImageConfig::default())
+    }
+}
+
+fn yaml(text: &str) -> Vec<Document> {
+    let parsed = parse_documents("t.yaml".into(), text, &Limits::default());
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    parsed.documents
+}
+
+fn paths(violations: Vec<Violation>) -> Vec<String> {
+    violations
+        .into_iter()
+        .map(|v| format!("{}: {}", v.path, v.message))
+        .collect()
+}

@@ -1,0 +1,5 @@
+//! Builders that Palisade's tests share. Test-only (`publish = false`,
+//! only ever a dev-dependency): they panic on I/O errors, which in memory
+//! do not happen.
+
+pub mod image;
