@@ -15,6 +15,7 @@
 
 pub mod dockerfile;
 mod error;
+pub mod host;
 pub mod image;
 pub mod input;
 pub mod json;

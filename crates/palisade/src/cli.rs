@@ -47,6 +47,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Nodes and hosts: the facts their components run with.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
     /// Run the Kubernetes admission webhook (HTTPS): POST /validate and
     /// /mutate take AdmissionReview admission.k8s.io/v1; GET /healthz,
     /// /readyz and /metrics. The certificate, key, configuration and
@@ -473,6 +478,36 @@ pub enum FrameworksCommand {
     List(ListArgs),
     /// Print a framework's requirements, their status and their controls.
     Show(ShowArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Write the facts the node checks judge, as JSON: each kubelet (the
+    /// running process, or the command its systemd unit and drop-ins
+    /// configure, marked "configured"), its arguments, its effective
+    /// configuration with where every value came from (a file's
+    /// line:column, an argument, or the default that applied), and the
+    /// modes and owners of its files (owners named from the host's own
+    /// /etc/passwd and /etc/group). Nothing is read outside --root.
+    ///
+    /// Exit status: 0 when the facts were written, 2 on an error.
+    Collect(NodeCollectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeCollectArgs {
+    /// The host's root folder: `/`, or where the host's `/` is mounted
+    /// (`/host` in a DaemonSet's pod).
+    #[arg(long, default_value = "/")]
+    pub root: std::path::PathBuf,
+    /// The host's /proc (mounted with hostPID), to read the running
+    /// components' command lines. Without it, commands are rebuilt from
+    /// systemd units.
+    #[arg(long)]
+    pub proc: Option<std::path::PathBuf>,
+    /// Where to write the JSON (`-`: standard output).
+    #[arg(short, long, default_value = "-")]
+    pub output: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -20,7 +20,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand,
+    AuditCommand, Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand, NodeCommand,
 };
 
 fn main() -> ExitCode {
@@ -48,6 +48,9 @@ fn main() -> ExitCode {
             AuditCommand::Export(args) => commands::audit::export(&args),
             AuditCommand::VerifyBundle(args) => commands::audit::verify_bundle(&args),
             AuditCommand::Token(args) => commands::audit::token(&args),
+        },
+        Command::Node { command } => match command {
+            NodeCommand::Collect(args) => commands::node::collect(&args),
         },
         Command::Serve(args) => commands::serve::run(&args),
         Command::Install(args) => commands::install::run(&args),

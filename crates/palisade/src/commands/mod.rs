@@ -5,6 +5,7 @@ pub mod controls;
 pub mod exceptions;
 pub mod frameworks;
 pub mod install;
+pub mod node;
 pub mod record;
 pub mod scan;
 pub mod serve;

@@ -1,0 +1,187 @@
+//! A host as its node components see it: files under a root (the host's
+//! `/`, or `/host` when it is mounted into a DaemonSet's pod), processes
+//! under a `proc` folder (the host's `/proc`, with hostPID), and each
+//! component's effective configuration built from them the way the
+//! component builds it. [`collect`] gathers the facts; controls judge them.
+//!
+//! Without processes (or with none running the component), a component's
+//! command line is rebuilt from its systemd unit, and the facts say that it
+//! is configured, not proven running.
+
+pub mod file;
+pub mod flags;
+pub mod kubelet;
+pub mod origin;
+pub mod process;
+pub mod root;
+pub mod systemd;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use file::{Accounts, FileFacts, FileState};
+pub use origin::Origin;
+pub use root::HostRoot;
+
+use crate::Limits;
+
+/// Where the host is.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// The host's root folder (`/`, or `/host` in a pod).
+    pub root: PathBuf,
+    /// The host's `/proc` (`None`: processes are not read).
+    pub proc: Option<PathBuf>,
+    /// Size and nesting limits for the configuration files read.
+    pub limits: Limits,
+}
+
+/// Everything the node checks judge.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeFacts {
+    /// The root folder, as given.
+    pub root: String,
+    /// Every kubelet: each running one, or the one its unit configures.
+    pub kubelets: Vec<Kubelet>,
+}
+
+/// How a component was found.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Found {
+    /// A running process.
+    Running { pid: u32 },
+    /// From its systemd unit: configured, not proven running.
+    Configured {
+        /// The unit file and drop-ins applied.
+        unit_files: Vec<String>,
+    },
+}
+
+/// One kubelet's facts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Kubelet {
+    pub found: Found,
+    /// Where its command line is: `/proc/<pid>/cmdline`, or the unit's
+    /// `ExecStart=` line.
+    pub command: Origin,
+    /// Its arguments, as given.
+    pub args: Vec<String>,
+    /// The effective configuration.
+    pub config: kubelet::Effective,
+    /// The files the benchmark asks about.
+    pub files: KubeletFiles,
+}
+
+/// The kubelet's files, each with its facts.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeletFiles {
+    /// The systemd unit file and its drop-ins.
+    pub service: Vec<FileFacts>,
+    /// `--config`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<FileFacts>,
+    /// The `--config-dir` drop-ins.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config_drop_ins: Vec<FileFacts>,
+    /// `--kubeconfig`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubeconfig: Option<FileFacts>,
+    /// The client CA (`authentication.x509.clientCAFile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_ca: Option<FileFacts>,
+}
+
+/// Gathers the facts of the host at `options.root`.
+pub fn collect(options: &HostOptions) -> NodeFacts {
+    let root = HostRoot::new(&options.root);
+    let accounts = Accounts::read(&root);
+    let unit = systemd::configured(&root, "kubelet.service");
+    let running = options
+        .proc
+        .as_deref()
+        .map(|proc| process::find(proc, "kubelet"))
+        .unwrap_or_default();
+    let service: Vec<FileFacts> = unit
+        .iter()
+        .flat_map(|u| &u.files)
+        .map(|path| file::facts(&root, &accounts, path))
+        .collect();
+    let mut kubelets: Vec<Kubelet> = running
+        .into_iter()
+        .map(|p| {
+            let command = Origin::at(&p.cmdline, 0, 0, format!("process {}", p.pid));
+            kubelet_of(
+                &root,
+                &accounts,
+                Found::Running { pid: p.pid },
+                command,
+                &p.args,
+                service.clone(),
+                &options.limits,
+            )
+        })
+        .collect();
+    if kubelets.is_empty()
+        && let Some(unit) = unit
+    {
+        let found = Found::Configured {
+            unit_files: unit.files.clone(),
+        };
+        let mut kubelet = kubelet_of(
+            &root,
+            &accounts,
+            found,
+            unit.exec_start.clone(),
+            &unit.args,
+            service,
+            &options.limits,
+        );
+        kubelet.config.problems.extend(unit.problems);
+        kubelets.push(kubelet);
+    }
+    NodeFacts {
+        root: options.root.display().to_string(),
+        kubelets,
+    }
+}
+
+fn kubelet_of(
+    root: &HostRoot,
+    accounts: &Accounts,
+    found: Found,
+    command: Origin,
+    args: &[flags::Arg],
+    service: Vec<FileFacts>,
+    limits: &Limits,
+) -> Kubelet {
+    let config = kubelet::effective(root, args, &command, limits);
+    let facts_of = |path: Option<&str>| path.map(|p| file::facts(root, accounts, p));
+    let files = KubeletFiles {
+        service,
+        config: facts_of(config.config_file.as_deref()),
+        config_drop_ins: config
+            .config_drop_ins
+            .iter()
+            .map(|p| file::facts(root, accounts, p))
+            .collect(),
+        kubeconfig: facts_of(config.get("--kubeconfig").map(|s| s.value.as_str())),
+        client_ca: facts_of(
+            config
+                .get("authentication.x509.clientCAFile")
+                .map(|s| s.value.as_str())
+                .filter(|v| !v.is_empty()),
+        ),
+    };
+    Kubelet {
+        found,
+        command,
+        args: args.iter().map(|a| a.text.clone()).collect(),
+        config,
+        files,
+    }
+}
