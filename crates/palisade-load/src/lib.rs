@@ -24,6 +24,7 @@ mod limits;
 pub mod pod;
 mod scalar;
 pub mod walk;
+pub mod words;
 pub mod yaml;
 
 pub use error::LoadError;

@@ -93,44 +93,9 @@ fn reference_len(text: &str) -> usize {
         .unwrap_or(after.len())
 }
 
-/// Whitespace-separated words, with single and double quotes removed
-/// (`"a b"` is one word) and a backslash escaping the next character.
+/// Whitespace-separated words, quotes removed, as a shell splits them.
 pub(crate) fn words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (Some('\''), c) => word.push(c),
-            (_, '\\') => {
-                if let Some(next) = chars.next() {
-                    word.push(next);
-                }
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (_, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
+    palisade_load::words::split(text)
 }
 
 /// `(name, value)` of an `ENV` (`A=1 B="x y"`, or the legacy `NAME value

@@ -67,46 +67,6 @@ pub fn parse(args: &[Arg], booleans: &[&str]) -> Vec<Flag> {
     flags
 }
 
-/// Splits a command line written in one string (a systemd `ExecStart=`
-/// after expansion, an environment variable) into words: spaces separate,
-/// double and single quotes group, a backslash escapes the next character.
-pub fn split_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (_, '\\') => {
-                if let Some(next) = chars.next() {
-                    word.push(next);
-                }
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (_, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -166,15 +126,5 @@ mod tests {
             ]
         );
         assert_eq!(flags[2].origin.what, "argument 4");
-    }
-
-    #[test]
-    fn words_split_as_systemd_splits_them() {
-        assert_eq!(
-            split_words(r#"/usr/bin/kubelet --a="x y" 'q r' \"z  --b=1"#),
-            ["/usr/bin/kubelet", "--a=x y", "q r", "\"z", "--b=1"]
-        );
-        assert!(split_words("   ").is_empty());
-        assert_eq!(split_words("--x=''"), ["--x="]);
     }
 }

@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::flags::{Arg, split_words};
+use super::flags::Arg;
 use super::origin::Origin;
 use super::root::HostRoot;
+use crate::words::split as split_words;
 
 /// Unit folders, highest priority first (systemd's system search path).
 const UNIT_DIRS: [&str; 5] = [
@@ -252,7 +253,7 @@ mod tests {
     use super::*;
 
     /// kubeadm's kubelet unit and drop-in, as its packages ship them.
-    pub(crate) fn kubeadm_node(dir: &std::path::Path) {
+    fn kubeadm_node(dir: &std::path::Path) {
         let write = |path: &str, text: &str| {
             let local = dir.join(path.trim_start_matches('/'));
             std::fs::create_dir_all(local.parent().unwrap()).unwrap();
