@@ -332,7 +332,8 @@ impl Effective {
     }
 
     fn apply_flags(&mut self, flags: &[Flag]) {
-        let mut list_flag_seen = false;
+        // The list flags given so far: each one's first occurrence replaces.
+        let mut lists_given: Vec<&str> = Vec::new();
         for flag in flags {
             let origin = Origin {
                 what: format!("--{}={} ({})", flag.name, flag.value, flag.origin.what),
@@ -366,12 +367,12 @@ impl Effective {
                 }
                 Merge::List => {
                     let value = match self.settings.get(known.path) {
-                        Some(previous) if list_flag_seen => {
+                        Some(previous) if lists_given.contains(&known.path) => {
                             format!("{},{}", previous.value, flag.value)
                         }
                         _ => flag.value.clone(),
                     };
-                    list_flag_seen = true;
+                    lists_given.push(known.path);
                     self.settings
                         .insert(known.path.to_owned(), Setting { value, origin });
                 }
