@@ -2,4 +2,5 @@
 //! only ever a dev-dependency): they panic on I/O errors, which in memory
 //! do not happen.
 
+pub mod host;
 pub mod image;

@@ -11,17 +11,10 @@
 
 use std::path::Path;
 
+use palisade_testkit::host::write;
 use serde_json::Value;
 
 mod support;
-
-fn write(root: &Path, path: &str, text: &str, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    let local = root.join(path.trim_start_matches('/'));
-    std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-    std::fs::write(&local, text).unwrap();
-    std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
-}
 
 /// A kubeadm worker: unit, drop-in, flags file, configuration, kubeconfig,
 /// CA, and the host's account tables.

@@ -74,9 +74,7 @@ impl Accounts {
     /// missing: numbers are then reported without names).
     pub fn read(root: &HostRoot) -> Accounts {
         let table = |path: &str| {
-            root.resolve(path)
-                .ok()
-                .and_then(|r| std::fs::read_to_string(r.local).ok())
+            root.read_text(path)
                 .map(|text| parse_table(&text))
                 .unwrap_or_default()
         };

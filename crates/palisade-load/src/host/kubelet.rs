@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::flags::{Arg, Flag, parse};
 use super::origin::Origin;
 use super::root::HostRoot;
-use crate::{Limits, parse_documents};
+use crate::parse_documents;
 
 /// How a setting merges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +185,7 @@ impl Effective {
 /// program name) and the files they name under `root`. `command` is where
 /// the command line is (a process's `cmdline`, a unit's `ExecStart=`):
 /// defaults are reported there.
-pub fn effective(root: &HostRoot, args: &[Arg], command: &Origin, limits: &Limits) -> Effective {
+pub fn effective(root: &HostRoot, args: &[Arg], command: &Origin) -> Effective {
     let flags = parse(args, BOOLEANS);
     let last = |name: &str| flags.iter().rev().find(|f| f.name == name);
     let mut out = Effective {
@@ -218,22 +218,18 @@ pub fn effective(root: &HostRoot, args: &[Arg], command: &Origin, limits: &Limit
         }
     }
     if let Some(path) = out.config_file.clone() {
-        out.read_config(root, &path, limits);
+        out.read_config(root, &path);
     }
     if let Some(dir) = last("config-dir").map(|f| f.value.clone()) {
-        out.read_config_dir(root, &dir, limits);
+        out.read_config_dir(root, &dir);
     }
     out.apply_flags(&flags);
     out
 }
 
 impl Effective {
-    fn read_config(&mut self, root: &HostRoot, path: &str, limits: &Limits) {
-        let text = root
-            .resolve(path)
-            .map_err(|e| e.to_string())
-            .and_then(|r| read_capped(&r.local, limits.max_file_bytes));
-        let text = match text {
+    fn read_config(&mut self, root: &HostRoot, path: &str) {
+        let text = match root.read_text(path) {
             Ok(text) => text,
             Err(e) => {
                 self.problems
@@ -242,7 +238,7 @@ impl Effective {
             }
         };
         let file: Arc<str> = path.into();
-        let parsed = parse_documents(file.clone(), &text, limits);
+        let parsed = parse_documents(file.clone(), &text, root.limits());
         for error in &parsed.errors {
             self.problems.push(error.to_string());
         }
@@ -305,7 +301,7 @@ impl Effective {
         }
     }
 
-    fn read_config_dir(&mut self, root: &HostRoot, dir: &str, limits: &Limits) {
+    fn read_config_dir(&mut self, root: &HostRoot, dir: &str) {
         let entries = root
             .resolve(dir)
             .map_err(|e| e.to_string())
@@ -326,7 +322,7 @@ impl Effective {
         names.sort();
         for name in names {
             let path = format!("{}/{name}", dir.trim_end_matches('/'));
-            self.read_config(root, &path, limits);
+            self.read_config(root, &path);
             self.config_drop_ins.push(path);
         }
     }
@@ -402,14 +398,6 @@ fn go_bool(text: &str) -> Option<&'static str> {
     }
 }
 
-fn read_capped(path: &std::path::Path, max: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > max {
-        return Err(format!("larger than {max} bytes"));
-    }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -447,7 +435,6 @@ mod tests {
             &HostRoot::new(dir.path()),
             &args(&["--kubeconfig=/etc/kubernetes/kubelet.conf"]),
             &command(),
-            &Limits::default(),
         );
         assert_eq!(value(&e, "authentication.anonymous.enabled"), Some("true"));
         assert_eq!(value(&e, "authorization.mode"), Some("AlwaysAllow"));
@@ -495,7 +482,6 @@ mod tests {
                 "--tls-cipher-suites=B",
             ]),
             &command(),
-            &Limits::default(),
         );
         assert!(e.problems.is_empty(), "{:?}", e.problems);
         // A flag beats the file; YAML 1.1 `yes` was read as Go's true first.
@@ -539,7 +525,6 @@ mod tests {
             &HostRoot::new(dir.path()),
             &args(&["--config", "/nope.yaml", "--read-only-port=0"]),
             &command(),
-            &Limits::default(),
         );
         assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
         assert!(e.problems[0].contains("/nope.yaml"));

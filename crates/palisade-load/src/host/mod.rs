@@ -98,7 +98,7 @@ pub struct KubeletFiles {
 
 /// Gathers the facts of the host at `options.root`.
 pub fn collect(options: &HostOptions) -> NodeFacts {
-    let root = HostRoot::new(&options.root);
+    let root = HostRoot::new(&options.root).with_limits(options.limits);
     let accounts = Accounts::read(&root);
     let unit = systemd::configured(&root, "kubelet.service");
     let running = options
@@ -122,7 +122,6 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
                 command,
                 &p.args,
                 service.clone(),
-                &options.limits,
             )
         })
         .collect();
@@ -139,7 +138,6 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
             unit.exec_start.clone(),
             &unit.args,
             service,
-            &options.limits,
         );
         kubelet.config.problems.extend(unit.problems);
         kubelets.push(kubelet);
@@ -157,9 +155,8 @@ fn kubelet_of(
     command: Origin,
     args: &[flags::Arg],
     service: Vec<FileFacts>,
-    limits: &Limits,
 ) -> Kubelet {
-    let config = kubelet::effective(root, args, &command, limits);
+    let config = kubelet::effective(root, args, &command);
     let facts_of = |path: Option<&str>| path.map(|p| file::facts(root, accounts, p));
     let files = KubeletFiles {
         service,

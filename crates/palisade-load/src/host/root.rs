@@ -5,13 +5,17 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::Limits;
+use crate::walk::{self, Source};
+
 /// Links followed while resolving one path, at most (Linux's own limit).
 const MAX_LINKS: usize = 40;
 
-/// The host's root folder.
+/// The host's root folder, and the limits on what is read under it.
 #[derive(Debug, Clone)]
 pub struct HostRoot {
     dir: PathBuf,
+    limits: Limits,
 }
 
 /// A host path, resolved under the root.
@@ -37,9 +41,36 @@ pub enum ResolveError {
 }
 
 impl HostRoot {
-    /// The host whose `/` is `dir`.
+    /// The host whose `/` is `dir`, read within the default limits.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        HostRoot { dir: dir.into() }
+        HostRoot {
+            dir: dir.into(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The same host, read within `limits`.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The size and nesting limits of what is read under the root.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The text of the host file `path`: resolved inside the root, a
+    /// regular file (a FIFO or a device is never opened), read as the scan
+    /// reads files: within the size limit, as UTF-8.
+    pub fn read_text(&self, path: &str) -> Result<String, String> {
+        let resolved = self.resolve(path).map_err(|e| e.to_string())?;
+        let meta = std::fs::metadata(&resolved.local).map_err(|e| e.to_string())?;
+        if !meta.is_file() {
+            return Err("not a regular file".to_owned());
+        }
+        walk::read(&Source::File(resolved.local), &self.limits).map_err(|e| e.message)
     }
 
     /// The folder given as the host's root.
@@ -158,5 +189,28 @@ mod tests {
             root.resolve("etc"),
             Err(ResolveError::Relative(_))
         ));
+    }
+
+    #[test]
+    fn text_is_read_within_the_limits_from_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/folder")).unwrap();
+        std::fs::write(dir.path().join("etc/small"), "0123456789").unwrap();
+        std::fs::write(dir.path().join("etc/large"), "0123456789a").unwrap();
+        let root = HostRoot::new(dir.path()).with_limits(Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        });
+        assert_eq!(root.read_text("/etc/small").unwrap(), "0123456789");
+        assert!(
+            root.read_text("/etc/large")
+                .unwrap_err()
+                .contains("larger than")
+        );
+        assert_eq!(
+            root.read_text("/etc/folder").unwrap_err(),
+            "not a regular file"
+        );
+        assert!(root.read_text("/etc/none").is_err());
     }
 }

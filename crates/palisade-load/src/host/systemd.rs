@@ -64,13 +64,9 @@ pub fn configured(root: &HostRoot, unit: &str) -> Option<Configured> {
     let mut state = State::default();
     let mut files = Vec::new();
     for path in std::iter::once(main).chain(drop_ins.into_values()) {
-        match root
-            .resolve(&path)
-            .ok()
-            .and_then(|r| std::fs::read_to_string(r.local).ok())
-        {
-            Some(text) => state.apply(&path, &text, root),
-            None => state.problems.push(format!("cannot read {path}")),
+        match root.read_text(&path) {
+            Ok(text) => state.apply(&path, &text, root),
+            Err(e) => state.problems.push(format!("cannot read {path}: {e}")),
         }
         files.push(path);
     }
@@ -138,16 +134,12 @@ impl State {
                         Some(rest) => (true, rest),
                         None => (false, value),
                     };
-                    match root
-                        .resolve(env_path)
-                        .ok()
-                        .and_then(|r| std::fs::read_to_string(r.local).ok())
-                    {
-                        Some(text) => self.file_environment.extend(environment_file(&text)),
-                        None if optional => {}
-                        None => self
+                    match root.read_text(env_path) {
+                        Ok(text) => self.file_environment.extend(environment_file(&text)),
+                        Err(_) if optional => {}
+                        Err(e) => self
                             .problems
-                            .push(format!("{path}:{line_no}: cannot read {env_path}")),
+                            .push(format!("{path}:{line_no}: cannot read {env_path}: {e}")),
                     }
                 }
                 "ExecStart" if value.is_empty() => self.exec_start = None,
@@ -254,11 +246,7 @@ mod tests {
 
     /// kubeadm's kubelet unit and drop-in, as its packages ship them.
     fn kubeadm_node(dir: &std::path::Path) {
-        let write = |path: &str, text: &str| {
-            let local = dir.join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-            std::fs::write(local, text).unwrap();
-        };
+        let write = |path: &str, text: &str| palisade_testkit::host::write(dir, path, text, 0o644);
         write(
             "/lib/systemd/system/kubelet.service",
             "[Unit]\nDescription=kubelet\n\n[Service]\nExecStart=/usr/bin/kubelet\nRestart=always\n",
