@@ -1,12 +1,15 @@
 //! What a control is: metadata plus one check function.
 
+use palisade_load::InputKind;
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::host::Kubelet;
 use palisade_load::image::Image;
 use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
 use crate::PssVersion;
 use crate::inventory::{Inventory, InventoryViolation};
+use crate::node::NodeJudgement;
 use crate::params::{Param, Params};
 
 /// One offending field.
@@ -63,6 +66,26 @@ pub enum Check {
         /// The check of a pod spec's container images.
         workload: fn(&PodSpec<'_>, &Params) -> Vec<Violation>,
     },
+    /// Checks one kubelet of a host (`palisade node scan`): its effective
+    /// configuration, each value with where it came from, and its files.
+    /// Each kubelet the host runs is judged on its own.
+    Kubelet(fn(&Kubelet, &Params) -> Vec<NodeJudgement>),
+}
+
+impl Check {
+    /// The kinds of input it judges: a scan that read none of them did not
+    /// run it, whatever was selected.
+    pub fn inputs(&self) -> &'static [InputKind] {
+        match self {
+            Check::Pod(_) | Check::Workload(_) | Check::Object(_) | Check::Inventory(_) => {
+                &[InputKind::Manifests]
+            }
+            Check::Dockerfile(_) => &[InputKind::Dockerfile],
+            Check::Image(_) => &[InputKind::Images],
+            Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
+            Check::Kubelet(_) => &[InputKind::Host],
+        }
+    }
 }
 
 /// Where a control sits in the Pod Security Standards.

@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod image;
 pub mod inventory;
 pub(crate) mod network;
+pub mod node;
 pub mod params;
 pub mod pod_security;
 pub(crate) mod rbac;

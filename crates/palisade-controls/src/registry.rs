@@ -8,6 +8,7 @@ use palisade_model::PssLevel;
 use crate::dockerfile;
 use crate::image;
 use crate::network;
+use crate::node::kubelet;
 use crate::pod_security as pss;
 use crate::rbac;
 use crate::secrets;
@@ -15,7 +16,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 76] = [
+static CONTROLS: [&Control; 98] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -92,6 +93,28 @@ static CONTROLS: [&Control; 76] = [
     &image::secret_files::CONTROL,
     &image::package_cache::CONTROL,
     &image::digest_not_allowed::CONTROL,
+    &kubelet::service_file_permissions::CONTROL,
+    &kubelet::service_file_ownership::CONTROL,
+    &kubelet::kubeconfig_permissions::CONTROL,
+    &kubelet::kubeconfig_ownership::CONTROL,
+    &kubelet::client_ca_permissions::CONTROL,
+    &kubelet::client_ca_ownership::CONTROL,
+    &kubelet::config_file_permissions::CONTROL,
+    &kubelet::config_file_ownership::CONTROL,
+    &kubelet::anonymous_auth::CONTROL,
+    &kubelet::authorization_always_allow::CONTROL,
+    &kubelet::client_ca_not_set::CONTROL,
+    &kubelet::read_only_port::CONTROL,
+    &kubelet::streaming_timeout_disabled::CONTROL,
+    &kubelet::iptables_util_chains_disabled::CONTROL,
+    &kubelet::hostname_override::CONTROL,
+    &kubelet::event_qps::CONTROL,
+    &kubelet::serving_certificate_not_set::CONTROL,
+    &kubelet::certificate_rotation_disabled::CONTROL,
+    &kubelet::server_certificate_rotation_disabled::CONTROL,
+    &kubelet::weak_tls_ciphers::CONTROL,
+    &kubelet::pod_pids_unlimited::CONTROL,
+    &kubelet::seccomp_default_disabled::CONTROL,
 ];
 
 /// Every built-in control.

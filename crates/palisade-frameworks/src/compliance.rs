@@ -6,8 +6,12 @@
 //! - `pass`: the controls ran and found nothing (for a `partial`
 //!   requirement this covers only the part they check, which the report says);
 //! - `manual`, `not-applicable`: as the pack declares;
-//! - `not-run`: a control of the requirement was left out of the scan, so
-//!   nothing can be claimed.
+//! - `not-applicable` also when every control of the requirement found
+//!   nothing to judge in what was scanned (a kubelet control on a host
+//!   that runs no kubelet);
+//! - `not-run`: a control of the requirement was left out of the scan, or
+//!   none of its controls saw an input of the kind it judges (a Dockerfile
+//!   control in a scan of manifests), so nothing can be claimed.
 //!
 //! The score is the share of checkable requirements (pass, waived, fail)
 //! that did not fail; waived ones count as met, as an accepted risk with a
@@ -100,17 +104,29 @@ pub struct Compliance {
     pub score: Option<f64>,
 }
 
-/// Assesses a framework over a scan's (sorted, final) findings, given the
-/// IDs of the controls that ran.
+/// What the scan did with each control.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ran<'a> {
+    /// Controls selected whose kind of input the scan read.
+    pub judged: &'a [&'a str],
+    /// Controls selected that were left without an input they judge.
+    pub without_input: &'a [&'a str],
+    /// Controls that found nothing to judge in what they read.
+    pub not_applicable: &'a [&'a str],
+}
+
+/// Assesses a framework over a scan's (sorted, final) findings, given what
+/// the scan did with each control.
 ///
 /// ```
+/// use palisade_frameworks::compliance::{Ran, assess};
 /// let pss = palisade_frameworks::find("pss-baseline").unwrap();
-/// let ran: Vec<&str> = pss.controls();
-/// let result = palisade_frameworks::compliance::assess(pss, &[], &ran);
+/// let judged: Vec<&str> = pss.controls();
+/// let result = assess(pss, &[], Ran { judged: &judged, ..Ran::default() });
 /// assert_eq!(result.score, Some(100.0));
 /// assert_eq!(result.tally.pass, pss.requirements.len());
 /// ```
-pub fn assess(framework: &Pack, findings: &[Finding], ran: &[&str]) -> Compliance {
+pub fn assess(framework: &Pack, findings: &[Finding], ran: Ran<'_>) -> Compliance {
     let mut tally = Tally::default();
     let requirements: Vec<RequirementResult> = framework
         .requirements
@@ -133,14 +149,8 @@ pub fn assess(framework: &Pack, findings: &[Finding], ran: &[&str]) -> Complianc
                         Verdict::Fail
                     } else if !against.is_empty() {
                         Verdict::Waived
-                    } else if requirement
-                        .controls
-                        .iter()
-                        .all(|c| ran.contains(&c.as_str()))
-                    {
-                        Verdict::Pass
                     } else {
-                        Verdict::NotRun
+                        ran.verdict(&requirement.controls)
                     }
                 }
             };
@@ -178,5 +188,57 @@ pub fn assess(framework: &Pack, findings: &[Finding], ran: &[&str]) -> Complianc
         requirements,
         tally,
         score,
+    }
+}
+
+impl Ran<'_> {
+    /// The verdict on a requirement none of whose controls found anything:
+    /// not run when one of them was not selected; otherwise pass when an
+    /// applicable one judged an input, not applicable when every one found
+    /// nothing to judge, not run when none saw an input it judges.
+    fn verdict(&self, controls: &[String]) -> Verdict {
+        let has = |list: &[&str], c: &String| list.contains(&c.as_str());
+        if !controls
+            .iter()
+            .all(|c| has(self.judged, c) || has(self.without_input, c))
+        {
+            return Verdict::NotRun;
+        }
+        if controls
+            .iter()
+            .any(|c| has(self.judged, c) && !has(self.not_applicable, c))
+        {
+            Verdict::Pass
+        } else if controls.iter().all(|c| has(self.not_applicable, c)) {
+            Verdict::NotApplicable
+        } else {
+            Verdict::NotRun
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ran, Verdict};
+
+    fn verdict(ran: Ran<'_>, controls: &[&str]) -> Verdict {
+        let controls: Vec<String> = controls.iter().map(|c| (*c).to_owned()).collect();
+        ran.verdict(&controls)
+    }
+
+    #[test]
+    fn a_requirement_passes_only_when_a_control_judged_an_input() {
+        let ran = Ran {
+            judged: &["pod", "kubelet-a", "kubelet-b"],
+            without_input: &["dockerfile"],
+            not_applicable: &["kubelet-a", "kubelet-b"],
+        };
+        assert_eq!(verdict(ran, &["pod"]), Verdict::Pass);
+        assert_eq!(verdict(ran, &["pod", "dockerfile"]), Verdict::Pass);
+        assert_eq!(verdict(ran, &["dockerfile"]), Verdict::NotRun);
+        assert_eq!(verdict(ran, &["kubelet-a", "kubelet-b"]), Verdict::NotApplicable);
+        assert_eq!(verdict(ran, &["kubelet-a", "pod"]), Verdict::Pass);
+        assert_eq!(verdict(ran, &["kubelet-a", "dockerfile"]), Verdict::NotRun);
+        assert_eq!(verdict(ran, &["pod", "not-selected"]), Verdict::NotRun);
     }
 }

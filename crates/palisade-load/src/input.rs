@@ -9,6 +9,7 @@ use std::sync::Arc;
 use palisade_model::ResourceRef;
 
 use crate::dockerfile::{Dockerfile, parse_dockerfile};
+use crate::host::{self, HostOptions, NodeFacts};
 use crate::image::{self, Image, ImageOptions};
 use crate::walk::{self, Source};
 use crate::{Document, Limits, LoadError, objects, parse_documents};
@@ -30,6 +31,30 @@ pub enum Input {
         /// user policies (Conftest) read as they read any JSON file.
         documents: Vec<Document>,
     },
+    /// A host's node components (`palisade node scan`), read by
+    /// [`crate::host::collect`] rather than from one file.
+    Host(Box<NodeFacts>),
+}
+
+/// The kinds of input, for what a control can judge and what a scan saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InputKind {
+    Manifests,
+    Dockerfile,
+    Images,
+    Host,
+}
+
+impl Input {
+    /// Its kind.
+    pub fn kind(&self) -> InputKind {
+        match self {
+            Input::Manifests(_) => InputKind::Manifests,
+            Input::Dockerfile(_) => InputKind::Dockerfile,
+            Input::Images { .. } => InputKind::Images,
+            Input::Host(_) => InputKind::Host,
+        }
+    }
 }
 
 /// A source, read and classified, with what could not be read of it.
@@ -84,6 +109,11 @@ impl Loaded {
                 resources: images.len(),
                 skipped: usize::from(images.is_empty() && self.errors.is_empty()),
             },
+            Input::Host(facts) => Counts {
+                documents: 1,
+                resources: facts.kubelets.len(),
+                skipped: 0,
+            },
         }
     }
 
@@ -101,6 +131,7 @@ impl Loaded {
                 .iter()
                 .map(|image| ResourceRef::image(&image.name()))
                 .collect(),
+            Input::Host(facts) => facts.resources(),
         }
     }
 }
@@ -171,6 +202,25 @@ pub fn load(source: &Source, limits: &Limits, images: &ImageOptions) -> Loaded {
         text: Some(text.into()),
         input: Input::Manifests(parsed.documents),
         errors: parsed.errors,
+    }
+}
+
+/// Reads a host (`palisade node scan`): its facts, and what could not be
+/// read of them as errors naming the file (the rest is still judged).
+pub fn load_host(options: &HostOptions) -> Loaded {
+    let facts = host::collect(options);
+    let name: Arc<str> = Arc::from(facts.root.as_str());
+    let errors = facts
+        .kubelets
+        .iter()
+        .flat_map(|k| &k.config.problems)
+        .map(|problem| LoadError::file(name.clone(), problem.clone()))
+        .collect();
+    Loaded {
+        name,
+        text: None,
+        input: Input::Host(Box::new(facts)),
+        errors,
     }
 }
 

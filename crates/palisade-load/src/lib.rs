@@ -28,7 +28,7 @@ pub mod words;
 pub mod yaml;
 
 pub use error::LoadError;
-pub use input::{Counts, Input, Loaded};
+pub use input::{Counts, Input, InputKind, Loaded};
 pub use kube::{KubeObject, objects};
 pub use limits::Limits;
 pub use pod::{Container, ContainerKind, PodSpec, SecurityContext, Setting};

@@ -7,10 +7,12 @@
 
 use std::sync::Arc;
 
+use palisade_controls::node::{NodeJudgement, NodeViolation};
 use palisade_controls::{Check, Inventory, Violation};
 use palisade_load::dockerfile::Dockerfile;
 use palisade_load::image::Image;
-use palisade_load::{Document, Input, KubeObject, Loaded, PodSpec, objects};
+use palisade_load::host::{Found, NodeFacts};
+use palisade_load::{Document, Input, KubeObject, LoadError, Loaded, PodSpec, objects};
 use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity};
 use palisade_rego::{RegoError, Value};
 use rayon::prelude::*;
@@ -27,6 +29,12 @@ pub struct Evaluated {
     pub gathered: Gathered,
     /// User policies that could not be evaluated on it (the scan goes on).
     pub errors: Vec<RegoError>,
+    /// What a control could not judge (a host file it cannot read): errors
+    /// of the scan, naming the file.
+    pub unjudged: Vec<LoadError>,
+    /// Controls with nothing to judge in this input (a kubelet control on a
+    /// host that runs no kubelet), with the reason.
+    pub not_applicable: Vec<(&'static str, String)>,
 }
 
 /// What controls that see the whole scan need, gathered input by input and
@@ -88,6 +96,37 @@ pub(crate) fn finding(
     }
 }
 
+/// A node control's violation as a finding at the value's origin (a file
+/// judged as a whole points at its first line).
+fn node_finding(
+    selected: &Selected,
+    violation: NodeViolation,
+    resource: &Arc<ResourceRef>,
+    unproven: bool,
+) -> Finding {
+    let origin = violation.origin;
+    let location = Location::at(origin.file, origin.line.max(1), origin.column.max(1));
+    let mut message = violation.message;
+    if unproven {
+        message.push_str("; configured by the systemd unit, not proven running");
+    }
+    let field = if violation.subject.starts_with(['/', '-']) {
+        FieldPath::root().key(&violation.subject)
+    } else {
+        FieldPath::root().keys(&violation.subject.split('.').collect::<Vec<_>>())
+    };
+    Finding {
+        field,
+        ..finding(
+            selected.control.meta.id,
+            selected.severity,
+            message,
+            resource.clone(),
+            location,
+        )
+    }
+}
+
 impl Selected {
     /// A violation of this control as a finding at `location`.
     fn finding(
@@ -131,8 +170,63 @@ impl PolicySet {
                     out.findings.extend(self.evaluate_image(image));
                 }
             }
+            Input::Host(facts) => self.evaluate_host(facts, &mut out),
         }
         out
+    }
+
+    /// Evaluates a host's node controls, each on every instance of its
+    /// component: findings point where the value came from (a line of a
+    /// configuration file or unit, a process's command line, a file whose
+    /// mode or owner is judged). A control none of whose instances had
+    /// anything to judge is not applicable on this host.
+    fn evaluate_host(&self, facts: &NodeFacts, out: &mut Evaluated) {
+        let first = out.findings.len();
+        for selected in self.selected() {
+            let Check::Kubelet(check) = selected.control.check else {
+                continue;
+            };
+            let id = selected.control.meta.id;
+            let mut applies = false;
+            let mut reasons: Vec<String> = Vec::new();
+            for kubelet in &facts.kubelets {
+                let judgements = check(kubelet, &selected.params);
+                let not_applicable = !judgements.is_empty()
+                    && judgements
+                        .iter()
+                        .all(|j| matches!(j, NodeJudgement::NotApplicable(_)));
+                applies |= !not_applicable;
+                let resource = Arc::new(facts.kubelet_resource(kubelet));
+                let unproven = matches!(kubelet.found, Found::Configured { .. });
+                for judgement in judgements {
+                    match judgement {
+                        NodeJudgement::Fail(violation) => out.findings.push(node_finding(
+                            selected, violation, &resource, unproven,
+                        )),
+                        NodeJudgement::Unknown { subject, reason } => {
+                            out.unjudged.push(LoadError::file(
+                                Arc::from(subject.as_str()),
+                                format!("{id} could not judge it: {reason}"),
+                            ));
+                        }
+                        NodeJudgement::NotApplicable(reason) => {
+                            if not_applicable && !reasons.contains(&reason) {
+                                reasons.push(reason);
+                            }
+                        }
+                    }
+                }
+            }
+            if facts.kubelets.is_empty() {
+                reasons.push("no kubelet runs or is configured on this host".to_owned());
+            }
+            if !applies {
+                out.not_applicable.push((id, reasons.join("; ")));
+            }
+        }
+        if let Some(new) = out.findings.get_mut(first..) {
+            self.exceptions.apply(None, new, self.annotation_waivers);
+        }
     }
 
     /// The documents of one file, in parallel, and with `--combine` their

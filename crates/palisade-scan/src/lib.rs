@@ -10,12 +10,15 @@
 //! No printing, no exit codes: the binary shows progress through a
 //! callback and decides what the report means for the pipeline.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use palisade_load::image::ImageOptions;
 use palisade_load::walk::{self, Source};
-use palisade_load::{Limits, LoadError, Loaded};
+use palisade_frameworks::compliance::Ran;
+use palisade_load::host::HostOptions;
+use palisade_load::{InputKind, Limits, LoadError, Loaded};
 use palisade_model::ResourceRef;
 use palisade_policy::{Gathered, PolicySet};
 use palisade_rego::RegoError;
@@ -104,6 +107,14 @@ impl Plan {
     }
 }
 
+/// Judges the host at `host.root` (`palisade node scan`): its facts
+/// gathered once, evaluated by the node controls, assembled as any scan.
+pub fn scan_host(policy: &PolicySet, host: &HostOptions, options: &ScanOptions) -> Scan {
+    let loaded = palisade_load::input::load_host(host);
+    let outcome = Outcome::evaluated(loaded, policy, options);
+    assemble(policy, vec![outcome], Vec::new())
+}
+
 /// Scans `options.paths` with `policy`.
 pub fn scan(policy: &PolicySet, options: &ScanOptions) -> Result<Scan, ScanError> {
     Ok(Plan::new(options)?.run(policy, options, || {}))
@@ -120,11 +131,19 @@ pub struct Outcome {
     errors: Vec<LoadError>,
     gathered: Gathered,
     resources: Vec<ResourceRef>,
+    kind: InputKind,
+    not_applicable: Vec<(&'static str, String)>,
 }
 
 impl Outcome {
     fn of(source: &Source, policy: &PolicySet, options: &ScanOptions) -> Outcome {
         let loaded = palisade_load::input::load(source, &options.limits, &options.images);
+        Outcome::evaluated(loaded, policy, options)
+    }
+
+    /// What a loaded input gives once evaluated (counted only, with
+    /// `--parse-only`).
+    fn evaluated(loaded: Loaded, policy: &PolicySet, options: &ScanOptions) -> Outcome {
         let mut outcome = Outcome {
             name: loaded.name.clone(),
             text: None,
@@ -136,12 +155,16 @@ impl Outcome {
                 true => loaded.resources(),
                 false => Vec::new(),
             },
+            kind: loaded.input.kind(),
+            not_applicable: Vec::new(),
         };
         if !options.parse_only {
             let evaluated = policy.evaluate(&loaded);
             outcome.findings = evaluated.findings;
             outcome.gathered = evaluated.gathered;
             outcome.errors = evaluated.errors.iter().map(policy_error).collect();
+            outcome.errors.extend(evaluated.unjudged);
+            outcome.not_applicable = evaluated.not_applicable;
         }
         let Loaded { text, errors, .. } = loaded;
         outcome.errors.splice(0..0, errors);
@@ -162,6 +185,9 @@ impl Outcome {
 pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<LoadError>) -> Scan {
     let mut gathered = Gathered::default();
     let mut resources = Vec::new();
+    let mut seen: BTreeSet<InputKind> = BTreeSet::new();
+    let mut not_applicable: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let hosts = outcomes.iter().filter(|o| o.kind == InputKind::Host).count();
     let mut report = Report {
         controls: policy.control_metas(),
         errors: walk_errors,
@@ -186,6 +212,10 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
                 .map(|r| (outcome.name.clone(), r)),
         );
         report.scanned.push(outcome.name);
+        seen.insert(outcome.kind);
+        for (control, _) in outcome.not_applicable {
+            *not_applicable.entry(control).or_default() += 1;
+        }
         report.findings.extend(outcome.findings);
         report.errors.extend(outcome.errors);
         gathered.merge(outcome.gathered);
@@ -196,14 +226,43 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
         .errors
         .extend(whole_scan.errors.iter().map(policy_error));
     report.finish();
-    let ran: Vec<&str> = report.controls.iter().map(|c| c.id).collect();
+    // A control ran when the scan read a kind of input it judges; it found
+    // nothing to judge when every host scanned said so.
+    let (judged, without_input): (Vec<&str>, Vec<&str>) = report
+        .controls
+        .iter()
+        .map(|c| c.id)
+        .partition(|id| inputs_of(policy, id).iter().any(|k| seen.contains(k)));
+    let not_applicable: Vec<&str> = not_applicable
+        .into_iter()
+        .filter(|(_, n)| *n == hosts)
+        .map(|(id, _)| id)
+        .collect();
+    let ran = Ran {
+        judged: &judged,
+        without_input: &without_input,
+        not_applicable: &not_applicable,
+    };
     report.compliance = policy
         .frameworks()
         .iter()
-        .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, &ran))
+        .map(|f| palisade_frameworks::compliance::assess(&f.pack, &report.findings, ran))
         .collect();
     report.exception_notes = policy.exceptions().notes();
     Scan { report, resources }
+}
+
+/// The kinds of input a control judges: a built-in control's check says;
+/// user policies read manifests, Dockerfiles and JSON documents.
+fn inputs_of(policy: &PolicySet, id: &str) -> &'static [InputKind] {
+    policy
+        .selected()
+        .iter()
+        .find(|s| s.control.meta.id == id)
+        .map_or(
+            &[InputKind::Manifests, InputKind::Dockerfile, InputKind::Images],
+            |s| s.control.check.inputs(),
+        )
 }
 
 /// A user policy that failed on an input is reported like an input error:

@@ -492,10 +492,24 @@ pub enum NodeCommand {
     ///
     /// Exit status: 0 when the facts were written, 2 on an error.
     Collect(NodeCollectArgs),
+    /// Judge the host's node components (CIS Kubernetes section 4: the
+    /// kubelet's files and effective configuration) and report as `scan`
+    /// does, in every format. Each finding points where its value came
+    /// from: a line of the kubelet's configuration file or systemd unit,
+    /// its command line, or the file whose mode or owner is wrong.
+    /// Recommendations with nothing to judge on this host (a kubelet
+    /// without --config has no configuration file to protect) are not
+    /// applicable.
+    ///
+    /// Exit status: 0 when nothing at or above --fail-on was found, 1 when
+    /// something was, 2 when something could not be read or judged, 3 when
+    /// the host runs no component Palisade judges (unless --allow-empty).
+    Scan(NodeScanArgs),
 }
 
+/// Where the host is: shared by `node collect` and `node scan`.
 #[derive(Debug, Args)]
-pub struct NodeCollectArgs {
+pub struct HostArgs {
     /// The host's root folder: `/`, or where the host's `/` is mounted
     /// (`/host` in a DaemonSet's pod).
     #[arg(long, default_value = "/")]
@@ -505,9 +519,49 @@ pub struct NodeCollectArgs {
     /// systemd units.
     #[arg(long)]
     pub proc: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeCollectArgs {
+    #[command(flatten)]
+    pub host: HostArgs,
     /// Where to write the JSON (`-`: standard output).
     #[arg(short, long, default_value = "-")]
     pub output: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeScanArgs {
+    #[command(flatten)]
+    pub host: HostArgs,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Run a framework's controls instead of all built-in controls, and add
+    /// its compliance summary to the report (cis-kubernetes-1.12, ...).
+    /// Requirements of other kinds of input (manifests, images) are
+    /// reported as not run. Repeatable.
+    #[arg(long, value_name = "FRAMEWORK[@VERSION]")]
+    pub framework: Vec<String>,
+
+    /// Configuration file (control settings and parameters, exceptions).
+    /// Default: palisade.yaml in the working directory, when there is one.
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Run only this control (see `palisade controls list`). Repeatable;
+    /// combines with --framework.
+    #[arg(long, value_name = "ID")]
+    pub control: Vec<String>,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
+
+    /// Exit 0 when the host runs no node component Palisade judges
+    /// (no kubelet) instead of 3. The warning on stderr stays.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -542,23 +596,8 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text, env = "PALISADE_FORMAT")]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Exit with 1 when a finding at or above this severity is found
-    /// (critical, high, medium, low, info).
-    #[arg(
-        long,
-        value_name = "SEVERITY",
-        default_value = "low",
-        env = "PALISADE_FAIL_ON"
-    )]
-    pub fail_on: Severity,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Run a framework's controls instead of all built-in controls, and add
     /// its compliance summary to the report: a pack ID from `palisade
@@ -617,10 +656,6 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// Force colour on or off (default: on for a terminal unless NO_COLOR is set).
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorChoice,
-
     /// Only read, parse and count the inputs; evaluate nothing (the floor a
     /// scan's speed is measured against; exit 0 unless an input is broken).
     /// Nothing evaluated is nothing to record: refused with --record.
@@ -654,6 +689,33 @@ pub struct ScanArgs {
     /// found) instead of 3. The warning on stderr stays.
     #[arg(long)]
     pub allow_empty: bool,
+}
+
+/// How a report is written and what fails the run: shared by `scan` and
+/// `node scan`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text, env = "PALISADE_FORMAT")]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding at or above this severity is found
+    /// (critical, high, medium, low, info).
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        env = "PALISADE_FAIL_ON"
+    )]
+    pub fail_on: Severity,
+
+    /// Force colour on or off (default: on for a terminal unless NO_COLOR is set).
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         },
         Command::Node { command } => match command {
             NodeCommand::Collect(args) => commands::node::collect(&args),
+            NodeCommand::Scan(args) => commands::node::scan(&args),
         },
         Command::Serve(args) => commands::serve::run(&args),
         Command::Install(args) => commands::install::run(&args),

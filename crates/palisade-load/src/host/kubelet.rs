@@ -257,11 +257,17 @@ impl Effective {
         }
         for known in KNOWN {
             let keys: Vec<&str> = known.path.split('.').collect();
-            let Some(node) = root_node.get_path(&keys) else {
+            let Some((last, parents)) = keys.split_last() else {
                 continue;
             };
-            let at = |n: &palisade_model::Node, what: String| {
-                Origin::at(&file, n.pos.line, n.pos.column, what)
+            let Some(entry) = root_node.get_path(parents).and_then(|p| p.entry(last)) else {
+                continue;
+            };
+            let node = &entry.value;
+            // A setting points at its key: the line that sets it, also for
+            // a list whose items start on the next line.
+            let key_at = |what: String| {
+                Origin::at(&file, entry.key_pos.line, entry.key_pos.column, what)
             };
             match known.merge {
                 Merge::Scalar => {
@@ -269,7 +275,7 @@ impl Effective {
                         known.path.to_owned(),
                         Setting {
                             value: node.scalar_text(),
-                            origin: at(node, format!("{} in {path}", known.path)),
+                            origin: key_at(format!("{} in {path}", known.path)),
                         },
                     );
                 }
@@ -279,19 +285,21 @@ impl Effective {
                         known.path.to_owned(),
                         Setting {
                             value: items.join(","),
-                            origin: at(node, format!("{} in {path}", known.path)),
+                            origin: key_at(format!("{} in {path}", known.path)),
                         },
                     );
                 }
                 Merge::Gates => {
-                    for entry in node.entries() {
+                    for gate in node.entries() {
                         self.settings.insert(
-                            format!("featureGates.{}", entry.key),
+                            format!("featureGates.{}", gate.key),
                             Setting {
-                                value: entry.value.scalar_text(),
-                                origin: at(
-                                    &entry.value,
-                                    format!("featureGates.{} in {path}", entry.key),
+                                value: gate.value.scalar_text(),
+                                origin: Origin::at(
+                                    &file,
+                                    gate.key_pos.line,
+                                    gate.key_pos.column,
+                                    format!("featureGates.{} in {path}", gate.key),
                                 ),
                             },
                         );

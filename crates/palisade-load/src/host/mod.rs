@@ -18,6 +18,7 @@ pub mod systemd;
 
 use std::path::PathBuf;
 
+use palisade_model::ResourceRef;
 use serde::Serialize;
 
 pub use file::{Accounts, FileFacts, FileState};
@@ -43,6 +44,9 @@ pub struct HostOptions {
 pub struct NodeFacts {
     /// The root folder, as given.
     pub root: String,
+    /// The host's name (its `/etc/hostname`; else the root folder): what
+    /// node findings and audit events name.
+    pub hostname: String,
     /// Every kubelet: each running one, or the one its unit configures.
     pub kubelets: Vec<Kubelet>,
 }
@@ -142,9 +146,38 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
         kubelet.config.problems.extend(unit.problems);
         kubelets.push(kubelet);
     }
+    let root_shown = options.root.display().to_string();
     NodeFacts {
-        root: options.root.display().to_string(),
+        hostname: hostname(&root).unwrap_or_else(|| root_shown.clone()),
+        root: root_shown,
         kubelets,
+    }
+}
+
+/// The first word of the host's `/etc/hostname`, if it names one.
+fn hostname(root: &HostRoot) -> Option<String> {
+    let text = root.read_text("/etc/hostname").ok()?;
+    let name = text.split_whitespace().next()?;
+    Some(name.to_owned())
+}
+
+impl NodeFacts {
+    /// The resource a kubelet's findings are about: `Kubelet/<host>`, with
+    /// its process ID when the host runs more than one.
+    pub fn kubelet_resource(&self, kubelet: &Kubelet) -> ResourceRef {
+        let name = match (&kubelet.found, self.kubelets.len()) {
+            (Found::Running { pid }, 2..) => format!("{} (pid {pid})", self.hostname),
+            _ => self.hostname.clone(),
+        };
+        ResourceRef::outside_kubernetes("Kubelet", &name)
+    }
+
+    /// Every component's resource, in order.
+    pub fn resources(&self) -> Vec<ResourceRef> {
+        self.kubelets
+            .iter()
+            .map(|k| self.kubelet_resource(k))
+            .collect()
     }
 }
 

@@ -17,7 +17,7 @@ pub fn audit(args: &ScanArgs) -> Result<ExitCode> {
     if args.record.record {
         bail!("--record is an option of `palisade scan`, not of `exceptions audit`");
     }
-    let format = match args.format {
+    let format = match args.report.format {
         Format::Text => ExceptionAuditFormat::Text,
         Format::Json => ExceptionAuditFormat::Json,
         Format::Sarif => ExceptionAuditFormat::Sarif,
@@ -34,7 +34,7 @@ pub fn audit(args: &ScanArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     };
     let written = (|| -> Result<()> {
-        let mut out: Box<dyn Write> = match &args.output {
+        let mut out: Box<dyn Write> = match &args.report.output {
             Some(path) => Box::new(BufWriter::new(
                 File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
             )),

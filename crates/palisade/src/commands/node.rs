@@ -1,5 +1,6 @@
-//! `palisade node collect`: the facts of a host's node components, for
-//! support and for judging elsewhere (`palisade-load/src/host/`).
+//! `palisade node collect` and `palisade node scan`: a host's node
+//! components, as facts (`palisade-load/src/host/`) or judged by the node
+//! controls (`palisade-controls/src/node/`) and reported as `scan` reports.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,23 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use palisade_load::Limits;
 use palisade_load::host::{HostOptions, collect as collect_facts};
+use palisade_policy::{PolicyRequest, PolicySources};
+use palisade_scan::ScanOptions;
 
-use crate::cli::NodeCollectArgs;
+use super::Configured;
+use crate::cli::{HostArgs, NodeCollectArgs, NodeScanArgs};
 
 pub fn collect(args: &NodeCollectArgs) -> Result<ExitCode> {
-    if !args.root.is_dir() {
-        bail!("--root {}: not a folder", args.root.display());
-    }
-    if let Some(proc) = &args.proc
-        && !proc.is_dir()
-    {
-        bail!("--proc {}: not a folder", proc.display());
-    }
-    let facts = collect_facts(&HostOptions {
-        root: args.root.clone(),
-        proc: args.proc.clone(),
-        limits: Limits::default(),
-    });
+    let facts = collect_facts(&host_options(&args.host)?);
     let mut json = serde_json::to_string_pretty(&facts)?;
     json.push('\n');
     if args.output.as_os_str() == "-" {
@@ -33,4 +25,60 @@ pub fn collect(args: &NodeCollectArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", args.output.display()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn scan(args: &NodeScanArgs) -> Result<ExitCode> {
+    let host = host_options(&args.host)?;
+    let request = PolicyRequest {
+        frameworks: args.framework.clone(),
+        controls: args.control.clone(),
+        policies: PolicySources::default(),
+        ..PolicyRequest::default()
+    };
+    let configured = Configured::new(args.config.as_deref(), &request)?;
+    let options = ScanOptions {
+        keep_resources: args.record.record,
+        ..ScanOptions::default()
+    };
+    let scan = palisade_scan::scan_host(&configured.built.policy, &host, &options);
+    let report = &scan.report;
+    let empty = report.summary.resources == 0;
+    if empty {
+        eprintln!(
+            "warning: no node component Palisade judges (a kubelet, running or configured by a systemd unit) under {}{}",
+            host.root.display(),
+            if args.allow_empty {
+                ""
+            } else {
+                "; exit 3 (--allow-empty accepts it)"
+            }
+        );
+    }
+    let verdict = if empty && !args.allow_empty && report.errors.is_empty() {
+        ExitCode::from(super::scan::EXIT_NOTHING_SCANNED)
+    } else {
+        super::scan::verdict_of(report, args.report.fail_on, true)
+    };
+    let written = super::scan::write_report(&args.report, report);
+    if args.record.record {
+        super::record::record_scan(&args.record, args.report.fail_on, &scan, &configured)?;
+    }
+    super::finish(verdict, written)
+}
+
+/// The host `--root` and `--proc` name, checked to be folders.
+fn host_options(args: &HostArgs) -> Result<HostOptions> {
+    if !args.root.is_dir() {
+        bail!("--root {}: not a folder", args.root.display());
+    }
+    if let Some(proc) = &args.proc
+        && !proc.is_dir()
+    {
+        bail!("--proc {}: not a folder", proc.display());
+    }
+    Ok(HostOptions {
+        root: args.root.clone(),
+        proc: args.proc.clone(),
+        limits: Limits::default(),
+    })
 }

@@ -12,11 +12,16 @@ use palisade_model::{Finding, ResourceRef, Severity};
 use palisade_scan::{Scan, Scanned};
 
 use super::Configured;
-use crate::cli::ScanArgs;
+use crate::cli::RecordArgs;
 
 /// Records the scan under the policy version of the run that made it (as
 /// `palisade serve` computes it), in the audit log its configuration names.
-pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Result<()> {
+pub fn record_scan(
+    args: &RecordArgs,
+    fail_on: Severity,
+    scan: &Scan,
+    configured: &Configured,
+) -> Result<()> {
     let time = Timestamp::now();
     let (report, resources): (_, &[Scanned]) = (&scan.report, &scan.resources);
     let policy_version = &configured.built.version;
@@ -31,8 +36,18 @@ pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Res
             order.push(key.clone());
         }
     }
+    // A finding that points elsewhere than the file its resource was read
+    // from (a node finding at a line of the kubelet's configuration) goes
+    // to its resource's event.
+    let read_from: HashMap<&ResourceRef, &Arc<str>> =
+        resources.iter().map(|(file, r)| (r, file)).collect();
     for f in &report.findings {
-        let key = (f.location.file.clone(), ResourceRef::clone(&f.resource));
+        let mut key = (f.location.file.clone(), ResourceRef::clone(&f.resource));
+        if !findings.contains_key(&key)
+            && let Some(file) = read_from.get(&*f.resource)
+        {
+            key.0 = Arc::clone(file);
+        }
         let list = findings.entry(key.clone()).or_insert_with(|| {
             order.push(key);
             Vec::new()
@@ -49,7 +64,7 @@ pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Res
                     file: key.0.to_string(),
                 },
                 resource: Resource::from(&key.1),
-                decision: decision(list, args.fail_on),
+                decision: decision(list, fail_on),
                 reason: None,
                 findings: list.iter().map(|f| AuditFinding::from(*f)).collect(),
                 policy_version: policy_version.clone(),
@@ -59,9 +74,9 @@ pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Res
         .collect();
 
     let settings = configured.discovered.config.audit()?;
-    let url = super::audit::db_url(&args.record.db, Some(&settings))?;
+    let url = super::audit::db_url(&args.db, Some(&settings))?;
     let options = WriterOptions {
-        chain: args.record.audit_chain.clone(),
+        chain: args.audit_chain.clone(),
         ..WriterOptions::default()
     };
     let count = events.len();
@@ -90,7 +105,7 @@ pub fn record_scan(args: &ScanArgs, scan: &Scan, configured: &Configured) -> Res
     match (first, last) {
         (Some(a), Some(b)) => eprintln!(
             "recorded {count} audit events ({}#{a}..#{b}) in {}",
-            args.record.audit_chain, shown
+            args.audit_chain, shown
         ),
         _ => eprintln!("no resource scanned: nothing recorded"),
     }

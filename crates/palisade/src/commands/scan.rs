@@ -14,7 +14,7 @@ use palisade_report::{Report, TextOptions};
 use palisade_scan::{Plan, Scan, ScanOptions};
 
 use super::Configured;
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, Format, ReportArgs, ScanArgs};
 
 /// The exit status of a scan that read no document, Dockerfile or image.
 pub const EXIT_NOTHING_SCANNED: u8 = 3;
@@ -29,9 +29,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     // The verdict is known before a byte is written: a reader that stops
     // early (`palisade scan . | head -1`) must not turn a failing scan into
     // a pass, nor keep the scan out of the audit log.
-    let written = write_report(args, report);
+    let written = write_report(&args.report, report);
     if args.record.record {
-        super::record::record_scan(args, &scan, &configured)?;
+        super::record::record_scan(&args.record, args.report.fail_on, &scan, &configured)?;
     }
     // The process ends next: freeing a large scan's findings one by one
     // would be the last serial step of the run, for nothing.
@@ -60,16 +60,21 @@ fn warn_nothing_scanned(args: &ScanArgs, report: &Report) {
 /// `--allow-empty`), 1 for a blocking finding at or above `--fail-on`,
 /// else 0.
 fn verdict(args: &ScanArgs, report: &Report) -> ExitCode {
+    verdict_of(report, args.report.fail_on, args.allow_empty)
+}
+
+/// The exit code of a finished report, for `scan` and `node scan` alike.
+pub fn verdict_of(report: &Report, fail_on: palisade_model::Severity, allow_empty: bool) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
     }
     // A scan that read nothing (an empty directory, links it could not
     // follow, `helm template` printing nothing) must not pass as a clean
     // one: kube-linter's `--fail-if-no-objects-found`, on by default here.
-    if report.summary.documents == 0 && !args.allow_empty {
+    if report.summary.documents == 0 && !allow_empty {
         return ExitCode::from(EXIT_NOTHING_SCANNED);
     }
-    if report.blocking().any(|f| f.severity >= args.fail_on) {
+    if report.blocking().any(|f| f.severity >= fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -161,7 +166,8 @@ fn progress_bar(args: &ScanArgs, files: usize) -> ProgressBar {
     bar
 }
 
-fn write_report(args: &ScanArgs, report: &Report) -> Result<()> {
+/// Writes `report` as `args` ask: format, file or standard output, colour.
+pub fn write_report(args: &ReportArgs, report: &Report) -> Result<()> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
