@@ -7,6 +7,8 @@
 //! - pod spec, object and image checks: `path: message`;
 //! - Dockerfile checks: `line: message` (violations name an instruction);
 //! - cross-resource checks: `Kind/name field @line: message`;
+//! - kubelet checks: `file:line: message` at the value's origin (see
+//!   `node::kubelet::testing::kubelet` for a kubelet from a unit and a file);
 //! - Pod Security Standards checks: [`verdict`], upstream's reason and
 //!   detail at a policy version.
 
@@ -16,6 +18,9 @@ use palisade_load::dockerfile::parse_dockerfile;
 use palisade_load::image::{FileEntry, Filesystem, Image, ImageConfig};
 use palisade_load::{Document, Limits, PodSpec, objects, parse_documents};
 
+use palisade_load::host::Kubelet;
+
+use crate::node::NodeJudgement;
 use crate::{Check, CheckResult, Control, Inventory, Params, PssVersion, Violation};
 
 /// What a check can be run on.
@@ -78,6 +83,7 @@ impl Sample for &str {
             }
             Check::Pod(_) => panic!("{}: use `verdict` for PSS checks", control.meta.id),
             Check::Image(_) => panic!("{}: give an Image, not text", control.meta.id),
+            Check::Kubelet(_) => panic!("{}: give a Kubelet, not text", control.meta.id),
         }
     }
 }
@@ -96,6 +102,28 @@ impl Sample for &Image {
             }
             _ => panic!("{} is not an image check", control.meta.id),
         }
+    }
+}
+
+/// A kubelet's judgements: `file:line: message` for a violation at its
+/// origin, `could not judge SUBJECT: reason`, `not applicable: reason`.
+impl Sample for &Kubelet {
+    fn violations(self, control: &Control, params: &Params) -> Vec<String> {
+        let Check::Kubelet(check) = control.check else {
+            panic!("{} is not a kubelet check", control.meta.id);
+        };
+        check(self, params)
+            .into_iter()
+            .map(|judgement| match judgement {
+                NodeJudgement::Fail(v) => {
+                    format!("{}:{}: {}", v.origin.file, v.origin.line, v.message)
+                }
+                NodeJudgement::Unknown { subject, reason } => {
+                    format!("could not judge {subject}: {reason}")
+                }
+                NodeJudgement::NotApplicable(reason) => format!("not applicable: {reason}"),
+            })
+            .collect()
     }
 }
 

@@ -236,7 +236,10 @@ mod tests {
         assert_eq!(verdict(ran, &["pod"]), Verdict::Pass);
         assert_eq!(verdict(ran, &["pod", "dockerfile"]), Verdict::Pass);
         assert_eq!(verdict(ran, &["dockerfile"]), Verdict::NotRun);
-        assert_eq!(verdict(ran, &["kubelet-a", "kubelet-b"]), Verdict::NotApplicable);
+        assert_eq!(
+            verdict(ran, &["kubelet-a", "kubelet-b"]),
+            Verdict::NotApplicable
+        );
         assert_eq!(verdict(ran, &["kubelet-a", "pod"]), Verdict::Pass);
         assert_eq!(verdict(ran, &["kubelet-a", "dockerfile"]), Verdict::NotRun);
         assert_eq!(verdict(ran, &["pod", "not-selected"]), Verdict::NotRun);

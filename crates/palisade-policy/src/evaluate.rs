@@ -10,8 +10,8 @@ use std::sync::Arc;
 use palisade_controls::node::{NodeJudgement, NodeViolation};
 use palisade_controls::{Check, Inventory, Violation};
 use palisade_load::dockerfile::Dockerfile;
-use palisade_load::image::Image;
 use palisade_load::host::{Found, NodeFacts};
+use palisade_load::image::Image;
 use palisade_load::{Document, Input, KubeObject, LoadError, Loaded, PodSpec, objects};
 use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity};
 use palisade_rego::{RegoError, Value};
@@ -200,9 +200,9 @@ impl PolicySet {
                 let unproven = matches!(kubelet.found, Found::Configured { .. });
                 for judgement in judgements {
                     match judgement {
-                        NodeJudgement::Fail(violation) => out.findings.push(node_finding(
-                            selected, violation, &resource, unproven,
-                        )),
+                        NodeJudgement::Fail(violation) => out
+                            .findings
+                            .push(node_finding(selected, violation, &resource, unproven)),
                         NodeJudgement::Unknown { subject, reason } => {
                             out.unjudged.push(LoadError::file(
                                 Arc::from(subject.as_str()),

@@ -100,7 +100,12 @@ fn findings(id: &str, file: &Path) -> Vec<Found> {
     if name.ends_with(".host.yaml") {
         let dir = tempfile::tempdir().unwrap();
         let loaded = host_support::load(file, dir.path());
-        assert!(loaded.errors.is_empty(), "{}: {:?}", file.display(), loaded.errors);
+        assert!(
+            loaded.errors.is_empty(),
+            "{}: {:?}",
+            file.display(),
+            loaded.errors
+        );
         let evaluated = policy.evaluate(&loaded);
         assert!(evaluated.unjudged.is_empty(), "{:?}", evaluated.unjudged);
         return evaluated
@@ -197,8 +202,10 @@ fn fail_fixtures_report_exactly_the_marked_lines() {
                 file.display()
             );
             let found = findings(id, &file);
-            let lines: BTreeSet<(String, u32)> =
-                found.iter().map(|(at, line, _, _)| (at.clone(), *line)).collect();
+            let lines: BTreeSet<(String, u32)> = found
+                .iter()
+                .map(|(at, line, _, _)| (at.clone(), *line))
+                .collect();
             assert_eq!(
                 lines,
                 expected,
@@ -248,14 +255,12 @@ fn every_framework_mapping_fails_a_fixture() {
                     complete = false; // host fixtures, not runnable without root
                     continue;
                 }
-                let failing = fixtures
-                    .into_iter()
-                    .find_map(|file| {
-                        let found = findings(id, &file);
-                        found.first().map(|(_, line, _, _)| {
-                            format!("{}:{line}", file.file_name().unwrap().to_string_lossy())
-                        })
-                    });
+                let failing = fixtures.into_iter().find_map(|file| {
+                    let found = findings(id, &file);
+                    found.first().map(|(_, line, _, _)| {
+                        format!("{}:{line}", file.file_name().unwrap().to_string_lossy())
+                    })
+                });
                 let failing = failing.unwrap_or_else(|| {
                     panic!(
                         "{} {} maps to {id}, but no fixture fails it",

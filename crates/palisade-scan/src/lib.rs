@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use palisade_load::image::ImageOptions;
-use palisade_load::walk::{self, Source};
 use palisade_frameworks::compliance::Ran;
 use palisade_load::host::HostOptions;
+use palisade_load::image::ImageOptions;
+use palisade_load::walk::{self, Source};
 use palisade_load::{InputKind, Limits, LoadError, Loaded};
 use palisade_model::ResourceRef;
 use palisade_policy::{Gathered, PolicySet};
@@ -187,7 +187,10 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
     let mut resources = Vec::new();
     let mut seen: BTreeSet<InputKind> = BTreeSet::new();
     let mut not_applicable: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let hosts = outcomes.iter().filter(|o| o.kind == InputKind::Host).count();
+    let hosts = outcomes
+        .iter()
+        .filter(|o| o.kind == InputKind::Host)
+        .count();
     let mut report = Report {
         controls: policy.control_metas(),
         errors: walk_errors,
@@ -260,7 +263,11 @@ fn inputs_of(policy: &PolicySet, id: &str) -> &'static [InputKind] {
         .iter()
         .find(|s| s.control.meta.id == id)
         .map_or(
-            &[InputKind::Manifests, InputKind::Dockerfile, InputKind::Images],
+            &[
+                InputKind::Manifests,
+                InputKind::Dockerfile,
+                InputKind::Images,
+            ],
             |s| s.control.check.inputs(),
         )
 }

@@ -203,3 +203,222 @@ fn a_host_without_a_kubelet_and_a_bad_root() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a folder"));
 }
+
+fn node_scan(root: &Path, args: &[&str]) -> std::process::Output {
+    support::binary()
+        .args(["node", "scan", "--root", root.to_str().unwrap()])
+        .args(args)
+        .env_remove("PALISADE_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// The verdict on requirement `id` of the report's only framework.
+fn verdict<'a>(report: &'a Value, id: &str) -> &'a Value {
+    let requirements = report["compliance"][0]["requirements"].as_array().unwrap();
+    &requirements
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no requirement {id}"))["verdict"]
+}
+
+#[test]
+fn node_scan_judges_the_kubeadm_worker_as_its_kubelet_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    kubeadm_worker(dir.path());
+    let out = node_scan(
+        dir.path(),
+        &["--framework", "cis-kubernetes-1.12", "--format", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let at = |control: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["control"] == control)
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["location"]["file"].as_str().unwrap(),
+                    f["location"]["line"]
+                )
+            })
+            .collect()
+    };
+    // /etc/default/kubelet's --read-only-port=10255 is expanded on the
+    // drop-in's ExecStart= line (7), which wins over the file's default.
+    assert_eq!(
+        at("kubelet-read-only-port"),
+        ["/etc/systemd/system/kubelet.service.d/10-kubeadm.conf:7"]
+    );
+    assert_eq!(
+        at("kubelet-config-file-permissions"),
+        ["/var/lib/kubelet/config.yaml:1"]
+    );
+    // The owner is the test user, named by the host's own /etc/passwd.
+    let owned = findings
+        .iter()
+        .find(|f| f["control"] == "kubelet-config-file-ownership");
+    if let Some(owned) = owned {
+        assert!(
+            owned["message"].as_str().unwrap().contains("hostadmin"),
+            "{owned}"
+        );
+    }
+    assert!(at("kubelet-anonymous-auth").is_empty());
+    for f in findings {
+        assert_eq!(f["resource"]["kind"], "Kubelet", "{f}");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("not proven running"),
+            "{f}"
+        );
+    }
+    assert_eq!(verdict(&report, "4.2.1"), "pass");
+    assert_eq!(verdict(&report, "4.2.4"), "fail");
+    assert_eq!(verdict(&report, "4.1.9"), "fail");
+    assert_eq!(verdict(&report, "4.1.3"), "manual");
+    // Manifests were not scanned: section 5 did not run.
+    assert_eq!(verdict(&report, "5.2.2"), "not-run");
+
+    // Every format; SARIF results land on the host files.
+    for format in ["text", "sarif", "junit", "github", "html"] {
+        let out = node_scan(dir.path(), &["--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("kubelet-read-only-port"), "{format}: {text}");
+    }
+    let sarif = json_of(&node_scan(dir.path(), &["--format", "sarif"]));
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.iter().any(|u| u.ends_with("10-kubeadm.conf")),
+        "{uris:?}"
+    );
+    // --fail-on above every finding's severity: exit 0.
+    assert_eq!(
+        node_scan(dir.path(), &["--fail-on", "critical"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_kubelet_without_a_config_file_has_nothing_to_protect() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --kubeconfig=/etc/kubernetes/kubelet.conf\n",
+        0o600,
+    );
+    let out = node_scan(
+        dir.path(),
+        &["--framework", "cis-kubernetes-1.12", "--format", "json"],
+    );
+    let report = json_of(&out);
+    assert_eq!(verdict(&report, "4.1.9"), "not-applicable");
+    assert_eq!(verdict(&report, "4.1.10"), "not-applicable");
+    // Without --config the legacy defaults apply: anonymous requests and
+    // AlwaysAllow, each pointing at the unit's ExecStart= line.
+    assert_eq!(verdict(&report, "4.2.1"), "fail");
+    assert_eq!(verdict(&report, "4.2.2"), "fail");
+    let anonymous = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "kubelet-anonymous-auth")
+        .unwrap();
+    assert_eq!(
+        anonymous["location"]["file"],
+        "/etc/systemd/system/kubelet.service"
+    );
+    assert_eq!(anonymous["location"]["line"], 2);
+    assert!(
+        anonymous["message"]
+            .as_str()
+            .unwrap()
+            .contains("default without --config"),
+        "{anonymous}"
+    );
+}
+
+#[test]
+fn a_host_without_a_kubelet_scans_to_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = node_scan(
+        dir.path(),
+        &["--framework", "cis-kubernetes-1.12", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no node component"));
+    let report = json_of(&out);
+    assert_eq!(verdict(&report, "4.2.1"), "not-applicable");
+    let out = node_scan(dir.path(), &["--allow-empty"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn node_scan_records_one_event_per_kubelet_in_a_log_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = dir.path().join("host");
+    kubeadm_worker(&host);
+    write(&host, "/etc/hostname", "worker-7\n", 0o644);
+    let db = format!("sqlite://{}", dir.path().join("audit.db").display());
+    let out = node_scan(&host, &["--record", "--audit-db", &db, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("recorded 1 audit events"));
+    let audit = |args: &[&str]| {
+        support::binary()
+            .args(["audit"])
+            .args(args)
+            .args(["--audit-db", &db, "--format", "json"])
+            .env_remove("PALISADE_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let events = json_of(&audit(&["query"]));
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let event = &events[0]["event"];
+    assert_eq!(event["resource"]["kind"], "Kubelet");
+    assert_eq!(event["resource"]["name"], "worker-7");
+    assert_eq!(event["decision"], "denied");
+    assert!(
+        event["findings"].as_array().unwrap().len() >= 3,
+        "{event:#}"
+    );
+    assert_eq!(audit(&["verify"]).status.code(), Some(0));
+}

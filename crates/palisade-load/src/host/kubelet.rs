@@ -266,9 +266,8 @@ impl Effective {
             let node = &entry.value;
             // A setting points at its key: the line that sets it, also for
             // a list whose items start on the next line.
-            let key_at = |what: String| {
-                Origin::at(&file, entry.key_pos.line, entry.key_pos.column, what)
-            };
+            let key_at =
+                |what: String| Origin::at(&file, entry.key_pos.line, entry.key_pos.column, what);
             match known.merge {
                 Merge::Scalar => {
                     self.settings.insert(

@@ -68,7 +68,10 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
     let spec = spec(fixture);
     let files = files(&spec);
     let defaults = [
-        ("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n"),
+        (
+            "/etc/passwd",
+            "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+        ),
         ("/etc/group", "root:x:0:\nalice:x:1000:\n"),
         ("/etc/hostname", "fixture-node\n"),
     ];
@@ -90,7 +93,13 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
         let mode = u32::from_str_radix(file["mode"].as_str().unwrap_or("600"), 8).unwrap();
         let owner = file["owner"].as_str().unwrap_or("0:0");
         let (uid, gid) = owner.split_once(':').unwrap();
-        write(dir, path, &text, mode, (uid.parse().unwrap(), gid.parse().unwrap()));
+        write(
+            dir,
+            path,
+            &text,
+            mode,
+            (uid.parse().unwrap(), gid.parse().unwrap()),
+        );
     }
     for (link, target) in links(&spec) {
         let local = dir.join(link.trim_start_matches('/'));

@@ -64,7 +64,11 @@ fn verdict(args: &ScanArgs, report: &Report) -> ExitCode {
 }
 
 /// The exit code of a finished report, for `scan` and `node scan` alike.
-pub fn verdict_of(report: &Report, fail_on: palisade_model::Severity, allow_empty: bool) -> ExitCode {
+pub fn verdict_of(
+    report: &Report,
+    fail_on: palisade_model::Severity,
+    allow_empty: bool,
+) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
     }

@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge, is_false};
+use super::{is_false, judge};
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -36,13 +36,16 @@ or pass `--anonymous-auth=false`, then restart the kubelet.
 
 ## Example
 ```yaml
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
 authentication:
   anonymous:
     enabled: true
 ```
-Use instead `enabled: false`.
+Use instead:
+```yaml
+authentication:
+  anonymous:
+    enabled: false
+```
 
 ## References
 - Kubelet authentication and authorization: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/

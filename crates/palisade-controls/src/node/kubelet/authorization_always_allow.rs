@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -38,7 +38,11 @@ or pass `--authorization-mode=Webhook`, and enable webhook authentication (`auth
 authorization:
   mode: AlwaysAllow
 ```
-Use instead `mode: Webhook`.
+Use instead:
+```yaml
+authorization:
+  mode: Webhook
+```
 
 ## References
 - Kubelet authentication and authorization: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/

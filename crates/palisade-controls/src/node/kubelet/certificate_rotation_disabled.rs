@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge, is_true};
+use super::{is_true, judge};
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -33,12 +33,17 @@ rotateCertificates: true
 or pass `--rotate-certificates`.
 
 ## Example
-A configuration without `rotateCertificates` fails; with `rotateCertificates: true` it passes.
+```yaml
+rotateCertificates: false
+```
+Use instead:
+```yaml
+rotateCertificates: true
+```
 
 ## References
 - Kubelet certificate rotation: https://kubernetes.io/docs/tasks/tls/certificate-rotation/
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.10
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

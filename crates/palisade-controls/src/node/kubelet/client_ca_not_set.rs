@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -35,7 +35,16 @@ authentication:
 or pass `--client-ca-file=/etc/kubernetes/pki/ca.crt`.
 
 ## Example
-A configuration without `authentication.x509.clientCAFile` fails; with it set, it passes.
+```yaml
+authentication:
+  x509: {}
+```
+Use instead:
+```yaml
+authentication:
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+```
 
 ## References
 - Kubelet authentication and authorization: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
@@ -47,6 +56,8 @@ fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
         kubelet,
         "authentication.x509.clientCAFile",
         |_| None,
-        || Some("the kubelet has no client CA file, so it cannot verify the API server's client certificate".to_owned()),
+        || {
+            Some("the kubelet has no client CA file, so it cannot verify the API server's client certificate".to_owned())
+        },
     )
 }

@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{files_owner};
+use super::files_owner;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -32,13 +32,25 @@ chown root:root /etc/kubernetes/pki/ca.crt
 ```
 
 ## Example
-Owned by `1000:1000` it fails; by `0:0` it passes.
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/pki/ca.crt
+644 alice:alice
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/pki/ca.crt
+644 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.8
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = kubelet.files.client_ca.iter().collect();
-    files_owner(&files, "kubelet client CA file", "the kubelet names no client CA file (see kubelet-client-ca-not-set)")
+    files_owner(
+        &files,
+        "kubelet client CA file",
+        "the kubelet names no client CA file (see kubelet-client-ca-not-set)",
+    )
 }

@@ -32,13 +32,26 @@ chmod 644 /etc/kubernetes/pki/ca.crt
 ```
 
 ## Example
-`/etc/kubernetes/pki/ca.crt` with mode `666` fails; with `644` it passes.
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/pki/ca.crt
+666 root:root
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/pki/ca.crt
+644 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.7
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, params: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = kubelet.files.client_ca.iter().collect();
-    files_mode(&files, params, "kubelet client CA file", "the kubelet names no client CA file (see kubelet-client-ca-not-set)")
+    files_mode(
+        &files,
+        params,
+        "kubelet client CA file",
+        "the kubelet names no client CA file (see kubelet-client-ca-not-set)",
+    )
 }

@@ -32,13 +32,25 @@ chown root:root /var/lib/kubelet/config.yaml
 ```
 
 ## Example
-Owned by `1000:1000` it fails; by `0:0` it passes.
+```console
+$ stat -c '%a %U:%G' /var/lib/kubelet/config.yaml
+600 alice:alice
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /var/lib/kubelet/config.yaml
+600 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.10
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = config_files(kubelet);
-    files_owner(&files, "kubelet configuration file", "the kubelet reads no --config file")
+    files_owner(
+        &files,
+        "kubelet configuration file",
+        "the kubelet reads no --config file",
+    )
 }

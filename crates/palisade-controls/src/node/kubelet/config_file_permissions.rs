@@ -32,13 +32,26 @@ chmod 600 /var/lib/kubelet/config.yaml
 ```
 
 ## Example
-`/var/lib/kubelet/config.yaml` with mode `644` fails; with `600` it passes.
+```console
+$ stat -c '%a %U:%G' /var/lib/kubelet/config.yaml
+644 root:root
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /var/lib/kubelet/config.yaml
+600 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.9
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, params: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = config_files(kubelet);
-    files_mode(&files, params, "kubelet configuration file", "the kubelet reads no --config file")
+    files_mode(
+        &files,
+        params,
+        "kubelet configuration file",
+        "the kubelet reads no --config file",
+    )
 }

@@ -3,9 +3,9 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
-use crate::{Check, Param, Control, Params};
+use crate::{Check, Control, Param, Params};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {
@@ -40,11 +40,13 @@ eventRecordQPS: 50
 ```yaml
 eventRecordQPS: 1
 ```
-Use instead `50`, the default.
+Use instead:
+```yaml
+eventRecordQPS: 50
+```
 
 ## References
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.8
 "#;
 
 /// The parameter: the lowest limit allowed above 0 (0 is no limit).

@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -29,11 +29,16 @@ A node name that is not the host's breaks the link between the kubelet's serving
 Remove `--hostname-override` from the kubelet's unit (kubeadm: `/etc/default/kubelet` or `KUBELET_EXTRA_ARGS`), then restart it.
 
 ## Example
-`ExecStart=/usr/bin/kubelet --hostname-override=node-a` fails; without the flag it passes.
+```ini
+ExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --hostname-override=node-a
+```
+Use instead:
+```ini
+ExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml
+```
 
 ## References
 - kubelet command-line reference: https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/
-- CIS Kubernetes Benchmark v1.12, 4.2.7
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge, is_false};
+use super::{is_false, judge};
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -32,11 +32,13 @@ Remove `makeIPTablesUtilChains: false` (or set it to true), and remove `--make-i
 ```yaml
 makeIPTablesUtilChains: false
 ```
-Use instead `true`, or leave it out.
+Use instead:
+```yaml
+makeIPTablesUtilChains: true
+```
 
 ## References
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.6
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

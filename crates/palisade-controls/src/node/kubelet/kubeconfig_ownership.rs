@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{files_owner};
+use super::files_owner;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -32,13 +32,25 @@ chown root:root /etc/kubernetes/kubelet.conf
 ```
 
 ## Example
-Owned by `1000:0` it fails; by `0:0` it passes.
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/kubelet.conf
+600 alice:root
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/kubelet.conf
+600 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.6
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = kubelet.files.kubeconfig.iter().collect();
-    files_owner(&files, "kubelet kubeconfig", "the kubelet is given no --kubeconfig")
+    files_owner(
+        &files,
+        "kubelet kubeconfig",
+        "the kubelet is given no --kubeconfig",
+    )
 }

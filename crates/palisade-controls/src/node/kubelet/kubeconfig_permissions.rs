@@ -32,13 +32,26 @@ chmod 600 /etc/kubernetes/kubelet.conf
 ```
 
 ## Example
-`/etc/kubernetes/kubelet.conf` with mode `644` fails; with `600` it passes.
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/kubelet.conf
+644 root:root
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/kubelet.conf
+600 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.5
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, params: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = kubelet.files.kubeconfig.iter().collect();
-    files_mode(&files, params, "kubelet kubeconfig", "the kubelet is given no --kubeconfig")
+    files_mode(
+        &files,
+        params,
+        "kubelet kubeconfig",
+        "the kubelet is given no --kubeconfig",
+    )
 }

@@ -189,3 +189,119 @@ pub(crate) mod testing {
             .expect("the unit configures a kubelet")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testing::kubelet;
+    use super::*;
+    use crate::testing::{messages, messages_with};
+
+    const UNIT: &str = "/etc/systemd/system/kubelet.service";
+    const CONFIG: &str = "/var/lib/kubelet/config.yaml";
+
+    fn config(body: &str) -> String {
+        format!("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n{body}")
+    }
+
+    #[test]
+    fn defaults_depend_on_whether_a_configuration_file_is_given() {
+        let control = &anonymous_auth::CONTROL;
+        let legacy = messages(control, &kubelet("", None));
+        assert_eq!(legacy.len(), 1, "{legacy:?}");
+        assert!(legacy[0].starts_with(&format!("{UNIT}:2: ")), "{legacy:?}");
+        assert!(legacy[0].contains("default without --config"), "{legacy:?}");
+        assert!(messages(control, &kubelet("", Some(&config("")))).is_empty());
+        let read_only = messages(&read_only_port::CONTROL, &kubelet("", None));
+        assert!(read_only[0].contains("port 10255"), "{read_only:?}");
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_file() {
+        let file_on = config("authentication:\n  anonymous:\n    enabled: true\n");
+        let control = &anonymous_auth::CONTROL;
+        let from_file = messages(control, &kubelet("", Some(&file_on)));
+        assert_eq!(from_file.len(), 1);
+        assert!(
+            from_file[0].starts_with(&format!("{CONFIG}:5: ")),
+            "{from_file:?}"
+        );
+        assert!(messages(control, &kubelet("--anonymous-auth=false", Some(&file_on))).is_empty());
+        let flag_on = messages(control, &kubelet("--anonymous-auth", Some(&config(""))));
+        assert!(flag_on[0].contains("--anonymous-auth=true"), "{flag_on:?}");
+    }
+
+    #[test]
+    fn durations_and_lists_read_as_the_kubelet_reads_them() {
+        let timeout = &streaming_timeout_disabled::CONTROL;
+        for zero in ["0", "0s", "0h0m0s"] {
+            let body = config(&format!("streamingConnectionIdleTimeout: {zero}\n"));
+            assert_eq!(
+                messages(timeout, &kubelet("", Some(&body))).len(),
+                1,
+                "{zero}"
+            );
+        }
+        assert!(messages(timeout, &kubelet("", Some(&config("")))).is_empty());
+        let ciphers = &weak_tls_ciphers::CONTROL;
+        let strong = config("tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n");
+        assert!(messages(ciphers, &kubelet("", Some(&strong))).is_empty());
+        let appended = messages(
+            ciphers,
+            &kubelet(
+                "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 --tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA",
+                Some(&strong),
+            ),
+        );
+        assert_eq!(appended.len(), 1, "{appended:?}");
+        assert!(appended[0].ends_with("list: TLS_RSA_WITH_RC4_128_SHA (set by --tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA (argument 2 of ExecStart= of /etc/systemd/system/kubelet.service))"), "{appended:?}");
+        let unset = messages(ciphers, &kubelet("", Some(&config(""))));
+        assert!(unset[0].contains("Go's default cipher suites"), "{unset:?}");
+    }
+
+    #[test]
+    fn file_controls_judge_modes_as_masks_and_say_when_nothing_applies() {
+        let control = &config_file_permissions::CONTROL;
+        // The helper writes the configuration with mode 600.
+        assert!(messages(control, &kubelet("", Some(&config("")))).is_empty());
+        let mut strict = Params::defaults(control);
+        strict
+            .set(control, MAX_MODE, vec!["400".into()])
+            .expect("a parameter");
+        let found = messages_with(control, &strict, &kubelet("", Some(&config(""))));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("mode 600, which allows more than 400 (bits 200"),
+            "{found:?}"
+        );
+        assert_eq!(
+            messages(control, &kubelet("", None)),
+            ["not applicable: the kubelet reads no --config file"]
+        );
+        let mut broken = Params::defaults(control);
+        broken
+            .set(control, MAX_MODE, vec!["rw-------".into()])
+            .expect("a parameter");
+        let judged = messages_with(control, &broken, &kubelet("", Some(&config(""))));
+        assert!(
+            judged[0].starts_with("could not judge parameter max-mode"),
+            "{judged:?}"
+        );
+    }
+
+    #[test]
+    fn a_kubeconfig_that_is_not_there_protects_nothing() {
+        let control = &kubeconfig_permissions::CONTROL;
+        let found = messages(
+            control,
+            &kubelet("--kubeconfig=/etc/kubernetes/kubelet.conf", None),
+        );
+        assert_eq!(
+            found,
+            ["not applicable: the kubelet kubeconfig /etc/kubernetes/kubelet.conf does not exist"]
+        );
+        assert_eq!(
+            messages(control, &kubelet("", None)),
+            ["not applicable: the kubelet is given no --kubeconfig"]
+        );
+    }
+}

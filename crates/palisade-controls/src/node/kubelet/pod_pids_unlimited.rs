@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -33,11 +33,16 @@ podPidsLimit: 4096
 (a level that fits the node's workloads), or pass `--pod-max-pids=4096`.
 
 ## Example
-A configuration without `podPidsLimit` fails; with `podPidsLimit: 4096` it passes.
+```yaml
+podPidsLimit: -1
+```
+Use instead:
+```yaml
+podPidsLimit: 4096
+```
 
 ## References
 - Process ID limits and reservations: https://kubernetes.io/docs/concepts/policy/pid-limiting/
-- CIS Kubernetes Benchmark v1.12, 4.2.13
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

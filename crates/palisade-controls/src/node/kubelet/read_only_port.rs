@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -36,11 +36,13 @@ or pass `--read-only-port=0`.
 ```yaml
 readOnlyPort: 10255
 ```
-Use instead `readOnlyPort: 0`.
+Use instead:
+```yaml
+readOnlyPort: 0
+```
 
 ## References
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.4
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
@@ -49,7 +51,9 @@ fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
         "readOnlyPort",
         |port| {
             (port.trim() != "0").then(|| {
-                format!("the kubelet serves its read-only API without authentication on port {port}")
+                format!(
+                    "the kubelet serves its read-only API without authentication on port {port}"
+                )
             })
         },
         || None,

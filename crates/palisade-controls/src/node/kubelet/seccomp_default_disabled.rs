@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge, is_true};
+use super::{is_true, judge};
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -33,11 +33,16 @@ seccompDefault: true
 or pass `--seccomp-default` (Kubernetes 1.27 and later; earlier with the SeccompDefault feature gate).
 
 ## Example
-A configuration without `seccompDefault` fails; with `seccompDefault: true` it passes.
+```yaml
+seccompDefault: false
+```
+Use instead:
+```yaml
+seccompDefault: true
+```
 
 ## References
 - Seccomp in Kubernetes: https://kubernetes.io/docs/tutorials/security/seccomp/
-- CIS Kubernetes Benchmark v1.12, 4.2.14
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

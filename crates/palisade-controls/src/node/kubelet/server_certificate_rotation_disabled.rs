@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge, is_false};
+use super::{is_false, judge};
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -33,11 +33,14 @@ Remove `RotateKubeletServerCertificate: false` from `featureGates` and from `--f
 featureGates:
   RotateKubeletServerCertificate: false
 ```
-Use instead `true`, or leave the gate out.
+Use instead:
+```yaml
+featureGates:
+  RotateKubeletServerCertificate: true
+```
 
 ## References
 - Kubernetes feature gates: https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/
-- CIS Kubernetes Benchmark v1.12, 4.2.11
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

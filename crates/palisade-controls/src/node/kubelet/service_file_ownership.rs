@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{files_owner};
+use super::files_owner;
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -32,13 +32,25 @@ chown root:root /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
 ```
 
 ## Example
-A drop-in owned by `1000:1000` fails; by `0:0` it passes.
+```console
+$ stat -c '%a %U:%G' /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+600 alice:alice
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+600 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.2
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = kubelet.files.service.iter().collect();
-    files_owner(&files, "kubelet unit file", "the kubelet has no systemd unit on this host")
+    files_owner(
+        &files,
+        "kubelet unit file",
+        "the kubelet has no systemd unit on this host",
+    )
 }

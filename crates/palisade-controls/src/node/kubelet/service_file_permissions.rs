@@ -33,14 +33,27 @@ chmod 600 /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
 then check every other drop-in the finding names.
 
 ## Example
-A drop-in with mode `644` fails; with `600` (`-rw-------`) it passes.
+```console
+$ stat -c '%a %U:%G' /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+644 root:root
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+600 root:root
+```
 
 ## References
-- CIS Kubernetes Benchmark v1.12, section 4.1 (Worker Node Configuration Files), 4.1.1
+- kubeadm implementation details, constants and well-known paths: https://kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/
 - systemd.unit(5), unit file load path and drop-ins
 "#;
 
 fn check(kubelet: &Kubelet, params: &Params) -> Vec<NodeJudgement> {
     let files: Vec<_> = kubelet.files.service.iter().collect();
-    files_mode(&files, params, "kubelet unit file", "the kubelet has no systemd unit on this host")
+    files_mode(
+        &files,
+        params,
+        "kubelet unit file",
+        "the kubelet has no systemd unit on this host",
+    )
 }

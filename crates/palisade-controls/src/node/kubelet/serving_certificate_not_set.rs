@@ -3,7 +3,7 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{is_true, value, unset};
+use super::{is_true, unset, value};
 use crate::node::NodeJudgement;
 use crate::{Check, Control, Params};
 
@@ -34,12 +34,17 @@ rotateCertificates: true
 (and approve the kubelets' serving CSRs), or set `tlsCertFile` and `tlsPrivateKeyFile` to a certificate issued by the cluster's CA.
 
 ## Example
-A configuration with neither fails; with `serverTLSBootstrap: true`, or both files set, it passes.
+```yaml
+# neither tlsCertFile and tlsPrivateKeyFile nor serverTLSBootstrap
+```
+Use instead:
+```yaml
+serverTLSBootstrap: true
+```
 
 ## References
 - Kubelet TLS bootstrapping: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.9
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

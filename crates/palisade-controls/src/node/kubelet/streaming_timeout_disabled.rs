@@ -3,10 +3,10 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
-use crate::{Check, Control, Params};
 use crate::node::go_duration_seconds;
+use crate::{Check, Control, Params};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {
@@ -37,11 +37,13 @@ or pass `--streaming-connection-idle-timeout=5m`.
 ```yaml
 streamingConnectionIdleTimeout: 0s
 ```
-Use instead `5m` (or any duration above zero).
+Use instead:
+```yaml
+streamingConnectionIdleTimeout: 5m
+```
 
 ## References
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.5
 "#;
 
 fn check(kubelet: &Kubelet, _: &Params) -> Vec<NodeJudgement> {

@@ -3,9 +3,9 @@
 use palisade_load::host::Kubelet;
 use palisade_model::{ControlMeta, Severity};
 
-use super::{judge};
+use super::judge;
 use crate::node::NodeJudgement;
-use crate::{Check, Param, Control, Params};
+use crate::{Check, Control, Param, Params};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {
@@ -52,12 +52,16 @@ tlsCipherSuites:
 ```yaml
 tlsCipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]
 ```
-Use instead the list above, or a subset of it.
+Use instead:
+```yaml
+tlsCipherSuites:
+- TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+```
 
 ## References
 - Go crypto/tls cipher suites: https://pkg.go.dev/crypto/tls#pkg-constants
 - Kubelet configuration (v1beta1): https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
-- CIS Kubernetes Benchmark v1.12, 4.2.12
 "#;
 
 /// The parameter: the cipher suites allowed.
@@ -75,7 +79,10 @@ fn check(kubelet: &Kubelet, params: &Params) -> Vec<NodeJudgement> {
                 .filter(|s| !s.is_empty() && !allowed.iter().any(|a| a == s))
                 .collect();
             (!weak.is_empty()).then(|| {
-                format!("the kubelet accepts cipher suites outside the allowed list: {}", weak.join(", "))
+                format!(
+                    "the kubelet accepts cipher suites outside the allowed list: {}",
+                    weak.join(", ")
+                )
             })
         },
         || {
