@@ -507,7 +507,8 @@ mod tests {
             Some("/etc/kubernetes/pki/ca.crt")
         );
         let ca = &e.get("authentication.x509.clientCAFile").unwrap().origin;
-        assert_eq!((ca.line, ca.column), (7, 19));
+        // A setting points at its key.
+        assert_eq!((ca.line, ca.column), (7, 5));
         // Gates merge per gate: the flag's wins, the file's others stay.
         assert_eq!(
             value(&e, "featureGates.RotateKubeletServerCertificate"),

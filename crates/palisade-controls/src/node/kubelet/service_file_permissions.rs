@@ -26,11 +26,10 @@ The kubelet's systemd unit file and every drop-in applied to it (`/etc/systemd/s
 The unit decides the kubelet's command line: whoever can write it can turn off authentication, authorization or certificate checks at the next restart. Read access shows where its credentials are.
 
 ## How to fix
-Restrict each file the finding names to its owner, then check the other drop-ins:
+Restrict each file the finding names to its owner:
 ```sh
 chmod 600 /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
 ```
-then check every other drop-in the finding names.
 
 ## Example
 ```console
