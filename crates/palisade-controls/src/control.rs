@@ -2,7 +2,7 @@
 
 use palisade_load::InputKind;
 use palisade_load::dockerfile::Dockerfile;
-use palisade_load::host::Kubelet;
+use palisade_load::host::{Component, ControlPlaneComponent, Kubelet};
 use palisade_load::image::Image;
 use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
@@ -70,9 +70,24 @@ pub enum Check {
     /// configuration, each value with where it came from, and its files.
     /// Each kubelet the host runs is judged on its own.
     Kubelet(fn(&Kubelet, &Params) -> Vec<NodeJudgement>),
+    /// Checks one instance of a control-plane component: a process or
+    /// static pod on a host (`palisade node scan`), or a static-pod
+    /// manifest in a repository (`palisade scan`), on its effective flags.
+    ControlPlane {
+        /// The component it judges.
+        component: Component,
+        /// The check.
+        check: fn(&ControlPlaneComponent, &Params) -> Vec<NodeJudgement>,
+    },
 }
 
 impl Check {
+    /// Whether it judges each instance of a component (a kubelet, an API
+    /// server), which an input may not have: then it is not applicable.
+    pub fn per_component(&self) -> bool {
+        matches!(self, Check::Kubelet(_) | Check::ControlPlane { .. })
+    }
+
     /// The kinds of input it judges: a scan that read none of them did not
     /// run it, whatever was selected.
     pub fn inputs(&self) -> &'static [InputKind] {
@@ -84,6 +99,7 @@ impl Check {
             Check::Image(_) => &[InputKind::Images],
             Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
             Check::Kubelet(_) => &[InputKind::Host],
+            Check::ControlPlane { .. } => &[InputKind::Host, InputKind::Manifests],
         }
     }
 }

@@ -7,7 +7,8 @@
 //! - pod spec, object and image checks: `path: message`;
 //! - Dockerfile checks: `line: message` (violations name an instruction);
 //! - cross-resource checks: `Kind/name field @line: message`;
-//! - kubelet checks: `file:line: message` at the value's origin (see
+//! - kubelet and control-plane checks (a static pod's text for the
+//!   latter): `file:line: message` at the value's origin (see
 //!   `node::kubelet::testing::kubelet` for a kubelet from a unit and a file);
 //! - Pod Security Standards checks: [`verdict`], upstream's reason and
 //!   detail at a policy version.
@@ -84,6 +85,16 @@ impl Sample for &str {
             Check::Pod(_) => panic!("{}: use `verdict` for PSS checks", control.meta.id),
             Check::Image(_) => panic!("{}: give an Image, not text", control.meta.id),
             Check::Kubelet(_) => panic!("{}: give a Kubelet, not text", control.meta.id),
+            Check::ControlPlane { check, .. } => {
+                let file: Arc<str> = "t.yaml".into();
+                let documents = yaml(self);
+                let object = objects(&documents[0].root)[0];
+                palisade_load::host::control_plane::from_pod(&object, &file)
+                    .iter()
+                    .flat_map(|c| check(c, params))
+                    .map(judged)
+                    .collect()
+            }
         }
     }
 }
@@ -112,18 +123,18 @@ impl Sample for &Kubelet {
         let Check::Kubelet(check) = control.check else {
             panic!("{} is not a kubelet check", control.meta.id);
         };
-        check(self, params)
-            .into_iter()
-            .map(|judgement| match judgement {
-                NodeJudgement::Fail(v) => {
-                    format!("{}:{}: {}", v.origin.file, v.origin.line, v.message)
-                }
-                NodeJudgement::Unknown { subject, reason } => {
-                    format!("could not judge {subject}: {reason}")
-                }
-                NodeJudgement::NotApplicable(reason) => format!("not applicable: {reason}"),
-            })
-            .collect()
+        check(self, params).into_iter().map(judged).collect()
+    }
+}
+
+/// A node judgement as one line.
+fn judged(judgement: NodeJudgement) -> String {
+    match judgement {
+        NodeJudgement::Fail(v) => format!("{}:{}: {}", v.origin.file, v.origin.line, v.message),
+        NodeJudgement::Unknown { subject, reason } => {
+            format!("could not judge {subject}: {reason}")
+        }
+        NodeJudgement::NotApplicable(reason) => format!("not applicable: {reason}"),
     }
 }
 

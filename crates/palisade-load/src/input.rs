@@ -111,7 +111,7 @@ impl Loaded {
             },
             Input::Host(facts) => Counts {
                 documents: 1,
-                resources: facts.kubelets.len(),
+                resources: facts.kubelets.len() + facts.control_plane.len(),
                 skipped: 0,
             },
         }

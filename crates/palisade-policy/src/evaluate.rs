@@ -10,7 +10,7 @@ use std::sync::Arc;
 use palisade_controls::node::{NodeJudgement, NodeViolation};
 use palisade_controls::{Check, Inventory, Violation};
 use palisade_load::dockerfile::Dockerfile;
-use palisade_load::host::{Found, NodeFacts};
+use palisade_load::host::{NodeFacts, control_plane};
 use palisade_load::image::Image;
 use palisade_load::{Document, Input, KubeObject, LoadError, Loaded, PodSpec, objects};
 use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity};
@@ -32,9 +32,12 @@ pub struct Evaluated {
     /// What a control could not judge (a host file it cannot read): errors
     /// of the scan, naming the file.
     pub unjudged: Vec<LoadError>,
-    /// Controls with nothing to judge in this input (a kubelet control on a
-    /// host that runs no kubelet), with the reason.
-    pub not_applicable: Vec<(&'static str, String)>,
+    /// The per-component controls (kubelet, control plane) that found
+    /// something to judge in this input: one that never does in a scan is
+    /// not applicable to it (a kubelet control on a host without a
+    /// kubelet, an API server control in a repository without its static
+    /// pod).
+    pub judged: Vec<&'static str>,
 }
 
 /// What controls that see the whole scan need, gathered input by input and
@@ -102,13 +105,14 @@ fn node_finding(
     selected: &Selected,
     violation: NodeViolation,
     resource: &Arc<ResourceRef>,
-    unproven: bool,
+    unproven: Option<&str>,
 ) -> Finding {
     let origin = violation.origin;
     let location = Location::at(origin.file, origin.line.max(1), origin.column.max(1));
     let mut message = violation.message;
-    if unproven {
-        message.push_str("; configured by the systemd unit, not proven running");
+    if let Some(unproven) = unproven {
+        message.push_str("; ");
+        message.push_str(unproven);
     }
     let field = if violation.subject.starts_with(['/', '-']) {
         FieldPath::root().key(&violation.subject)
@@ -176,56 +180,78 @@ impl PolicySet {
     }
 
     /// Evaluates a host's node controls, each on every instance of its
-    /// component: findings point where the value came from (a line of a
-    /// configuration file or unit, a process's command line, a file whose
-    /// mode or owner is judged). A control none of whose instances had
-    /// anything to judge is not applicable on this host.
+    /// component (each kubelet, each control-plane process or static pod):
+    /// findings point where the value came from (a line of a configuration
+    /// file, unit or manifest, a process's command line, a file whose mode
+    /// or owner is judged). A control that found nothing to judge on any
+    /// instance is not applicable on this host.
     fn evaluate_host(&self, facts: &NodeFacts, out: &mut Evaluated) {
         let first = out.findings.len();
         for selected in self.selected() {
-            let Check::Kubelet(check) = selected.control.check else {
-                continue;
-            };
-            let id = selected.control.meta.id;
-            let mut applies = false;
-            let mut reasons: Vec<String> = Vec::new();
-            for kubelet in &facts.kubelets {
-                let judgements = check(kubelet, &selected.params);
-                let not_applicable = !judgements.is_empty()
-                    && judgements
+            let instances: Vec<(ResourceRef, Option<&str>, Vec<NodeJudgement>)> =
+                match selected.control.check {
+                    Check::Kubelet(check) => facts
+                        .kubelets
                         .iter()
-                        .all(|j| matches!(j, NodeJudgement::NotApplicable(_)));
-                applies |= !not_applicable;
-                let resource = Arc::new(facts.kubelet_resource(kubelet));
-                let unproven = matches!(kubelet.found, Found::Configured { .. });
-                for judgement in judgements {
-                    match judgement {
-                        NodeJudgement::Fail(violation) => out
-                            .findings
-                            .push(node_finding(selected, violation, &resource, unproven)),
-                        NodeJudgement::Unknown { subject, reason } => {
-                            out.unjudged.push(LoadError::file(
-                                Arc::from(subject.as_str()),
-                                format!("{id} could not judge it: {reason}"),
-                            ));
-                        }
-                        NodeJudgement::NotApplicable(reason) => {
-                            if not_applicable && !reasons.contains(&reason) {
-                                reasons.push(reason);
-                            }
-                        }
-                    }
-                }
-            }
-            if facts.kubelets.is_empty() {
-                reasons.push("no kubelet runs or is configured on this host".to_owned());
-            }
-            if !applies {
-                out.not_applicable.push((id, reasons.join("; ")));
+                        .map(|k| {
+                            let judged = check(k, &selected.params);
+                            (facts.kubelet_resource(k), k.found.unproven(), judged)
+                        })
+                        .collect(),
+                    Check::ControlPlane { component, check } => facts
+                        .control_plane
+                        .iter()
+                        .filter(|c| c.component == component)
+                        .map(|c| {
+                            let judged = check(c, &selected.params);
+                            (facts.component_resource(c), c.found.unproven(), judged)
+                        })
+                        .collect(),
+                    _ => continue,
+                };
+            for (resource, unproven, judgements) in instances {
+                let resource = Arc::new(resource);
+                self.record_judgements(selected, judgements, &resource, unproven, out);
             }
         }
         if let Some(new) = out.findings.get_mut(first..) {
             self.exceptions.apply(None, new, self.annotation_waivers);
+        }
+    }
+
+    /// One instance's judgements: violations become findings, what could
+    /// not be judged an error, and anything but "not applicable" marks the
+    /// control as having judged this input.
+    fn record_judgements(
+        &self,
+        selected: &Selected,
+        judgements: Vec<NodeJudgement>,
+        resource: &Arc<ResourceRef>,
+        unproven: Option<&str>,
+        out: &mut Evaluated,
+    ) {
+        let id = selected.control.meta.id;
+        let applies = judgements.is_empty()
+            || judgements
+                .iter()
+                .any(|j| !matches!(j, NodeJudgement::NotApplicable(_)));
+        if applies && !out.judged.contains(&id) {
+            out.judged.push(id);
+        }
+        for judgement in judgements {
+            match judgement {
+                NodeJudgement::Fail(violation) => {
+                    out.findings
+                        .push(node_finding(selected, violation, resource, unproven));
+                }
+                NodeJudgement::Unknown { subject, reason } => {
+                    out.unjudged.push(LoadError::file(
+                        Arc::from(subject.as_str()),
+                        format!("{id} could not judge it: {reason}"),
+                    ));
+                }
+                NodeJudgement::NotApplicable(_) => {}
+            }
         }
     }
 
@@ -240,6 +266,11 @@ impl PolicySet {
             out.findings.extend(document.findings);
             out.gathered.merge(document.gathered);
             out.errors.extend(document.errors);
+            for id in document.judged {
+                if !out.judged.contains(&id) {
+                    out.judged.push(id);
+                }
+            }
         }
         if self.combine
             && !documents.is_empty()
@@ -305,6 +336,7 @@ impl PolicySet {
         let objects = objects(&document.root);
         for object in &objects {
             self.evaluate_object(object, &document.file, &mut out.findings);
+            self.evaluate_static_pods(object, &document.file, &mut out);
             if inventory {
                 out.gathered.inventory.add(object, &document.file);
             }
@@ -318,6 +350,42 @@ impl PolicySet {
             );
         }
         out
+    }
+
+    /// Judges the control-plane components a static pod in a manifest runs
+    /// (`palisade scan` on `/etc/kubernetes/manifests`, or a repository that
+    /// keeps them): findings point at the argument of `command:` that set
+    /// the value, or at `command:` for a default.
+    fn evaluate_static_pods(&self, object: &KubeObject<'_>, file: &Arc<str>, out: &mut Evaluated) {
+        if object.kind() != "Pod" || !self.judges_control_planes() {
+            return;
+        }
+        let components = control_plane::from_pod(object, file);
+        if components.is_empty() {
+            return;
+        }
+        let resource = Arc::new(object.resource());
+        let first = out.findings.len();
+        for selected in self.selected() {
+            let Check::ControlPlane { component, check } = selected.control.check else {
+                continue;
+            };
+            for instance in components.iter().filter(|c| c.component == component) {
+                let judgements = check(instance, &selected.params);
+                self.record_judgements(selected, judgements, &resource, None, out);
+            }
+        }
+        if let Some(new) = out.findings.get_mut(first..) {
+            self.exceptions
+                .apply(Some(object), new, self.annotation_waivers);
+        }
+    }
+
+    /// Whether a control-plane control is selected.
+    fn judges_control_planes(&self) -> bool {
+        self.selected()
+            .iter()
+            .any(|s| matches!(s.control.check, Check::ControlPlane { .. }))
     }
 
     /// Evaluates a Dockerfile's built-in controls: findings point at the

@@ -10,7 +10,7 @@
 //! No printing, no exit codes: the binary shows progress through a
 //! callback and decides what the report means for the pipeline.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -132,7 +132,7 @@ pub struct Outcome {
     gathered: Gathered,
     resources: Vec<ResourceRef>,
     kind: InputKind,
-    not_applicable: Vec<(&'static str, String)>,
+    judged: Vec<&'static str>,
 }
 
 impl Outcome {
@@ -156,7 +156,7 @@ impl Outcome {
                 false => Vec::new(),
             },
             kind: loaded.input.kind(),
-            not_applicable: Vec::new(),
+            judged: Vec::new(),
         };
         if !options.parse_only {
             let evaluated = policy.evaluate(&loaded);
@@ -164,7 +164,7 @@ impl Outcome {
             outcome.gathered = evaluated.gathered;
             outcome.errors = evaluated.errors.iter().map(policy_error).collect();
             outcome.errors.extend(evaluated.unjudged);
-            outcome.not_applicable = evaluated.not_applicable;
+            outcome.judged = evaluated.judged;
         }
         let Loaded { text, errors, .. } = loaded;
         outcome.errors.splice(0..0, errors);
@@ -186,11 +186,7 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
     let mut gathered = Gathered::default();
     let mut resources = Vec::new();
     let mut seen: BTreeSet<InputKind> = BTreeSet::new();
-    let mut not_applicable: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let hosts = outcomes
-        .iter()
-        .filter(|o| o.kind == InputKind::Host)
-        .count();
+    let mut judged_something: BTreeSet<&'static str> = BTreeSet::new();
     let mut report = Report {
         controls: policy.control_metas(),
         errors: walk_errors,
@@ -216,9 +212,7 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
         );
         report.scanned.push(outcome.name);
         seen.insert(outcome.kind);
-        for (control, _) in outcome.not_applicable {
-            *not_applicable.entry(control).or_default() += 1;
-        }
+        judged_something.extend(outcome.judged);
         report.findings.extend(outcome.findings);
         report.errors.extend(outcome.errors);
         gathered.merge(outcome.gathered);
@@ -229,17 +223,20 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
         .errors
         .extend(whole_scan.errors.iter().map(policy_error));
     report.finish();
-    // A control ran when the scan read a kind of input it judges; it found
-    // nothing to judge when every host scanned said so.
+    // A control ran when the scan read a kind of input it judges; a
+    // per-component control (kubelet, control plane) found nothing to judge
+    // when no input had its component.
     let (judged, without_input): (Vec<&str>, Vec<&str>) = report
         .controls
         .iter()
         .map(|c| c.id)
         .partition(|id| inputs_of(policy, id).iter().any(|k| seen.contains(k)));
-    let not_applicable: Vec<&str> = not_applicable
-        .into_iter()
-        .filter(|(_, n)| *n == hosts)
-        .map(|(id, _)| id)
+    let not_applicable: Vec<&str> = policy
+        .selected()
+        .iter()
+        .filter(|s| s.control.check.per_component())
+        .map(|s| s.control.meta.id)
+        .filter(|id| !judged_something.contains(id))
         .collect();
     let ran = Ran {
         judged: &judged,

@@ -111,6 +111,7 @@ const KNOWN: &[Known] = &[
         Some("false"),
     ),
     known("podPidsLimit", "pod-max-pids", Some("-1"), Some("-1")),
+    known("staticPodPath", "pod-manifest-path", None, None),
     known(
         "seccompDefault",
         "seccomp-default",

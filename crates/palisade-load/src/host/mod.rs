@@ -8,6 +8,7 @@
 //! command line is rebuilt from its systemd unit, and the facts say that it
 //! is configured, not proven running.
 
+pub mod control_plane;
 pub mod file;
 pub mod flags;
 pub mod kubelet;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use palisade_model::ResourceRef;
 use serde::Serialize;
 
+pub use control_plane::{Component, ControlPlaneComponent};
 pub use file::{Accounts, FileFacts, FileState};
 pub use origin::Origin;
 pub use root::HostRoot;
@@ -49,6 +51,9 @@ pub struct NodeFacts {
     pub hostname: String,
     /// Every kubelet: each running one, or the one its unit configures.
     pub kubelets: Vec<Kubelet>,
+    /// The control plane's components: each running one, else the static
+    /// pods of the kubelet's manifest folder.
+    pub control_plane: Vec<ControlPlaneComponent>,
 }
 
 /// How a component was found.
@@ -62,6 +67,25 @@ pub enum Found {
         /// The unit file and drop-ins applied.
         unit_files: Vec<String>,
     },
+    /// From its static pod's manifest: configured, not proven running.
+    StaticPod {
+        /// The manifest.
+        manifest: String,
+    },
+}
+
+impl Found {
+    /// How it was found, when it is not a running process: the words a
+    /// finding adds (`configured by the systemd unit, not proven running`).
+    pub fn unproven(&self) -> Option<&'static str> {
+        match self {
+            Found::Running { .. } => None,
+            Found::Configured { .. } => Some("configured by the systemd unit, not proven running"),
+            Found::StaticPod { .. } => {
+                Some("configured by its static-pod manifest, not proven running")
+            }
+        }
+    }
 }
 
 /// One kubelet's facts.
@@ -146,12 +170,101 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
         kubelet.config.problems.extend(unit.problems);
         kubelets.push(kubelet);
     }
+    let control_plane = control_plane_of(&root, &accounts, options, &kubelets);
     let root_shown = options.root.display().to_string();
     NodeFacts {
         hostname: hostname(&root).unwrap_or_else(|| root_shown.clone()),
         root: root_shown,
         kubelets,
+        control_plane,
     }
+}
+
+/// Where the kubelet starts static pods when no kubelet says (kubeadm's).
+const DEFAULT_STATIC_POD_PATH: &str = "/etc/kubernetes/manifests";
+
+/// Each control-plane component: its running processes, else the static
+/// pod of the kubelets' `staticPodPath` (kubeadm's folder when no kubelet
+/// names one); with its manifest's facts and the files its flags name.
+fn control_plane_of(
+    root: &HostRoot,
+    accounts: &Accounts,
+    options: &HostOptions,
+    kubelets: &[Kubelet],
+) -> Vec<ControlPlaneComponent> {
+    let mut folders: Vec<String> = kubelets
+        .iter()
+        .filter_map(|k| k.config.get("staticPodPath").map(|s| s.value.clone()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if folders.is_empty() {
+        folders.push(DEFAULT_STATIC_POD_PATH.to_owned());
+    }
+    folders.dedup();
+    let mut found = Vec::new();
+    for component in Component::ALL {
+        let manifest = folders.iter().find_map(|folder| {
+            let path = format!(
+                "{}/{}",
+                folder.trim_end_matches('/'),
+                component.manifest_name()
+            );
+            let facts = file::facts(root, accounts, &path);
+            (facts.state != FileState::Missing).then_some((path, facts))
+        });
+        let running: Vec<ControlPlaneComponent> = options
+            .proc
+            .as_deref()
+            .map(|proc| process::find(proc, component.binary()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                let command = Origin::at(&p.cmdline, 0, 0, format!("process {}", p.pid));
+                ControlPlaneComponent::from_args(
+                    component,
+                    Found::Running { pid: p.pid },
+                    command,
+                    &p.args,
+                )
+            })
+            .collect();
+        let mut instances = if running.is_empty() {
+            manifest
+                .as_ref()
+                .map(|(path, _)| static_pods(root, path, component))
+                .unwrap_or_default()
+        } else {
+            running
+        };
+        for instance in &mut instances {
+            instance.manifest = manifest.as_ref().map(|(_, facts)| facts.clone());
+            for flag in ["kubeconfig", "data-dir"] {
+                if let Some(path) = instance.flag(flag).map(|s| s.value.clone()) {
+                    instance
+                        .files
+                        .insert(flag.to_owned(), file::facts(root, accounts, &path));
+                }
+            }
+        }
+        found.extend(instances);
+    }
+    found
+}
+
+/// The instances of `component` a static-pod manifest on the host runs.
+fn static_pods(root: &HostRoot, path: &str, component: Component) -> Vec<ControlPlaneComponent> {
+    let Ok(text) = root.read_text(path) else {
+        return Vec::new();
+    };
+    let file: std::sync::Arc<str> = path.into();
+    let parsed = crate::parse_documents(file.clone(), &text, root.limits());
+    parsed
+        .documents
+        .iter()
+        .flat_map(|d| crate::objects(&d.root))
+        .flat_map(|o| control_plane::from_pod(&o, &file))
+        .filter(|c| c.component == component)
+        .collect()
 }
 
 /// The first word of the host's `/etc/hostname`, if it names one.
@@ -172,11 +285,32 @@ impl NodeFacts {
         ResourceRef::outside_kubernetes("Kubelet", &name)
     }
 
+    /// The resource a control-plane component's findings are about:
+    /// `kube-apiserver/<host>`, with its process ID when there are several.
+    pub fn component_resource(&self, instance: &ControlPlaneComponent) -> ResourceRef {
+        let several = self
+            .control_plane
+            .iter()
+            .filter(|c| c.component == instance.component)
+            .count()
+            > 1;
+        let name = match (&instance.found, several) {
+            (Found::Running { pid }, true) => format!("{} (pid {pid})", self.hostname),
+            _ => self.hostname.clone(),
+        };
+        ResourceRef::outside_kubernetes(instance.component.binary(), &name)
+    }
+
     /// Every component's resource, in order.
     pub fn resources(&self) -> Vec<ResourceRef> {
         self.kubelets
             .iter()
             .map(|k| self.kubelet_resource(k))
+            .chain(
+                self.control_plane
+                    .iter()
+                    .map(|c| self.component_resource(c)),
+            )
             .collect()
     }
 }

@@ -34,7 +34,7 @@ pub fn find(proc: &Path, binary: &str) -> Vec<Process> {
         .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| {
             let argv = read_argv(&proc.join(pid.to_string()).join("cmdline"))?;
-            let skip = program_matches(&argv, binary)?;
+            let skip = program_words(&argv, binary)?;
             let cmdline: Arc<str> = format!("/proc/{pid}/cmdline").into();
             let args = argv
                 .into_iter()
@@ -68,8 +68,9 @@ fn read_argv(path: &Path) -> Option<Vec<String>> {
     (!argv.is_empty()).then_some(argv)
 }
 
-/// How many leading words name the program, when it is `binary`.
-fn program_matches(argv: &[String], binary: &str) -> Option<usize> {
+/// How many leading words name the program, when it is `binary` (its file
+/// name, or `hyperkube <binary>`).
+pub fn program_words(argv: &[String], binary: &str) -> Option<usize> {
     let name = |word: &String| word.rsplit('/').next().map(str::to_owned);
     let first = name(argv.first()?)?;
     if first == binary {
