@@ -2,14 +2,22 @@
 //! scan`), judged on the facts `palisade_load::host` gathers: each value of
 //! a component's effective configuration with where it came from, and the
 //! modes and owners of its files. One folder per component: `kubelet/`
-//! holds CIS Kubernetes section 4 (the worker node).
+//! holds CIS Kubernetes section 4 (the worker node); `api_server/`,
+//! `controller_manager/`, `scheduler/` and `etcd/` sections 1 and 2 (the
+//! control plane), which also run on static-pod manifests in `palisade
+//! scan`; `control_plane.rs` what those four share.
 //!
 //! A node check answers, for each thing it judges, a [`NodeJudgement`]:
 //! nothing (it passes), a violation at the value's origin, a reason it
 //! could not judge (an unreadable file: an error of the scan), or a reason
 //! the recommendation does not apply to this host.
 
+pub(crate) mod api_server;
+pub(crate) mod control_plane;
+pub(crate) mod controller_manager;
+pub(crate) mod etcd;
 pub(crate) mod kubelet;
+pub(crate) mod scheduler;
 
 use palisade_load::host::kubelet::Setting;
 use palisade_load::host::{FileFacts, FileState, Origin};

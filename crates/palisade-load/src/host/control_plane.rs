@@ -250,22 +250,46 @@ fn container_component(container: &Node, file: &Arc<str>) -> Option<ControlPlane
         .map(|n| n.scalar_text())
         .unwrap_or_default();
     let at = |node: &Node, what: String| Origin::at(file, node.pos.line, node.pos.column, what);
-    let args: Vec<Arg> = words
-        .iter()
-        .skip(skip)
-        .map(|w| (*w, "command"))
+    // etcd reads `ETCD_<FLAG>` variables for flags not given: they come
+    // first, so that a flag, read later, wins.
+    let environment: Vec<Arg> = match component {
+        Component::Etcd => container
+            .get("env")
+            .map(|e| e.items())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|variable| {
+                let key = variable.get("name")?.scalar_text();
+                let flag = key
+                    .strip_prefix("ETCD_")?
+                    .to_ascii_lowercase()
+                    .replace('_', "-");
+                let value = variable.get("value")?;
+                Some(Arg {
+                    text: format!("--{flag}={}", value.scalar_text()),
+                    origin: at(value, format!("env {key} of container {name:?}")),
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let args: Vec<Arg> = environment
+        .into_iter()
+        .chain(words.iter().skip(skip).map(|w| Arg {
+            text: w.scalar_text(),
+            origin: at(w, format!("command of container {name:?}")),
+        }))
         .chain(
             container
                 .get("args")
                 .map(|a| a.items())
                 .unwrap_or_default()
                 .iter()
-                .map(|a| (a, "args")),
+                .map(|a| Arg {
+                    text: a.scalar_text(),
+                    origin: at(a, format!("args of container {name:?}")),
+                }),
         )
-        .map(|(node, field)| Arg {
-            text: node.scalar_text(),
-            origin: at(node, format!("{field} of container {name:?}")),
-        })
         .collect();
     let command_at = container.entry("command").map(|e| {
         Origin::at(
@@ -307,7 +331,7 @@ spec:
     - --profiling=false
     - --enable-admission-plugins
     - EventRateLimit
-    args: [--feature-gates=A=true,B=false]
+    args: [\"--feature-gates=A=true,B=false\"]
     image: registry.k8s.io/kube-apiserver:v1.33.0
 ";
 
@@ -343,6 +367,23 @@ spec:
         assert_eq!(anonymous.origin.what, "the default of kube-apiserver");
         assert_eq!(value("feature-gates.B"), Some("false"));
         assert!(api.flag("audit-log-path").is_none());
+    }
+
+    #[test]
+    fn etcd_reads_its_environment_below_its_flags() {
+        let etcd = "apiVersion: v1\nkind: Pod\nmetadata: {name: etcd}\nspec:\n  containers:\n  - name: etcd\n    command: [etcd, --client-cert-auth=false]\n    env:\n    - {name: ETCD_CLIENT_CERT_AUTH, value: \"true\"}\n    - {name: ETCD_PEER_AUTO_TLS, value: \"true\"}\n";
+        let found = components(etcd);
+        let value = |f: &str| found[0].flag(f).map(|s| s.value.as_str());
+        assert_eq!(value("client-cert-auth"), Some("false"));
+        assert_eq!(value("peer-auto-tls"), Some("true"));
+        assert!(
+            found[0]
+                .flag("peer-auto-tls")
+                .unwrap()
+                .origin
+                .what
+                .contains("env ETCD_PEER_AUTO_TLS")
+        );
     }
 
     #[test]

@@ -245,6 +245,16 @@ fn control_plane_of(
                         .insert(flag.to_owned(), file::facts(root, accounts, &path));
                 }
             }
+            // The cluster-admin kubeconfigs kubeadm writes beside the API
+            // server (fixed paths: no flag names them).
+            if component == Component::ApiServer {
+                for name in ["admin.conf", "super-admin.conf"] {
+                    let path = format!("/etc/kubernetes/{name}");
+                    instance
+                        .files
+                        .insert(name.to_owned(), file::facts(root, accounts, &path));
+                }
+            }
         }
         found.extend(instances);
     }

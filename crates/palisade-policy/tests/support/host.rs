@@ -15,6 +15,8 @@
 //!   /var/lib/kubelet/config.yaml:
 //!     text: |
 //!       readOnlyPort: 10255 # expect: kubelet-read-only-port
+//! dirs:
+//!   /var/lib/etcd: {mode: "700", owner: "998:998", expect: [etcd-data-dir-permissions]}
 //! links:
 //!   /etc/kubernetes/kubelet.conf: /srv/kubelet.conf
 //!   /etc/kubelet.yaml: {target: /var/lib/kubelet/config.yaml, expect: [kubelet-config-file-permissions]}
@@ -24,7 +26,7 @@
 //! line of that host file; the marker is taken out of the text written
 //! (a systemd unit has no end-of-line comments). `/etc/passwd`,
 //! `/etc/group` and `/etc/hostname` are written unless the fixture has
-//! them: `root` (0) and `alice` (1000), host `fixture-node`.
+//! them: `root` (0), `alice` (1000) and `etcd` (998), host `fixture-node`.
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::{PermissionsExt, chown, symlink};
@@ -39,7 +41,7 @@ pub fn expected(id: &str, fixture: &Path) -> BTreeSet<(String, u32)> {
     let spec = spec(fixture);
     let marker = format!("# expect: {id}");
     let mut expected = BTreeSet::new();
-    for (link, target) in links(&spec) {
+    for (link, target) in links(&spec).into_iter().chain(entries(&spec, "dirs")) {
         let marked = target["expect"]
             .as_array()
             .is_some_and(|ids| ids.iter().any(|i| i.as_str() == Some(id)));
@@ -70,9 +72,9 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
     let defaults = [
         (
             "/etc/passwd",
-            "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+            "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\netcd:x:998:998::/var/lib/etcd:/sbin/nologin\n",
         ),
-        ("/etc/group", "root:x:0:\nalice:x:1000:\n"),
+        ("/etc/group", "root:x:0:\nalice:x:1000:\netcd:x:998:\n"),
         ("/etc/hostname", "fixture-node\n"),
     ];
     for (path, text) in defaults {
@@ -100,6 +102,13 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
             mode,
             (uid.parse().unwrap(), gid.parse().unwrap()),
         );
+    }
+    for (path, entry) in entries(&spec, "dirs") {
+        let local = dir.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(&local).unwrap();
+        let (mode, (uid, gid)) = mode_and_owner(&entry, "700");
+        chown(&local, Some(uid), Some(gid)).unwrap();
+        std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     for (link, target) in links(&spec) {
         let local = dir.join(link.trim_start_matches('/'));
@@ -138,10 +147,25 @@ fn files(spec: &Value) -> Vec<(String, Value)> {
 }
 
 fn links(spec: &Value) -> Vec<(String, Value)> {
-    spec["links"]
+    entries(spec, "links")
+}
+
+fn entries(spec: &Value, key: &str) -> Vec<(String, Value)> {
+    spec[key]
         .as_object()
-        .map(|links| links.iter().map(|(l, t)| (l.clone(), t.clone())).collect())
+        .map(|map| map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default()
+}
+
+/// An entry's `mode` (octal) and `owner` (`uid:gid`, default `0:0`).
+fn mode_and_owner(entry: &Value, default_mode: &str) -> (u32, (u32, u32)) {
+    let mode = u32::from_str_radix(entry["mode"].as_str().unwrap_or(default_mode), 8).unwrap();
+    let (uid, gid) = entry["owner"]
+        .as_str()
+        .unwrap_or("0:0")
+        .split_once(':')
+        .unwrap();
+    (mode, (uid.parse().unwrap(), gid.parse().unwrap()))
 }
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, (uid, gid): (u32, u32)) {

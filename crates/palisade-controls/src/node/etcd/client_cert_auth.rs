@@ -1,0 +1,64 @@
+//! etcd does not require client certificates.
+
+use palisade_load::host::{Component, ControlPlaneComponent};
+use palisade_model::{ControlMeta, Severity};
+
+use crate::node::NodeJudgement;
+use crate::node::control_plane::boolean_is;
+use crate::{Check, Control, Params};
+
+pub(crate) static CONTROL: Control = Control {
+    meta: ControlMeta {
+        id: "etcd-client-cert-auth",
+        title: "etcd does not require client certificates",
+        severity: Severity::Critical,
+        docs: DOCS,
+    },
+    pss: None,
+    params: &[],
+    check: Check::ControlPlane {
+        component: Component::Etcd,
+        check,
+    },
+};
+
+const DOCS: &str = r#"## What it does
+Flags etcd when `--client-cert-auth` is false, its default. The value judged is the one the component runs with: the last occurrence of the flag on its command line (a running process's argv, else its static pod's `command` and `args`), list flags appended after their first occurrence, or the component's default when the flag is not given; the finding points at the argument that set it, or at `command:` for a default. In `palisade scan` the same check runs on static-pod manifests in the repository.
+
+## Why is this bad?
+Without client-certificate authentication, etcd serves any client: reading every Secret, or writing a cluster-admin binding, is one request away.
+
+## How to fix
+Pass `--client-cert-auth=true` to etcd (kubeadm: in `/etc/kubernetes/manifests/etcd.yaml`; the kubelet restarts the static pod):
+```yaml
+command:
+- etcd
+- --client-cert-auth=true
+```
+
+## Example
+```yaml
+command:
+- etcd
+- --client-cert-auth=false
+```
+Use instead:
+```yaml
+command:
+- etcd
+- --client-cert-auth=true
+```
+
+## References
+- etcd configuration flags: https://etcd.io/docs/v3.5/op-guide/configuration/
+- etcd transport security: https://etcd.io/docs/v3.5/op-guide/security/
+"#;
+
+fn check(component: &ControlPlaneComponent, _: &Params) -> Vec<NodeJudgement> {
+    boolean_is(
+        component,
+        "client-cert-auth",
+        true,
+        "anyone who reaches etcd's client port can read and write every object",
+    )
+}

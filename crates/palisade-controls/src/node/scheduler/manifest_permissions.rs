@@ -1,0 +1,54 @@
+//! The kube-scheduler static-pod manifest is writable or readable beyond its owner.
+
+use palisade_load::host::{Component, ControlPlaneComponent};
+use palisade_model::{ControlMeta, Severity};
+
+use crate::node::NodeJudgement;
+use crate::node::control_plane::{MAX_MODE_600, manifest_mode};
+use crate::{Check, Control, Params};
+
+pub(crate) static CONTROL: Control = Control {
+    meta: ControlMeta {
+        id: "scheduler-manifest-permissions",
+        title: "The kube-scheduler static-pod manifest is writable or readable beyond its owner",
+        severity: Severity::Medium,
+        docs: DOCS,
+    },
+    pss: None,
+    params: MAX_MODE_600,
+    check: Check::ControlPlane {
+        component: Component::Scheduler,
+        check,
+    },
+};
+
+const DOCS: &str = r#"## What it does
+Flags the static-pod manifest the kubelet starts kube-scheduler from (kubeadm's `/etc/kubernetes/manifests/kube-scheduler.yaml`) when its permissions allow more than the parameter `max-mode` (600), as a mask. Judged on hosts (`palisade node scan`); a component that runs from no manifest is not applicable.
+
+## Why is this bad?
+The kubelet runs whatever the manifest says: whoever can write it controls kube-scheduler's flags, image and mounts.
+
+## How to fix
+Restrict the manifest to its owner:
+```sh
+chmod 600 /etc/kubernetes/manifests/kube-scheduler.yaml
+```
+
+## Example
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/manifests/kube-scheduler.yaml
+644 root:root
+```
+Use instead:
+```console
+$ stat -c '%a %U:%G' /etc/kubernetes/manifests/kube-scheduler.yaml
+600 root:root
+```
+
+## References
+- Static pods: https://kubernetes.io/docs/tasks/configure-pod-container/static-pod/
+"#;
+
+fn check(component: &ControlPlaneComponent, params: &Params) -> Vec<NodeJudgement> {
+    manifest_mode(component, params)
+}
