@@ -76,9 +76,15 @@ fn kube_bench(file: &Path) -> BTreeMap<String, String> {
 fn cis_kubernetes_pack_matches_kube_bench_cis_1_12() {
     let pack = palisade_frameworks::find("cis-kubernetes-1.12").unwrap();
     let mut upstream = BTreeMap::new();
-    // Section 4 (worker nodes) and section 5 (policies) are in the pack;
-    // sections 1 to 3 (master.yaml, etcd.yaml, controlplane.yaml) are not yet.
-    for section in ["node.yaml", "policies.yaml"] {
+    // Every section: control plane (master.yaml), etcd, control-plane
+    // configuration, worker nodes and policies.
+    for section in [
+        "master.yaml",
+        "etcd.yaml",
+        "controlplane.yaml",
+        "node.yaml",
+        "policies.yaml",
+    ] {
         let Some(file) = corpus_file(&format!("kube-bench/cfg/cis-1.12/{section}")) else {
             return;
         };

@@ -236,7 +236,7 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
         .iter()
         .filter(|s| s.control.check.per_component())
         .map(|s| s.control.meta.id)
-        .filter(|id| !judged_something.contains(id))
+        .filter(|id| judged.contains(id) && !judged_something.contains(id))
         .collect();
     let ran = Ran {
         judged: &judged,

@@ -492,14 +492,15 @@ pub enum NodeCommand {
     ///
     /// Exit status: 0 when the facts were written, 2 on an error.
     Collect(NodeCollectArgs),
-    /// Judge the host's node components (CIS Kubernetes section 4: the
-    /// kubelet's files and effective configuration) and report as `scan`
-    /// does, in every format. Each finding points where its value came
-    /// from: a line of the kubelet's configuration file or systemd unit,
-    /// its command line, or the file whose mode or owner is wrong.
-    /// Recommendations with nothing to judge on this host (a kubelet
-    /// without --config has no configuration file to protect) are not
-    /// applicable.
+    /// Judge the host's node components and report as `scan` does, in
+    /// every format: the control plane (CIS Kubernetes sections 1 and 2:
+    /// kube-apiserver, kube-controller-manager, kube-scheduler and etcd,
+    /// running or from their static pods, and their files) and the kubelet
+    /// (section 4: its files and effective configuration). Each finding
+    /// points where its value came from: a line of a configuration file,
+    /// static pod or systemd unit, a process's command line, or the file
+    /// whose mode or owner is wrong. Recommendations with nothing to judge
+    /// on this host (the control plane on a worker) are not applicable.
     ///
     /// Exit status: 0 when nothing at or above --fail-on was found, 1 when
     /// something was, 2 when something could not be read or judged, 3 when
@@ -558,8 +559,9 @@ pub struct NodeScanArgs {
     #[command(flatten)]
     pub record: RecordArgs,
 
-    /// Exit 0 when the host runs no node component Palisade judges
-    /// (no kubelet) instead of 3. The warning on stderr stays.
+    /// Exit 0 when the host runs no node component Palisade judges (no
+    /// kubelet, no control-plane component) instead of 3. The warning on
+    /// stderr stays.
     #[arg(long)]
     pub allow_empty: bool,
 }

@@ -422,3 +422,168 @@ fn node_scan_records_one_event_per_kubelet_in_a_log_that_verifies() {
     );
     assert_eq!(audit(&["verify"]).status.code(), Some(0));
 }
+
+/// kubeadm's kube-apiserver static pod, with two flags the benchmark
+/// refuses (profiling left at its default, anonymous requests allowed).
+const APISERVER_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.33.0
+    command:
+    - kube-apiserver
+    - --anonymous-auth=true
+    - --authorization-mode=Node,RBAC
+    - --enable-admission-plugins=NodeRestriction
+    - --client-ca-file=/etc/kubernetes/pki/ca.crt
+";
+
+#[test]
+fn a_control_plane_node_is_judged_from_its_static_pods_and_processes() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    kubeadm_worker(dir.path());
+    // The kubelet's configuration names the manifest folder.
+    write(
+        dir.path(),
+        "/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: /etc/kubernetes/static\n",
+        0o600,
+    );
+    write(
+        dir.path(),
+        "/etc/kubernetes/static/kube-apiserver.yaml",
+        APISERVER_POD,
+        0o644,
+    );
+    write(
+        dir.path(),
+        "/etc/kubernetes/admin.conf",
+        "kind: Config\n",
+        0o600,
+    );
+    let out = node_scan(
+        dir.path(),
+        &["--framework", "cis-kubernetes-1.12", "--format", "json"],
+    );
+    let report = json_of(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let anonymous = findings
+        .iter()
+        .find(|f| f["control"] == "apiserver-anonymous-auth")
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(
+        anonymous["location"]["file"],
+        "/etc/kubernetes/static/kube-apiserver.yaml"
+    );
+    assert_eq!(anonymous["location"]["line"], 12);
+    assert_eq!(anonymous["resource"]["kind"], "kube-apiserver");
+    assert!(
+        anonymous["message"]
+            .as_str()
+            .unwrap()
+            .contains("static-pod manifest, not proven running")
+    );
+    assert_eq!(verdict(&report, "1.1.1"), "fail"); // mode 644
+    assert_eq!(verdict(&report, "1.1.13"), "pass"); // admin.conf 600
+    assert_eq!(verdict(&report, "1.2.1"), "fail");
+    assert_eq!(verdict(&report, "1.2.7"), "pass");
+    assert_eq!(verdict(&report, "1.2.15"), "fail"); // profiling's default
+    // No etcd, scheduler or controller manager here.
+    assert_eq!(verdict(&report, "2.2"), "not-applicable");
+    assert_eq!(verdict(&report, "1.4.1"), "not-applicable");
+    assert_eq!(verdict(&report, "3.2.1"), "manual");
+
+    // A running kube-apiserver wins over its manifest: its own argv.
+    let mut child = std::process::Command::new("bash")
+        .arg0("/usr/local/bin/kube-apiserver")
+        .args([
+            "-c",
+            "sleep 30; true",
+            "--anonymous-auth=false",
+            "--profiling=false",
+        ])
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = node_scan(
+        dir.path(),
+        &[
+            "--proc",
+            "/proc",
+            "--control",
+            "apiserver-anonymous-auth",
+            "--control",
+            "apiserver-profiling",
+            "--control",
+            "apiserver-manifest-permissions",
+            "--format",
+            "json",
+        ],
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let report = json_of(&out);
+    let mine: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["resource"]["kind"] == "kube-apiserver"
+                && f["location"]["file"] == format!("/proc/{pid}/cmdline")
+        })
+        .collect();
+    assert!(
+        mine.is_empty(),
+        "the running one sets both flags: {mine:#?}"
+    );
+    let manifest = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "apiserver-manifest-permissions");
+    assert!(manifest.is_some(), "its manifest is still judged");
+}
+
+#[test]
+fn palisade_scan_judges_static_pod_manifests_in_a_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kube-apiserver.yaml"), APISERVER_POD).unwrap();
+    let out = support::binary()
+        .args(["scan", dir.path().to_str().unwrap()])
+        .args(["--framework", "cis-kubernetes-1.12", "--format", "json"])
+        .env_remove("PALISADE_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_of(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let lines: Vec<(String, u64)> = findings
+        .iter()
+        .filter(|f| f["control"].as_str().unwrap().starts_with("apiserver-"))
+        .map(|f| {
+            (
+                f["control"].as_str().unwrap().to_owned(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        lines.contains(&("apiserver-anonymous-auth".to_owned(), 12)),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&("apiserver-profiling".to_owned(), 10)),
+        "{lines:?}"
+    );
+    // The manifest's mode is a question for its host, not the repository.
+    assert_eq!(verdict(&report, "1.1.1"), "not-applicable");
+    assert_eq!(verdict(&report, "1.2.7"), "pass");
+    // No etcd in the repository, and no host: not applicable, not run.
+    assert_eq!(verdict(&report, "2.2"), "not-applicable");
+    assert_eq!(verdict(&report, "4.2.1"), "not-run");
+}

@@ -439,12 +439,13 @@ pub(crate) fn go_bool(value: &str) -> Option<bool> {
     }
 }
 
-/// The judgements of several files, not applicable only when none of them
-/// was there to judge.
-pub(crate) fn without_missing(judged: Vec<NodeJudgement>) -> Vec<NodeJudgement> {
+/// The judgements of several files, each file's apart: not applicable
+/// only when none of them was there to judge.
+pub(crate) fn without_missing(parts: Vec<Vec<NodeJudgement>>) -> Vec<NodeJudgement> {
     let na = |j: &NodeJudgement| matches!(j, NodeJudgement::NotApplicable(_));
-    if judged.iter().all(na) {
-        return judged.into_iter().take(1).collect();
+    let absent = |part: &Vec<NodeJudgement>| !part.is_empty() && part.iter().all(na);
+    if parts.iter().all(absent) {
+        return parts.into_iter().flatten().take(1).collect();
     }
-    judged.into_iter().filter(|j| !na(j)).collect()
+    parts.into_iter().flatten().filter(|j| !na(j)).collect()
 }

@@ -45,7 +45,7 @@ pub fn scan(args: &NodeScanArgs) -> Result<ExitCode> {
     let empty = report.summary.resources == 0;
     if empty {
         eprintln!(
-            "warning: no node component Palisade judges (a kubelet, running or configured by a systemd unit) under {}{}",
+            "warning: no node component Palisade judges (a kubelet or a control-plane component, running or configured) under {}{}",
             host.root.display(),
             if args.allow_empty {
                 ""

@@ -50,11 +50,10 @@ $ stat -c '%a %U:%G' /etc/kubernetes/admin.conf
 "#;
 
 fn check(component: &ControlPlaneComponent, _: &Params) -> Vec<NodeJudgement> {
-    let mut judged = named_file_owner(component, "admin.conf", "cluster-admin kubeconfig");
-    judged.extend(named_file_owner(
-        component,
-        "super-admin.conf",
-        "cluster-admin kubeconfig",
-    ));
-    without_missing(judged)
+    without_missing(
+        ["admin.conf", "super-admin.conf"]
+            .into_iter()
+            .map(|file| named_file_owner(component, file, "cluster-admin kubeconfig"))
+            .collect(),
+    )
 }

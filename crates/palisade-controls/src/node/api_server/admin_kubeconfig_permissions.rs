@@ -50,12 +50,10 @@ $ stat -c '%a %U:%G' /etc/kubernetes/admin.conf
 "#;
 
 fn check(component: &ControlPlaneComponent, params: &Params) -> Vec<NodeJudgement> {
-    let mut judged = named_file_mode(component, params, "admin.conf", "cluster-admin kubeconfig");
-    judged.extend(named_file_mode(
-        component,
-        params,
-        "super-admin.conf",
-        "cluster-admin kubeconfig",
-    ));
-    without_missing(judged)
+    without_missing(
+        ["admin.conf", "super-admin.conf"]
+            .into_iter()
+            .map(|file| named_file_mode(component, params, file, "cluster-admin kubeconfig"))
+            .collect(),
+    )
 }
