@@ -1,0 +1,695 @@
+//! Conformance harness: kube-bench's CIS Kubernetes 1.12 definitions
+//! (`kube-bench/cfg/cis-1.12/{master,etcd,node}.yaml`,
+//! aquasecurity/kube-bench), compared with the Palisade controls the
+//! `cis-kubernetes-1.12` pack maps to each recommendation.
+//!
+//! Nobody on this project wrote these tests: each kube-bench check names a
+//! flag (or a file's permissions or owner) and how its value is compared
+//! (`eq`, `noteq`, `gte`, `has`, `nothave`, `valid_elements`, `bitmask`, a
+//! flag that must or must not be `set`), joined by `and` or `or`. From
+//! them the harness derives cases: every flag of the check absent, given
+//! the value kube-bench's test names, and given a value on the other side
+//! of it (a flipped boolean, a number below the bound, a list without the
+//! item, a weak cipher suite, a mode beyond the mask, another owner), each
+//! combination of them. Each case is judged twice:
+//!
+//! - by kube-bench's reading, written here from its definitions: a flag is
+//!   present when its name is on the command line, its value is what
+//!   follows `=`, a compared flag that is absent fails, `set: false`
+//!   passes when it is absent, `bin_op` joins the items;
+//! - by Palisade: the case is built as the component runs (a static pod's
+//!   `command:` for the control plane, a systemd unit's `ExecStart=` with
+//!   an empty `--config` file for the kubelet, a host tree with the file's
+//!   mode and owner applied for file checks) and judged by the pack's
+//!   controls for the recommendation through the same entry points a scan
+//!   uses. The case fails when one of them reports a finding.
+//!
+//! Where the two differ for a reason (Palisade reads the component's
+//! default, kube-bench passes an absent flag), the case is listed in
+//! [`KNOWN_DIFFERENCES`] with that reason; any other difference fails the
+//! test, and so does a listed case that now agrees. [`FLOOR`] ratchets the
+//! number of checks compared. Without the corpus the test says so and
+//! passes, unless `PALISADE_REQUIRE_CONFORMANCE=1`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::os::unix::fs::{PermissionsExt, chown};
+use std::path::Path;
+use std::sync::Arc;
+
+use palisade_load::host::HostOptions;
+use palisade_load::{Input, Limits, Loaded, parse_documents};
+use palisade_policy::PolicySet;
+use serde_json::Value;
+
+mod conformance;
+
+/// Checks compared: raise it when coverage grows, never lower it.
+const FLOOR: usize = 81;
+
+/// Cases where kube-bench's verdict and Palisade's differ, with why
+/// Palisade's is the one it keeps: `(check, case, reason)`.
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "1.3.1",
+        "--terminated-pod-gc-threshold absent",
+        "not given, the threshold is 12500 and terminated pods are collected; kube-bench only asks that the flag be written",
+    ),
+    (
+        "1.3.1",
+        "--terminated-pod-gc-threshold=0",
+        "0 turns the terminated-pod garbage collector off; kube-bench only asks that the flag be written",
+    ),
+    (
+        "1.3.7",
+        "--bind-address absent",
+        "not given, kube-controller-manager binds 0.0.0.0, every interface; kube-bench passes an absent flag",
+    ),
+    (
+        "1.4.2",
+        "--bind-address absent",
+        "not given, kube-scheduler binds 0.0.0.0, every interface; kube-bench passes an absent flag",
+    ),
+    (
+        "4.2.1",
+        "--anonymous-auth absent",
+        "with --config and nothing setting it, the kubelet's default (KubeletConfiguration v1beta1) is false; kube-bench fails an absent flag",
+    ),
+    (
+        "4.2.2",
+        "--authorization-mode absent",
+        "with --config and nothing setting it, the kubelet's default is Webhook; kube-bench fails an absent flag",
+    ),
+    (
+        "4.2.2",
+        "--authorization-mode=Other,AlwaysAllow",
+        "the kubelet's --authorization-mode takes one mode, AlwaysAllow or Webhook: this value is refused at start-up and is no AlwaysAllow; kube-bench looks for the word",
+    ),
+    (
+        "4.2.10",
+        "--rotate-certificates absent",
+        "not set, rotateCertificates is false (the kubelet does not rotate); kube-bench passes it because its test is \"not set to false\"",
+    ),
+    (
+        "4.2.13",
+        "--pod-max-pids=-1",
+        "-1 (as 0) is no limit; kube-bench only asks that the flag be written",
+    ),
+    (
+        "4.2.14",
+        "--seccomp-default=false",
+        "false leaves containers unconfined; kube-bench only asks that the flag be written",
+    ),
+];
+
+/// One of kube-bench's test items.
+#[derive(Debug, Clone)]
+struct Item {
+    flag: String,
+    set: Option<bool>,
+    op: Option<String>,
+    value: String,
+}
+
+/// A kube-bench check.
+#[derive(Debug)]
+struct Check {
+    id: String,
+    or: bool,
+    items: Vec<Item>,
+}
+
+fn checks(file: &Path) -> Vec<Check> {
+    let docs = conformance::read_yaml(file).unwrap();
+    let mut out = Vec::new();
+    for group in docs[0]["groups"].as_array().unwrap() {
+        for check in group["checks"].as_array().into_iter().flatten() {
+            let tests = &check["tests"];
+            let items = tests["test_items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|item| Item {
+                    flag: text(&item["flag"]),
+                    set: item["set"]
+                        .as_bool()
+                        .or_else(|| match text(&item["set"]).as_str() {
+                            "true" => Some(true),
+                            "false" => Some(false),
+                            _ => None,
+                        }),
+                    op: item["compare"]["op"].as_str().map(str::to_owned),
+                    value: text(&item["compare"]["value"]),
+                })
+                .collect();
+            out.push(Check {
+                id: text(&check["id"]),
+                or: tests["bin_op"].as_str() == Some("or"),
+                items,
+            });
+        }
+    }
+    out
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------
+// kube-bench's reading
+
+/// The value of `flag` on a command line (`--flag=value`), as kube-bench
+/// extracts it; `None` when the flag is absent.
+fn kube_bench_value(args: &[String], flag: &str) -> Option<String> {
+    args.iter().find_map(|arg| {
+        if let Some(rest) = arg.strip_prefix(flag) {
+            return match rest.strip_prefix('=') {
+                Some(value) => Some(value.to_owned()),
+                None if rest.is_empty() => Some(String::new()),
+                None => None,
+            };
+        }
+        // A name without dashes (a feature gate) is found inside a value.
+        if !flag.starts_with('-') {
+            let at = arg.find(&format!("{flag}="))?;
+            let value = &arg[at + flag.len() + 1..];
+            return Some(value.split(',').next().unwrap_or("").to_owned());
+        }
+        None
+    })
+}
+
+fn kube_bench_item(item: &Item, value: Option<&str>) -> bool {
+    match (&item.op, value) {
+        (None, value) => value.is_some() == item.set.unwrap_or(true),
+        (Some(_), None) => false,
+        (Some(op), Some(value)) => compare(op, value, &item.value),
+    }
+}
+
+fn compare(op: &str, value: &str, expected: &str) -> bool {
+    let number = |s: &str| s.trim().parse::<i64>().ok();
+    match op {
+        "eq" => value.eq_ignore_ascii_case(expected),
+        "noteq" => !value.eq_ignore_ascii_case(expected),
+        "gte" => number(value) >= number(expected) && number(value).is_some(),
+        "gt" => number(value) > number(expected) && number(value).is_some(),
+        "lte" => number(value) <= number(expected) && number(value).is_some(),
+        "lt" => number(value) < number(expected) && number(value).is_some(),
+        "has" => value.contains(expected),
+        "nothave" => !value.contains(expected),
+        "valid_elements" => {
+            let allowed: Vec<&str> = expected.split(',').collect();
+            value.split(',').all(|v| allowed.contains(&v.trim()))
+        }
+        "bitmask" => {
+            let (Ok(mode), Ok(mask)) = (
+                u32::from_str_radix(value, 8),
+                u32::from_str_radix(expected, 8),
+            ) else {
+                return false;
+            };
+            mode & !mask == 0
+        }
+        other => panic!("kube-bench op {other} is not read by this harness"),
+    }
+}
+
+fn kube_bench_verdict(check: &Check, value_of: impl Fn(&str) -> Option<String>) -> bool {
+    let results = check
+        .items
+        .iter()
+        .map(|item| kube_bench_item(item, value_of(&item.flag).as_deref()));
+    if check.or {
+        results.into_iter().any(|r| r)
+    } else {
+        results.into_iter().all(|r| r)
+    }
+}
+
+// ---------------------------------------------------------------------
+// Cases
+
+/// The values a case gives one flag: absent, or a value.
+fn candidates(check: &Check, flag: &str) -> Vec<Option<String>> {
+    let mut values: Vec<Option<String>> = vec![None];
+    let mut push = |v: String| {
+        if !values.contains(&Some(v.clone())) {
+            values.push(Some(v));
+        }
+    };
+    let compared: Vec<&Item> = check
+        .items
+        .iter()
+        .filter(|i| i.flag == flag && i.op.is_some())
+        .collect();
+    if compared.is_empty() {
+        match flag {
+            "--pod-max-pids" => ["4096", "-1"].map(|v| push(v.to_owned())),
+            "--terminated-pod-gc-threshold" => ["10", "0"].map(|v| push(v.to_owned())),
+            "--seccomp-default" => ["true", "false"].map(|v| push(v.to_owned())),
+            _ => [
+                "/etc/kubernetes/pki/given.pem",
+                "/etc/kubernetes/pki/given.pem",
+            ]
+            .map(|v| push(v.to_owned())),
+        };
+    }
+    for item in compared {
+        let v = item.value.clone();
+        let op = item.op.as_deref().unwrap_or("");
+        match op {
+            "eq" | "noteq" => {
+                push(v.clone());
+                push(match v.as_str() {
+                    "true" => "false".to_owned(),
+                    "false" => "true".to_owned(),
+                    "0" => "10255".to_owned(),
+                    "127.0.0.1" => "0.0.0.0".to_owned(),
+                    other => format!("{other}0"),
+                });
+                if v == "0" && flag.contains("timeout") {
+                    push("5m".to_owned());
+                }
+            }
+            "gte" | "gt" | "lte" | "lt" => {
+                let n: i64 = v.parse().unwrap();
+                push(n.to_string());
+                push((n - 1).to_string());
+            }
+            "has" | "nothave" => {
+                push(v.clone());
+                if v.contains('=') || !flag.starts_with('-') {
+                    // A feature gate: the gate on or off.
+                    let gate = v.split('=').next().unwrap_or(&v);
+                    push(format!("{gate}=true"));
+                    if !flag.starts_with('-') {
+                        push("true".to_owned());
+                    }
+                } else {
+                    push(format!("Other,{v}"));
+                    push("Other".to_owned());
+                }
+            }
+            "valid_elements" => {
+                let first = v.split(',').next().unwrap_or("").to_owned();
+                push(first.clone());
+                push(format!("{first},TLS_RSA_WITH_AES_128_CBC_SHA"));
+            }
+            other => panic!("{}: op {other} has no candidates", check.id),
+        }
+    }
+    values
+}
+
+/// Every combination of the check's flags' candidates, with a label.
+fn cases(check: &Check) -> Vec<(String, Vec<(String, String)>)> {
+    let flags: Vec<String> = check
+        .items
+        .iter()
+        .map(|i| i.flag.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut combos: Vec<Vec<(String, Option<String>)>> = vec![Vec::new()];
+    for flag in &flags {
+        let mut next = Vec::new();
+        for combo in &combos {
+            for value in candidates(check, flag) {
+                let mut combo = combo.clone();
+                combo.push((flag.clone(), value));
+                next.push(combo);
+            }
+        }
+        combos = next;
+    }
+    combos
+        .into_iter()
+        .map(|combo| {
+            let label = combo
+                .iter()
+                .map(|(f, v)| match v {
+                    Some(v) => format!("{f}={v}"),
+                    None => format!("{f} absent"),
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let given = combo
+                .into_iter()
+                .filter_map(|(f, v)| v.map(|v| (f, v)))
+                .collect();
+            (label, given)
+        })
+        .collect()
+}
+
+/// The command-line arguments of a case.
+fn arguments(given: &[(String, String)]) -> Vec<String> {
+    given
+        .iter()
+        .map(|(flag, value)| {
+            if flag.starts_with('-') {
+                format!("{flag}={value}")
+            } else if value.contains('=') {
+                format!("--feature-gates={value}")
+            } else {
+                format!("--feature-gates={flag}={value}")
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------
+// Palisade's reading
+
+/// Whether the controls find anything in a static pod running `binary`
+/// with `args`.
+fn palisade_static_pod(policy: &PolicySet, binary: &str, args: &[String]) -> bool {
+    let mut text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {binary}, namespace: kube-system}}\nspec:\n  containers:\n  - name: {binary}\n    image: registry.k8s.io/{binary}:v1.33.0\n    command:\n    - {binary}\n"
+    );
+    for arg in args {
+        text.push_str(&format!("    - {}\n", serde_json::to_string(arg).unwrap()));
+    }
+    let name: Arc<str> = "static-pod.yaml".into();
+    let parsed = parse_documents(name.clone(), &text, &Limits::default());
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let loaded = Loaded {
+        name,
+        text: Some(text.as_str().into()),
+        input: Input::Manifests(parsed.documents),
+        errors: Vec::new(),
+    };
+    let evaluated = policy.evaluate(&loaded);
+    assert!(evaluated.unjudged.is_empty(), "{:?}", evaluated.unjudged);
+    !evaluated.findings.is_empty()
+}
+
+/// Writes a host file with a mode and an owner.
+fn put(root: &Path, path: &str, text: &str, mode: u32, owner: (u32, u32)) {
+    palisade_testkit::host::write(root, path, text, mode);
+    let local = root.join(path.trim_start_matches('/'));
+    chown(&local, Some(owner.0), Some(owner.1)).unwrap();
+    std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A control-plane node with a kubelet, every file 600 (CA 644, etcd's data
+/// directory 700) and owned as the benchmark asks, then `adjust`ed; the
+/// kubelet started with `kubelet_args`.
+fn host(kubelet_args: &[String], adjust: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    put(
+        root,
+        "/etc/passwd",
+        "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\netcd:x:998:998::/var/lib/etcd:/sbin/nologin\n",
+        0o644,
+        (0, 0),
+    );
+    put(
+        root,
+        "/etc/group",
+        "root:x:0:\nalice:x:1000:\netcd:x:998:\n",
+        0o644,
+        (0, 0),
+    );
+    let exec = format!(
+        "[Service]\nExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --kubeconfig=/etc/kubernetes/kubelet.conf {}\n",
+        kubelet_args.join(" ")
+    );
+    put(
+        root,
+        "/etc/systemd/system/kubelet.service",
+        &exec,
+        0o600,
+        (0, 0),
+    );
+    put(
+        root,
+        "/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n",
+        0o600,
+        (0, 0),
+    );
+    for file in [
+        "kubelet.conf",
+        "admin.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+    ] {
+        put(
+            root,
+            &format!("/etc/kubernetes/{file}"),
+            "kind: Config\n",
+            0o600,
+            (0, 0),
+        );
+    }
+    put(
+        root,
+        "/etc/kubernetes/pki/ca.crt",
+        "-----BEGIN CERTIFICATE-----\n",
+        0o644,
+        (0, 0),
+    );
+    for (binary, extra) in [
+        ("kube-apiserver", ""),
+        (
+            "kube-controller-manager",
+            "    - --kubeconfig=/etc/kubernetes/controller-manager.conf\n",
+        ),
+        (
+            "kube-scheduler",
+            "    - --kubeconfig=/etc/kubernetes/scheduler.conf\n",
+        ),
+        ("etcd", "    - --data-dir=/var/lib/etcd\n"),
+    ] {
+        let text = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {binary}}}\nspec:\n  containers:\n  - name: {binary}\n    command:\n    - {binary}\n{extra}"
+        );
+        put(
+            root,
+            &format!("/etc/kubernetes/manifests/{binary}.yaml"),
+            &text,
+            0o600,
+            (0, 0),
+        );
+    }
+    let data = root.join("var/lib/etcd");
+    std::fs::create_dir_all(&data).unwrap();
+    chown(&data, Some(998), Some(998)).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    adjust(root);
+    dir
+}
+
+fn palisade_host(policy: &PolicySet, root: &Path) -> bool {
+    let loaded = palisade_load::input::load_host(&HostOptions {
+        root: root.to_path_buf(),
+        proc: None,
+        limits: Limits::default(),
+    });
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let evaluated = policy.evaluate(&loaded);
+    assert!(evaluated.unjudged.is_empty(), "{:?}", evaluated.unjudged);
+    !evaluated.findings.is_empty()
+}
+
+/// The host file (or folder) a kube-bench file check reads.
+fn file_of(check: &str) -> Option<&'static str> {
+    Some(match check {
+        "1.1.1" | "1.1.2" => "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        "1.1.3" | "1.1.4" => "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+        "1.1.5" | "1.1.6" => "/etc/kubernetes/manifests/kube-scheduler.yaml",
+        "1.1.7" | "1.1.8" => "/etc/kubernetes/manifests/etcd.yaml",
+        "1.1.11" | "1.1.12" => "/var/lib/etcd",
+        "1.1.13" | "1.1.14" => "/etc/kubernetes/admin.conf",
+        "1.1.15" | "1.1.16" => "/etc/kubernetes/scheduler.conf",
+        "1.1.17" | "1.1.18" => "/etc/kubernetes/controller-manager.conf",
+        "4.1.1" | "4.1.2" => "/etc/systemd/system/kubelet.service",
+        "4.1.5" | "4.1.6" => "/etc/kubernetes/kubelet.conf",
+        "4.1.7" | "4.1.8" => "/etc/kubernetes/pki/ca.crt",
+        "4.1.9" | "4.1.10" => "/var/lib/kubelet/config.yaml",
+        _ => return None,
+    })
+}
+
+/// The component whose flags a check reads.
+fn binary_of(check: &str) -> Option<&'static str> {
+    let section: Vec<&str> = check.split('.').collect();
+    Some(match section.as_slice() {
+        ["1", "2", _] => "kube-apiserver",
+        ["1", "3", _] => "kube-controller-manager",
+        ["1", "4", _] => "kube-scheduler",
+        ["2", _] => "etcd",
+        ["4", "2", _] => "kubelet",
+        _ => return None,
+    })
+}
+
+/// File cases: the check's mode mask (and more permissive, and stricter),
+/// or its owner (and another).
+fn file_cases(check: &Check) -> Vec<(String, u32, (u32, u32))> {
+    let item = &check.items[0];
+    if item.op.as_deref() == Some("bitmask") {
+        let mask = u32::from_str_radix(&item.value, 8).unwrap();
+        return vec![
+            (format!("mode {mask:o}"), mask, (0, 0)),
+            (format!("mode {:o}", mask | 0o044), mask | 0o044, (0, 0)),
+            ("mode 400".to_owned(), 0o400, (0, 0)),
+        ];
+    }
+    let wanted = if item.flag == "etcd:etcd" {
+        (998, 998)
+    } else {
+        (0, 0)
+    };
+    let mode = if check.id == "1.1.11" || check.id == "1.1.12" {
+        0o700
+    } else {
+        0o600
+    };
+    vec![
+        (format!("owner {}:{}", wanted.0, wanted.1), mode, wanted),
+        ("owner 1000:1000".to_owned(), mode, (1000, 1000)),
+    ]
+}
+
+/// kube-bench's verdict on a file case: `stat` prints `permissions=%a` or
+/// `%U:%G`, and the items test that output.
+fn kube_bench_file(check: &Check, mode: u32, owner: (u32, u32)) -> bool {
+    let name = |id: u32| match id {
+        0 => "root",
+        998 => "etcd",
+        _ => "alice",
+    };
+    let shown = format!("{}:{}", name(owner.0), name(owner.1));
+    kube_bench_verdict(check, |flag| match flag {
+        "permissions" => Some(format!("{mode:o}")),
+        "ownership" => Some(shown.clone()),
+        // `flag: root:root` is found in the output; compared, its value is
+        // the output itself.
+        owner_flag if owner_flag.contains(':') => (owner_flag == shown).then(|| shown.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
+    let Some(corpus) = conformance::corpus_dir("kube-bench/cfg/cis-1.12") else {
+        return;
+    };
+    let can_chown = {
+        let probe = tempfile::NamedTempFile::new().unwrap();
+        chown(probe.path(), Some(1000), Some(1000)).is_ok()
+    };
+    if !can_chown {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the kube-bench harness needs root to set owners, and CI must run it"
+        );
+        println!("not root: file owners cannot be set; skipping");
+        return;
+    }
+    let pack = palisade_frameworks::find("cis-kubernetes-1.12").unwrap();
+    let mut compared = 0;
+    let mut differences: Vec<(String, String, bool, bool)> = Vec::new();
+    for file in ["master.yaml", "etcd.yaml", "node.yaml"] {
+        for check in checks(&corpus.join(file)) {
+            let Some(requirement) = pack.requirement(&check.id) else {
+                continue;
+            };
+            if requirement.controls.is_empty() || check.items.is_empty() {
+                continue;
+            }
+            let policy = PolicySet::select(&[], &requirement.controls).unwrap();
+            compared += 1;
+            if let Some(path) = file_of(&check.id) {
+                for (label, mode, owner) in file_cases(&check) {
+                    let client_ca = ["--client-ca-file=/etc/kubernetes/pki/ca.crt".to_owned()];
+                    let tree = host(&client_ca, |root| {
+                        let local = root.join(path.trim_start_matches('/'));
+                        chown(&local, Some(owner.0), Some(owner.1)).unwrap();
+                        std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode))
+                            .unwrap();
+                    });
+                    let kube_bench = kube_bench_file(&check, mode, owner);
+                    let palisade = !palisade_host(&policy, tree.path());
+                    if kube_bench != palisade {
+                        differences.push((check.id.clone(), label, kube_bench, palisade));
+                    }
+                }
+                continue;
+            }
+            let Some(binary) = binary_of(&check.id) else {
+                panic!("{}: no component for a mapped check", check.id);
+            };
+            for (label, given) in cases(&check) {
+                let args = arguments(&given);
+                let kube_bench = kube_bench_verdict(&check, |flag| kube_bench_value(&args, flag));
+                let palisade = if binary == "kubelet" {
+                    let tree = host(&args, |_| {});
+                    !palisade_host(&policy, tree.path())
+                } else {
+                    !palisade_static_pod(&policy, binary, &args)
+                };
+                if kube_bench != palisade {
+                    differences.push((check.id.clone(), label, kube_bench, palisade));
+                }
+            }
+        }
+    }
+    let shown = |d: &(String, String, bool, bool)| {
+        let verdict = |pass: bool| if pass { "pass" } else { "fail" };
+        format!(
+            "{} [{}]: kube-bench {}, Palisade {}",
+            d.0,
+            d.1,
+            verdict(d.2),
+            verdict(d.3)
+        )
+    };
+    let unexplained: Vec<String> = differences
+        .iter()
+        .filter(|d| {
+            !KNOWN_DIFFERENCES
+                .iter()
+                .any(|(id, case, _)| *id == d.0 && *case == d.1)
+        })
+        .map(shown)
+        .collect();
+    let stale: Vec<String> = KNOWN_DIFFERENCES
+        .iter()
+        .filter(|(id, case, _)| !differences.iter().any(|d| d.0 == *id && d.1 == *case))
+        .map(|(id, case, _)| format!("{id} [{case}]"))
+        .collect();
+    println!(
+        "kube-bench cis-1.12: {compared} checks compared, {} known differences",
+        differences.len()
+    );
+    assert!(
+        unexplained.is_empty(),
+        "unexplained differences:\n{}",
+        unexplained.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "listed differences that now agree:\n{}",
+        stale.join("\n")
+    );
+    assert!(
+        compared >= FLOOR,
+        "{compared} checks compared, below the floor of {FLOOR}"
+    );
+}
