@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 pub use pack::{Coverage, Pack, Requirement};
 
 /// The embedded packs, `(file name, text)`.
-const PACKS: [(&str, &str); 9] = [
+const PACKS: [(&str, &str); 12] = [
     (
         "pss-baseline.yaml",
         include_str!("../frameworks/pss-baseline.yaml"),
@@ -25,6 +25,18 @@ const PACKS: [(&str, &str); 9] = [
     (
         "cis-kubernetes-1.12.yaml",
         include_str!("../frameworks/cis-kubernetes-1.12.yaml"),
+    ),
+    (
+        "cis-eks-1.8.yaml",
+        include_str!("../frameworks/cis-eks-1.8.yaml"),
+    ),
+    (
+        "cis-gke-1.9.yaml",
+        include_str!("../frameworks/cis-gke-1.9.yaml"),
+    ),
+    (
+        "cis-aks-1.8.yaml",
+        include_str!("../frameworks/cis-aks-1.8.yaml"),
     ),
     (
         "cis-docker-1.6.yaml",

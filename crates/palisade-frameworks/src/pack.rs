@@ -37,6 +37,12 @@ pub struct Pack {
     /// Conventions and sources of the pack.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Parameters its controls run with when the pack is selected, by
+    /// control and parameter (a managed-node benchmark allows kubelet
+    /// files at 644 where CIS Kubernetes asks for 600). A configuration's
+    /// `controls:` settings still win.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Its requirements, in the framework's order.
     pub requirements: Vec<Requirement>,
 }
@@ -186,6 +192,27 @@ impl Pack {
             }
             if requirement.status != Coverage::Partial && requirement.partial.is_some() {
                 problem("`partial:` on a requirement that is not partial".into());
+            }
+        }
+        for (control_id, params) in &self.parameters {
+            let mut problem =
+                |text: String| problems.push(format!("{} parameters: {text}", self.id));
+            let Some(control) = palisade_controls::registry::find(control_id) else {
+                problem(format!("unknown control `{control_id}`"));
+                continue;
+            };
+            if !self
+                .requirements
+                .iter()
+                .any(|r| r.controls.contains(control_id))
+            {
+                problem(format!("`{control_id}` serves no requirement of the pack"));
+            }
+            let mut values = palisade_controls::Params::defaults(control);
+            for (name, value) in params {
+                if let Err(error) = values.set(control, name, value.clone()) {
+                    problem(error.to_string());
+                }
             }
         }
         problems

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 #[derive(Deserialize)]
 struct Benchmark {
+    #[serde(default)]
     groups: Vec<Group>,
 }
 
@@ -64,6 +65,7 @@ fn kube_bench(file: &Path) -> BTreeMap<String, String> {
         .map(|c| {
             let title = c
                 .text
+                .trim()
                 .trim_end_matches(" (Manual)")
                 .trim_end_matches(" (Automated)")
                 .to_owned();
@@ -107,5 +109,50 @@ fn cis_kubernetes_pack_matches_kube_bench_cis_1_12() {
             "cis-kubernetes-1.12 {} differs from kube-bench cis-1.12",
             requirement.id
         );
+    }
+}
+
+/// The managed-Kubernetes packs, each against its kube-bench definition:
+/// every recommendation there is in the pack, with the same title, and
+/// nothing else is.
+#[test]
+fn managed_kubernetes_packs_match_kube_bench() {
+    for (pack_id, folder) in [
+        ("cis-eks-1.8", "eks-1.8.0"),
+        ("cis-gke-1.9", "gke-1.9.0"),
+        ("cis-aks-1.8", "aks-1.8"),
+    ] {
+        let pack = palisade_frameworks::find(pack_id).unwrap();
+        let mut upstream = BTreeMap::new();
+        for section in [
+            "controlplane.yaml",
+            "node.yaml",
+            "policies.yaml",
+            "managedservices.yaml",
+        ] {
+            let Some(file) = corpus_file(&format!("kube-bench/cfg/{folder}/{section}")) else {
+                return;
+            };
+            upstream.extend(kube_bench(&file));
+        }
+        let recommendations: Vec<&String> = upstream
+            .keys()
+            .filter(|id| id.matches('.').count() == 2)
+            .collect();
+        for id in &recommendations {
+            assert!(
+                pack.requirement(id).is_some(),
+                "kube-bench {folder} {id} is missing from {pack_id}"
+            );
+        }
+        for requirement in &pack.requirements {
+            assert_eq!(
+                upstream.get(&requirement.id),
+                Some(&requirement.title),
+                "{pack_id} {} differs from kube-bench {folder}",
+                requirement.id
+            );
+        }
+        assert_eq!(pack.requirements.len(), recommendations.len(), "{pack_id}");
     }
 }

@@ -138,6 +138,23 @@ impl PolicySet {
                 .ok_or_else(|| SelectionError::UnknownControl(id.clone()))?;
             add(control, PssVersion::Latest);
         }
+        // The packs' own parameters; of two packs that set the same one,
+        // the first named wins.
+        for framework in frameworks.iter().rev() {
+            for (id, params) in &framework.pack.parameters {
+                for selected in controls
+                    .iter_mut()
+                    .filter(|s| s.control.meta.id == id.as_str())
+                {
+                    for (name, value) in params {
+                        selected
+                            .params
+                            .set(selected.control, name, value.clone())
+                            .map_err(|e| SelectionError::Parameter(framework.pack.id.clone(), e))?;
+                    }
+                }
+            }
+        }
         Ok(PolicySet {
             controls,
             frameworks: frameworks.to_vec(),

@@ -91,6 +91,9 @@ pub enum SelectionError {
     /// Not a control ID.
     #[error("unknown control `{0}` (see `palisade controls list`)")]
     UnknownControl(String),
+    /// A pack's `parameters:` names a parameter its control does not take.
+    #[error("framework `{0}`: {1}")]
+    Parameter(String, palisade_controls::ParamError),
 }
 
 fn known() -> String {

@@ -587,3 +587,60 @@ fn palisade_scan_judges_static_pod_manifests_in_a_repository() {
     assert_eq!(verdict(&report, "2.2"), "not-applicable");
     assert_eq!(verdict(&report, "4.2.1"), "not-run");
 }
+
+#[test]
+fn a_managed_node_pack_judges_with_its_own_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    // An EKS node: the kubelet's configuration in JSON, mode 644.
+    write(
+        dir.path(),
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --config /etc/kubernetes/kubelet/kubelet-config.json --kubeconfig /var/lib/kubelet/kubeconfig\n",
+        0o644,
+    );
+    write(
+        dir.path(),
+        "/etc/kubernetes/kubelet/kubelet-config.json",
+        r#"{"kind": "KubeletConfiguration", "apiVersion": "kubelet.config.k8s.io/v1beta1",
+  "authentication": {"anonymous": {"enabled": false}, "webhook": {"enabled": true}, "x509": {"clientCAFile": "/etc/kubernetes/pki/ca.crt"}},
+  "authorization": {"mode": "Webhook"}, "readOnlyPort": 10255}
+"#,
+        0o644,
+    );
+    write(
+        dir.path(),
+        "/var/lib/kubelet/kubeconfig",
+        "kind: Config\n",
+        0o644,
+    );
+    let eks = json_of(&node_scan(
+        dir.path(),
+        &["--framework", "cis-eks-1.8", "--format", "json"],
+    ));
+    assert_eq!(verdict(&eks, "3.1.1"), "pass", "644 is within EKS's 644");
+    assert_eq!(verdict(&eks, "3.1.3"), "pass");
+    assert_eq!(verdict(&eks, "3.2.1"), "pass");
+    assert_eq!(verdict(&eks, "3.2.4"), "fail");
+    assert_eq!(verdict(&eks, "5.1.1"), "manual");
+    let readonly = eks["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "kubelet-read-only-port")
+        .unwrap();
+    assert_eq!(
+        readonly["location"]["file"],
+        "/etc/kubernetes/kubelet/kubelet-config.json"
+    );
+    assert_eq!(readonly["location"]["line"], 3);
+    let cis = json_of(&node_scan(
+        dir.path(),
+        &["--framework", "cis-kubernetes-1.12", "--format", "json"],
+    ));
+    assert_eq!(
+        verdict(&cis, "4.1.5"),
+        "fail",
+        "CIS Kubernetes asks for 600"
+    );
+    assert_eq!(verdict(&cis, "4.1.9"), "fail");
+}
