@@ -156,9 +156,35 @@ pub struct ServeAuditArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// Namespace for the webhook (created; left out of the webhooks' scope).
-    #[arg(long, default_value = "palisade")]
-    pub namespace: String,
+    /// Namespace for the webhook (created; left out of the webhooks' scope)
+    /// [default: palisade; with --node, palisade-node].
+    #[arg(long)]
+    pub namespace: Option<String>,
+
+    /// Print the node agent instead of the webhook: a DaemonSet running
+    /// `palisade node scan` on every node (control-plane nodes included),
+    /// the host's / mounted read-only, hostPID, user 0 with no
+    /// capabilities, no token, no network; or, with --job-node, a Job on
+    /// one node.
+    #[arg(long)]
+    pub node: bool,
+
+    /// With --node: a Job that scans this node once, instead of the DaemonSet.
+    #[arg(long, value_name = "NODE", requires = "node")]
+    pub job_node: Option<String>,
+
+    /// With --node: the framework each scan reports on. Repeatable.
+    #[arg(
+        long = "node-framework",
+        value_name = "FRAMEWORK",
+        requires = "node",
+        default_value = "cis-kubernetes-1.12"
+    )]
+    pub node_frameworks: Vec<String>,
+
+    /// With --node: how often the DaemonSet scans (30s, 15m, 6h, 1d).
+    #[arg(long, value_name = "DURATION", requires = "node", default_value = "24h", value_parser = parse_every)]
+    pub every: u64,
 
     /// Container image running `palisade`.
     #[arg(long, default_value = concat!("ghcr.io/palisade-dev/palisade:", env!("CARGO_PKG_VERSION")))]
@@ -559,6 +585,13 @@ pub struct NodeScanArgs {
     #[command(flatten)]
     pub record: RecordArgs,
 
+    /// Scan again every DURATION (30s, 15m, 6h, 1d) until stopped, writing
+    /// each report (and recording it with --record): the node agent's
+    /// DaemonSet runs this way. Errors of one scan are reported and the
+    /// next one still runs.
+    #[arg(long, value_name = "DURATION", value_parser = parse_every)]
+    pub every: Option<u64>,
+
     /// Exit 0 when the host runs no node component Palisade judges (no
     /// kubelet, no control-plane component) instead of 3. The warning on
     /// stderr stays.
@@ -753,4 +786,46 @@ pub struct ListArgs {
 pub struct ExplainArgs {
     /// The control's ID, e.g. privileged-container.
     pub id: String,
+}
+
+/// A duration of whole seconds, minutes, hours or days (`30s`, `15m`,
+/// `6h`, `1d`), in seconds; at least one second.
+fn parse_every(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("`{text}` has no unit (s, m, h or d)"))?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` does not start with a number"))?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        other => return Err(format!("unknown unit `{other}` (s, m, h or d)")),
+    };
+    match number.checked_mul(scale) {
+        Some(0) => Err("the interval must be at least 1s".to_owned()),
+        Some(seconds) => Ok(seconds),
+        None => Err(format!("`{text}` is too long")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_every;
+
+    #[test]
+    fn intervals_read_with_their_unit() {
+        assert_eq!(parse_every("30s"), Ok(30));
+        assert_eq!(parse_every("15m"), Ok(900));
+        assert_eq!(parse_every("6h"), Ok(21600));
+        assert_eq!(parse_every("1d"), Ok(86400));
+        assert!(parse_every("0s").is_err());
+        assert!(parse_every("10").is_err());
+        assert!(parse_every("1w").is_err());
+        assert!(parse_every("h").is_err());
+    }
 }

@@ -117,3 +117,57 @@ fn serve_explains_what_is_missing() {
         "a missing policy is named: {out}"
     );
 }
+
+/// `palisade install --node`: the node agent needs the host (a read-only
+/// hostPath, hostPID, user 0): every built-in control passes it except
+/// those, each waived on the object with its reason, and the agent's own
+/// scan of the manifests exits 0.
+#[test]
+fn node_agent_manifests_waive_exactly_what_reading_the_host_needs() {
+    let digest = "ghcr.io/palisade-dev/palisade:0.1.0@sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d";
+    for extra in [&[][..], &["--job-node", "worker-1"][..]] {
+        let mut args = vec!["install", "--node", "--image", digest];
+        args.extend_from_slice(extra);
+        let (code, yaml) = palisade(&args, None);
+        assert_eq!(code, 0, "{yaml}");
+        let kind = if extra.is_empty() { "DaemonSet" } else { "Job" };
+        assert!(yaml.contains(&format!("\nkind: {kind}\n")), "{yaml}");
+        assert!(yaml.contains("readOnly: true"), "{yaml}");
+        let (code, report) = palisade(
+            &["scan", "-", "--format", "json", "--no-progress"],
+            Some(yaml.as_bytes()),
+        );
+        assert_eq!(code, 0, "{report}");
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let mut waived: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert!(!f["waiver"].is_null(), "unwaived: {f}");
+                f["control"].as_str().unwrap()
+            })
+            .collect();
+        waived.sort_unstable();
+        waived.dedup();
+        let mut expected = vec![
+            "forbidden-volume",
+            "host-namespaces",
+            "host-path-volumes",
+            "missing-run-as-non-root",
+            "restricted-volume-types",
+            "run-as-root-user",
+        ];
+        if kind == "DaemonSet" {
+            // A loop has no endpoint to probe; a Job is not probed.
+            expected.extend(["liveness-probe-missing", "readiness-probe-missing"]);
+            expected.sort_unstable();
+        }
+        assert_eq!(waived, expected);
+    }
+    let (code, out) = palisade(&["install", "--node", "--node-framework", "nope"], None);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("nope"), "{out}");
+    let (code, out) = palisade(&["install", "--node", "--every", "0s"], None);
+    assert_eq!(code, 2, "{out}");
+}

@@ -1,16 +1,20 @@
 //! `palisade install` (alias `palisade manifests`): prints the manifests
-//! that run the webhook in a cluster.
+//! that run the webhook in a cluster, or with `--node` the node agent.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use palisade_policy::Config;
+use palisade_server::install::node::NodeInstallOptions;
 use palisade_server::install::{self, InstallOptions};
 
 use crate::cli::InstallArgs;
 
 pub fn run(args: &InstallArgs) -> Result<ExitCode> {
+    if args.node {
+        return node(args);
+    }
     let (config_text, config) = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -28,7 +32,10 @@ pub fn run(args: &InstallArgs) -> Result<ExitCode> {
     config.policy(&frameworks, &[])?;
     let settings = config.admission()?;
     let options = InstallOptions {
-        namespace: args.namespace.clone(),
+        namespace: args
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "palisade".to_owned()),
         image: args.image.clone(),
         replicas: args.replicas,
         config_text,
@@ -37,6 +44,25 @@ pub fn run(args: &InstallArgs) -> Result<ExitCode> {
         timeout_seconds: args.timeout_seconds,
     };
     let yaml = install::render(&options)?;
+    std::io::stdout().lock().write_all(yaml.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `palisade install --node`: the node agent's manifests.
+fn node(args: &InstallArgs) -> Result<ExitCode> {
+    // Refuse an unknown framework here rather than in every pod's log.
+    Config::parse("palisade.yaml", "")?.frameworks(&args.node_frameworks)?;
+    let options = NodeInstallOptions {
+        namespace: args
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "palisade-node".to_owned()),
+        image: args.image.clone(),
+        frameworks: args.node_frameworks.clone(),
+        every_seconds: args.every,
+        job_node: args.job_node.clone(),
+    };
+    let yaml = install::render_node(&options)?;
     std::io::stdout().lock().write_all(yaml.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -28,6 +28,20 @@ pub fn collect(args: &NodeCollectArgs) -> Result<ExitCode> {
 }
 
 pub fn scan(args: &NodeScanArgs) -> Result<ExitCode> {
+    let Some(every) = args.every else {
+        return scan_once(args);
+    };
+    // The node agent: scan, report, wait, forever. One scan's failure is
+    // reported and the next one still runs.
+    loop {
+        if let Err(error) = scan_once(args) {
+            eprintln!("palisade: node scan failed: {error:#}");
+        }
+        std::thread::sleep(std::time::Duration::from_secs(every));
+    }
+}
+
+fn scan_once(args: &NodeScanArgs) -> Result<ExitCode> {
     let host = host_options(&args.host)?;
     let request = PolicyRequest {
         frameworks: args.framework.clone(),
