@@ -2,6 +2,7 @@
 
 use palisade_load::InputKind;
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::{Component, ControlPlaneComponent, Kubelet};
 use palisade_load::image::Image;
 use palisade_load::{KubeObject, PodSpec};
@@ -79,13 +80,19 @@ pub enum Check {
         /// The check.
         check: fn(&ControlPlaneComponent, &Params) -> Vec<NodeJudgement>,
     },
+    /// Checks a host's Docker daemon: its effective settings (flags and
+    /// `daemon.json`), its files and sockets, and the host's audit rules.
+    Docker(fn(&DockerDaemon, &Params) -> Vec<NodeJudgement>),
 }
 
 impl Check {
     /// Whether it judges each instance of a component (a kubelet, an API
     /// server), which an input may not have: then it is not applicable.
     pub fn per_component(&self) -> bool {
-        matches!(self, Check::Kubelet(_) | Check::ControlPlane { .. })
+        matches!(
+            self,
+            Check::Kubelet(_) | Check::ControlPlane { .. } | Check::Docker(_)
+        )
     }
 
     /// The kinds of input it judges: a scan that read none of them did not
@@ -98,7 +105,7 @@ impl Check {
             Check::Dockerfile(_) => &[InputKind::Dockerfile],
             Check::Image(_) => &[InputKind::Images],
             Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
-            Check::Kubelet(_) => &[InputKind::Host],
+            Check::Kubelet(_) | Check::Docker(_) => &[InputKind::Host],
             Check::ControlPlane { .. } => &[InputKind::Host, InputKind::Manifests],
         }
     }

@@ -111,7 +111,9 @@ impl Loaded {
             },
             Input::Host(facts) => Counts {
                 documents: 1,
-                resources: facts.kubelets.len() + facts.control_plane.len(),
+                resources: facts.kubelets.len()
+                    + facts.control_plane.len()
+                    + usize::from(facts.docker.is_some()),
                 skipped: 0,
             },
         }
@@ -214,6 +216,7 @@ pub fn load_host(options: &HostOptions) -> Loaded {
         .kubelets
         .iter()
         .flat_map(|k| &k.config.problems)
+        .chain(facts.docker.iter().flat_map(|d| &d.problems))
         .map(|problem| LoadError::file(name.clone(), problem.clone()))
         .collect();
     Loaded {

@@ -207,6 +207,14 @@ impl PolicySet {
                             (facts.component_resource(c), c.found.unproven(), judged)
                         })
                         .collect(),
+                    Check::Docker(check) => facts
+                        .docker
+                        .iter()
+                        .map(|d| {
+                            let judged = check(d, &selected.params);
+                            (facts.docker_resource(), d.found.unproven(), judged)
+                        })
+                        .collect(),
                     _ => continue,
                 };
             for (resource, unproven, judgements) in instances {

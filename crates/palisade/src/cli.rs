@@ -522,7 +522,8 @@ pub enum NodeCommand {
     /// every format: the control plane (CIS Kubernetes sections 1 and 2:
     /// kube-apiserver, kube-controller-manager, kube-scheduler and etcd,
     /// running or from their static pods, and their files) and the kubelet
-    /// (section 4: its files and effective configuration). Each finding
+    /// (section 4: its files and effective configuration), and the Docker
+    /// daemon (CIS Docker sections 1 to 3). Each finding
     /// points where its value came from: a line of a configuration file,
     /// static pod or systemd unit, a process's command line, or the file
     /// whose mode or owner is wrong. Recommendations with nothing to judge
@@ -593,7 +594,7 @@ pub struct NodeScanArgs {
     pub every: Option<u64>,
 
     /// Exit 0 when the host runs no node component Palisade judges (no
-    /// kubelet, no control-plane component) instead of 3. The warning on
+    /// kubelet, control-plane component or Docker daemon) instead of 3. The warning on
     /// stderr stays.
     #[arg(long)]
     pub allow_empty: bool,

@@ -644,3 +644,74 @@ fn a_managed_node_pack_judges_with_its_own_thresholds() {
     );
     assert_eq!(verdict(&cis, "4.1.9"), "fail");
 }
+
+#[test]
+fn a_docker_host_is_judged_from_dockerd_and_daemon_json() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "/lib/systemd/system/docker.service",
+        "[Service]\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375\n",
+        0o644,
+    );
+    write(
+        dir.path(),
+        "/etc/docker/daemon.json",
+        "{\n  \"icc\": false,\n  \"live-restore\": true\n}\n",
+        0o644,
+    );
+    write(
+        dir.path(),
+        "/etc/group",
+        "root:x:0:\ndocker:x:999:\n",
+        0o644,
+    );
+    let out = node_scan(
+        dir.path(),
+        &["--framework", "cis-docker-1.6", "--format", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    assert_eq!(verdict(&report, "2.2"), "pass"); // icc false in daemon.json
+    assert_eq!(verdict(&report, "2.15"), "pass");
+    assert_eq!(verdict(&report, "2.7"), "fail"); // TCP without TLS
+    assert_eq!(verdict(&report, "2.9"), "fail"); // userns-remap's default
+    assert_eq!(verdict(&report, "3.18"), "pass"); // daemon.json 644
+    assert_eq!(verdict(&report, "3.16"), "not-applicable"); // no socket here
+    assert_eq!(verdict(&report, "1.1.18"), "not-applicable"); // no runc here
+    assert_eq!(verdict(&report, "4.1"), "not-run"); // no Dockerfile scanned
+    let tls = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "docker-tls-not-configured")
+        .unwrap();
+    assert_eq!(tls["resource"]["kind"], "dockerd");
+    assert_eq!(
+        tls["location"]["file"],
+        "/lib/systemd/system/docker.service"
+    );
+
+    // A setting both as a flag and in daemon.json: dockerd would not start.
+    write(
+        dir.path(),
+        "/lib/systemd/system/docker.service",
+        "[Service]\nExecStart=/usr/bin/dockerd --icc=true\n",
+        0o644,
+    );
+    let out = node_scan(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let report = json_of(&out);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("icc is set both as a flag"),
+        "{report:#}"
+    );
+}

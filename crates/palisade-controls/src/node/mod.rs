@@ -5,7 +5,8 @@
 //! holds CIS Kubernetes section 4 (the worker node); `api_server/`,
 //! `controller_manager/`, `scheduler/` and `etcd/` sections 1 and 2 (the
 //! control plane), which also run on static-pod manifests in `palisade
-//! scan`; `control_plane.rs` what those four share.
+//! scan`; `control_plane.rs` what those four share; `docker/` CIS Docker
+//! sections 1 to 3 (a Docker host's daemon, its files and audit rules).
 //!
 //! A node check answers, for each thing it judges, a [`NodeJudgement`]:
 //! nothing (it passes), a violation at the value's origin, a reason it
@@ -15,6 +16,7 @@
 pub(crate) mod api_server;
 pub(crate) mod control_plane;
 pub(crate) mod controller_manager;
+pub(crate) mod docker;
 pub(crate) mod etcd;
 pub(crate) mod kubelet;
 pub(crate) mod scheduler;

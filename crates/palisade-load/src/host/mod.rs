@@ -9,6 +9,7 @@
 //! is configured, not proven running.
 
 pub mod control_plane;
+pub mod docker;
 pub mod file;
 pub mod flags;
 pub mod kubelet;
@@ -54,6 +55,10 @@ pub struct NodeFacts {
     /// The control plane's components: each running one, else the static
     /// pods of the kubelet's manifest folder.
     pub control_plane: Vec<ControlPlaneComponent>,
+    /// The Docker daemon: the running one, else the one its systemd unit
+    /// configures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docker: Option<docker::DockerDaemon>,
 }
 
 /// How a component was found.
@@ -171,12 +176,14 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
         kubelets.push(kubelet);
     }
     let control_plane = control_plane_of(&root, &accounts, options, &kubelets);
+    let docker = docker::daemon(&root, &accounts, options.proc.as_deref());
     let root_shown = options.root.display().to_string();
     NodeFacts {
         hostname: hostname(&root).unwrap_or_else(|| root_shown.clone()),
         root: root_shown,
         kubelets,
         control_plane,
+        docker,
     }
 }
 
@@ -311,6 +318,11 @@ impl NodeFacts {
         ResourceRef::outside_kubernetes(instance.component.binary(), &name)
     }
 
+    /// The resource the Docker daemon's findings are about: `dockerd/<host>`.
+    pub fn docker_resource(&self) -> ResourceRef {
+        ResourceRef::outside_kubernetes("dockerd", &self.hostname)
+    }
+
     /// Every component's resource, in order.
     pub fn resources(&self) -> Vec<ResourceRef> {
         self.kubelets
@@ -321,6 +333,7 @@ impl NodeFacts {
                     .iter()
                     .map(|c| self.component_resource(c)),
             )
+            .chain(self.docker.iter().map(|_| self.docker_resource()))
             .collect()
     }
 }

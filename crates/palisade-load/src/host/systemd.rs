@@ -15,7 +15,7 @@ use super::root::HostRoot;
 use crate::words::split as split_words;
 
 /// Unit folders, highest priority first (systemd's system search path).
-const UNIT_DIRS: [&str; 5] = [
+pub const UNIT_DIRS: [&str; 5] = [
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",

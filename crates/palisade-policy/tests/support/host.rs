@@ -17,6 +17,8 @@
 //!       readOnlyPort: 10255 # expect: kubelet-read-only-port
 //! dirs:
 //!   /var/lib/etcd: {mode: "700", owner: "998:998", expect: [etcd-data-dir-permissions]}
+//! sockets:
+//!   /var/run/docker.sock: {mode: "660", owner: "0:999"}
 //! links:
 //!   /etc/kubernetes/kubelet.conf: /srv/kubelet.conf
 //!   /etc/kubelet.yaml: {target: /var/lib/kubelet/config.yaml, expect: [kubelet-config-file-permissions]}
@@ -26,7 +28,8 @@
 //! line of that host file; the marker is taken out of the text written
 //! (a systemd unit has no end-of-line comments). `/etc/passwd`,
 //! `/etc/group` and `/etc/hostname` are written unless the fixture has
-//! them: `root` (0), `alice` (1000) and `etcd` (998), host `fixture-node`.
+//! them: `root` (0), `alice` (1000), `etcd` (998) and the group `docker`
+//! (999), host `fixture-node`.
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::{PermissionsExt, chown, symlink};
@@ -41,7 +44,10 @@ pub fn expected(id: &str, fixture: &Path) -> BTreeSet<(String, u32)> {
     let spec = spec(fixture);
     let marker = format!("# expect: {id}");
     let mut expected = BTreeSet::new();
-    for (link, target) in links(&spec).into_iter().chain(entries(&spec, "dirs")) {
+    let others = entries(&spec, "dirs")
+        .into_iter()
+        .chain(entries(&spec, "sockets"));
+    for (link, target) in links(&spec).into_iter().chain(others) {
         let marked = target["expect"]
             .as_array()
             .is_some_and(|ids| ids.iter().any(|i| i.as_str() == Some(id)));
@@ -74,7 +80,10 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
             "/etc/passwd",
             "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\netcd:x:998:998::/var/lib/etcd:/sbin/nologin\n",
         ),
-        ("/etc/group", "root:x:0:\nalice:x:1000:\netcd:x:998:\n"),
+        (
+            "/etc/group",
+            "root:x:0:\nalice:x:1000:\netcd:x:998:\ndocker:x:999:alice\n",
+        ),
         ("/etc/hostname", "fixture-node\n"),
     ];
     for (path, text) in defaults {
@@ -107,6 +116,14 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
         let local = dir.join(path.trim_start_matches('/'));
         std::fs::create_dir_all(&local).unwrap();
         let (mode, (uid, gid)) = mode_and_owner(&entry, "700");
+        chown(&local, Some(uid), Some(gid)).unwrap();
+        std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    for (path, entry) in entries(&spec, "sockets") {
+        let local = dir.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+        drop(std::os::unix::net::UnixListener::bind(&local).unwrap());
+        let (mode, (uid, gid)) = mode_and_owner(&entry, "660");
         chown(&local, Some(uid), Some(gid)).unwrap();
         std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
     }

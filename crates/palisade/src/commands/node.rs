@@ -59,7 +59,7 @@ fn scan_once(args: &NodeScanArgs) -> Result<ExitCode> {
     let empty = report.summary.resources == 0;
     if empty {
         eprintln!(
-            "warning: no node component Palisade judges (a kubelet or a control-plane component, running or configured) under {}{}",
+            "warning: no node component Palisade judges (a kubelet, a control-plane component or a Docker daemon, running or configured) under {}{}",
             host.root.display(),
             if args.allow_empty {
                 ""

@@ -1,0 +1,51 @@
+//! The /etc/docker folder allows more than 755.
+
+use palisade_load::host::docker::DockerDaemon;
+use palisade_model::{ControlMeta, Severity};
+
+use super::mode;
+use crate::node::NodeJudgement;
+use crate::{Check, Control, Params};
+
+pub(crate) static CONTROL: Control = Control {
+    meta: ControlMeta {
+        id: "docker-config-dir-permissions",
+        title: "The /etc/docker folder allows more than 755",
+        severity: Severity::Medium,
+        docs: DOCS,
+    },
+    pss: None,
+    params: &[],
+    check: Check::Docker(check),
+};
+
+const DOCS: &str = r#"## What it does
+Flags `/etc/docker` when its permissions allow more than 755, as a mask (setuid, setgid and sticky included); links are judged by what they lead to. A host without it is not applicable.
+
+## Why is this bad?
+Whoever can write it changes how dockerd runs or whom it trusts; a key readable by others is a stolen identity.
+
+## How to fix
+Restrict it:
+```sh
+chmod 755 /etc/docker
+```
+
+## Example
+```console
+$ stat -c '%a' /etc/docker
+666
+```
+Use instead:
+```console
+$ stat -c '%a' /etc/docker
+755
+```
+
+## References
+- dockerd reference: https://docs.docker.com/reference/cli/dockerd/
+"#;
+
+fn check(daemon: &DockerDaemon, _: &Params) -> Vec<NodeJudgement> {
+    mode(daemon, "/etc/docker", 0o755, "/etc/docker folder")
+}
