@@ -237,7 +237,8 @@ fn reload_failed(ready: &str, what: &str) -> bool {
 
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
+    // Generous: a loaded 2-core CI machine compiles the Rego policies slowly.
+    while start.elapsed() < Duration::from_secs(30) {
         if check().await {
             return;
         }
