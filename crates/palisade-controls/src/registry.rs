@@ -17,7 +17,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 213] = [
+static CONTROLS: [&Control; 216] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -98,6 +98,9 @@ static CONTROLS: [&Control; 213] = [
     &node::api_server::manifest_ownership::CONTROL,
     &node::api_server::admin_kubeconfig_permissions::CONTROL,
     &node::api_server::admin_kubeconfig_ownership::CONTROL,
+    &node::api_server::pki_ownership::CONTROL,
+    &node::api_server::pki_certificate_permissions::CONTROL,
+    &node::api_server::pki_key_permissions::CONTROL,
     &node::api_server::anonymous_auth::CONTROL,
     &node::api_server::token_auth_file::CONTROL,
     &node::api_server::deny_service_external_ips::CONTROL,

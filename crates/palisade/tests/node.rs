@@ -223,6 +223,16 @@ fn json_of(output: &std::process::Output) -> Value {
     })
 }
 
+/// The first finding of `control` in a JSON report.
+fn finding_of<'a>(report: &'a Value, control: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == control)
+        .unwrap_or_else(|| panic!("no {control} finding in {report:#}"))
+}
+
 /// The verdict on requirement `id` of the report's only framework.
 fn verdict<'a>(report: &'a Value, id: &str) -> &'a Value {
     let requirements = report["compliance"][0]["requirements"].as_array().unwrap();
@@ -350,12 +360,7 @@ fn a_kubelet_without_a_config_file_has_nothing_to_protect() {
     // AlwaysAllow, each pointing at the unit's ExecStart= line.
     assert_eq!(verdict(&report, "4.2.1"), "fail");
     assert_eq!(verdict(&report, "4.2.2"), "fail");
-    let anonymous = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["control"] == "kubelet-anonymous-auth")
-        .unwrap();
+    let anonymous = finding_of(&report, "kubelet-anonymous-auth");
     assert_eq!(
         anonymous["location"]["file"],
         "/etc/systemd/system/kubelet.service"
@@ -622,12 +627,7 @@ fn a_managed_node_pack_judges_with_its_own_thresholds() {
     assert_eq!(verdict(&eks, "3.2.1"), "pass");
     assert_eq!(verdict(&eks, "3.2.4"), "fail");
     assert_eq!(verdict(&eks, "5.1.1"), "manual");
-    let readonly = eks["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["control"] == "kubelet-read-only-port")
-        .unwrap();
+    let readonly = finding_of(&eks, "kubelet-read-only-port");
     assert_eq!(
         readonly["location"]["file"],
         "/etc/kubernetes/kubelet/kubelet-config.json"
@@ -685,12 +685,7 @@ fn a_docker_host_is_judged_from_dockerd_and_daemon_json() {
     assert_eq!(verdict(&report, "3.16"), "not-applicable"); // no socket here
     assert_eq!(verdict(&report, "1.1.18"), "not-applicable"); // no runc here
     assert_eq!(verdict(&report, "4.1"), "not-run"); // no Dockerfile scanned
-    let tls = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["control"] == "docker-tls-not-configured")
-        .unwrap();
+    let tls = finding_of(&report, "docker-tls-not-configured");
     assert_eq!(tls["resource"]["kind"], "dockerd");
     assert_eq!(
         tls["location"]["file"],

@@ -449,3 +449,40 @@ pub(crate) fn without_missing(parts: Vec<Vec<NodeJudgement>>) -> Vec<NodeJudgeme
     }
     parts.into_iter().flatten().filter(|j| !na(j)).collect()
 }
+
+/// The entries of the PKI folder (`/etc/kubernetes/pki`) whose name ends
+/// with `suffix` (all of them for `""`), not applicable when there are none.
+pub(crate) fn pki<'a>(
+    component: &'a ControlPlaneComponent,
+    suffix: &str,
+) -> Result<Vec<&'a palisade_load::host::FileFacts>, NodeJudgement> {
+    let found: Vec<_> = component
+        .files
+        .iter()
+        .filter(|(role, _)| role.starts_with("pki:") && role.ends_with(suffix))
+        .map(|(_, facts)| facts)
+        .collect();
+    if found.is_empty() {
+        let what = if suffix.is_empty() { "entry" } else { suffix };
+        return Err(NodeJudgement::NotApplicable(format!(
+            "no {what} under /etc/kubernetes/pki on this host (or it is judged on its host, not in a manifest)"
+        )));
+    }
+    Ok(found)
+}
+
+/// Each PKI entry ending with `suffix` within `max` as a mask.
+pub(crate) fn pki_mode(
+    component: &ControlPlaneComponent,
+    suffix: &str,
+    max: u32,
+    what: &str,
+) -> Vec<NodeJudgement> {
+    match pki(component, suffix) {
+        Ok(files) => files
+            .into_iter()
+            .filter_map(|f| mode_at_most(f, max, what, || None))
+            .collect(),
+        Err(not_applicable) => vec![not_applicable],
+    }
+}

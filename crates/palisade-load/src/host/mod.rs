@@ -261,11 +261,63 @@ fn control_plane_of(
                         .files
                         .insert(name.to_owned(), file::facts(root, accounts, &path));
                 }
+                for path in tree(root, PKI, 4, 1000) {
+                    let facts = file::facts(root, accounts, &path);
+                    instance.files.insert(format!("pki:{path}"), facts);
+                }
             }
         }
         found.extend(instances);
     }
     found
+}
+
+/// kubeadm's PKI folder, whose files CIS 1.1.19 to 1.1.21 judge.
+const PKI: &str = "/etc/kubernetes/pki";
+
+/// `dir` and everything under it on the host, folders first, in name
+/// order; links are listed, not followed (a link to a folder is not
+/// descended into), at most `depth` levels and `limit` entries.
+fn tree(root: &HostRoot, dir: &str, depth: usize, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(resolved) = root.resolve(dir) else {
+        return out;
+    };
+    if !resolved.local.is_dir() {
+        return out;
+    }
+    let mut pending = vec![(resolved.host_path.clone(), resolved.local, 0)];
+    while let Some((host, local, level)) = pending.pop() {
+        if out.len() >= limit {
+            break;
+        }
+        out.push(host.clone());
+        let Ok(entries) = std::fs::read_dir(&local) else {
+            continue;
+        };
+        let mut names: Vec<(String, std::path::PathBuf, bool)> = entries
+            .filter_map(Result::ok)
+            .map(|e| {
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.path(),
+                    is_dir,
+                )
+            })
+            .collect();
+        names.sort();
+        for (name, path, is_dir) in names.into_iter().rev() {
+            let child = format!("{}/{name}", host.trim_end_matches('/'));
+            if is_dir && level + 1 < depth {
+                pending.push((child, path, level + 1));
+            } else if !is_dir && out.len() < limit {
+                out.push(child);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The instances of `component` a static-pod manifest on the host runs.
