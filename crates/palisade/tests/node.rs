@@ -710,3 +710,41 @@ fn a_docker_host_is_judged_from_dockerd_and_daemon_json() {
         "{report:#}"
     );
 }
+
+#[test]
+fn a_configured_exception_waives_a_node_finding_for_its_host_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = dir.path().join("host");
+    kubeadm_worker(&host);
+    write(&host, "/etc/hostname", "worker-7\n", 0o644);
+    let config = dir.path().join("palisade.yaml");
+    let exception = |name: &str| {
+        format!(
+            "exceptions:\n  - controls: [kubelet-read-only-port]\n    kinds: [Kubelet]\n    names: [\"{name}\"]\n    justification: the metrics agent still reads 10255 until SEC-42 lands\n    owner: platform-team\n    expires: 2099-01-01\n"
+        )
+    };
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--control",
+        "kubelet-read-only-port",
+        "--format",
+        "json",
+    ];
+    std::fs::write(&config, exception("worker-*")).unwrap();
+    let out = node_scan(&host, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    let waived = finding_of(&report, "kubelet-read-only-port");
+    assert_eq!(waived["waiver"]["owner"], "platform-team", "{waived:#}");
+    // Another host's exception waives nothing here.
+    std::fs::write(&config, exception("worker-8")).unwrap();
+    let out = node_scan(&host, &args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(finding_of(&json_of(&out), "kubelet-read-only-port")["waiver"].is_null());
+}
