@@ -2,6 +2,7 @@
 
 use palisade_load::InputKind;
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::{Component, ControlPlaneComponent, Kubelet};
 use palisade_load::image::Image;
@@ -83,6 +84,10 @@ pub enum Check {
     /// Checks a host's Docker daemon: its effective settings (flags and
     /// `daemon.json`), its files and sockets, and the host's audit rules.
     Docker(fn(&DockerDaemon, &Params) -> Vec<NodeJudgement>),
+    /// Checks each running container of a host's Docker daemon, on the
+    /// state dockerd keeps of it (`config.v2.json`, `hostconfig.json`),
+    /// with the daemon for the defaults it gave the container.
+    DockerContainer(fn(&DockerContainer, &DockerDaemon, &Params) -> Vec<NodeJudgement>),
 }
 
 impl Check {
@@ -91,7 +96,10 @@ impl Check {
     pub fn per_component(&self) -> bool {
         matches!(
             self,
-            Check::Kubelet(_) | Check::ControlPlane { .. } | Check::Docker(_)
+            Check::Kubelet(_)
+                | Check::ControlPlane { .. }
+                | Check::Docker(_)
+                | Check::DockerContainer(_)
         )
     }
 
@@ -105,7 +113,7 @@ impl Check {
             Check::Dockerfile(_) => &[InputKind::Dockerfile],
             Check::Image(_) => &[InputKind::Images],
             Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
-            Check::Kubelet(_) | Check::Docker(_) => &[InputKind::Host],
+            Check::Kubelet(_) | Check::Docker(_) | Check::DockerContainer(_) => &[InputKind::Host],
             Check::ControlPlane { .. } => &[InputKind::Host, InputKind::Manifests],
         }
     }

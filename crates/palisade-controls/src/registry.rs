@@ -17,7 +17,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 216] = [
+static CONTROLS: [&Control; 218] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -218,6 +218,8 @@ static CONTROLS: [&Control; 216] = [
     &node::docker::sysconfig_file_permissions::CONTROL,
     &node::docker::containerd_socket_ownership::CONTROL,
     &node::docker::containerd_socket_permissions::CONTROL,
+    &node::docker::data_root_not_separate::CONTROL,
+    &node::docker::untrusted_users::CONTROL,
     &node::docker::audit_daemon::CONTROL,
     &node::docker::audit_run_containerd::CONTROL,
     &node::docker::audit_var_lib_docker::CONTROL,

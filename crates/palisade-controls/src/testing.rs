@@ -85,7 +85,9 @@ impl Sample for &str {
             Check::Pod(_) => panic!("{}: use `verdict` for PSS checks", control.meta.id),
             Check::Image(_) => panic!("{}: give an Image, not text", control.meta.id),
             Check::Kubelet(_) => panic!("{}: give a Kubelet, not text", control.meta.id),
-            Check::Docker(_) => panic!("{}: use a host fixture", control.meta.id),
+            Check::Docker(_) | Check::DockerContainer(_) => {
+                panic!("{}: use a host fixture", control.meta.id)
+            }
             Check::ControlPlane { check, .. } => {
                 let file: Arc<str> = "t.yaml".into();
                 let documents = yaml(self);

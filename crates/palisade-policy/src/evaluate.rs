@@ -32,7 +32,7 @@ pub struct Evaluated {
     /// What a control could not judge (a host file it cannot read): errors
     /// of the scan, naming the file.
     pub unjudged: Vec<LoadError>,
-    /// The per-component controls (kubelet, control plane) that found
+    /// The per-component controls (kubelet, control plane, Docker) that found
     /// something to judge in this input: one that never does in a scan is
     /// not applicable to it (a kubelet control on a host without a
     /// kubelet, an API server control in a repository without its static
@@ -213,6 +213,15 @@ impl PolicySet {
                         .map(|d| {
                             let judged = check(d, &selected.params);
                             (facts.docker_resource(), d.found.unproven(), judged)
+                        })
+                        .collect(),
+                    Check::DockerContainer(check) => facts
+                        .docker
+                        .iter()
+                        .flat_map(|d| d.running_containers().map(move |c| (d, c)))
+                        .map(|(d, c)| {
+                            let judged = check(c, d, &selected.params);
+                            (facts.container_resource(c), d.found.unproven(), judged)
                         })
                         .collect(),
                     _ => continue,

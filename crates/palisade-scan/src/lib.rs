@@ -224,7 +224,7 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
         .extend(whole_scan.errors.iter().map(policy_error));
     report.finish();
     // A control ran when the scan read a kind of input it judges; a
-    // per-component control (kubelet, control plane) found nothing to judge
+    // per-component control (kubelet, control plane, Docker) found nothing to judge
     // when no input had its component.
     let (judged, without_input): (Vec<&str>, Vec<&str>) = report
         .controls

@@ -20,6 +20,7 @@ use super::flags::{Arg, parse};
 use super::kubelet::Setting;
 use super::origin::Origin;
 use super::root::HostRoot;
+use super::containers::{self, DockerContainer};
 use super::{Accounts, FileFacts, FileState, Found, file, process, systemd};
 use crate::parse_documents;
 
@@ -75,6 +76,8 @@ const KNOWN: &[Known] = &[
     scalar("userland-proxy", "userland-proxy", Some("true")),
     scalar("seccomp-profile", "seccomp-profile", None),
     scalar("experimental", "experimental", Some("false")),
+    scalar("data-root", "data-root", Some("/var/lib/docker")),
+    scalar("selinux-enabled", "selinux-enabled", Some("false")),
 ];
 
 /// dockerd's boolean flags among those read.
@@ -87,6 +90,7 @@ const BOOLEANS: &[&str] = &[
     "live-restore",
     "userland-proxy",
     "experimental",
+    "selinux-enabled",
 ];
 
 /// The Docker daemon's facts.
@@ -114,9 +118,37 @@ pub struct DockerDaemon {
     /// `docker.service`, `/var/lib/docker`, ...): whether it is on the
     /// host, and the audit rule that watches it (itself or a folder above).
     pub audit_targets: BTreeMap<String, AuditTarget>,
+    /// The members of the host's `docker` group: listed on its line of
+    /// `/etc/group`, or with it as their primary group in `/etc/passwd`.
+    pub docker_group: Vec<GroupMember>,
+    /// The host's mount points, when a mount table could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Mounts>,
+    /// The containers in its state (`<data-root>/containers`), by name.
+    pub containers: Vec<DockerContainer>,
     /// What could not be read, or makes dockerd refuse to start.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+}
+
+/// A member of the host's `docker` group.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupMember {
+    /// The user's name.
+    pub name: String,
+    /// The line that makes them a member.
+    pub origin: Origin,
+}
+
+/// The host's mount points and the table they were read from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mounts {
+    /// `/proc/1/mountinfo` (the host's, with `--proc`), else `/etc/fstab`.
+    pub table: String,
+    /// Every mount point, as the table names it.
+    pub points: Vec<String>,
 }
 
 /// A path the benchmark asks to audit.
@@ -196,6 +228,12 @@ impl DockerDaemon {
     pub fn get(&self, key: &str) -> Option<&Setting> {
         self.settings.get(key).filter(|s| !s.value.is_empty())
     }
+
+    /// The containers dockerd last recorded running: those the benchmark's
+    /// runtime section judges.
+    pub fn running_containers(&self) -> impl Iterator<Item = &DockerContainer> {
+        self.containers.iter().filter(|c| c.running)
+    }
 }
 
 /// The daemon of the host: a running `dockerd` first, else the one its
@@ -234,10 +272,16 @@ pub fn daemon(
         files: BTreeMap::new(),
         audited: audit_rules(root, &mut problems),
         audit_targets: BTreeMap::new(),
+        docker_group: docker_group(root),
+        mounts: mounts(root, proc),
+        containers: Vec::new(),
         problems: Vec::new(),
         command,
     };
     daemon.merge(root, &args, &mut problems);
+    if let Some(data_root) = daemon.get("data-root").map(|s| s.value.clone()) {
+        daemon.containers = containers::read(root, &data_root, &mut problems);
+    }
     daemon.problems = problems;
     daemon.files = files_of(root, accounts, &daemon, unit.as_ref());
     daemon.audit_targets = audit_targets(root, &daemon);
@@ -494,6 +538,121 @@ fn audit_rules(root: &HostRoot, problems: &mut Vec<String>) -> Vec<String> {
     watched.sort();
     watched.dedup();
     watched
+}
+
+/// The members of the host's `docker` group, each where it is named: on
+/// the group's line of `/etc/group`, or with it as their primary group in
+/// `/etc/passwd`.
+fn docker_group(root: &HostRoot) -> Vec<GroupMember> {
+    let group_file: Arc<str> = Arc::from("/etc/group");
+    let group = root.read_text("/etc/group").unwrap_or_default();
+    let Some((line, gid, listed)) = group.lines().enumerate().find_map(|(n, line)| {
+        let fields: Vec<&str> = line.split(':').collect();
+        match fields.as_slice() {
+            ["docker", _, gid, members, ..] => Some((n, (*gid).to_owned(), (*members).to_owned())),
+            _ => None,
+        }
+    }) else {
+        return Vec::new();
+    };
+    let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
+    let mut members: Vec<GroupMember> = listed
+        .split(',')
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|name| GroupMember {
+            name: name.to_owned(),
+            origin: Origin::at(&group_file, line, 0, "the docker group's members"),
+        })
+        .collect();
+    let passwd_file: Arc<str> = Arc::from("/etc/passwd");
+    let passwd = root.read_text("/etc/passwd").unwrap_or_default();
+    for (n, entry) in passwd.lines().enumerate() {
+        let fields: Vec<&str> = entry.split(':').collect();
+        if let [name, _, _, primary, ..] = fields.as_slice()
+            && *primary == gid
+            && !members.iter().any(|m| m.name == *name)
+        {
+            let line = u32::try_from(n + 1).unwrap_or(u32::MAX);
+            members.push(GroupMember {
+                name: (*name).to_owned(),
+                origin: Origin::at(&passwd_file, line, 0, "a user whose primary group is docker"),
+            });
+        }
+    }
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    members
+}
+
+/// The longest line of a mount table read (`/proc/1/mountinfo` is not a
+/// regular file, so the root's bounded reader does not apply).
+const MOUNT_TABLE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// The host's mount points: its `/proc/1/mountinfo` when `proc` is given
+/// (field 5, with the kernel's octal escapes), else `/etc/fstab` (field
+/// 2); `None` when neither is read.
+fn mounts(root: &HostRoot, proc: Option<&std::path::Path>) -> Option<Mounts> {
+    if let Some(proc) = proc {
+        let path = proc.join("1/mountinfo");
+        if let Some(text) = read_bounded(&path) {
+            let points = text
+                .lines()
+                .filter_map(|l| l.split_whitespace().nth(4))
+                .map(unescape_mount)
+                .collect();
+            return Some(Mounts {
+                table: path.display().to_string(),
+                points,
+            });
+        }
+    }
+    let text = root.read_text("/etc/fstab").ok()?;
+    let points = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(unescape_mount)
+        .collect();
+    Some(Mounts {
+        table: "/etc/fstab".to_owned(),
+        points,
+    })
+}
+
+/// A file of `/proc`, at most [`MOUNT_TABLE_LIMIT`] bytes of it.
+fn read_bounded(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MOUNT_TABLE_LIMIT)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+/// A mount point as the kernel and fstab write it: space, tab, newline
+/// and backslash as three octal digits (`\040`).
+fn unescape_mount(point: &str) -> String {
+    let mut out = String::with_capacity(point.len());
+    let mut rest = point;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let code = rest.get(at + 1..at + 4).and_then(|d| u8::from_str_radix(d, 8).ok());
+        match code {
+            Some(byte) if byte.is_ascii() => {
+                out.push(char::from(byte));
+                rest = &rest[at + 4..];
+            }
+            _ => {
+                out.push('\\');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether anything is at the host path `path`.

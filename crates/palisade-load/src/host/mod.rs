@@ -8,6 +8,7 @@
 //! command line is rebuilt from its systemd unit, and the facts say that it
 //! is configured, not proven running.
 
+pub mod containers;
 pub mod control_plane;
 pub mod docker;
 pub mod file;
@@ -375,6 +376,15 @@ impl NodeFacts {
         ResourceRef::outside_kubernetes("dockerd", &self.hostname)
     }
 
+    /// The resource a Docker container's findings are about:
+    /// `DockerContainer/<host>/<name>`.
+    pub fn container_resource(&self, container: &containers::DockerContainer) -> ResourceRef {
+        ResourceRef::outside_kubernetes(
+            "DockerContainer",
+            &format!("{}/{}", self.hostname, container.name),
+        )
+    }
+
     /// Every component's resource, in order.
     pub fn resources(&self) -> Vec<ResourceRef> {
         self.kubelets
@@ -386,6 +396,12 @@ impl NodeFacts {
                     .map(|c| self.component_resource(c)),
             )
             .chain(self.docker.iter().map(|_| self.docker_resource()))
+            .chain(
+                self.docker
+                    .iter()
+                    .flat_map(|d| d.running_containers())
+                    .map(|c| self.container_resource(c)),
+            )
             .collect()
     }
 }

@@ -31,6 +31,7 @@ pub(crate) mod containerd_socket_ownership;
 pub(crate) mod containerd_socket_permissions;
 pub(crate) mod daemon_json_ownership;
 pub(crate) mod daemon_json_permissions;
+pub(crate) mod data_root_not_separate;
 pub(crate) mod default_file_ownership;
 pub(crate) mod default_file_permissions;
 pub(crate) mod experimental_enabled;
@@ -59,9 +60,9 @@ pub(crate) mod tls_cert_permissions;
 pub(crate) mod tls_key_ownership;
 pub(crate) mod tls_key_permissions;
 pub(crate) mod tls_not_configured;
+pub(crate) mod untrusted_users;
 pub(crate) mod userland_proxy_enabled;
 pub(crate) mod userns_remap_disabled;
-
 use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::{FileFacts, FileState, Origin};
 
