@@ -17,7 +17,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 218] = [
+static CONTROLS: [&Control; 240] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -236,6 +236,28 @@ static CONTROLS: [&Control; 218] = [
     &node::docker::audit_containerd_shim_runc_v1::CONTROL,
     &node::docker::audit_containerd_shim_runc_v2::CONTROL,
     &node::docker::audit_runc::CONTROL,
+    &node::docker_container::apparmor_unconfined::CONTROL,
+    &node::docker_container::selinux_disabled::CONTROL,
+    &node::docker_container::capabilities_added::CONTROL,
+    &node::docker_container::privileged::CONTROL,
+    &node::docker_container::sensitive_mount::CONTROL,
+    &node::docker_container::privileged_port::CONTROL,
+    &node::docker_container::host_namespaces::CONTROL,
+    &node::docker_container::memory_unlimited::CONTROL,
+    &node::docker_container::cpu_shares_unset::CONTROL,
+    &node::docker_container::writable_root::CONTROL,
+    &node::docker_container::port_all_interfaces::CONTROL,
+    &node::docker_container::restart_policy::CONTROL,
+    &node::docker_container::host_devices::CONTROL,
+    &node::docker_container::shared_propagation::CONTROL,
+    &node::docker_container::seccomp_unconfined::CONTROL,
+    &node::docker_container::cgroup_parent_set::CONTROL,
+    &node::docker_container::new_privileges_allowed::CONTROL,
+    &node::docker_container::healthcheck_missing::CONTROL,
+    &node::docker_container::pids_unlimited::CONTROL,
+    &node::docker_container::default_bridge::CONTROL,
+    &node::docker_container::docker_socket_mounted::CONTROL,
+    &node::docker_container::root_user::CONTROL,
 ];
 
 /// Every built-in control.

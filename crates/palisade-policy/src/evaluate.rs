@@ -221,7 +221,13 @@ impl PolicySet {
                         .flat_map(|d| d.running_containers().map(move |c| (d, c)))
                         .map(|(d, c)| {
                             let judged = check(c, d, &selected.params);
-                            (facts.container_resource(c), d.found.unproven(), judged)
+                            // dockerd's own record says the container runs;
+                            // without its process, that is not proven.
+                            let unproven = d
+                                .found
+                                .unproven()
+                                .map(|_| "recorded running in dockerd's state, not proven running");
+                            (facts.container_resource(c), unproven, judged)
                         })
                         .collect(),
                     _ => continue,

@@ -666,6 +666,26 @@ fn a_docker_host_is_judged_from_dockerd_and_daemon_json() {
         "root:x:0:\ndocker:x:999:\n",
         0o644,
     );
+    write(
+        dir.path(),
+        "/etc/fstab",
+        "/dev/sda1 / ext4 defaults 0 1\n/dev/sdb1 /var/lib/docker xfs defaults 0 2\n",
+        0o644,
+    );
+    write(dir.path(), "/etc/hostname", "fixture-node\n", 0o644);
+    // A running container, privileged, as dockerd stores it (one line).
+    write(
+        dir.path(),
+        "/var/lib/docker/containers/abc123/config.v2.json",
+        r#"{"Name":"/web","Config":{"Image":"nginx","User":"101"},"State":{"Running":true},"MountPoints":{}}"#,
+        0o600,
+    );
+    write(
+        dir.path(),
+        "/var/lib/docker/containers/abc123/hostconfig.json",
+        r#"{"Privileged":true,"NetworkMode":"web"}"#,
+        0o600,
+    );
     let out = node_scan(
         dir.path(),
         &["--framework", "cis-docker-1.6", "--format", "json"],
@@ -684,7 +704,16 @@ fn a_docker_host_is_judged_from_dockerd_and_daemon_json() {
     assert_eq!(verdict(&report, "3.18"), "pass"); // daemon.json 644
     assert_eq!(verdict(&report, "3.16"), "not-applicable"); // no socket here
     assert_eq!(verdict(&report, "1.1.18"), "not-applicable"); // no runc here
-    assert_eq!(verdict(&report, "4.1"), "not-run"); // no Dockerfile scanned
+    assert_eq!(verdict(&report, "1.1.1"), "pass"); // its own file system
+    assert_eq!(verdict(&report, "5.5"), "fail"); // the privileged container
+    let privileged = finding_of(&report, "docker-container-privileged");
+    assert_eq!(privileged["resource"]["kind"], "DockerContainer");
+    assert_eq!(privileged["resource"]["name"], "fixture-node/web");
+    assert_eq!(
+        privileged["location"]["file"],
+        "/var/lib/docker/containers/abc123/hostconfig.json"
+    );
+    assert_eq!(privileged["location"]["column"], 2);
     let tls = finding_of(&report, "docker-tls-not-configured");
     assert_eq!(tls["resource"]["kind"], "dockerd");
     assert_eq!(

@@ -6,7 +6,8 @@
 //! `controller_manager/`, `scheduler/` and `etcd/` sections 1 and 2 (the
 //! control plane), which also run on static-pod manifests in `palisade
 //! scan`; `control_plane.rs` what those four share; `docker/` CIS Docker
-//! sections 1 to 3 (a Docker host's daemon, its files and audit rules).
+//! sections 1 to 3 (a Docker host's daemon, its files and audit rules);
+//! `docker_container/` section 5 (each running container of that host).
 //!
 //! A node check answers, for each thing it judges, a [`NodeJudgement`]:
 //! nothing (it passes), a violation at the value's origin, a reason it
@@ -17,6 +18,7 @@ pub(crate) mod api_server;
 pub(crate) mod control_plane;
 pub(crate) mod controller_manager;
 pub(crate) mod docker;
+pub(crate) mod docker_container;
 pub(crate) mod etcd;
 pub(crate) mod kubelet;
 pub(crate) mod scheduler;

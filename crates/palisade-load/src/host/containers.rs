@@ -245,7 +245,10 @@ mod tests {
         let [web] = containers.as_slice() else {
             panic!("{containers:?}")
         };
-        assert_eq!((web.name.as_str(), web.image.as_str()), ("web", "nginx:1.27"));
+        assert_eq!(
+            (web.name.as_str(), web.image.as_str()),
+            ("web", "nginx:1.27")
+        );
         assert!(web.running);
         let privileged = web.host("Privileged").unwrap();
         assert_eq!(privileged.node.as_bool(), Some(true));
@@ -273,7 +276,10 @@ mod tests {
         assert_eq!(containers.len(), 1);
         assert_eq!(containers[0].name, "ok");
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("/d/containers/aa/config.v2.json"), "{problems:?}");
+        assert!(
+            problems[0].contains("/d/containers/aa/config.v2.json"),
+            "{problems:?}"
+        );
     }
 
     #[test]

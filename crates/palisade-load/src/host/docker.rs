@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::containers::{self, DockerContainer};
 use super::flags::{Arg, parse};
 use super::kubelet::Setting;
 use super::origin::Origin;
 use super::root::HostRoot;
-use super::containers::{self, DockerContainer};
 use super::{Accounts, FileFacts, FileState, Found, file, process, systemd};
 use crate::parse_documents;
 
@@ -576,7 +576,12 @@ fn docker_group(root: &HostRoot) -> Vec<GroupMember> {
             let line = u32::try_from(n + 1).unwrap_or(u32::MAX);
             members.push(GroupMember {
                 name: (*name).to_owned(),
-                origin: Origin::at(&passwd_file, line, 0, "a user whose primary group is docker"),
+                origin: Origin::at(
+                    &passwd_file,
+                    line,
+                    0,
+                    "a user whose primary group is docker",
+                ),
             });
         }
     }
@@ -639,7 +644,9 @@ fn unescape_mount(point: &str) -> String {
     let mut rest = point;
     while let Some(at) = rest.find('\\') {
         out.push_str(&rest[..at]);
-        let code = rest.get(at + 1..at + 4).and_then(|d| u8::from_str_radix(d, 8).ok());
+        let code = rest
+            .get(at + 1..at + 4)
+            .and_then(|d| u8::from_str_radix(d, 8).ok());
         match code {
             Some(byte) if byte.is_ascii() => {
                 out.push(char::from(byte));

@@ -60,7 +60,7 @@ fn check(daemon: &DockerDaemon, params: &Params) -> Vec<NodeJudgement> {
     daemon
         .docker_group
         .iter()
-        .filter(|member| !trusted.iter().any(|t| *t == member.name))
+        .filter(|member| !trusted.contains(&member.name))
         .map(|member| {
             NodeJudgement::Fail(NodeViolation {
                 subject: member.name.clone(),
