@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use palisade_model::Node;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use super::origin::Origin;
 use super::root::HostRoot;
@@ -32,11 +32,13 @@ pub struct DockerContainer {
     pub image: String,
     /// Whether dockerd last recorded it running (`State.Running`).
     pub running: bool,
-    /// `config.v2.json`, as read.
-    #[serde(serialize_with = "as_json")]
+    /// `config.v2.json`, as read. Not written by `node collect`: its
+    /// `Config.Env` holds whatever secrets the container was given.
+    #[serde(skip)]
     pub config: Node,
-    /// `hostconfig.json`, as read.
-    #[serde(serialize_with = "as_json")]
+    /// `hostconfig.json`, as read (not written by `node collect`, with
+    /// `config`).
+    #[serde(skip)]
     pub host_config: Node,
     /// The host path of `config.v2.json`.
     pub config_file: Arc<str>,
@@ -109,10 +111,6 @@ impl DockerContainer {
     pub fn config_origin(&self, what: &str) -> Origin {
         Origin::at(&self.config_file, 0, 0, what.to_owned())
     }
-}
-
-fn as_json<S: Serializer>(node: &Node, serializer: S) -> Result<S::Ok, S::Error> {
-    node.to_json().serialize(serializer)
 }
 
 /// Every container under `<data_root>/containers`, by name; what could
@@ -231,7 +229,7 @@ mod tests {
         let dir = host(&[
             (
                 "/var/lib/docker/containers/0123abcd/config.v2.json",
-                r#"{"Name":"/web","Config":{"Image":"nginx:1.27","User":""},"State":{"Running":true}}"#,
+                r#"{"Name":"/web","Config":{"Image":"nginx:1.27","User":"","Env":["TOKEN=s3cr3t"]},"State":{"Running":true}}"#,
             ),
             (
                 "/var/lib/docker/containers/0123abcd/hostconfig.json",
@@ -259,6 +257,8 @@ mod tests {
         assert!(web.host("CapAdd").is_none(), "null is absent");
         let user = web.state(&["Config", "User"], "Config.User").unwrap();
         assert_eq!(user.node.as_str(), Some(""));
+        let collected = serde_json::to_string(web).unwrap();
+        assert!(!collected.contains("s3cr3t"), "{collected}");
     }
 
     #[test]
