@@ -66,6 +66,14 @@ pub(crate) fn setting_fails(path: &str, setting: &Setting, message: String) -> N
     })
 }
 
+/// A path without its trailing slashes (`/` stays `/`).
+pub(crate) fn normalized(path: &str) -> &str {
+    match path.trim_end_matches('/') {
+        "" if path.starts_with('/') => "/",
+        trimmed => trimmed,
+    }
+}
+
 /// The parameter `name` as a permission mask in octal (`600`, `0644`).
 pub(crate) fn mode_param(params: &Params, name: &str) -> Result<u32, NodeJudgement> {
     let text = params.list(name).first().map(String::as_str).unwrap_or("");

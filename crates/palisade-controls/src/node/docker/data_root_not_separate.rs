@@ -3,7 +3,7 @@
 use palisade_load::host::docker::DockerDaemon;
 use palisade_model::{ControlMeta, Severity};
 
-use crate::node::{NodeJudgement, NodeViolation};
+use crate::node::{NodeJudgement, NodeViolation, normalized};
 use crate::{Check, Control, Params};
 
 pub(crate) static CONTROL: Control = Control {
@@ -69,22 +69,16 @@ fn check(daemon: &DockerDaemon, _: &Params) -> Vec<NodeJudgement> {
     })]
 }
 
-/// A path without its trailing slashes (`/` stays `/`).
-fn normalized(path: &str) -> &str {
-    match path.trim_end_matches('/') {
-        "" => "/",
-        trimmed => trimmed,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::normalized;
+    use crate::node::normalized;
 
     #[test]
     fn trailing_slashes_do_not_matter() {
         assert_eq!(normalized("/var/lib/docker/"), "/var/lib/docker");
+        assert_eq!(normalized("/etc/"), "/etc");
         assert_eq!(normalized("/"), "/");
         assert_eq!(normalized("//"), "/");
+        assert_eq!(normalized("///"), "/");
     }
 }

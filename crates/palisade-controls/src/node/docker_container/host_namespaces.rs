@@ -4,11 +4,9 @@ use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_model::{ControlMeta, Severity};
 
-#[allow(unused_imports)]
-use super::*;
+use super::{host_value, is_host};
 use crate::node::NodeJudgement;
-#[allow(unused_imports)]
-use crate::{Check, Control, Param, Params};
+use crate::{Check, Control, Params};
 
 pub(crate) static CONTROL: Control = Control {
     meta: ControlMeta {

@@ -32,6 +32,7 @@ use palisade_load::host::Origin;
 use palisade_load::host::containers::DockerContainer;
 use palisade_model::Node;
 
+pub(crate) use super::normalized;
 use super::{NodeJudgement, NodeViolation};
 
 /// A violation about `subject` of the container, at `origin`.
@@ -192,14 +193,6 @@ pub(crate) fn ports(container: &DockerContainer) -> Vec<Port> {
     out
 }
 
-/// A path without its trailing slashes (`/` stays `/`).
-pub(crate) fn normalized(path: &str) -> &str {
-    match path.trim_end_matches('/') {
-        "" if path.starts_with('/') => "/",
-        trimmed => trimmed,
-    }
-}
-
 /// Whether a namespace mode shares the host's (`host`, any case, as
 /// Docker compares it).
 pub(crate) fn is_host(mode: &str) -> bool {
@@ -233,12 +226,5 @@ mod tests {
             opt("label=type:svirt_t").split(),
             ("label", Some("type:svirt_t"))
         );
-    }
-
-    #[test]
-    fn paths_compare_without_trailing_slashes() {
-        assert_eq!(normalized("/etc/"), "/etc");
-        assert_eq!(normalized("/"), "/");
-        assert_eq!(normalized("///"), "/");
     }
 }

@@ -4,10 +4,8 @@ use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_model::{ControlMeta, Severity};
 
-#[allow(unused_imports)]
-use super::*;
+use super::{fail, mounts, normalized};
 use crate::node::NodeJudgement;
-#[allow(unused_imports)]
 use crate::{Check, Control, Param, Params};
 
 pub(crate) static CONTROL: Control = Control {
