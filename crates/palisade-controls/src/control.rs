@@ -5,7 +5,7 @@ use palisade_load::dockerfile::Dockerfile;
 use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::{Component, ControlPlaneComponent, Kubelet};
-use palisade_load::image::Image;
+use palisade_load::image::{HistoryStep, Image};
 use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
@@ -60,6 +60,11 @@ pub enum Check {
     /// the input holds the layers. Violations name a config field
     /// (`config.User`) or a file (`files./usr/bin/su`).
     Image(fn(&Image, &Params) -> Vec<Violation>),
+    /// Checks how a container image was built, on its history (oldest
+    /// step first), wherever the image is: loaded by a scan, or in a Docker
+    /// host's image store. Violations name a step:
+    /// `history[i].created_by` (see [`crate::image::history_step_of`]).
+    ImageHistory(fn(&[HistoryStep], &Params) -> Vec<Violation>),
     /// Checks container images both where they are loaded and where pod
     /// specs reference them (the allowed-digests list applies to either).
     ImageAndWorkload {
@@ -100,6 +105,7 @@ impl Check {
                 | Check::ControlPlane { .. }
                 | Check::Docker(_)
                 | Check::DockerContainer(_)
+                | Check::ImageHistory(_)
         )
     }
 
@@ -112,6 +118,7 @@ impl Check {
             }
             Check::Dockerfile(_) => &[InputKind::Dockerfile],
             Check::Image(_) => &[InputKind::Images],
+            Check::ImageHistory(_) => &[InputKind::Images, InputKind::Host],
             Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
             Check::Kubelet(_) | Check::Docker(_) | Check::DockerContainer(_) => &[InputKind::Host],
             Check::ControlPlane { .. } => &[InputKind::Host, InputKind::Manifests],

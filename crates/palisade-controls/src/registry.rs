@@ -17,7 +17,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 240] = [
+static CONTROLS: [&Control; 242] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -94,6 +94,8 @@ static CONTROLS: [&Control; 240] = [
     &image::secret_files::CONTROL,
     &image::package_cache::CONTROL,
     &image::digest_not_allowed::CONTROL,
+    &image::update_alone::CONTROL,
+    &image::add_instead_of_copy::CONTROL,
     &node::api_server::manifest_permissions::CONTROL,
     &node::api_server::manifest_ownership::CONTROL,
     &node::api_server::admin_kubeconfig_permissions::CONTROL,

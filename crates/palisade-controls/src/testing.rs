@@ -83,7 +83,9 @@ impl Sample for &str {
                     .collect()
             }
             Check::Pod(_) => panic!("{}: use `verdict` for PSS checks", control.meta.id),
-            Check::Image(_) => panic!("{}: give an Image, not text", control.meta.id),
+            Check::Image(_) | Check::ImageHistory(_) => {
+                panic!("{}: give an Image, not text", control.meta.id)
+            }
             Check::Kubelet(_) => panic!("{}: give a Kubelet, not text", control.meta.id),
             Check::Docker(_) | Check::DockerContainer(_) => {
                 panic!("{}: use a host fixture", control.meta.id)
@@ -114,6 +116,7 @@ impl Sample for &Image {
             Check::Image(check) | Check::ImageAndWorkload { image: check, .. } => {
                 paths(check(self, params))
             }
+            Check::ImageHistory(check) => paths(check(&self.history, params)),
             _ => panic!("{} is not an image check", control.meta.id),
         }
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use palisade_controls::node::{NodeJudgement, NodeViolation};
 use palisade_controls::{Check, Inventory, Violation};
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::host::images::{DockerImage, ImageStore};
 use palisade_load::host::{NodeFacts, control_plane};
 use palisade_load::image::Image;
 use palisade_load::{Document, Input, KubeObject, LoadError, Loaded, PodSpec, objects};
@@ -68,12 +69,58 @@ impl Gathered {
 }
 
 impl Evaluated {
+    /// Marks per-component controls as having found something to judge.
+    fn mark_judged(&mut self, ids: impl IntoIterator<Item = &'static str>) {
+        for id in ids {
+            if !self.judged.contains(&id) {
+                self.judged.push(id);
+            }
+        }
+    }
+
     fn push_errors(&mut self, result: Result<Vec<Finding>, RegoError>) {
         match result {
             Ok(findings) => self.findings.extend(findings),
             Err(error) => self.errors.push(error),
         }
     }
+}
+
+/// Judges each image of a Docker host's store on its history: the
+/// violations of one image at the places of their steps in its config. A
+/// daemon whose images are in containerd's store (not read) gets one
+/// judgement saying so, about the daemon (`None`).
+fn store_images<'a>(
+    daemon: &'a palisade_load::host::docker::DockerDaemon,
+    check: fn(&[palisade_load::image::HistoryStep], &palisade_controls::Params) -> Vec<Violation>,
+    params: &palisade_controls::Params,
+) -> Vec<(Option<&'a DockerImage>, Vec<NodeJudgement>)> {
+    if daemon.image_store == ImageStore::Containerd {
+        let unknown = NodeJudgement::Unknown {
+            subject: "/var/lib/containerd/io.containerd.content.v1.content".to_owned(),
+            reason: "dockerd keeps containers but no classic image store, so its images are in containerd's image store, which Palisade does not read yet; run `docker history --no-trunc` on each image".to_owned(),
+        };
+        return vec![(None, vec![unknown])];
+    }
+    daemon
+        .images
+        .iter()
+        .filter(|image| !image.history.is_empty())
+        .map(|image| {
+            let judged = check(&image.history, params)
+                .into_iter()
+                .map(|violation| {
+                    let step = palisade_controls::image::history_step_of(&violation).unwrap_or(0);
+                    NodeJudgement::Fail(NodeViolation {
+                        subject: violation.path.to_string(),
+                        message: violation.message,
+                        origin: image.step_origin(step),
+                    })
+                })
+                .collect();
+            (Some(image), judged)
+        })
+        .collect()
 }
 
 /// A finding of a control at a place: the one constructor every check kind
@@ -154,6 +201,14 @@ impl Selected {
 }
 
 impl PolicySet {
+    /// The selected controls that judge an image's build history.
+    fn history_controls(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.selected()
+            .iter()
+            .filter(|s| matches!(s.control.check, Check::ImageHistory(_)))
+            .map(|s| s.control.meta.id)
+    }
+
     /// Evaluates one loaded input with every built-in control and user
     /// policy that applies to its kind. Documents of one file are evaluated
     /// in parallel.
@@ -172,6 +227,9 @@ impl PolicySet {
                 self.evaluate_documents(loaded, documents, &mut out);
                 for image in images {
                     out.findings.extend(self.evaluate_image(image));
+                    if !image.history.is_empty() {
+                        out.mark_judged(self.history_controls());
+                    }
                 }
             }
             Input::Host(facts) => self.evaluate_host(facts, &mut out),
@@ -230,6 +288,18 @@ impl PolicySet {
                             (facts.container_resource(c), unproven, judged)
                         })
                         .collect(),
+                    Check::ImageHistory(check) => facts
+                        .docker
+                        .iter()
+                        .flat_map(|d| store_images(d, check, &selected.params))
+                        .map(|(image, judged)| {
+                            let resource = image.map_or_else(
+                                || facts.docker_resource(),
+                                |image| facts.image_resource(image),
+                            );
+                            (resource, None, judged)
+                        })
+                        .collect(),
                     _ => continue,
                 };
             for (resource, unproven, judgements) in instances {
@@ -258,8 +328,8 @@ impl PolicySet {
             || judgements
                 .iter()
                 .any(|j| !matches!(j, NodeJudgement::NotApplicable(_)));
-        if applies && !out.judged.contains(&id) {
-            out.judged.push(id);
+        if applies {
+            out.mark_judged([id]);
         }
         for judgement in judgements {
             match judgement {
@@ -443,12 +513,14 @@ impl PolicySet {
         let mut findings = Vec::new();
         let resource = Arc::new(ResourceRef::image(&image.name()));
         for selected in self.selected() {
-            let (Check::Image(check) | Check::ImageAndWorkload { image: check, .. }) =
-                selected.control.check
-            else {
-                continue;
+            let violations = match selected.control.check {
+                Check::Image(check) | Check::ImageAndWorkload { image: check, .. } => {
+                    check(image, &selected.params)
+                }
+                Check::ImageHistory(check) => check(&image.history, &selected.params),
+                _ => continue,
             };
-            for violation in check(image, &selected.params) {
+            for violation in violations {
                 let location = Location::at(image.file.clone(), 1, 1);
                 findings.push(selected.finding(violation, resource.clone(), location));
             }

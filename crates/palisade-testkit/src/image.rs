@@ -82,14 +82,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// An image config JSON with this `config` object (User, Env, ...) for
 /// linux/amd64.
 pub fn config(config: Value) -> Vec<u8> {
-    json!({
+    config_with_history(config, json!([]))
+}
+
+/// An image config blob with a build history (`[{"created_by": "..."}]`,
+/// oldest step first), as `docker history` reads it.
+pub fn config_with_history(config: Value, history: Value) -> Vec<u8> {
+    let mut blob = json!({
         "architecture": "amd64",
         "os": "linux",
         "config": config,
         "rootfs": {"type": "layers", "diff_ids": []},
-    })
-    .to_string()
-    .into_bytes()
+    });
+    // Left out when empty, so a config's digest is what it was without.
+    if history.as_array().is_none_or(|steps| !steps.is_empty())
+        && let Some(fields) = blob.as_object_mut()
+    {
+        fields.insert("history".to_owned(), history);
+    }
+    blob.to_string().into_bytes()
 }
 
 /// A legacy `docker save` tarball of one image: `manifest.json`, the

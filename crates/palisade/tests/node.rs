@@ -673,6 +673,18 @@ fn a_docker_host_is_judged_from_dockerd_and_daemon_json() {
         0o644,
     );
     write(dir.path(), "/etc/hostname", "fixture-node\n", 0o644);
+    // dockerd's classic image store, with nothing tagged.
+    write(
+        dir.path(),
+        "/var/lib/docker/image/overlay2/repositories.json",
+        r#"{"Repositories":{}}"#,
+        0o600,
+    );
+    std::fs::create_dir_all(
+        dir.path()
+            .join("var/lib/docker/image/overlay2/imagedb/content/sha256"),
+    )
+    .unwrap();
     // A running container, privileged, as dockerd stores it (one line).
     write(
         dir.path(),

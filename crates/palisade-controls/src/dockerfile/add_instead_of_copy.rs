@@ -86,11 +86,12 @@ fn check(dockerfile: &Dockerfile, _: &Params) -> Vec<Violation> {
 }
 
 /// A URL or a Git source.
-fn is_remote(source: &str) -> bool {
+pub(crate) fn is_remote(source: &str) -> bool {
     source.contains("://") || source.starts_with("git@")
 }
 
-fn is_tar(source: &str) -> bool {
+/// A source `ADD` unpacks: a local tar archive, compressed or not.
+pub(crate) fn is_tar(source: &str) -> bool {
     let lower = source.to_ascii_lowercase();
     TAR_SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
 }

@@ -58,16 +58,7 @@ RUN apt-get update \
 fn check(dockerfile: &Dockerfile, _: &Params) -> Vec<Violation> {
     let mut violations = Vec::new();
     for (index, script) in run_scripts(dockerfile) {
-        let steps: Vec<(Family, Step, String)> =
-            commands(&script).iter().filter_map(classify).collect();
-        let alone = steps.iter().enumerate().find(|(i, (family, step, _))| {
-            *step == Step::Update
-                && !steps
-                    .iter()
-                    .skip(i + 1)
-                    .any(|(f, s, _)| f == family && *s == Step::Install)
-        });
-        if let Some((_, (_, _, text))) = alone {
+        if let Some(text) = lone_update(&script) {
             violations.push(at(
                 index,
                 format!(
@@ -77,6 +68,24 @@ fn check(dockerfile: &Dockerfile, _: &Params) -> Vec<Violation> {
         }
     }
     violations
+}
+
+/// The first package-index refresh of a `RUN` script that no install by
+/// the same package manager follows in that script (`apt-get update`).
+/// Image histories are judged by the same rule (`image-update-alone`).
+pub(crate) fn lone_update(script: &str) -> Option<String> {
+    let steps: Vec<(Family, Step, String)> = commands(script).iter().filter_map(classify).collect();
+    steps
+        .iter()
+        .enumerate()
+        .find(|(i, (family, step, _))| {
+            *step == Step::Update
+                && !steps
+                    .iter()
+                    .skip(i + 1)
+                    .any(|(f, s, _)| f == family && *s == Step::Install)
+        })
+        .map(|(_, (_, _, text))| text.clone())
 }
 
 /// Package managers that share an index.

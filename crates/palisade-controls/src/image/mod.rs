@@ -5,15 +5,18 @@
 //! (`docker save`, an OCI layout, an image config, `docker inspect`).
 //! Filesystem controls find nothing in an image without layers.
 
+pub(crate) mod add_instead_of_copy;
 pub(crate) mod digest_not_allowed;
 pub(crate) mod expose_ssh;
 pub(crate) mod healthcheck_missing;
+pub(crate) mod history;
 pub(crate) mod labels_missing;
 pub(crate) mod package_cache;
 pub(crate) mod root_user;
 pub(crate) mod secret_files;
 pub(crate) mod secret_in_env;
 pub(crate) mod setuid_files;
+pub(crate) mod update_alone;
 pub(crate) mod world_writable_files;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -22,6 +25,7 @@ use palisade_model::FieldPath;
 use crate::Violation;
 
 pub use digest_not_allowed::{ALLOWED_DIGESTS, normalize_digest};
+pub use history::history_step_of;
 
 /// Most violations a filesystem control reports for one image: past it,
 /// one more violation counts the rest (a `chmod -R 777 /app` would

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::containers::{self, DockerContainer};
 use super::flags::{Arg, parse};
+use super::images::{self, DockerImage, ImageStore};
 use super::kubelet::Setting;
 use super::origin::Origin;
 use super::root::HostRoot;
@@ -126,6 +127,11 @@ pub struct DockerDaemon {
     pub mounts: Option<Mounts>,
     /// The containers in its state (`<data-root>/containers`), by name.
     pub containers: Vec<DockerContainer>,
+    /// Which store its images are in.
+    pub image_store: ImageStore,
+    /// The images of its store that are tagged or used by a container, by
+    /// ID (the classic store only: see [`ImageStore`]).
+    pub images: Vec<DockerImage>,
     /// What could not be read, or makes dockerd refuse to start.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
@@ -275,12 +281,16 @@ pub fn daemon(
         docker_group: docker_group(root),
         mounts: mounts(root, proc),
         containers: Vec::new(),
+        image_store: ImageStore::None,
+        images: Vec::new(),
         problems: Vec::new(),
         command,
     };
     daemon.merge(root, &args, &mut problems);
     if let Some(data_root) = daemon.get("data-root").map(|s| s.value.clone()) {
         daemon.containers = containers::read(root, &data_root, &mut problems);
+        (daemon.image_store, daemon.images) =
+            images::read(root, &data_root, &daemon.containers, &mut problems);
     }
     daemon.problems = problems;
     daemon.files = files_of(root, accounts, &daemon, unit.as_ref());

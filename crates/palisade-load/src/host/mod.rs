@@ -13,6 +13,7 @@ pub mod control_plane;
 pub mod docker;
 pub mod file;
 pub mod flags;
+pub mod images;
 pub mod kubelet;
 pub mod origin;
 pub mod process;
@@ -382,6 +383,15 @@ impl NodeFacts {
         ResourceRef::outside_kubernetes(
             "DockerContainer",
             &format!("{}/{}", self.hostname, container.name),
+        )
+    }
+
+    /// The resource an image of a Docker host's store is about:
+    /// `DockerImage/<host>/<tag or short ID>`.
+    pub fn image_resource(&self, image: &images::DockerImage) -> ResourceRef {
+        ResourceRef::outside_kubernetes(
+            "DockerImage",
+            &format!("{}/{}", self.hostname, image.name()),
         )
     }
 

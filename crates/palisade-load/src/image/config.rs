@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Healthcheck, ImageConfig};
+use super::{Healthcheck, HistoryStep, ImageConfig};
 
 /// The parts of an image config Palisade reads.
 #[derive(Debug, Default, Deserialize)]
@@ -23,6 +23,18 @@ struct RawImage {
     config: Option<RawContainerConfig>,
     #[serde(default)]
     rootfs: Option<RawRootFs>,
+    #[serde(default)]
+    history: Option<Vec<RawHistory>>,
+}
+
+/// One entry of `history`: the instruction that made a layer (or, with
+/// `empty_layer`, changed only the config).
+#[derive(Debug, Default, Deserialize)]
+struct RawHistory {
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    empty_layer: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +78,7 @@ pub(crate) struct Parsed {
     pub(crate) config: ImageConfig,
     pub(crate) diff_ids: Vec<String>,
     pub(crate) platform: Option<String>,
+    pub(crate) history: Vec<HistoryStep>,
 }
 
 /// Parses an image config blob.
@@ -76,6 +89,15 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, String> {
         config: raw.config.map(container_config).unwrap_or_default(),
         diff_ids: raw.rootfs.and_then(|r| r.diff_ids).unwrap_or_default(),
         platform: platform(raw.os, raw.architecture, raw.variant),
+        history: raw
+            .history
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| HistoryStep {
+                created_by: h.created_by.unwrap_or_default(),
+                empty_layer: h.empty_layer.unwrap_or(false),
+            })
+            .collect(),
     })
 }
 

@@ -64,6 +64,7 @@ pub(crate) fn load(
             platform: parsed.platform,
             config: parsed.config,
             layers: parsed.diff_ids,
+            history: parsed.history,
             filesystem: Some(filesystem),
             ..Image::default()
         });

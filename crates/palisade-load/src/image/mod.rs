@@ -84,6 +84,9 @@ pub struct Image {
     pub config: ImageConfig,
     /// The layers, bottom first (digests as the manifest names them).
     pub layers: Vec<String>,
+    /// How it was built, oldest step first: the config's `history` (empty
+    /// for `docker inspect` output, which does not carry it).
+    pub history: Vec<HistoryStep>,
     /// The merged filesystem, when the input holds the layers (not for a
     /// bare config or `docker inspect` output).
     pub filesystem: Option<Filesystem>,
@@ -132,6 +135,17 @@ impl Image {
         }
         out
     }
+}
+
+/// One step of an image's build history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryStep {
+    /// The instruction as the builder recorded it: `/bin/sh -c apt-get
+    /// update` or `/bin/sh -c #(nop) ADD file:<sha256> in /` (the classic
+    /// builder), `RUN /bin/sh -c apt-get update # buildkit` (BuildKit).
+    pub created_by: String,
+    /// The step changed only the config (`ENV`, `CMD`), not the filesystem.
+    pub empty_layer: bool,
 }
 
 /// The kind of input an [`Image`] was read from.
@@ -402,6 +416,7 @@ pub fn from_json(name: Arc<str>, bytes: &[u8]) -> Result<Vec<Image>, String> {
                 platform: parsed.platform,
                 config: parsed.config,
                 layers: parsed.diff_ids,
+                history: parsed.history,
                 ..Image::default()
             }])
         }

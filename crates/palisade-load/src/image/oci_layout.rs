@@ -199,6 +199,7 @@ fn image(
         platform: parsed.platform,
         config: parsed.config,
         layers,
+        history: parsed.history,
         filesystem: Some(filesystem),
         ..Image::default()
     })

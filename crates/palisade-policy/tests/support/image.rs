@@ -10,12 +10,14 @@
 //!     - {path: etc/.wh.old}        # a whiteout
 //!     - {path: tmp, type: dir, mode: "1777"}
 //!     - {path: root/.npmrc, content: "//registry.npmjs.org/:_authToken=x"}
+//! history:                         # the config's build history
+//!   - {created_by: "/bin/sh -c #(nop) ADD file:aa in / "}
 //! ```
 
 use std::path::Path;
 
 use palisade_load::image::{Image, ImageOptions};
-use palisade_testkit::image::{Entry, config, docker_save, layer};
+use palisade_testkit::image::{Entry, config_with_history, docker_save, layer};
 use serde_json::{Value, json};
 
 fn layer_of(files: &[Value]) -> Vec<u8> {
@@ -51,7 +53,10 @@ pub fn build(fixture: &Path, dir: &Path) -> Vec<Image> {
                 .collect()
         })
         .unwrap_or_default();
-    let config = config(spec.get("config").cloned().unwrap_or(json!({})));
+    let config = config_with_history(
+        spec.get("config").cloned().unwrap_or(json!({})),
+        spec.get("history").cloned().unwrap_or(json!([])),
+    );
     let reference = spec.get("reference").and_then(Value::as_str);
     let archive = dir.join("image.tar");
     std::fs::write(&archive, docker_save(&config, reference, &layers)).unwrap();
