@@ -128,6 +128,35 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
 
+    if let Some(compared) = &report.compared {
+        let tool = escape(compared.reading);
+        writeln!(out, "<h2>Verdicts of {tool}'s reading and Palisade's</h2>")?;
+        writeln!(
+            out,
+            "<p>The verdicts in this report are {tool}'s reading of the host. Palisade's own reading differs on {} control(s).</p>",
+            compared.differences.len()
+        )?;
+        if !compared.differences.is_empty() {
+            writeln!(
+                out,
+                "<table id=\"compared\"><tr><th>Control</th><th>Resource</th><th>{tool}</th><th>Palisade</th><th>Why</th></tr>"
+            )?;
+            let verdict = |fails: bool| if fails { "fails" } else { "passes" };
+            for d in &compared.differences {
+                writeln!(
+                    out,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    d.control,
+                    escape(&d.resource),
+                    verdict(d.reported_fails),
+                    verdict(d.palisade_fails),
+                    escape(&d.message)
+                )?;
+            }
+            writeln!(out, "</table>")?;
+        }
+    }
+
     if !report.errors.is_empty() {
         writeln!(
             out,

@@ -203,6 +203,10 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(ToString::to_string)
         .collect();
     field(out, "exceptionNotes", &notes)?;
+    // Only with `--compat`, so that every other report keeps its shape.
+    if let Some(compared) = &report.compared {
+        field(out, "compared", compared)?;
+    }
     out.write_all(b"\n}\n")
 }
 

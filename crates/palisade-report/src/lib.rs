@@ -16,6 +16,6 @@ pub use github::write_github;
 pub use html::write_html;
 pub use json::{SCHEMA_VERSION, write_json};
 pub use junit::write_junit;
-pub use report::{Report, Summary};
+pub use report::{Comparison, Difference, Report, Summary};
 pub use sarif::write_sarif;
 pub use text::{TextOptions, write_text};

@@ -51,6 +51,36 @@ pub struct Report {
     /// Exceptions that are no longer in force or matched nothing: shown so
     /// they are renewed or removed, never silently ignored.
     pub exception_notes: Vec<palisade_model::ExceptionNote>,
+    /// With `--compat`: where that tool's reading of the host and
+    /// Palisade's own give different verdicts.
+    pub compared: Option<Comparison>,
+}
+
+/// Another tool's reading of a host set beside Palisade's own: the report
+/// gives that tool's verdicts, and these are the controls whose verdict
+/// Palisade's reading differs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    /// The tool whose reading the report follows (`kube-bench`).
+    pub reading: &'static str,
+    /// Each (control, resource) the two readings judge differently.
+    pub differences: Vec<Difference>,
+}
+
+/// One control on one resource, judged differently by two readings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Difference {
+    pub control: &'static str,
+    /// The resource, as findings name it (`Kubelet/node-1`).
+    pub resource: String,
+    /// Whether the reported reading (the tool's) fails it.
+    pub reported_fails: bool,
+    /// Whether Palisade's own reading fails it.
+    pub palisade_fails: bool,
+    /// The failing reading's first message.
+    pub message: String,
 }
 
 impl Report {

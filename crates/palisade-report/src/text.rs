@@ -156,6 +156,9 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
     if !report.exception_notes.is_empty() {
         writeln!(out)?;
     }
+    if let Some(compared) = &report.compared {
+        write_comparison(compared, &paint, out)?;
+    }
     for compliance in &report.compliance {
         write_compliance(compliance, &paint, out)?;
         writeln!(out)?;
@@ -274,4 +277,40 @@ fn first_sentence(text: &str) -> &str {
         Some(i) => &line[..=i],
         None => line,
     }
+}
+
+/// The verdicts another tool's reading (`--compat`) and Palisade's differ on.
+fn write_comparison(
+    compared: &crate::Comparison,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let tool = compared.reading;
+    if compared.differences.is_empty() {
+        writeln!(
+            out,
+            "{} {tool}'s reading and Palisade's give the same verdicts\n",
+            paint.wrap("1;36", "compat:")
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} the verdicts above are {tool}'s reading; Palisade's own reading differs on {}:",
+        paint.wrap("1;36", "compat:"),
+        compared.differences.len()
+    )?;
+    let verdict = |fails: bool| if fails { "fails" } else { "passes" };
+    for d in &compared.differences {
+        writeln!(
+            out,
+            "  {}  {}: {tool} {}, Palisade {}",
+            d.control,
+            d.resource,
+            verdict(d.reported_fails),
+            verdict(d.palisade_fails)
+        )?;
+        writeln!(out, "    {}", d.message)?;
+    }
+    writeln!(out)
 }

@@ -10,19 +10,19 @@
 //! No printing, no exit codes: the binary shows progress through a
 //! callback and decides what the report means for the pipeline.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use palisade_frameworks::compliance::Ran;
-use palisade_load::host::HostOptions;
+use palisade_load::host::{HostOptions, Reading};
 use palisade_load::image::ImageOptions;
 use palisade_load::walk::{self, Source};
 use palisade_load::{InputKind, Limits, LoadError, Loaded};
-use palisade_model::ResourceRef;
+use palisade_model::{Finding, ResourceRef};
 use palisade_policy::{Gathered, PolicySet};
 use palisade_rego::RegoError;
-use palisade_report::Report;
+use palisade_report::{Comparison, Difference, Report};
 use rayon::prelude::*;
 
 /// A resource read by the scan and the file it came from.
@@ -109,10 +109,67 @@ impl Plan {
 
 /// Judges the host at `host.root` (`palisade node scan`): its facts
 /// gathered once, evaluated by the node controls, assembled as any scan.
+///
+/// With another tool's reading (`--compat kube-bench`), the report gives
+/// that reading's verdicts, and the host is judged again by Palisade's own
+/// reading to list where the two differ (`Report::compared`).
 pub fn scan_host(policy: &PolicySet, host: &HostOptions, options: &ScanOptions) -> Scan {
     let loaded = palisade_load::input::load_host(host);
     let outcome = Outcome::evaluated(loaded, policy, options);
-    assemble(policy, vec![outcome], Vec::new())
+    let mut scan = assemble(policy, vec![outcome], Vec::new());
+    if host.reading == Reading::KubeBench {
+        let own = HostOptions {
+            reading: Reading::Palisade,
+            ..host.clone()
+        };
+        let loaded = palisade_load::input::load_host(&own);
+        let ours = Outcome::evaluated(loaded, policy, options).findings;
+        scan.report.compared = Some(Comparison {
+            reading: "kube-bench",
+            differences: differences(&scan.report.findings, &ours),
+        });
+    }
+    scan
+}
+
+/// The (control, resource) pairs that fail by one reading and not by the
+/// other (waived findings count as failing: the waiver is the same for
+/// both), each with the failing side's first message.
+fn differences(reported: &[Finding], ours: &[Finding]) -> Vec<Difference> {
+    let failing = |findings: &[Finding]| -> BTreeMap<(&'static str, String), String> {
+        let mut out = BTreeMap::new();
+        for f in findings {
+            out.entry((f.control, f.resource.display_name()))
+                .or_insert_with(|| f.message.clone());
+        }
+        out
+    };
+    let theirs = failing(reported);
+    let own = failing(ours);
+    let mut differences: Vec<Difference> = theirs
+        .iter()
+        .filter(|(key, _)| !own.contains_key(*key))
+        .map(|((control, resource), message)| Difference {
+            control,
+            resource: resource.clone(),
+            reported_fails: true,
+            palisade_fails: false,
+            message: message.clone(),
+        })
+        .chain(
+            own.iter()
+                .filter(|(key, _)| !theirs.contains_key(*key))
+                .map(|((control, resource), message)| Difference {
+                    control,
+                    resource: resource.clone(),
+                    reported_fails: false,
+                    palisade_fails: true,
+                    message: message.clone(),
+                }),
+        )
+        .collect();
+    differences.sort_by(|a, b| (&a.resource, a.control).cmp(&(&b.resource, b.control)));
+    differences
 }
 
 /// Scans `options.paths` with `policy`.

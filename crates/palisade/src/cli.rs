@@ -547,6 +547,20 @@ pub struct HostArgs {
     /// systemd units.
     #[arg(long)]
     pub proc: Option<std::path::PathBuf>,
+    /// Read the kubelet and the control plane as kube-bench does instead:
+    /// a flag found anywhere on the command line (its first occurrence),
+    /// no defaults, kube-bench's fixed configuration paths. The report
+    /// then gives kube-bench's verdicts, and lists each control whose
+    /// verdict Palisade's own reading differs on.
+    #[arg(long, value_name = "TOOL")]
+    pub compat: Option<Compat>,
+}
+
+/// Another tool whose reading `--compat` reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compat {
+    /// aquasecurity/kube-bench.
+    KubeBench,
 }
 
 #[derive(Debug, Args)]

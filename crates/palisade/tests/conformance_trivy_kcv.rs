@@ -998,6 +998,7 @@ fn palisade_passes_node(controls: &[&str], info: &Value) -> bool {
         root: dir.path().to_path_buf(),
         proc: None,
         limits: Limits::default(),
+        reading: Default::default(),
     });
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let evaluated = policy.evaluate(&loaded);

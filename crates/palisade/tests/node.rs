@@ -789,3 +789,105 @@ fn a_configured_exception_waives_a_node_finding_for_its_host_only() {
     assert_eq!(out.status.code(), Some(1));
     assert!(finding_of(&json_of(&out), "kubelet-read-only-port")["waiver"].is_null());
 }
+
+/// `--compat kube-bench` gives kube-bench's verdicts (the first of two
+/// `--anonymous-auth` flags, no look at the `--config` file kube-bench's
+/// list does not name) and lists where Palisade's own reading differs.
+#[test]
+fn compat_kube_bench_reports_its_verdicts_beside_palisades() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --config=/srv/kubelet/custom.yaml --anonymous-auth=true --anonymous-auth=false --kubeconfig=/etc/kubernetes/kubelet.conf\n",
+        0o644,
+    );
+    write(
+        dir.path(),
+        "/srv/kubelet/custom.yaml",
+        "kind: KubeletConfiguration\napiVersion: kubelet.config.k8s.io/v1beta1\nauthorization:\n  mode: Webhook\nreadOnlyPort: 0\n",
+        0o600,
+    );
+    write(
+        dir.path(),
+        "/etc/kubernetes/kubelet.conf",
+        "kind: Config\n",
+        0o600,
+    );
+    let controls = [
+        "--control",
+        "kubelet-anonymous-auth",
+        "--control",
+        "kubelet-authorization-always-allow",
+        "--control",
+        "kubelet-read-only-port",
+    ];
+    let args = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = controls.to_vec();
+        args.extend_from_slice(extra);
+        args
+    };
+    let ours = json_of(&node_scan(dir.path(), &args(&["--format", "json"])));
+    assert_eq!(ours["findings"].as_array().unwrap().len(), 0, "{ours:#}");
+    assert!(ours.get("compared").is_none());
+
+    let out = node_scan(
+        dir.path(),
+        &args(&["--compat", "kube-bench", "--format", "json"]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let theirs = json_of(&out);
+    let failed: Vec<&str> = theirs["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["control"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "kubelet-anonymous-auth",
+            "kubelet-authorization-always-allow"
+        ],
+        "{theirs:#}"
+    );
+    let anonymous = finding_of(&theirs, "kubelet-anonymous-auth");
+    assert!(
+        anonymous["message"]
+            .as_str()
+            .unwrap()
+            .contains("--anonymous-auth as kube-bench reads it"),
+        "{anonymous:#}"
+    );
+    let compared = &theirs["compared"];
+    assert_eq!(compared["reading"], "kube-bench");
+    let differences: Vec<(String, bool, bool)> = compared["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["control"].as_str().unwrap().to_owned(),
+                d["reportedFails"].as_bool().unwrap(),
+                d["palisadeFails"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        differences,
+        [
+            ("kubelet-anonymous-auth".to_owned(), true, false),
+            ("kubelet-authorization-always-allow".to_owned(), true, false),
+        ]
+    );
+    let text = node_scan(dir.path(), &args(&["--compat", "kube-bench"]));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Palisade's own reading differs on 2:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kubelet-authorization-always-allow  Kubelet/"),
+        "{text}"
+    );
+}

@@ -81,7 +81,13 @@ pub(crate) fn judge(
         Some(setting) => {
             fails(&setting.value).map(|m| setting_fails(&format!("--{flag}"), setting, m))
         }
-        None => when_unset().map(|m| unset(component, flag, m)),
+        None => super::kube_bench::absent(
+            component.reading,
+            component.component.binary(),
+            flag,
+            when_unset,
+        )
+        .map(|m| unset(component, flag, m)),
     };
     judgement.into_iter().collect()
 }

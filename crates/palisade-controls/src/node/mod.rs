@@ -20,6 +20,7 @@ pub(crate) mod controller_manager;
 pub(crate) mod docker;
 pub(crate) mod docker_container;
 pub(crate) mod etcd;
+pub mod kube_bench;
 pub(crate) mod kubelet;
 pub(crate) mod scheduler;
 

@@ -18,6 +18,7 @@ use palisade_model::Node;
 use serde::Serialize;
 
 use super::flags::{Arg, parse};
+use super::kube_bench::{self, Reading};
 use super::kubelet::Setting;
 use super::origin::Origin;
 use super::{FileFacts, Found};
@@ -154,6 +155,8 @@ pub struct ControlPlaneComponent {
     /// (`--kubeconfig`, etcd's `--data-dir`), by flag.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub files: BTreeMap<String, FileFacts>,
+    /// How its values were read.
+    pub reading: Reading,
 }
 
 impl ControlPlaneComponent {
@@ -165,6 +168,69 @@ impl ControlPlaneComponent {
     /// The component of `args` (after the program), its flags merged with
     /// its defaults; `command` is where defaults are reported.
     pub fn from_args(component: Component, found: Found, command: Origin, args: &[Arg]) -> Self {
+        Self::read(component, found, command, args, Reading::Palisade)
+    }
+
+    /// The component of `args`, its values read by `reading`.
+    pub fn read(
+        component: Component,
+        found: Found,
+        command: Origin,
+        args: &[Arg],
+        reading: Reading,
+    ) -> Self {
+        let flags = match reading {
+            Reading::Palisade => Self::flags(component, &command, args),
+            Reading::KubeBench => Self::flags_as_kube_bench(args),
+        };
+        ControlPlaneComponent {
+            component,
+            found,
+            command,
+            args: args.iter().map(|a| a.text.clone()).collect(),
+            flags,
+            manifest: None,
+            files: BTreeMap::new(),
+            reading,
+        }
+    }
+
+    /// The flags as kube-bench reads them: no defaults, each flag written
+    /// where kube-bench's grep finds it (the first occurrence, anywhere in
+    /// the command line; etcd's `ETCD_*` variables only for flags not on
+    /// it, as kube-bench's `env` items).
+    fn flags_as_kube_bench(args: &[Arg]) -> BTreeMap<String, Setting> {
+        let (environment, command): (Vec<Arg>, Vec<Arg>) = args
+            .iter()
+            .cloned()
+            .partition(|a| a.origin.what.starts_with("env "));
+        let mut flags = BTreeMap::new();
+        for source in [&environment, &command] {
+            for name in kube_bench::names(source) {
+                let Some((value, origin)) = kube_bench::flag(source, &name) else {
+                    continue;
+                };
+                if name == "feature-gates" {
+                    for gate in value.split(',').filter(|g| !g.trim().is_empty()) {
+                        let (gate, value) = gate.split_once('=').unwrap_or((gate, ""));
+                        flags.insert(
+                            format!("feature-gates.{}", gate.trim()),
+                            Setting {
+                                value: value.trim().to_owned(),
+                                origin: origin.clone(),
+                            },
+                        );
+                    }
+                    continue;
+                }
+                flags.insert(name, Setting { value, origin });
+            }
+        }
+        flags
+    }
+
+    /// The flags as the component reads them, with its defaults.
+    fn flags(component: Component, command: &Origin, args: &[Arg]) -> BTreeMap<String, Setting> {
         let mut flags = BTreeMap::new();
         let default_origin = Origin {
             what: format!("the default of {}", component.binary()),
@@ -210,21 +276,22 @@ impl ControlPlaneComponent {
             lists_given.push(flag.name.clone());
             flags.insert(flag.name, Setting { value, origin });
         }
-        ControlPlaneComponent {
-            component,
-            found,
-            command,
-            args: args.iter().map(|a| a.text.clone()).collect(),
-            flags,
-            manifest: None,
-            files: BTreeMap::new(),
-        }
+        flags
     }
 }
 
 /// The control-plane components a Pod runs (a static pod's containers
 /// whose program is a component), each argument located in `file`.
 pub fn from_pod(object: &KubeObject<'_>, file: &Arc<str>) -> Vec<ControlPlaneComponent> {
+    from_pod_read(object, file, Reading::Palisade)
+}
+
+/// [`from_pod`], its values read by `reading`.
+pub fn from_pod_read(
+    object: &KubeObject<'_>,
+    file: &Arc<str>,
+    reading: Reading,
+) -> Vec<ControlPlaneComponent> {
     if object.kind() != "Pod" {
         return Vec::new();
     }
@@ -234,11 +301,15 @@ pub fn from_pod(object: &KubeObject<'_>, file: &Arc<str>) -> Vec<ControlPlaneCom
     containers
         .items()
         .iter()
-        .filter_map(|container| container_component(container, file))
+        .filter_map(|container| container_component(container, file, reading))
         .collect()
 }
 
-fn container_component(container: &Node, file: &Arc<str>) -> Option<ControlPlaneComponent> {
+fn container_component(
+    container: &Node,
+    file: &Arc<str>,
+    reading: Reading,
+) -> Option<ControlPlaneComponent> {
     let command = container.get("command");
     let words: Vec<&Node> = command
         .map(|c| c.items().iter().collect())
@@ -299,13 +370,14 @@ fn container_component(container: &Node, file: &Arc<str>) -> Option<ControlPlane
             format!("command of container {name:?}"),
         )
     })?;
-    Some(ControlPlaneComponent::from_args(
+    Some(ControlPlaneComponent::read(
         component,
         Found::StaticPod {
             manifest: file.to_string(),
         },
         command_at,
         &args,
+        reading,
     ))
 }
 

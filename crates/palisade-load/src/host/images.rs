@@ -98,7 +98,7 @@ pub fn read(
     let stores: Vec<String> = drivers
         .into_iter()
         .map(|driver| format!("{folder}/{driver}"))
-        .filter(|store| root.resolve(&format!("{store}/imagedb")).is_ok())
+        .filter(|store| root.exists(&format!("{store}/imagedb")))
         .collect();
     if stores.is_empty() {
         // Containers need images: with no classic store, they are in
@@ -183,7 +183,7 @@ fn subfolders(root: &HostRoot, folder: &str) -> Vec<String> {
 fn tags(root: &HostRoot, store: &str, problems: &mut Vec<String>) -> BTreeMap<String, Vec<String>> {
     let path = format!("{store}/repositories.json");
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if root.resolve(&path).is_err() {
+    if !root.exists(&path) {
         return tags;
     }
     let Some(file) = json_file(root, &path, problems) else {

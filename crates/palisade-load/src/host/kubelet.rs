@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::flags::{Arg, Flag, parse};
+use super::kube_bench;
 use super::origin::Origin;
 use super::root::HostRoot;
 use crate::parse_documents;
@@ -226,6 +227,67 @@ pub fn effective(root: &HostRoot, args: &[Arg], command: &Origin) -> Effective {
     }
     out.apply_flags(&flags);
     out
+}
+
+/// The kubelet's configuration as kube-bench reads it (`--compat
+/// kube-bench`, see [`super::kube_bench`]): no defaults; the first of
+/// kube-bench's configuration files that exists, whatever `--config`
+/// names, and no `--config-dir`; then each flag where kube-bench's grep
+/// finds it, which wins over the file.
+pub fn effective_as_kube_bench(root: &HostRoot, args: &[Arg]) -> Effective {
+    let config = kube_bench::kubelet_config(root);
+    let mut out = Effective::default();
+    // kube-bench's list ends with the kubelet's units, for its flags; as a
+    // configuration file a unit gives no fields (kube-bench then errors on
+    // each field it looks up: differences the documentation lists).
+    let unit = config.starts_with("/etc/systemd/") || config.starts_with("/lib/systemd/");
+    if root.exists(&config) && !unit {
+        out.read_config(root, &config);
+        out.config_file = Some(config);
+    }
+    for known in KNOWN.iter().filter(|k| !k.flag.is_empty()) {
+        let Some((value, origin)) = kube_bench::flag(args, known.flag) else {
+            continue;
+        };
+        if known.merge == Merge::Gates {
+            for gate in value.split(',').filter(|g| !g.trim().is_empty()) {
+                let (name, value) = gate.split_once('=').unwrap_or((gate, ""));
+                out.settings.insert(
+                    format!("featureGates.{}", name.trim()),
+                    Setting {
+                        value: value.trim().to_owned(),
+                        origin: origin.clone(),
+                    },
+                );
+            }
+        } else {
+            out.settings
+                .insert(known.path.to_owned(), Setting { value, origin });
+        }
+    }
+    for name in FLAG_ONLY {
+        if let Some((value, origin)) = kube_bench::flag(args, name) {
+            out.settings
+                .insert(format!("--{name}"), Setting { value, origin });
+        }
+    }
+    out
+}
+
+/// The flag that sets `path` of `KubeletConfiguration` (`read-only-port`
+/// for `readOnlyPort`); a flag-only setting's path is its flag
+/// (`--hostname-override`).
+pub fn flag_of(path: &str) -> Option<&'static str> {
+    if let Some(flag) = path.strip_prefix("--") {
+        return FLAG_ONLY.iter().copied().find(|f| *f == flag);
+    }
+    if path.starts_with("featureGates.") {
+        return Some("feature-gates");
+    }
+    KNOWN
+        .iter()
+        .find(|k| k.path == path && !k.flag.is_empty())
+        .map(|k| k.flag)
 }
 
 impl Effective {

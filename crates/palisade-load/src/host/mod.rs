@@ -14,6 +14,7 @@ pub mod docker;
 pub mod file;
 pub mod flags;
 pub mod images;
+pub mod kube_bench;
 pub mod kubelet;
 pub mod origin;
 pub mod process;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use control_plane::{Component, ControlPlaneComponent};
 pub use file::{Accounts, FileFacts, FileState};
+pub use kube_bench::Reading;
 pub use origin::Origin;
 pub use root::HostRoot;
 
@@ -41,6 +43,9 @@ pub struct HostOptions {
     pub proc: Option<PathBuf>,
     /// Size and nesting limits for the configuration files read.
     pub limits: Limits,
+    /// How values are read: as the components do (the default), or as
+    /// kube-bench does (`--compat kube-bench`).
+    pub reading: Reading,
 }
 
 /// Everything the node checks judge.
@@ -109,6 +114,8 @@ pub struct Kubelet {
     pub config: kubelet::Effective,
     /// The files the benchmark asks about.
     pub files: KubeletFiles,
+    /// How its values were read.
+    pub reading: Reading,
 }
 
 /// The kubelet's files, each with its facts.
@@ -157,6 +164,7 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
                 command,
                 &p.args,
                 service.clone(),
+                options.reading,
             )
         })
         .collect();
@@ -173,6 +181,7 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
             unit.exec_start.clone(),
             &unit.args,
             service,
+            options.reading,
         );
         kubelet.config.problems.extend(unit.problems);
         kubelets.push(kubelet);
@@ -229,18 +238,19 @@ fn control_plane_of(
             .into_iter()
             .map(|p| {
                 let command = Origin::at(&p.cmdline, 0, 0, format!("process {}", p.pid));
-                ControlPlaneComponent::from_args(
+                ControlPlaneComponent::read(
                     component,
                     Found::Running { pid: p.pid },
                     command,
                     &p.args,
+                    options.reading,
                 )
             })
             .collect();
         let mut instances = if running.is_empty() {
             manifest
                 .as_ref()
-                .map(|(path, _)| static_pods(root, path, component))
+                .map(|(path, _)| static_pods(root, path, component, options.reading))
                 .unwrap_or_default()
         } else {
             running
@@ -323,7 +333,12 @@ fn tree(root: &HostRoot, dir: &str, depth: usize, limit: usize) -> Vec<String> {
 }
 
 /// The instances of `component` a static-pod manifest on the host runs.
-fn static_pods(root: &HostRoot, path: &str, component: Component) -> Vec<ControlPlaneComponent> {
+fn static_pods(
+    root: &HostRoot,
+    path: &str,
+    component: Component,
+    reading: Reading,
+) -> Vec<ControlPlaneComponent> {
     let Ok(text) = root.read_text(path) else {
         return Vec::new();
     };
@@ -333,7 +348,7 @@ fn static_pods(root: &HostRoot, path: &str, component: Component) -> Vec<Control
         .documents
         .iter()
         .flat_map(|d| crate::objects(&d.root))
-        .flat_map(|o| control_plane::from_pod(&o, &file))
+        .flat_map(|o| control_plane::from_pod_read(&o, &file, reading))
         .filter(|c| c.component == component)
         .collect()
 }
@@ -423,9 +438,31 @@ fn kubelet_of(
     command: Origin,
     args: &[flags::Arg],
     service: Vec<FileFacts>,
+    reading: Reading,
 ) -> Kubelet {
-    let config = kubelet::effective(root, args, &command);
     let facts_of = |path: Option<&str>| path.map(|p| file::facts(root, accounts, p));
+    let (config, service, kubeconfig) = match reading {
+        Reading::Palisade => {
+            let config = kubelet::effective(root, args, &command);
+            let kubeconfig = config.get("--kubeconfig").map(|s| s.value.clone());
+            (config, service, kubeconfig)
+        }
+        // kube-bench judges the first unit and kubeconfig of its lists.
+        Reading::KubeBench => {
+            let unit = kube_bench::kubelet_service(root);
+            let service = if root.exists(&unit) {
+                vec![file::facts(root, accounts, &unit)]
+            } else {
+                Vec::new()
+            };
+            let kubeconfig = Some(kube_bench::kubelet_kubeconfig(root));
+            (
+                kubelet::effective_as_kube_bench(root, args),
+                service,
+                kubeconfig,
+            )
+        }
+    };
     let files = KubeletFiles {
         service,
         config: facts_of(config.config_file.as_deref()),
@@ -434,7 +471,7 @@ fn kubelet_of(
             .iter()
             .map(|p| file::facts(root, accounts, p))
             .collect(),
-        kubeconfig: facts_of(config.get("--kubeconfig").map(|s| s.value.as_str())),
+        kubeconfig: facts_of(kubeconfig.as_deref()),
         client_ca: facts_of(
             config
                 .get("authentication.x509.clientCAFile")
@@ -448,5 +485,6 @@ fn kubelet_of(
         args: args.iter().map(|a| a.text.clone()).collect(),
         config,
         files,
+        reading,
     }
 }

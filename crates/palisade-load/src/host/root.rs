@@ -73,6 +73,11 @@ impl HostRoot {
         walk::read(&Source::File(resolved.local), &self.limits).map_err(|e| e.message)
     }
 
+    /// Whether `path` is on the host (links followed inside the root).
+    pub fn exists(&self, path: &str) -> bool {
+        self.resolve(path).is_ok_and(|r| r.local.exists())
+    }
+
     /// The folder given as the host's root.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -137,6 +137,7 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
         root: dir.to_path_buf(),
         proc: None,
         limits: Limits::default(),
+        reading: Default::default(),
     })
 }
 

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use palisade_load::Limits;
-use palisade_load::host::{HostOptions, collect as collect_facts};
+use palisade_load::host::{HostOptions, Reading, collect as collect_facts};
 use palisade_policy::{PolicyRequest, PolicySources};
 use palisade_scan::ScanOptions;
 
 use super::Configured;
-use crate::cli::{HostArgs, NodeCollectArgs, NodeScanArgs};
+use crate::cli::{Compat, HostArgs, NodeCollectArgs, NodeScanArgs};
 
 pub fn collect(args: &NodeCollectArgs) -> Result<ExitCode> {
     let facts = collect_facts(&host_options(&args.host)?);
@@ -94,5 +94,9 @@ fn host_options(args: &HostArgs) -> Result<HostOptions> {
         root: args.root.clone(),
         proc: args.proc.clone(),
         limits: Limits::default(),
+        reading: match args.compat {
+            Some(Compat::KubeBench) => Reading::KubeBench,
+            None => Reading::Palisade,
+        },
     })
 }

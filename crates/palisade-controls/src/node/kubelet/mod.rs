@@ -78,7 +78,11 @@ pub(crate) fn judge(
 ) -> Vec<NodeJudgement> {
     let judgement = match value(kubelet, path) {
         Some(setting) => fails(&setting.value).map(|m| super::setting_fails(path, setting, m)),
-        None => when_unset().map(|m| unset(kubelet, path, m)),
+        None => {
+            let flag = palisade_load::host::kubelet::flag_of(path).unwrap_or(path);
+            crate::node::kube_bench::absent(kubelet.reading, "kubelet", flag, when_unset)
+                .map(|m| unset(kubelet, path, m))
+        }
     };
     judgement.into_iter().collect()
 }
@@ -181,6 +185,7 @@ pub(crate) mod testing {
             root: root.to_path_buf(),
             proc: None,
             limits: palisade_load::Limits::default(),
+            reading: Default::default(),
         });
         facts
             .kubelets
