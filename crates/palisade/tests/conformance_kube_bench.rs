@@ -1,7 +1,10 @@
 //! Conformance harness: kube-bench's CIS Kubernetes 1.12 definitions
 //! (`kube-bench/cfg/cis-1.12/{master,etcd,node}.yaml`,
 //! aquasecurity/kube-bench), compared with the Palisade controls the
-//! `cis-kubernetes-1.12` pack maps to each recommendation.
+//! `cis-kubernetes-1.12` pack maps to each recommendation; and its EKS
+//! 1.8.0, GKE 1.9.0 and AKS 1.8 node definitions (`node.yaml`, section 3)
+//! with the `cis-eks-1.8`, `cis-gke-1.9` and `cis-aks-1.8` packs, each with
+//! the pack's own parameters.
 //!
 //! Nobody on this project wrote these tests: each kube-bench check names a
 //! flag (or a file's permissions or owner) and how its value is compared
@@ -54,6 +57,138 @@ mod conformance;
 
 /// Checks compared: raise it when coverage grows, never lower it.
 const FLOOR: usize = 84;
+
+/// The managed-node benchmarks' floors (checks compared, compat flag
+/// cases) and their differences, each with its reason.
+const EKS_FLOOR: usize = 13;
+const EKS_COMPAT_FLOOR: usize = 28;
+const GKE_FLOOR: usize = 4;
+const AKS_FLOOR: usize = 11;
+const AKS_COMPAT_FLOOR: usize = 28;
+const EKS_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "3.2.1",
+        "--anonymous-auth absent",
+        "with --config and nothing setting it, the kubelet's default is false; kube-bench fails an absent flag",
+    ),
+    (
+        "3.2.2",
+        "--authorization-mode absent",
+        "with --config and nothing setting it, the kubelet's default is Webhook; kube-bench fails an absent flag",
+    ),
+    (
+        "3.2.2",
+        "--authorization-mode=Other,AlwaysAllow",
+        "the kubelet takes one mode: this value is refused at start-up and is no AlwaysAllow; kube-bench looks for the word",
+    ),
+    (
+        "3.2.4",
+        "--read-only-port absent",
+        "with --config and nothing setting it, the read-only port is 0 (off); kube-bench's EKS check fails an absent flag",
+    ),
+    (
+        "3.2.8",
+        "--rotate-certificates absent",
+        "not set, rotateCertificates is false; kube-bench passes it because its test is \"not set to false\"",
+    ),
+    (
+        "3.2.9",
+        "RotateKubeletServerCertificate absent",
+        "the gate is on by default (GA since Kubernetes 1.12); kube-bench fails an absent gate",
+    ),
+];
+const EKS_COMPAT_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "3.2.2",
+        "--authorization-mode=Other,AlwaysAllow",
+        "the control's test of the value: the kubelet takes one mode, and this one is refused at start-up",
+    ),
+    (
+        "3.2.4",
+        "--read-only-port absent",
+        "the compat table keeps cis-1.12's verdict on an absent --read-only-port (its 4.2.4 passes it); EKS's 3.2.4 fails it",
+    ),
+    (
+        "3.2.9",
+        "RotateKubeletServerCertificate absent",
+        "the compat table keeps cis-1.12's verdict on an absent gate (its 4.2.11 passes it); EKS's 3.2.9 fails it",
+    ),
+];
+const GKE_DIFFERENCES: &[(&str, &str, &str)] = &[];
+const AKS_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "3.2.1",
+        "--anonymous-auth absent",
+        "with --config and nothing setting it, the kubelet's default is false; kube-bench fails an absent flag",
+    ),
+    (
+        "3.2.2",
+        "--anonymous-auth absent",
+        "kube-bench's AKS 3.2.2 reads --anonymous-auth for the authorization mode (its definition's slip); the kubelet's authorization mode defaults to Webhook with --config",
+    ),
+    (
+        "3.2.2",
+        "--anonymous-auth=AlwaysAllow",
+        "kube-bench's AKS 3.2.2 reads --anonymous-auth for the authorization mode; --anonymous-auth does not set it",
+    ),
+    (
+        "3.2.2",
+        "--anonymous-auth=Other,AlwaysAllow",
+        "kube-bench's AKS 3.2.2 reads --anonymous-auth for the authorization mode; --anonymous-auth does not set it",
+    ),
+    (
+        "3.2.4",
+        "--read-only-port absent",
+        "with --config and nothing setting it, the read-only port is 0 (off); kube-bench's AKS check fails an absent flag",
+    ),
+    (
+        "3.2.7",
+        "--event-qps absent",
+        "not set, eventRecordQPS is 50, within the benchmark's \"0 or a level which ensures appropriate event capture\"; kube-bench's AKS check asks for exactly 0",
+    ),
+    (
+        "3.2.7",
+        "--event-qps=10255",
+        "a positive rate is within the benchmark's \"0 or a level which ensures appropriate event capture\"; kube-bench's AKS check asks for exactly 0",
+    ),
+    (
+        "3.2.8",
+        "--rotate-certificates absent",
+        "not set, rotateCertificates is false; kube-bench passes it because its test is \"not set to false\"",
+    ),
+    (
+        "3.2.9",
+        "RotateKubeletServerCertificate absent",
+        "the gate is on by default (GA since Kubernetes 1.12); kube-bench fails an absent gate",
+    ),
+];
+const AKS_COMPAT_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "3.2.2",
+        "--anonymous-auth=Other",
+        "kube-bench's AKS 3.2.2 reads --anonymous-auth for the authorization mode; the control judges the authorization mode (absent here, which kube-bench's reading fails)",
+    ),
+    (
+        "3.2.4",
+        "--read-only-port absent",
+        "the compat table keeps cis-1.12's verdict on an absent --read-only-port (its 4.2.4 passes it); AKS's 3.2.4 fails it",
+    ),
+    (
+        "3.2.7",
+        "--event-qps absent",
+        "the compat table keeps cis-1.12's verdict on an absent --event-qps (its 4.2.8 passes it); AKS's 3.2.7 fails it",
+    ),
+    (
+        "3.2.7",
+        "--event-qps=10255",
+        "the control's test of the value (at least the parameter minimum, 0); kube-bench's AKS check asks for exactly 0",
+    ),
+    (
+        "3.2.9",
+        "RotateKubeletServerCertificate absent",
+        "the compat table keeps cis-1.12's verdict on an absent gate (its 4.2.11 passes it); AKS's 3.2.9 fails it",
+    ),
+];
 
 /// Cases where `--compat kube-bench` still gives another verdict than
 /// kube-bench: `(check, case, reason)`. The compat reading reproduces how
@@ -573,8 +708,16 @@ fn palisade_host_read(policy: &PolicySet, root: &Path, reading: Reading) -> bool
     !evaluated.findings.is_empty()
 }
 
-/// The host file (or folder) a kube-bench file check reads.
-fn file_of(check: &str) -> Option<&'static str> {
+/// The host file (or folder) a kube-bench file check reads, in CIS
+/// Kubernetes or (`managed`) in the EKS, GKE and AKS benchmarks' numbering.
+fn file_of(check: &str, managed: bool) -> Option<&'static str> {
+    if managed {
+        return Some(match check {
+            "3.1.1" | "3.1.2" => "/etc/kubernetes/kubelet.conf",
+            "3.1.3" | "3.1.4" => "/var/lib/kubelet/config.yaml",
+            _ => return None,
+        });
+    }
     Some(match check {
         "1.1.1" | "1.1.2" => "/etc/kubernetes/manifests/kube-apiserver.yaml",
         "1.1.3" | "1.1.4" => "/etc/kubernetes/manifests/kube-controller-manager.yaml",
@@ -595,8 +738,11 @@ fn file_of(check: &str) -> Option<&'static str> {
 }
 
 /// The component whose flags a check reads.
-fn binary_of(check: &str) -> Option<&'static str> {
+fn binary_of(check: &str, managed: bool) -> Option<&'static str> {
     let section: Vec<&str> = check.split('.').collect();
+    if managed {
+        return matches!(section.as_slice(), ["3", "2", _]).then_some("kubelet");
+    }
     Some(match section.as_slice() {
         ["1", "2", _] => "kube-apiserver",
         ["1", "3", _] => "kube-controller-manager",
@@ -661,7 +807,74 @@ fn kube_bench_file(check: &Check, mode: u32, owner: (u32, u32)) -> bool {
 
 #[test]
 fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
-    let Some(corpus) = conformance::corpus_dir("kube-bench/cfg/cis-1.12") else {
+    compare_benchmark(&Benchmark {
+        dir: "cis-1.12",
+        pack: "cis-kubernetes-1.12",
+        files: &["master.yaml", "etcd.yaml", "node.yaml"],
+        managed: false,
+        known: KNOWN_DIFFERENCES,
+        compat_known: COMPAT_DIFFERENCES,
+        floor: FLOOR,
+        compat_floor: 179,
+    });
+}
+
+/// The managed-node benchmarks' node checks (section 3), against their
+/// own packs (644 thresholds, their numbering).
+#[test]
+fn kube_bench_managed_node_benchmarks_agree_with_their_packs() {
+    for (dir, pack, known, compat_known, floor, compat_floor) in [
+        (
+            "eks-1.8.0",
+            "cis-eks-1.8",
+            EKS_DIFFERENCES,
+            EKS_COMPAT_DIFFERENCES,
+            EKS_FLOOR,
+            EKS_COMPAT_FLOOR,
+        ),
+        ("gke-1.9.0", "cis-gke-1.9", GKE_DIFFERENCES, &[][..], GKE_FLOOR, 0),
+        (
+            "aks-1.8",
+            "cis-aks-1.8",
+            AKS_DIFFERENCES,
+            AKS_COMPAT_DIFFERENCES,
+            AKS_FLOOR,
+            AKS_COMPAT_FLOOR,
+        ),
+    ] {
+        compare_benchmark(&Benchmark {
+            dir,
+            pack,
+            files: &["node.yaml"],
+            managed: true,
+            known,
+            compat_known,
+            floor,
+            compat_floor,
+        });
+    }
+}
+
+/// One of kube-bench's benchmark definitions and the pack that serves it.
+struct Benchmark {
+    /// The folder under `kube-bench/cfg`.
+    dir: &'static str,
+    pack: &'static str,
+    files: &'static [&'static str],
+    /// Numbered as the managed-node benchmarks are (section 3 the node).
+    managed: bool,
+    /// Where kube-bench's verdict and Palisade's differ, and why.
+    known: &'static [(&'static str, &'static str, &'static str)],
+    /// Where `--compat kube-bench` still differs from kube-bench, and why.
+    compat_known: &'static [(&'static str, &'static str, &'static str)],
+    /// Checks compared at least.
+    floor: usize,
+    /// Flag cases judged with the compat reading at least.
+    compat_floor: usize,
+}
+
+fn compare_benchmark(benchmark: &Benchmark) {
+    let Some(corpus) = conformance::corpus_dir(&format!("kube-bench/cfg/{}", benchmark.dir)) else {
         return;
     };
     let can_chown = {
@@ -676,12 +889,12 @@ fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
         println!("not root: file owners cannot be set; skipping");
         return;
     }
-    let pack = palisade_frameworks::find("cis-kubernetes-1.12").unwrap();
+    let pack = palisade_frameworks::find(benchmark.pack).unwrap();
     let mut compared = 0;
     let mut differences: Vec<(String, String, bool, bool)> = Vec::new();
     let mut compat_differences: Vec<(String, String, bool, bool)> = Vec::new();
     let mut compat_compared = 0;
-    for file in ["master.yaml", "etcd.yaml", "node.yaml"] {
+    for file in benchmark.files {
         for check in checks(&corpus.join(file)) {
             let Some(requirement) = pack.requirement(&check.id) else {
                 continue;
@@ -689,9 +902,19 @@ fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
             if requirement.controls.is_empty() || check.items.is_empty() {
                 continue;
             }
-            let policy = PolicySet::select(&[], &requirement.controls).unwrap();
+            let mut policy = PolicySet::select(&[], &requirement.controls).unwrap();
+            // The pack's own parameters (the managed packs' 644).
+            for selected in policy.selected_mut() {
+                let id = selected.control.meta.id;
+                for (name, value) in pack.parameters.get(id).into_iter().flatten() {
+                    selected
+                        .params
+                        .set(selected.control, name, value.clone())
+                        .unwrap();
+                }
+            }
             compared += 1;
-            if let Some(path) = file_of(&check.id) {
+            if let Some(path) = file_of(&check.id, benchmark.managed) {
                 for (label, mode, owner) in file_cases(&check) {
                     let client_ca = ["--client-ca-file=/etc/kubernetes/pki/ca.crt".to_owned()];
                     let tree = host(&client_ca, |root| {
@@ -708,7 +931,7 @@ fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
                 }
                 continue;
             }
-            let Some(binary) = binary_of(&check.id) else {
+            let Some(binary) = binary_of(&check.id, benchmark.managed) else {
                 panic!("{}: no component for a mapped check", check.id);
             };
             for (label, given) in cases(&check) {
@@ -750,45 +973,51 @@ fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
     let unexplained: Vec<String> = differences
         .iter()
         .filter(|d| {
-            !KNOWN_DIFFERENCES
+            !benchmark
+                .known
                 .iter()
                 .any(|(id, case, _)| *id == d.0 && *case == d.1)
         })
         .map(shown)
         .collect();
-    let stale: Vec<String> = KNOWN_DIFFERENCES
+    let stale: Vec<String> = benchmark
+        .known
         .iter()
         .filter(|(id, case, _)| !differences.iter().any(|d| d.0 == *id && d.1 == *case))
         .map(|(id, case, _)| format!("{id} [{case}]"))
         .collect();
+    let name = benchmark.dir;
     println!(
-        "kube-bench cis-1.12: {compared} checks compared, {} known differences",
+        "kube-bench {name}: {compared} checks compared, {} known differences",
         differences.len()
     );
     assert!(
         unexplained.is_empty(),
-        "unexplained differences:\n{}",
+        "{name}: unexplained differences:\n{}",
         unexplained.join("\n")
     );
     assert!(
         stale.is_empty(),
-        "listed differences that now agree:\n{}",
+        "{name}: listed differences that now agree:\n{}",
         stale.join("\n")
     );
+    let floor = benchmark.floor;
     assert!(
-        compared >= FLOOR,
-        "{compared} checks compared, below the floor of {FLOOR}"
+        compared >= floor,
+        "{name}: {compared} checks compared, below the floor of {floor}"
     );
     let compat_unexplained: Vec<String> = compat_differences
         .iter()
         .filter(|d| {
-            !COMPAT_DIFFERENCES
+            !benchmark
+                .compat_known
                 .iter()
                 .any(|(id, case, _)| *id == d.0 && *case == d.1)
         })
         .map(shown)
         .collect();
-    let compat_stale: Vec<String> = COMPAT_DIFFERENCES
+    let compat_stale: Vec<String> = benchmark
+        .compat_known
         .iter()
         .filter(|(id, case, _)| {
             !compat_differences
@@ -798,18 +1027,22 @@ fn kube_bench_cis_1_12_agrees_with_the_pack_controls() {
         .map(|(id, case, _)| format!("{id} [{case}]"))
         .collect();
     println!(
-        "--compat kube-bench: {compat_compared} flag cases, {} known differences",
+        "--compat kube-bench on {name}: {compat_compared} flag cases, {} known differences",
         compat_differences.len()
     );
     assert!(
         compat_unexplained.is_empty(),
-        "--compat kube-bench differs from kube-bench:\n{}",
+        "{name}: --compat kube-bench differs from kube-bench:\n{}",
         compat_unexplained.join("\n")
     );
     assert!(
         compat_stale.is_empty(),
-        "listed --compat differences that now agree:\n{}",
+        "{name}: listed --compat differences that now agree:\n{}",
         compat_stale.join("\n")
     );
-    assert!(compat_compared >= 179, "{compat_compared} compat cases");
+    let compat_floor = benchmark.compat_floor;
+    assert!(
+        compat_compared >= compat_floor,
+        "{name}: {compat_compared} compat cases, below {compat_floor}"
+    );
 }
