@@ -16,10 +16,12 @@
 //! item, a weak cipher suite, a mode beyond the mask, another owner), each
 //! combination of them. Each case is judged twice:
 //!
-//! - by kube-bench's reading, written here from its definitions: a flag is
-//!   present when its name is on the command line, its value is what
-//!   follows `=`, a compared flag that is absent fails, `set: false`
-//!   passes when it is absent, `bin_op` joins the items;
+//! - by kube-bench's reading: a flag found as kube-bench's grep finds it
+//!   (`palisade_load::host::kube_bench::find`), compared by
+//!   `conformance::kube_bench::compare`, a compared flag that is absent
+//!   failing, `set: false` passing when it is absent, `bin_op` joining the
+//!   items; both functions are held to kube-bench's own labelled cases by
+//!   `conformance_kube_bench_evaluator`;
 //! - by Palisade: the case is built as the component runs (a static pod's
 //!   `command:` for the control plane, a systemd unit's `ExecStart=` with
 //!   an empty `--config` file for the kubelet, a host tree with the file's
@@ -340,60 +342,18 @@ fn text(value: &Value) -> String {
 // ---------------------------------------------------------------------
 // kube-bench's reading
 
-/// The value of `flag` on a command line (`--flag=value`), as kube-bench
-/// extracts it; `None` when the flag is absent.
+/// The value of `flag` on a command line, as kube-bench's grep finds it
+/// (`palisade_load::host::kube_bench::find`, held to kube-bench's labelled
+/// cases by `conformance_kube_bench_evaluator`); `None` when it is absent.
 fn kube_bench_value(args: &[String], flag: &str) -> Option<String> {
-    args.iter().find_map(|arg| {
-        if let Some(rest) = arg.strip_prefix(flag) {
-            return match rest.strip_prefix('=') {
-                Some(value) => Some(value.to_owned()),
-                None if rest.is_empty() => Some(String::new()),
-                None => None,
-            };
-        }
-        // A name without dashes (a feature gate) is found inside a value.
-        if !flag.starts_with('-') {
-            let at = arg.find(&format!("{flag}="))?;
-            let value = &arg[at + flag.len() + 1..];
-            return Some(value.split(',').next().unwrap_or("").to_owned());
-        }
-        None
-    })
+    palisade_load::host::kube_bench::find(&args.join(" "), flag)
 }
 
 fn kube_bench_item(item: &Item, value: Option<&str>) -> bool {
     match (&item.op, value) {
         (None, value) => value.is_some() == item.set.unwrap_or(true),
         (Some(_), None) => false,
-        (Some(op), Some(value)) => compare(op, value, &item.value),
-    }
-}
-
-fn compare(op: &str, value: &str, expected: &str) -> bool {
-    let number = |s: &str| s.trim().parse::<i64>().ok();
-    match op {
-        "eq" => value.eq_ignore_ascii_case(expected),
-        "noteq" => !value.eq_ignore_ascii_case(expected),
-        "gte" => number(value) >= number(expected) && number(value).is_some(),
-        "gt" => number(value) > number(expected) && number(value).is_some(),
-        "lte" => number(value) <= number(expected) && number(value).is_some(),
-        "lt" => number(value) < number(expected) && number(value).is_some(),
-        "has" => value.contains(expected),
-        "nothave" => !value.contains(expected),
-        "valid_elements" => {
-            let allowed: Vec<&str> = expected.split(',').collect();
-            value.split(',').all(|v| allowed.contains(&v.trim()))
-        }
-        "bitmask" => {
-            let (Ok(mode), Ok(mask)) = (
-                u32::from_str_radix(value, 8),
-                u32::from_str_radix(expected, 8),
-            ) else {
-                return false;
-            };
-            mode & !mask == 0
-        }
-        other => panic!("kube-bench op {other} is not read by this harness"),
+        (Some(op), Some(value)) => conformance::kube_bench::compare(op, value, &item.value),
     }
 }
 
@@ -832,7 +792,14 @@ fn kube_bench_managed_node_benchmarks_agree_with_their_packs() {
             EKS_FLOOR,
             EKS_COMPAT_FLOOR,
         ),
-        ("gke-1.9.0", "cis-gke-1.9", GKE_DIFFERENCES, &[][..], GKE_FLOOR, 0),
+        (
+            "gke-1.9.0",
+            "cis-gke-1.9",
+            GKE_DIFFERENCES,
+            &[][..],
+            GKE_FLOOR,
+            0,
+        ),
         (
             "aks-1.8",
             "cis-aks-1.8",

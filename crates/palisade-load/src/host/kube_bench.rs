@@ -117,32 +117,13 @@ pub fn kubelet_service(root: &HostRoot) -> String {
 }
 
 /// A flag as kube-bench finds it in `args` (the command line joined by
-/// spaces): the value after the first occurrence of `--<name>` and any
-/// `=` or `: `, up to the next space; `true` when nothing follows. Where
-/// it was found is the argument that holds the occurrence.
+/// spaces, see [`find`]), with the argument that holds its occurrence.
 pub fn flag(args: &[Arg], name: &str) -> Option<(String, Origin)> {
     let wanted = format!("--{name}");
     let line: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
     let line = line.join(" ");
     let at = line.find(&wanted)?;
-    let rest = line.get(at + wanted.len()..).unwrap_or_default();
-    // `(=|: *)*`: any run of `=` and of `:` followed by spaces.
-    let mut rest = rest;
-    loop {
-        if let Some(after) = rest.strip_prefix('=') {
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix(':') {
-            rest = after.trim_start_matches(' ');
-        } else {
-            break;
-        }
-    }
-    let value: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-    let value = if value.is_empty() {
-        "true".to_owned()
-    } else {
-        value
-    };
+    let value = find(&line, &wanted)?;
     // The argument the occurrence starts in: arguments are joined by one
     // space each.
     let mut start = 0;
@@ -159,6 +140,37 @@ pub fn flag(args: &[Arg], name: &str) -> Option<(String, Origin)> {
         ..holder.origin.clone()
     };
     Some((value, origin))
+}
+
+/// kube-bench's `flagTestItem.findValue` on an audit's output: `flag` (as
+/// written in the check, `--anonymous-auth` or `permissions`) is found
+/// wherever it appears; its value is what follows its first occurrence
+/// and any run of `=` and `: `, up to the next white space. With nothing
+/// there, a `--` flag reads `true` and any other reads as its own name.
+pub fn find(output: &str, flag: &str) -> Option<String> {
+    if flag.is_empty() {
+        return None;
+    }
+    let at = output.find(flag)?;
+    let mut rest = output.get(at + flag.len()..).unwrap_or_default();
+    // `(=|: *)*`
+    loop {
+        if let Some(after) = rest.strip_prefix('=') {
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix(':') {
+            rest = after.trim_start_matches(' ');
+        } else {
+            break;
+        }
+    }
+    let value: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    Some(if !value.is_empty() {
+        value
+    } else if flag.starts_with("--") {
+        "true".to_owned()
+    } else {
+        flag.to_owned()
+    })
 }
 
 /// The flag names written on the command line (`--name=...`, `--name`).
@@ -213,6 +225,12 @@ mod tests {
         assert_eq!(value("profiling").as_deref(), Some("-x=1"));
         assert_eq!(value("authorization-mode").as_deref(), Some("Node,RBAC"));
         assert_eq!(value("client-ca-file"), None);
+        assert_eq!(
+            find("permissions=600", "permissions").as_deref(),
+            Some("600")
+        );
+        assert_eq!(find("root:root", "root:root").as_deref(), Some("root:root"));
+        assert_eq!(find("x", ""), None);
         let (_, origin) = flag(&line, "anonymous-auth").unwrap();
         assert_eq!(
             origin.what,
