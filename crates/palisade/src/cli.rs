@@ -173,6 +173,11 @@ pub struct InstallArgs {
     #[arg(long, value_name = "NODE", requires = "node")]
     pub job_node: Option<String>,
 
+    /// With --job-node: a CronJob that scans the node on this schedule
+    /// (cron syntax, `0 3 * * *`) instead of a Job that scans it once.
+    #[arg(long, value_name = "CRON", requires = "job_node", value_parser = parse_schedule)]
+    pub schedule: Option<String>,
+
     /// With --node: the framework each scan reports on. Repeatable.
     #[arg(
         long = "node-framework",
@@ -842,5 +847,32 @@ mod tests {
         assert!(parse_every("10").is_err());
         assert!(parse_every("1w").is_err());
         assert!(parse_every("h").is_err());
+    }
+}
+
+/// A cron schedule: five fields of `0-9 * , - /` (or an `@hourly`-style
+/// macro), refused here rather than by the API server on apply.
+fn parse_schedule(text: &str) -> Result<String, String> {
+    const MACROS: [&str; 7] = [
+        "@yearly",
+        "@annually",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+    ];
+    let text = text.trim();
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let field_ok = |f: &&str| {
+        f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/' | '?'))
+    };
+    if MACROS.contains(&text) || (fields.len() == 5 && fields.iter().all(field_ok)) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is no cron schedule: five fields (minute hour day month weekday), such as \"0 3 * * *\", or @daily"
+        ))
     }
 }

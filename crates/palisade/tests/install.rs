@@ -125,12 +125,20 @@ fn serve_explains_what_is_missing() {
 #[test]
 fn node_agent_manifests_waive_exactly_what_reading_the_host_needs() {
     let digest = "ghcr.io/palisade-dev/palisade:0.1.0@sha256:2c2a3f9e0f3a0c4e1d5b8a7f6e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d";
-    for extra in [&[][..], &["--job-node", "worker-1"][..]] {
+    for extra in [
+        &[][..],
+        &["--job-node", "worker-1"][..],
+        &["--job-node", "worker-1", "--schedule", "0 3 * * *"][..],
+    ] {
         let mut args = vec!["install", "--node", "--image", digest];
         args.extend_from_slice(extra);
         let (code, yaml) = palisade(&args, None);
         assert_eq!(code, 0, "{yaml}");
-        let kind = if extra.is_empty() { "DaemonSet" } else { "Job" };
+        let kind = match extra.len() {
+            0 => "DaemonSet",
+            2 => "Job",
+            _ => "CronJob",
+        };
         assert!(yaml.contains(&format!("\nkind: {kind}\n")), "{yaml}");
         assert!(yaml.contains("readOnly: true"), "{yaml}");
         let (code, report) = palisade(
@@ -170,4 +178,17 @@ fn node_agent_manifests_waive_exactly_what_reading_the_host_needs() {
     assert!(out.contains("nope"), "{out}");
     let (code, out) = palisade(&["install", "--node", "--every", "0s"], None);
     assert_eq!(code, 2, "{out}");
+    let (code, out) = palisade(
+        &[
+            "install",
+            "--node",
+            "--job-node",
+            "n",
+            "--schedule",
+            "daily",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no cron schedule"), "{out}");
 }

@@ -1,6 +1,6 @@
 //! `palisade install --node`: the node agent that runs `palisade node scan`
 //! on every node (a DaemonSet that tolerates the control-plane taints), or
-//! once on one node (a Job pinned to it), as kube-bench's job and
+//! on one node (a Job pinned to it, or a CronJob), as kube-bench's job and
 //! DaemonSet manifests do, with the least the scan needs:
 //!
 //! - the host's `/` mounted read-only at `/host`, and `hostPID` so that
@@ -37,6 +37,8 @@ pub struct NodeInstallOptions {
     pub every_seconds: u64,
     /// A Job pinned to this node instead of the DaemonSet.
     pub job_node: Option<String>,
+    /// With `job_node`: a CronJob on this cron schedule instead of the Job.
+    pub schedule: Option<String>,
 }
 
 const NAME: &str = "palisade-node";
@@ -163,20 +165,36 @@ pub fn node_objects(options: &NodeInstallOptions) -> Vec<Value> {
         Some(node) => {
             let mut spec = pod_spec(options, false);
             set(&mut spec, "nodeName", json!(node));
-            out.push(json!({
-                "apiVersion": "batch/v1", "kind": "Job",
-                "metadata": {
-                    "name": format!("{NAME}-{node}"),
-                    "namespace": ns,
-                    "labels": labels(),
-                    "annotations": waivers(false),
-                },
-                "spec": {
-                    "backoffLimit": 0,
-                    "ttlSecondsAfterFinished": 86400,
-                    "template": {"metadata": template_meta(false), "spec": spec},
-                },
-            }));
+            let job = json!({
+                "backoffLimit": 0,
+                "ttlSecondsAfterFinished": 86400,
+                "template": {"metadata": template_meta(false), "spec": spec},
+            });
+            let metadata = json!({
+                "name": format!("{NAME}-{node}"),
+                "namespace": ns,
+                "labels": labels(),
+                "annotations": waivers(false),
+            });
+            out.push(match &options.schedule {
+                // One scan at a time, and the last few kept for their logs.
+                Some(schedule) => json!({
+                    "apiVersion": "batch/v1", "kind": "CronJob",
+                    "metadata": metadata,
+                    "spec": {
+                        "schedule": schedule,
+                        "concurrencyPolicy": "Forbid",
+                        "successfulJobsHistoryLimit": 3,
+                        "failedJobsHistoryLimit": 3,
+                        "jobTemplate": {"metadata": {"labels": labels()}, "spec": job},
+                    },
+                }),
+                None => json!({
+                    "apiVersion": "batch/v1", "kind": "Job",
+                    "metadata": metadata,
+                    "spec": job,
+                }),
+            });
         }
         None => out.push(json!({
             "apiVersion": "apps/v1", "kind": "DaemonSet",
@@ -204,6 +222,7 @@ mod tests {
             frameworks: vec!["cis-kubernetes-1.12".into()],
             every_seconds: 86400,
             job_node: job.map(str::to_owned),
+            schedule: None,
         }
     }
 
@@ -267,5 +286,20 @@ mod tests {
         assert_eq!(spec["restartPolicy"], "Never");
         let args = spec["containers"][0]["args"].as_array().unwrap();
         assert!(!args.iter().any(|a| a == "--every"));
+    }
+
+    #[test]
+    fn the_cron_job_scans_its_node_on_its_schedule_one_at_a_time() {
+        let objects = node_objects(&NodeInstallOptions {
+            schedule: Some("0 3 * * *".into()),
+            ..options(Some("worker-1"))
+        });
+        assert!(objects.iter().all(|o| o["kind"] != "Job"));
+        let cron = objects.iter().find(|o| o["kind"] == "CronJob").unwrap();
+        assert_eq!(cron["spec"]["schedule"], "0 3 * * *");
+        assert_eq!(cron["spec"]["concurrencyPolicy"], "Forbid");
+        let spec = &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+        assert_eq!(spec["nodeName"], "worker-1");
+        assert_eq!(spec["restartPolicy"], "Never");
     }
 }

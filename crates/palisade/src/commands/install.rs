@@ -61,6 +61,7 @@ fn node(args: &InstallArgs) -> Result<ExitCode> {
         frameworks: args.node_frameworks.clone(),
         every_seconds: args.every,
         job_node: args.job_node.clone(),
+        schedule: args.schedule.clone(),
     };
     let yaml = install::render_node(&options)?;
     std::io::stdout().lock().write_all(yaml.as_bytes())?;
