@@ -833,23 +833,6 @@ fn parse_every(text: &str) -> Result<u64, String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_every;
-
-    #[test]
-    fn intervals_read_with_their_unit() {
-        assert_eq!(parse_every("30s"), Ok(30));
-        assert_eq!(parse_every("15m"), Ok(900));
-        assert_eq!(parse_every("6h"), Ok(21600));
-        assert_eq!(parse_every("1d"), Ok(86400));
-        assert!(parse_every("0s").is_err());
-        assert!(parse_every("10").is_err());
-        assert!(parse_every("1w").is_err());
-        assert!(parse_every("h").is_err());
-    }
-}
-
 /// A cron schedule: five fields of `0-9 * , - /` (or an `@hourly`-style
 /// macro), refused here rather than by the API server on apply.
 fn parse_schedule(text: &str) -> Result<String, String> {
@@ -874,5 +857,22 @@ fn parse_schedule(text: &str) -> Result<String, String> {
         Err(format!(
             "{text:?} is no cron schedule: five fields (minute hour day month weekday), such as \"0 3 * * *\", or @daily"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_every;
+
+    #[test]
+    fn intervals_read_with_their_unit() {
+        assert_eq!(parse_every("30s"), Ok(30));
+        assert_eq!(parse_every("15m"), Ok(900));
+        assert_eq!(parse_every("6h"), Ok(21600));
+        assert_eq!(parse_every("1d"), Ok(86400));
+        assert!(parse_every("0s").is_err());
+        assert!(parse_every("10").is_err());
+        assert!(parse_every("1w").is_err());
+        assert!(parse_every("h").is_err());
     }
 }
