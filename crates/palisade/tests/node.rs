@@ -890,4 +890,17 @@ fn compat_kube_bench_reports_its_verdicts_beside_palisades() {
         text.contains("kubelet-authorization-always-allow  Kubelet/"),
         "{text}"
     );
+    // kube-bench's verdicts are not evidence.
+    let db = format!("sqlite://{}", dir.path().join("audit.db").display());
+    let refused = node_scan(
+        dir.path(),
+        &["--compat", "kube-bench", "--record", "--audit-db", &db],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not recorded as evidence"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!dir.path().join("audit.db").exists());
 }

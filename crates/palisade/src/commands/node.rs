@@ -42,6 +42,13 @@ pub fn scan(args: &NodeScanArgs) -> Result<ExitCode> {
 }
 
 fn scan_once(args: &NodeScanArgs) -> Result<ExitCode> {
+    if args.host.compat.is_some() && args.record.record {
+        // The audit log is evidence: it holds verdicts by the reading the
+        // components run with, never another tool's.
+        bail!(
+            "--compat gives another tool's verdicts, which are not recorded as evidence: run without --compat to --record"
+        );
+    }
     let host = host_options(&args.host)?;
     let request = PolicyRequest {
         frameworks: args.framework.clone(),
