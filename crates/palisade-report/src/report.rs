@@ -32,7 +32,7 @@ pub struct Summary {
 }
 
 /// A finished scan.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     /// Findings, sorted by file, line, column and control.
     pub findings: Vec<Finding>,
@@ -54,6 +54,9 @@ pub struct Report {
     /// With `--compat`: where that tool's reading of the host and
     /// Palisade's own give different verdicts.
     pub compared: Option<Comparison>,
+    /// Findings left out of this copy by a display filter (`--severity`);
+    /// the summary still counts them.
+    pub hidden: usize,
 }
 
 /// Another tool's reading of a host set beside Palisade's own: the report
@@ -114,6 +117,16 @@ impl Report {
         self.findings
             .iter()
             .filter(|f| f.waiver.is_none() && f.enforcement.is_enforce())
+    }
+
+    /// A copy that shows only the findings of `severities` (the summary,
+    /// compliance and every other part unchanged: they describe the whole
+    /// scan), counting the others in `hidden`.
+    pub fn with_severities(&self, severities: &[Severity]) -> Report {
+        let mut shown = self.clone();
+        shown.findings.retain(|f| severities.contains(&f.severity));
+        shown.hidden = self.findings.len() - shown.findings.len();
+        shown
     }
 
     /// Metadata of a control that ran.

@@ -15,6 +15,8 @@ use crate::Report;
 pub struct TextOptions {
     /// Use ANSI colours.
     pub color: bool,
+    /// Only the compliance tallies and the summary line (`--quiet`).
+    pub quiet: bool,
 }
 
 struct Paint {
@@ -48,7 +50,12 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
     let mut current: Option<&str> = None;
     // Findings are sorted by file: split each file into lines once.
     let mut lines: Vec<&str> = Vec::new();
-    for f in &report.findings {
+    let findings = if options.quiet {
+        &[][..]
+    } else {
+        &report.findings[..]
+    };
+    for f in findings {
         if current != Some(&*f.location.file) {
             if current.is_some() {
                 writeln!(out)?;
@@ -140,15 +147,24 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
         }
     }
     if !report.errors.is_empty() {
-        if !report.findings.is_empty() {
+        if !findings.is_empty() {
             writeln!(out)?;
         }
         for e in &report.errors {
             writeln!(out, "{} {e}", paint.wrap("1;31", "error:"))?;
         }
     }
-    if !report.findings.is_empty() || !report.errors.is_empty() {
+    if !findings.is_empty() || !report.errors.is_empty() {
         writeln!(out)?;
+    }
+    if report.hidden > 0 && !options.quiet {
+        writeln!(
+            out,
+            "{} {} finding{} of other severities not shown (--severity); they count below and for --fail-on\n",
+            paint.wrap("1;33", "note:"),
+            report.hidden,
+            plural(report.hidden)
+        )?;
     }
     for note in &report.exception_notes {
         writeln!(out, "{} {note}", paint.wrap("1;33", "exception:"))?;

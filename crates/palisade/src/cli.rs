@@ -759,14 +759,27 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Exit with 1 when a finding at or above this severity is found
-    /// (critical, high, medium, low, info).
+    /// (critical, high, medium, low, info), or never (`never`: a
+    /// report-only job).
     #[arg(
         long,
         value_name = "SEVERITY",
         default_value = "low",
-        env = "PALISADE_FAIL_ON"
+        env = "PALISADE_FAIL_ON",
+        value_parser = parse_fail_on
     )]
-    pub fail_on: Severity,
+    pub fail_on: FailOn,
+
+    /// Show and write only the findings of these severities
+    /// (`critical,high`); what fails the run is still `--fail-on`'s, on
+    /// every finding. Repeatable or comma-separated.
+    #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
+    pub severity: Vec<Severity>,
+
+    /// Text output: the compliance tallies and the summary line only, no
+    /// findings.
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Force colour on or off (default: on for a terminal unless NO_COLOR is set).
     #[arg(long, value_name = "WHEN", default_value = "auto")]
@@ -831,6 +844,34 @@ fn parse_every(text: &str) -> Result<u64, String> {
         Some(seconds) => Ok(seconds),
         None => Err(format!("`{text}` is too long")),
     }
+}
+
+/// What fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// An unwaived, enforced finding at or above this severity.
+    AtOrAbove(Severity),
+    /// Nothing: the report is written and the run passes.
+    Never,
+}
+
+impl FailOn {
+    /// The threshold, if findings can fail the run.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::AtOrAbove(severity) => Some(severity),
+            FailOn::Never => None,
+        }
+    }
+}
+
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    if text.trim().eq_ignore_ascii_case("never") {
+        return Ok(FailOn::Never);
+    }
+    text.parse::<Severity>()
+        .map(FailOn::AtOrAbove)
+        .map_err(|e| format!("{e}, or never"))
 }
 
 /// A cron schedule: five fields of `0-9 * , - /` (or an `@hourly`-style

@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{json, palisade, palisade_stdin, workspace, write};
+use support::{json, palisade, palisade_stdin, stderr, stdout, workspace, write};
 
 fn controls_of(report: &Value) -> Vec<String> {
     report["findings"]
@@ -165,6 +165,62 @@ fn fail_on_sets_the_threshold() {
             .code(),
         Some(2)
     );
+}
+
+/// `--severity` filters what is shown, never what fails: a scan whose
+/// only shown findings are critical still fails on its medium ones, and
+/// `--fail-on never` passes whatever is found.
+#[test]
+fn severity_filters_the_display_and_fail_on_never_passes() {
+    let example = workspace().join("examples/bad-deployment.yaml");
+    let path = example.to_str().unwrap();
+    let all = json(&palisade(&["scan", path, "--format", "json"]));
+    let total = all["findings"].as_array().unwrap().len();
+    let critical = palisade(&["scan", path, "--format", "json", "--severity", "critical"]);
+    assert_eq!(
+        critical.status.code(),
+        Some(1),
+        "the gate sees every finding"
+    );
+    let shown = json(&critical);
+    let severities: Vec<&str> = shown["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert!(!severities.is_empty() && severities.iter().all(|s| *s == "critical"));
+    assert_eq!(
+        shown["summary"]["findings"], total,
+        "the summary counts them all"
+    );
+    let two = json(&palisade(&[
+        "scan",
+        path,
+        "--format",
+        "json",
+        "--severity",
+        "critical,high",
+    ]));
+    assert!(two["findings"].as_array().unwrap().len() > severities.len());
+    // Only low findings shown, yet the scan fails on the others.
+    let text = palisade(&["scan", path, "--severity", "low", "--fail-on", "high"]);
+    assert_eq!(text.status.code(), Some(1));
+    let out = stdout(&text);
+    assert!(!out.contains(" critical "), "{out}");
+    assert!(out.contains("not shown (--severity)"), "{out}");
+    // Report-only.
+    let never = palisade(&["scan", path, "--fail-on", "never"]);
+    assert_eq!(never.status.code(), Some(0), "{}", stderr(&never));
+    assert!(stdout(&never).contains("privileged"));
+    // The summary only.
+    let quiet = palisade(&["scan", path, "--quiet"]);
+    assert_eq!(quiet.status.code(), Some(1));
+    let quiet = stdout(&quiet);
+    assert_eq!(quiet.lines().count(), 1, "{quiet}");
+    assert!(quiet.contains(&format!("{total} findings")), "{quiet}");
+    let bad = palisade(&["scan", path, "--severity", "severe"]);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]

@@ -8,17 +8,17 @@ use anyhow::{Context, Result};
 use palisade_audit::{
     AuditFinding, AuditLog, Decision, Event, Resource, Source, Timestamp, WriterOptions,
 };
-use palisade_model::{Finding, ResourceRef, Severity};
+use palisade_model::{Finding, ResourceRef};
 use palisade_scan::{Scan, Scanned};
 
 use super::Configured;
-use crate::cli::RecordArgs;
+use crate::cli::{FailOn, RecordArgs};
 
 /// Records the scan under the policy version of the run that made it (as
 /// `palisade serve` computes it), in the audit log its configuration names.
 pub fn record_scan(
     args: &RecordArgs,
-    fail_on: Severity,
+    fail_on: FailOn,
     scan: &Scan,
     configured: &Configured,
 ) -> Result<()> {
@@ -114,9 +114,11 @@ pub fn record_scan(
 
 /// Denied when an unwaived finding would fail the scan, warned when
 /// unwaived findings stay below `--fail-on`, allowed otherwise.
-fn decision(findings: &[&Finding], fail_on: Severity) -> Decision {
+fn decision(findings: &[&Finding], fail_on: FailOn) -> Decision {
     let unwaived = || findings.iter().filter(|f| f.waiver.is_none());
-    if unwaived().any(|f| f.severity >= fail_on) {
+    if let Some(fail_on) = fail_on.threshold()
+        && unwaived().any(|f| f.severity >= fail_on)
+    {
         Decision::Denied
     } else if unwaived().next().is_some() {
         Decision::Warned

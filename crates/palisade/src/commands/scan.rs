@@ -14,7 +14,7 @@ use palisade_report::{Report, TextOptions};
 use palisade_scan::{Plan, Scan, ScanOptions};
 
 use super::Configured;
-use crate::cli::{ColorChoice, Format, ReportArgs, ScanArgs};
+use crate::cli::{ColorChoice, FailOn, Format, ReportArgs, ScanArgs};
 
 /// The exit status of a scan that read no document, Dockerfile or image.
 pub const EXIT_NOTHING_SCANNED: u8 = 3;
@@ -64,11 +64,7 @@ fn verdict(args: &ScanArgs, report: &Report) -> ExitCode {
 }
 
 /// The exit code of a finished report, for `scan` and `node scan` alike.
-pub fn verdict_of(
-    report: &Report,
-    fail_on: palisade_model::Severity,
-    allow_empty: bool,
-) -> ExitCode {
+pub fn verdict_of(report: &Report, fail_on: FailOn, allow_empty: bool) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
     }
@@ -78,6 +74,9 @@ pub fn verdict_of(
     if report.summary.documents == 0 && !allow_empty {
         return ExitCode::from(EXIT_NOTHING_SCANNED);
     }
+    let Some(fail_on) = fail_on.threshold() else {
+        return ExitCode::SUCCESS;
+    };
     if report.blocking().any(|f| f.severity >= fail_on) {
         ExitCode::from(1)
     } else {
@@ -172,6 +171,15 @@ fn progress_bar(args: &ScanArgs, files: usize) -> ProgressBar {
 
 /// Writes `report` as `args` ask: format, file or standard output, colour.
 pub fn write_report(args: &ReportArgs, report: &Report) -> Result<()> {
+    // `--severity` filters what is written, not what fails the run (the
+    // verdict is already known).
+    let filtered;
+    let report = if args.severity.is_empty() {
+        report
+    } else {
+        filtered = report.with_severities(&args.severity);
+        &filtered
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -187,7 +195,14 @@ pub fn write_report(args: &ReportArgs, report: &Report) -> Result<()> {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     match args.format {
-        Format::Text => palisade_report::write_text(report, TextOptions { color }, &mut out)?,
+        Format::Text => palisade_report::write_text(
+            report,
+            TextOptions {
+                color,
+                quiet: args.quiet,
+            },
+            &mut out,
+        )?,
         Format::Json => palisade_report::write_json(report, &mut out)?,
         Format::Sarif => palisade_report::write_sarif(report, &mut out)?,
         Format::Junit => palisade_report::write_junit(report, &mut out)?,
