@@ -22,6 +22,7 @@ pub mod json;
 pub mod kube;
 mod limits;
 pub mod pod;
+pub mod rendered;
 mod scalar;
 pub mod walk;
 pub mod words;

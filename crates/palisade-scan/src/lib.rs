@@ -17,8 +17,9 @@ use std::sync::Arc;
 use palisade_frameworks::compliance::Ran;
 use palisade_load::host::{HostOptions, Reading};
 use palisade_load::image::ImageOptions;
+use palisade_load::rendered::SourceMap;
 use palisade_load::walk::{self, Source};
-use palisade_load::{InputKind, Limits, LoadError, Loaded};
+use palisade_load::{Input, InputKind, Limits, LoadError, Loaded};
 use palisade_model::{Finding, ResourceRef};
 use palisade_policy::{Gathered, PolicySet};
 use palisade_rego::RegoError;
@@ -172,6 +173,61 @@ fn differences(reported: &[Finding], ours: &[Finding]) -> Vec<Difference> {
     differences
 }
 
+/// Moves findings and errors in rendered manifests to the files they were
+/// rendered from, at their line in the rendered document, and quotes each
+/// such document as its source's text (unless two documents of one source
+/// would disagree: then no snippet rather than a wrong one).
+fn move_to_sources(
+    report: &mut Report,
+    rendered: &BTreeMap<Arc<str>, (SourceMap, Option<Arc<str>>)>,
+) {
+    if rendered.is_empty() {
+        return;
+    }
+    let locate = |file: &Arc<str>, line: u32| {
+        let (map, _) = rendered.get(file)?;
+        map.locate(line)
+            .map(|(source, within)| (source.clone(), within, line - within))
+    };
+    for finding in &mut report.findings {
+        let location = &mut finding.location;
+        if let Some((source, line, shift)) = locate(&location.file, location.line) {
+            location.file = source;
+            location.line = line;
+            location.end_line = location.end_line.saturating_sub(shift);
+        }
+    }
+    for error in &mut report.errors {
+        if let Some((source, line, _)) = locate(&error.file, error.line) {
+            error.file = source;
+            error.line = line;
+        }
+    }
+    let mut quoted: BTreeMap<Arc<str>, Option<String>> = BTreeMap::new();
+    for (map, text) in rendered.values() {
+        let Some(text) = text else { continue };
+        let lines: Vec<&str> = text.lines().collect();
+        for section in &map.sections {
+            let first = section.first_line.saturating_sub(1) as usize;
+            let last = (section.last_line as usize).min(lines.len());
+            let document = lines.get(first..last).unwrap_or_default().join("\n");
+            quoted
+                .entry(section.source.clone())
+                .and_modify(|seen| {
+                    if seen.as_deref() != Some(document.as_str()) {
+                        *seen = None;
+                    }
+                })
+                .or_insert(Some(document));
+        }
+    }
+    for (source, document) in quoted {
+        if let Some(document) = document {
+            report.sources.insert(source, Arc::from(document));
+        }
+    }
+}
+
 /// Scans `options.paths` with `policy`.
 pub fn scan(policy: &PolicySet, options: &ScanOptions) -> Result<Scan, ScanError> {
     Ok(Plan::new(options)?.run(policy, options, || {}))
@@ -190,6 +246,9 @@ pub struct Outcome {
     resources: Vec<ResourceRef>,
     kind: InputKind,
     judged: Vec<&'static str>,
+    /// Where rendered manifests came from (`helm template`, `kustomize
+    /// build`): findings are moved to those files.
+    rendered: SourceMap,
 }
 
 impl Outcome {
@@ -214,6 +273,10 @@ impl Outcome {
             },
             kind: loaded.input.kind(),
             judged: Vec::new(),
+            rendered: match (&loaded.input, &loaded.text) {
+                (Input::Manifests(documents), Some(text)) => SourceMap::of(text, documents),
+                _ => SourceMap::default(),
+            },
         };
         if !options.parse_only {
             let evaluated = policy.evaluate(&loaded);
@@ -244,6 +307,7 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
     let mut resources = Vec::new();
     let mut seen: BTreeSet<InputKind> = BTreeSet::new();
     let mut judged_something: BTreeSet<&'static str> = BTreeSet::new();
+    let mut rendered: BTreeMap<Arc<str>, (SourceMap, Option<Arc<str>>)> = BTreeMap::new();
     let mut report = Report {
         controls: policy.control_metas(),
         errors: walk_errors,
@@ -258,6 +322,12 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
         summary.documents += outcome.counts.documents;
         summary.resources += outcome.counts.resources;
         summary.skipped_documents += outcome.counts.skipped;
+        if !outcome.rendered.is_empty() {
+            rendered.insert(
+                outcome.name.clone(),
+                (outcome.rendered, outcome.text.clone()),
+            );
+        }
         if let Some(text) = outcome.text {
             report.sources.insert(outcome.name.clone(), text);
         }
@@ -279,6 +349,7 @@ pub fn assemble(policy: &PolicySet, outcomes: Vec<Outcome>, walk_errors: Vec<Loa
     report
         .errors
         .extend(whole_scan.errors.iter().map(policy_error));
+    move_to_sources(&mut report, &rendered);
     report.finish();
     // A control ran when the scan read a kind of input it judges; a
     // per-component control (kubelet, control plane, Docker) found nothing to judge

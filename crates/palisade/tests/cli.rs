@@ -223,6 +223,88 @@ fn severity_filters_the_display_and_fail_on_never_passes() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// `helm template` output on stdin: findings name the chart's template
+/// files (their `# Source:` lines), at the line in the rendered document,
+/// in text, JSON and SARIF; `kustomize build`'s origin annotations alike.
+#[test]
+fn rendered_charts_name_their_template_files() {
+    let rendered = std::fs::read(workspace().join("tests/rendered/helm-web.yaml")).unwrap();
+    let scan = |format: &str| {
+        palisade_stdin(
+            &[
+                "scan",
+                "-",
+                "--format",
+                format,
+                "--control",
+                "privileged-container",
+                "--control",
+                "image-tag-latest",
+            ],
+            &rendered,
+        )
+    };
+    let report = json(&scan("json"));
+    let places: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["file"].as_str().unwrap().to_owned(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("web/templates/deployment.yaml".to_owned(), 32),
+            ("web/templates/tests/test-connection.yaml".to_owned(), 16),
+        ]
+    );
+    let text = stdout(&scan("text"));
+    assert!(
+        text.starts_with("web/templates/deployment.yaml\n"),
+        "{text}"
+    );
+    assert!(text.contains("32 |             privileged: true"), "{text}");
+    let sarif = json(&scan("sarif"));
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "web/templates/deployment.yaml",
+            "web/templates/tests/test-connection.yaml"
+        ]
+    );
+    let kustomized =
+        std::fs::read(workspace().join("tests/rendered/kustomize-origins.yaml")).unwrap();
+    let report = json(&palisade_stdin(
+        &[
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--control",
+            "host-namespaces",
+        ],
+        &kustomized,
+    ));
+    let finding = &report["findings"][0];
+    assert_eq!(finding["location"]["file"], "base/deployment.yaml");
+    assert_eq!(finding["location"]["line"], 19);
+}
+
 #[test]
 fn stdin_is_read_with_dash() {
     let out = palisade_stdin(
