@@ -41,6 +41,9 @@ pub struct PolicyRequest {
     pub no_builtins: bool,
     /// `--combine`: Conftest policies see every document at once.
     pub combine: bool,
+    /// `--baseline FILE`: a file of exceptions (`--write-baseline`'s)
+    /// added to the configuration's.
+    pub baseline: Option<PathBuf>,
 }
 
 /// Why a policy set could not be built: the configuration (or a flag's
@@ -139,7 +142,34 @@ impl Config {
             policy.selected_mut().clear();
         }
         policy.set_combine(request.combine);
-        let version = self.version_of(&policy, &fingerprint);
+        let mut version = self.version_of(&policy, &fingerprint);
+        if let Some(path) = &request.baseline {
+            let baseline = Config::load(path)?;
+            if !baseline.only_exceptions() {
+                return Err(ConfigError(format!(
+                    "{}: a baseline holds exceptions only; its other settings belong in the configuration",
+                    path.display()
+                ))
+                .into());
+            }
+            let user_ids: Vec<&'static str> = policy
+                .user_policies()
+                .map(|u| u.controls().iter().map(|c| c.id).collect())
+                .unwrap_or_default();
+            let exceptions = baseline.compile_exceptions(&user_ids)?;
+            if !policy.add_exceptions(exceptions) {
+                return Err(ConfigError(format!(
+                    "{}: the baseline came after the exceptions were shared",
+                    path.display()
+                ))
+                .into());
+            }
+            // What waives decides too.
+            let mut v = PolicyVersion::new();
+            v.part("policy", version.as_bytes());
+            v.part("baseline", baseline.text.as_bytes());
+            version = v.finish();
+        }
         Ok(Built { policy, version })
     }
 

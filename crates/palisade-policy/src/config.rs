@@ -152,25 +152,27 @@ impl ControlSettings {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ExceptionConfig {
-    controls: Vec<String>,
+pub(crate) struct ExceptionConfig {
+    pub(crate) controls: Vec<String>,
     #[serde(default)]
-    namespaces: Vec<String>,
+    pub(crate) namespaces: Vec<String>,
     #[serde(default)]
-    kinds: Vec<String>,
+    pub(crate) kinds: Vec<String>,
     #[serde(default)]
-    names: Vec<String>,
+    pub(crate) names: Vec<String>,
     #[serde(default)]
-    labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
     #[serde(default)]
-    containers: Vec<String>,
+    pub(crate) containers: Vec<String>,
     #[serde(default)]
-    images: Vec<String>,
+    pub(crate) images: Vec<String>,
     #[serde(default)]
-    justification: String,
-    owner: Option<String>,
-    ticket: Option<String>,
-    expires: Option<String>,
+    pub(crate) justification: String,
+    pub(crate) owner: Option<String>,
+    pub(crate) ticket: Option<String>,
+    pub(crate) expires: Option<String>,
+    /// The day it was written (`palisade scan --write-baseline` sets it).
+    pub(crate) created: Option<String>,
 }
 
 /// A configuration that cannot be used: `file:line:column: message`.
@@ -503,6 +505,41 @@ impl Config {
                 }
             }
         }
+        let list = self.compile_exceptions(&user_ids)?;
+        policy.set_exceptions(Exceptions {
+            list,
+            today: Some(jiff::ZonedDateTime::now().date()),
+        });
+        Ok(policy)
+    }
+
+    /// Its exceptions as written.
+    pub(crate) fn exception_configs(&self) -> impl Iterator<Item = &ExceptionConfig> {
+        self.exceptions.iter().map(|e| &e.value)
+    }
+
+    /// Whether it holds exceptions and nothing else (a baseline file).
+    pub fn only_exceptions(&self) -> bool {
+        self.frameworks.is_empty()
+            && self.controls.is_empty()
+            && self.custom_frameworks.is_empty()
+            && self.annotation_waivers.is_none()
+            && self.allowed_digests.is_empty()
+            && self.policies.paths.is_empty()
+            && self.policies.data.is_empty()
+            && self.policies.namespaces.is_empty()
+            && !self.policies.all_namespaces
+            && self.admission.is_none()
+            && self.api.is_none()
+            && self.audit.is_none()
+    }
+
+    /// Its exceptions, compiled; `user_ids` are the user policies' IDs an
+    /// exception may name besides the built-in controls.
+    pub(crate) fn compile_exceptions(
+        &self,
+        user_ids: &[&str],
+    ) -> Result<Vec<Exception>, ConfigError> {
         let mut list = Vec::new();
         for exception in &self.exceptions {
             let at = self.at(exception);
@@ -532,16 +569,19 @@ impl Config {
                 ticket: e.ticket.clone(),
                 expires: e.expires.clone(),
             };
+            if let Some(created) = &e.created
+                && created.parse::<jiff::civil::Date>().is_err()
+            {
+                return Err(ConfigError(format!(
+                    "{at}: exception: created: `{created}` is not a YYYY-MM-DD date"
+                )));
+            }
             list.push(
                 Exception::compile(spec)
                     .map_err(|message| ConfigError(format!("{at}: exception: {message}")))?,
             );
         }
-        policy.set_exceptions(Exceptions {
-            list,
-            today: Some(jiff::ZonedDateTime::now().date()),
-        });
-        Ok(policy)
+        Ok(list)
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod admission;
 pub mod api;
 pub mod audit;
+pub mod baseline;
 mod build;
 pub mod config;
 pub mod digests;
@@ -206,6 +207,18 @@ impl PolicySet {
     /// Sets the exceptions that waive findings.
     pub fn set_exceptions(&mut self, exceptions: Exceptions) {
         self.exceptions = Arc::new(exceptions);
+    }
+
+    /// Adds exceptions (a baseline's) to those configured; `false` when the
+    /// exceptions are already shared with a running evaluation.
+    pub fn add_exceptions(&mut self, more: Vec<exceptions::Exception>) -> bool {
+        match Arc::get_mut(&mut self.exceptions) {
+            Some(exceptions) => {
+                exceptions.list.extend(more);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether `palisade.dev/waive.<control>` annotations waive findings

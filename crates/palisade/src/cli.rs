@@ -744,6 +744,41 @@ pub struct ScanArgs {
     /// found) instead of 3. The warning on stderr stays.
     #[arg(long)]
     pub allow_empty: bool,
+
+    /// Add the exceptions of this baseline file (written by
+    /// --write-baseline) to the configuration's.
+    #[arg(long, value_name = "FILE", env = "PALISADE_BASELINE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the exceptions that waive exactly this scan's findings to
+    /// FILE (kept: what people filled in for findings still there), and
+    /// exit 0 unless something could not be read. Needs --baseline-expiry.
+    #[arg(long, value_name = "FILE", requires = "baseline_expiry")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// How long new baseline entries waive: days (`90d`) or a last day
+    /// (`2027-03-31`).
+    #[arg(long, value_name = "DAYS|DATE", requires = "write_baseline", value_parser = parse_expiry)]
+    pub baseline_expiry: Option<jiff::civil::Date>,
+}
+
+/// `90d` from today, or a `YYYY-MM-DD` day after today.
+fn parse_expiry(text: &str) -> Result<jiff::civil::Date, String> {
+    let today = jiff::ZonedDateTime::now().date();
+    let text = text.trim();
+    let date = match text.strip_suffix('d').map(str::parse::<i64>) {
+        Some(Ok(days)) if days > 0 => today
+            .checked_add(jiff::Span::new().days(days))
+            .map_err(|e| format!("{text}: {e}"))?,
+        Some(_) => return Err(format!("{text:?}: a number of days above 0, such as 90d")),
+        None => text
+            .parse::<jiff::civil::Date>()
+            .map_err(|e| format!("{text:?} is neither days (90d) nor a YYYY-MM-DD date: {e}"))?,
+    };
+    if date <= today {
+        return Err(format!("{date} is not after today ({today})"));
+    }
+    Ok(date)
 }
 
 /// How a report is written and what fails the run: shared by `scan` and

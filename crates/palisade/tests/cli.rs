@@ -305,6 +305,120 @@ fn rendered_charts_name_their_template_files() {
     assert_eq!(finding["location"]["line"], 19);
 }
 
+/// Adopting on a repository with findings: the baseline waives exactly
+/// today's, a new violation fails on its own, a rewritten baseline keeps
+/// what people filled in, and an expired baseline fails again.
+#[test]
+fn a_baseline_waives_todays_findings_and_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("k8s");
+    std::fs::create_dir(&repo).unwrap();
+    for entry in std::fs::read_dir(workspace().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, repo.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let repo = repo.to_str().unwrap();
+    let baseline = dir.path().join("baseline.yaml");
+    let baseline = baseline.to_str().unwrap();
+    let before = palisade(&["scan", repo, "--format", "json"]);
+    assert_eq!(before.status.code(), Some(1));
+    let total = json(&before)["findings"].as_array().unwrap().len();
+
+    let written = palisade(&[
+        "scan",
+        repo,
+        "--write-baseline",
+        baseline,
+        "--baseline-expiry",
+        "90d",
+    ]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert!(
+        stderr(&written).contains("exceptions to"),
+        "{}",
+        stderr(&written)
+    );
+    let after = palisade(&["scan", repo, "--baseline", baseline, "--format", "json"]);
+    assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
+    assert_eq!(json(&after)["summary"]["waived"], total);
+
+    // A new violation fails, and only it.
+    write(
+        &std::path::PathBuf::from(repo),
+        "new.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: payments}\nspec:\n  hostPID: true\n  containers:\n  - name: sh\n    image: busybox@sha256:4f47c01fa91355af2865ac10fef5bf6ec9c7f42ad2321377c21e844427972977\n",
+    );
+    let fresh = palisade(&["scan", repo, "--baseline", baseline, "--format", "json"]);
+    assert_eq!(fresh.status.code(), Some(1));
+    let unwaived: Vec<String> = json(&fresh)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waiver"].is_null())
+        .map(|f| f["resource"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!unwaived.is_empty());
+    assert!(unwaived.iter().all(|n| n == "debug"), "{unwaived:?}");
+    std::fs::remove_file(std::path::Path::new(repo).join("new.yaml")).unwrap();
+
+    // An owner filled in survives a rewrite; an expiry in the past fails.
+    let text = std::fs::read_to_string(baseline).unwrap();
+    let edited = text
+        .replacen("owner: \"TODO\"", "owner: \"payments-team\"", 1)
+        .replacen(
+            "justification: \"baseline\"",
+            "justification: \"fixed in Q1\"",
+            1,
+        );
+    std::fs::write(baseline, &edited).unwrap();
+    let rewritten = palisade(&[
+        "scan",
+        repo,
+        "--baseline",
+        baseline,
+        "--write-baseline",
+        baseline,
+        "--baseline-expiry",
+        "30d",
+    ]);
+    assert_eq!(rewritten.status.code(), Some(0), "{}", stderr(&rewritten));
+    let again = std::fs::read_to_string(baseline).unwrap();
+    assert_eq!(
+        again, edited,
+        "a rewrite of the same findings changes nothing"
+    );
+    let expired = again.replace("expires: \"", "expires: \"2020-01-01\" # was \"");
+    std::fs::write(baseline, expired).unwrap();
+    let lapsed = palisade(&["scan", repo, "--baseline", baseline]);
+    assert_eq!(lapsed.status.code(), Some(1), "{}", stdout(&lapsed));
+    assert!(stdout(&lapsed).contains("expired"), "{}", stdout(&lapsed));
+
+    // Not a baseline: refused, nothing written.
+    let settings = write(dir.path(), "palisade.yaml", "frameworks: [pss-baseline]\n");
+    let refused = palisade(&[
+        "scan",
+        repo,
+        "--write-baseline",
+        settings.to_str().unwrap(),
+        "--baseline-expiry",
+        "90d",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("besides exceptions"),
+        "{}",
+        stderr(&refused)
+    );
+    let missing = palisade(&["scan", repo, "--write-baseline", baseline]);
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "--baseline-expiry is required"
+    );
+}
+
 #[test]
 fn stdin_is_read_with_dash() {
     let out = palisade_stdin(

@@ -5,7 +5,9 @@ use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use palisade_load::Limits;
 use palisade_load::image::{ImageOptions, LayerCache};
@@ -21,6 +23,9 @@ pub const EXIT_NOTHING_SCANNED: u8 = 3;
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let (scan, configured) = execute_scan(args)?;
+    if let (Some(file), Some(expires)) = (&args.write_baseline, args.baseline_expiry) {
+        return write_baseline(file, expires, &scan.report);
+    }
     let report = &scan.report;
     let verdict = verdict(args, report);
     if report.summary.documents == 0 {
@@ -37,6 +42,41 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     // would be the last serial step of the run, for nothing.
     std::mem::forget(scan);
     super::finish(verdict, written)
+}
+
+/// `--write-baseline`: the exceptions of today's findings, written over
+/// `file` (what people filled in kept). 0 when written, 2 when an input
+/// could not be read (a baseline of a partial scan would hide what the
+/// unread files hold).
+fn write_baseline(file: &Path, expires: jiff::civil::Date, report: &Report) -> Result<ExitCode> {
+    if !report.errors.is_empty() {
+        for error in &report.errors {
+            eprintln!("error: {error}");
+        }
+        bail!(
+            "no baseline written: {} input(s) could not be read or judged",
+            report.errors.len()
+        );
+    }
+    let existing = match std::fs::read_to_string(file) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => bail!("cannot read {}: {e}", file.display()),
+    };
+    let shown = file.display().to_string();
+    let (text, entries) = palisade_policy::baseline::write(
+        &report.findings,
+        &shown,
+        existing.as_deref(),
+        jiff::ZonedDateTime::now().date(),
+        expires,
+    )?;
+    std::fs::write(file, text).with_context(|| format!("cannot write {shown}"))?;
+    eprintln!(
+        "wrote {entries} exception{} to {shown}; scan with --baseline {shown} to fail only on new findings",
+        if entries == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn warn_nothing_scanned(args: &ScanArgs, report: &Report) {
@@ -142,6 +182,7 @@ fn policy_request(args: &ScanArgs) -> PolicyRequest {
         no_annotation_waivers: args.no_annotation_waivers,
         no_builtins: args.no_builtins,
         combine: args.combine,
+        baseline: args.baseline.clone(),
     }
 }
 
