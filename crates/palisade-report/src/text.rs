@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use palisade_frameworks::compliance::{Compliance, Verdict};
-use palisade_model::{Enforcement, Severity, Waiver};
+use palisade_model::{Enforcement, Finding, Severity, Waiver};
 
 use crate::Report;
 
@@ -55,7 +55,19 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
     } else {
         &report.findings[..]
     };
-    for f in findings {
+    let mut at = 0;
+    while let Some(f) = findings.get(at) {
+        // Findings that point at the same place of the same resource are
+        // shown once, with every control they break under it.
+        let group = findings
+            .get(at..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|g| g.location == f.location && g.resource == f.resource)
+            .count()
+            .max(1);
+        let members = findings.get(at..at + group).unwrap_or_default();
+        at += group;
         if current != Some(&*f.location.file) {
             if current.is_some() {
                 writeln!(out)?;
@@ -68,82 +80,71 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
                 .map(|text| text.lines().collect())
                 .unwrap_or_default();
         }
+        if let [f] = members {
+            writeln!(
+                out,
+                "  {}:{}  {} {}  {}",
+                f.location.line,
+                f.location.column,
+                paint.severity(f.severity),
+                paint.wrap("1", f.control),
+                f.resource.display_name()
+            )?;
+            writeln!(out, "    {}", f.message)?;
+            write_notes(f, &paint, out)?;
+            write_snippet(f, &lines, &paint, out)?;
+            if let Some(meta) = report.control(f.control) {
+                writeln!(
+                    out,
+                    "    {} {}",
+                    paint.wrap("2", "fix:"),
+                    first_sentence(meta.remediation())
+                )?;
+            }
+            continue;
+        }
         writeln!(
             out,
-            "  {}:{}  {} {}  {}",
+            "  {}:{}  {}  ({} controls)",
             f.location.line,
             f.location.column,
-            paint.severity(f.severity),
-            paint.wrap("1", f.control),
-            f.resource.display_name()
+            f.resource.display_name(),
+            members.len()
         )?;
-        writeln!(out, "    {}", f.message)?;
-        if !f.enforcement.is_enforce() {
-            let note = match f.enforcement {
-                Enforcement::Warn => "a warning: it never fails the scan",
-                _ => "audit only: it never fails the scan",
-            };
-            writeln!(out, "    {} {note}", paint.wrap("1;33", "note:"))?;
+        for m in members {
+            writeln!(
+                out,
+                "    {} {}  {}",
+                paint.severity(m.severity),
+                paint.wrap("1", m.control),
+                m.message
+            )?;
+            write_notes(m, &paint, out)?;
         }
-        if let Some(waiver) = &f.waiver {
+        let requirements = requirements_of(report, members);
+        if !requirements.is_empty() {
             writeln!(
                 out,
                 "    {} {}",
-                paint.wrap("1;36", "waived:"),
-                describe_waiver(waiver)
+                paint.wrap("2", "requirements:"),
+                requirements.join(", ")
             )?;
         }
-        // Line 0: about the whole file, no line to show.
-        let shown = (f.location.line > 0)
-            .then(|| lines.get(f.location.line.saturating_sub(1) as usize))
-            .flatten();
-        if let Some(line) = shown {
-            let number = f.location.line.to_string();
-            let gutter = " ".repeat(number.len());
-            let line = truncate(line, 160);
-            let caret_at = f.location.column.saturating_sub(1) as usize;
-            let shown_chars = line.chars().count();
-            // The finding's range when the loader knew it: to its end on
-            // this line, or to the line's end when it goes on below;
-            // otherwise the token at the caret.
-            let underline =
-                if f.location.end_line == f.location.line && f.location.end_column > 0 {
-                    (f.location.end_column as usize)
-                        .saturating_sub(1)
-                        .min(shown_chars)
-                        .saturating_sub(caret_at)
-                } else if f.location.end_line > f.location.line {
-                    line.trim_end().chars().count().saturating_sub(caret_at)
-                } else {
-                    line.chars()
-                        .skip(caret_at)
-                        .take_while(|c| {
-                            !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '#')
-                        })
-                        .count()
-                }
-                .max(1);
-            writeln!(
-                out,
-                "    {} {}",
-                paint.wrap("2", &format!("{number} |")),
-                line
-            )?;
-            writeln!(
-                out,
-                "    {} {}{}",
-                paint.wrap("2", &format!("{gutter} |")),
-                " ".repeat(caret_at.min(160)),
-                paint.wrap("1;31", &"^".repeat(underline))
-            )?;
-        }
-        if let Some(meta) = report.control(f.control) {
-            writeln!(
-                out,
-                "    {} {}",
-                paint.wrap("2", "fix:"),
-                first_sentence(meta.remediation())
-            )?;
+        write_snippet(f, &lines, &paint, out)?;
+        let mut fixed: Vec<&str> = Vec::new();
+        for m in members {
+            if fixed.contains(&m.control) {
+                continue;
+            }
+            fixed.push(m.control);
+            if let Some(meta) = report.control(m.control) {
+                writeln!(
+                    out,
+                    "    {} {}",
+                    paint.wrap("2", &format!("fix ({}):", m.control)),
+                    first_sentence(meta.remediation())
+                )?;
+            }
         }
     }
     if !report.errors.is_empty() {
@@ -212,6 +213,97 @@ pub fn write_text(report: &Report, options: TextOptions, out: &mut dyn Write) ->
         s.errors,
         plural(s.errors),
     )
+}
+
+/// A finding's enforcement note and waiver, under its message.
+fn write_notes(f: &Finding, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if !f.enforcement.is_enforce() {
+        let note = match f.enforcement {
+            Enforcement::Warn => "a warning: it never fails the scan",
+            _ => "audit only: it never fails the scan",
+        };
+        writeln!(out, "    {} {note}", paint.wrap("1;33", "note:"))?;
+    }
+    if let Some(waiver) = &f.waiver {
+        writeln!(
+            out,
+            "    {} {}",
+            paint.wrap("1;36", "waived:"),
+            describe_waiver(waiver)
+        )?;
+    }
+    Ok(())
+}
+
+/// The line a finding points at, underlined.
+fn write_snippet(
+    f: &Finding,
+    lines: &[&str],
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // Line 0: about the whole file, no line to show.
+    let shown = (f.location.line > 0)
+        .then(|| lines.get(f.location.line.saturating_sub(1) as usize))
+        .flatten();
+    if let Some(line) = shown {
+        let number = f.location.line.to_string();
+        let gutter = " ".repeat(number.len());
+        let line = truncate(line, 160);
+        let caret_at = f.location.column.saturating_sub(1) as usize;
+        let shown_chars = line.chars().count();
+        // The finding's range when the loader knew it: to its end on
+        // this line, or to the line's end when it goes on below;
+        // otherwise the token at the caret.
+        let underline = if f.location.end_line == f.location.line && f.location.end_column > 0 {
+            (f.location.end_column as usize)
+                .saturating_sub(1)
+                .min(shown_chars)
+                .saturating_sub(caret_at)
+        } else if f.location.end_line > f.location.line {
+            line.trim_end().chars().count().saturating_sub(caret_at)
+        } else {
+            line.chars()
+                .skip(caret_at)
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '#'))
+                .count()
+        }
+        .max(1);
+        writeln!(
+            out,
+            "    {} {}",
+            paint.wrap("2", &format!("{number} |")),
+            line
+        )?;
+        writeln!(
+            out,
+            "    {} {}{}",
+            paint.wrap("2", &format!("{gutter} |")),
+            " ".repeat(caret_at.min(160)),
+            paint.wrap("1;31", &"^".repeat(underline))
+        )?;
+    }
+    Ok(())
+}
+
+/// The framework requirements the controls of `findings` serve, as
+/// `pci-dss-4.0.1 2.2.6`, in the report's frameworks' order.
+fn requirements_of(report: &Report, findings: &[Finding]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for compliance in &report.compliance {
+        for requirement in &compliance.requirements {
+            if findings
+                .iter()
+                .any(|f| requirement.controls.iter().any(|c| c == f.control))
+            {
+                let id = format!("{} {}", compliance.framework, requirement.id);
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `by alice (SEC-12), until 2027-01-31, palisade.yaml:14: reason`.

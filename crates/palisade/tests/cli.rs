@@ -221,6 +221,41 @@ fn severity_filters_the_display_and_fail_on_never_passes() {
     assert!(quiet.contains(&format!("{total} findings")), "{quiet}");
     let bad = palisade(&["scan", path, "--severity", "severe"]);
     assert_eq!(bad.status.code(), Some(2));
+    // Controls at one field are shown once, with the requirements broken.
+    let grouped = stdout(&palisade(&[
+        "scan",
+        path,
+        "--framework",
+        "cis-kubernetes-1.12",
+    ]));
+    assert!(grouped.contains("(2 controls)"), "{grouped}");
+    assert!(
+        grouped.contains("requirements: cis-kubernetes-1.12 5.1.5, cis-kubernetes-1.12 5.1.6"),
+        "{grouped}"
+    );
+    assert!(
+        grouped.contains("fix (default-service-account):"),
+        "{grouped}"
+    );
+    // JSON keeps one finding per control.
+    let report = json(&palisade(&[
+        "scan",
+        path,
+        "--format",
+        "json",
+        "--framework",
+        "cis-kubernetes-1.12",
+    ]));
+    let at_spec = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["control"] == "default-service-account"
+                || f["control"] == "service-account-token-automount"
+        })
+        .count();
+    assert_eq!(at_spec, 2);
 }
 
 /// `helm template` output on stdin: findings name the chart's template
