@@ -840,6 +840,45 @@ struct Benchmark {
     compat_floor: usize,
 }
 
+/// Each difference `(check, case, kube-bench passes, other passes)` must
+/// be listed in `known` with its reason, and each listed one still be a
+/// difference.
+fn require_listed(
+    what: &str,
+    differences: &[(String, String, bool, bool)],
+    known: &[(&str, &str, &str)],
+) {
+    let verdict = |pass: bool| if pass { "pass" } else { "fail" };
+    let unexplained: Vec<String> = differences
+        .iter()
+        .filter(|d| !known.iter().any(|(id, case, _)| *id == d.0 && *case == d.1))
+        .map(|d| {
+            format!(
+                "{} [{}]: kube-bench {}, Palisade {}",
+                d.0,
+                d.1,
+                verdict(d.2),
+                verdict(d.3)
+            )
+        })
+        .collect();
+    let stale: Vec<String> = known
+        .iter()
+        .filter(|(id, case, _)| !differences.iter().any(|d| d.0 == *id && d.1 == *case))
+        .map(|(id, case, _)| format!("{id} [{case}]"))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "{what} differ, unexplained:\n{}",
+        unexplained.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "{what}: listed differences that now agree:\n{}",
+        stale.join("\n")
+    );
+}
+
 fn compare_benchmark(benchmark: &Benchmark) {
     let Some(corpus) = conformance::corpus_dir(&format!("kube-bench/cfg/{}", benchmark.dir)) else {
         return;
@@ -927,85 +966,29 @@ fn compare_benchmark(benchmark: &Benchmark) {
             }
         }
     }
-    let shown = |d: &(String, String, bool, bool)| {
-        let verdict = |pass: bool| if pass { "pass" } else { "fail" };
-        format!(
-            "{} [{}]: kube-bench {}, Palisade {}",
-            d.0,
-            d.1,
-            verdict(d.2),
-            verdict(d.3)
-        )
-    };
-    let unexplained: Vec<String> = differences
-        .iter()
-        .filter(|d| {
-            !benchmark
-                .known
-                .iter()
-                .any(|(id, case, _)| *id == d.0 && *case == d.1)
-        })
-        .map(shown)
-        .collect();
-    let stale: Vec<String> = benchmark
-        .known
-        .iter()
-        .filter(|(id, case, _)| !differences.iter().any(|d| d.0 == *id && d.1 == *case))
-        .map(|(id, case, _)| format!("{id} [{case}]"))
-        .collect();
     let name = benchmark.dir;
     println!(
         "kube-bench {name}: {compared} checks compared, {} known differences",
         differences.len()
     );
-    assert!(
-        unexplained.is_empty(),
-        "{name}: unexplained differences:\n{}",
-        unexplained.join("\n")
-    );
-    assert!(
-        stale.is_empty(),
-        "{name}: listed differences that now agree:\n{}",
-        stale.join("\n")
+    require_listed(
+        &format!("{name}: kube-bench and Palisade"),
+        &differences,
+        benchmark.known,
     );
     let floor = benchmark.floor;
     assert!(
         compared >= floor,
         "{name}: {compared} checks compared, below the floor of {floor}"
     );
-    let compat_unexplained: Vec<String> = compat_differences
-        .iter()
-        .filter(|d| {
-            !benchmark
-                .compat_known
-                .iter()
-                .any(|(id, case, _)| *id == d.0 && *case == d.1)
-        })
-        .map(shown)
-        .collect();
-    let compat_stale: Vec<String> = benchmark
-        .compat_known
-        .iter()
-        .filter(|(id, case, _)| {
-            !compat_differences
-                .iter()
-                .any(|d| d.0 == *id && d.1 == *case)
-        })
-        .map(|(id, case, _)| format!("{id} [{case}]"))
-        .collect();
     println!(
         "--compat kube-bench on {name}: {compat_compared} flag cases, {} known differences",
         compat_differences.len()
     );
-    assert!(
-        compat_unexplained.is_empty(),
-        "{name}: --compat kube-bench differs from kube-bench:\n{}",
-        compat_unexplained.join("\n")
-    );
-    assert!(
-        compat_stale.is_empty(),
-        "{name}: listed --compat differences that now agree:\n{}",
-        compat_stale.join("\n")
+    require_listed(
+        &format!("{name}: kube-bench and --compat kube-bench"),
+        &compat_differences,
+        benchmark.compat_known,
     );
     let compat_floor = benchmark.compat_floor;
     assert!(

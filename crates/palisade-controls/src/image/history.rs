@@ -115,29 +115,11 @@ fn without_build_args(text: &str) -> &str {
     rest.trim_start()
 }
 
-/// The instruction keyword `text` starts with, if it is one.
+/// The instruction keyword `text` starts with, if it is one (`FROM` never
+/// appears in a history: a base image's steps are its own).
 fn keyword(text: &str) -> Option<&str> {
-    const KEYWORDS: [&str; 17] = [
-        "ADD",
-        "ARG",
-        "CMD",
-        "COPY",
-        "ENTRYPOINT",
-        "ENV",
-        "EXPOSE",
-        "HEALTHCHECK",
-        "LABEL",
-        "MAINTAINER",
-        "ONBUILD",
-        "RUN",
-        "SHELL",
-        "STOPSIGNAL",
-        "USER",
-        "VOLUME",
-        "WORKDIR",
-    ];
     let word = text.split_whitespace().next()?;
-    KEYWORDS.contains(&word).then_some(word)
+    (word != "FROM" && palisade_load::dockerfile::KEYWORDS.contains(&word)).then_some(word)
 }
 
 /// `ADD file:<sha256> in /dest` (the classic builder), `ADD --chown=1 a b

@@ -112,7 +112,7 @@ pub struct ParsedDockerfile {
 }
 
 /// Keywords BuildKit knows.
-const KEYWORDS: [&str; 18] = [
+pub const KEYWORDS: [&str; 18] = [
     "ADD",
     "ARG",
     "CMD",

@@ -154,8 +154,8 @@ fn container(
 ) -> Option<DockerContainer> {
     let config_path = format!("{folder}/{id}/config.v2.json");
     let host_path = format!("{folder}/{id}/hostconfig.json");
-    let config = json_file(root, &config_path, problems)?;
-    let host_config = json_file(root, &host_path, problems)?;
+    let config = json_file(root, &config_path, "the container state", problems)?;
+    let host_config = json_file(root, &host_path, "the container state", problems)?;
     let text = |keys: &[&str]| {
         config
             .get_path(keys)
@@ -185,13 +185,19 @@ fn container(
     })
 }
 
-/// A JSON file of the state, read within the limits, as a tree with
-/// positions; a problem when it cannot be read or is not a JSON object.
-fn json_file(root: &HostRoot, path: &str, problems: &mut Vec<String>) -> Option<Node> {
+/// A JSON file of dockerd's state (`what`: `the container state`, `the
+/// image store's`), read within the limits, as a tree with positions; a
+/// problem when it cannot be read or is not a JSON object.
+pub(super) fn json_file(
+    root: &HostRoot,
+    path: &str,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> Option<Node> {
     let text = match root.read_text(path) {
         Ok(text) => text,
         Err(e) => {
-            problems.push(format!("cannot read the container state {path}: {e}"));
+            problems.push(format!("cannot read {what} {path}: {e}"));
             return None;
         }
     };
@@ -202,7 +208,7 @@ fn json_file(root: &HostRoot, path: &str, problems: &mut Vec<String>) -> Option<
     }
     let root = parsed.documents.into_iter().next()?.root;
     if !root.is_map() {
-        problems.push(format!("{path}: the container state is not a JSON object"));
+        problems.push(format!("{path}: {what} is not a JSON object"));
         return None;
     }
     Some(root)

@@ -16,11 +16,10 @@ use std::sync::Arc;
 use palisade_model::Node;
 use serde::Serialize;
 
-use super::containers::DockerContainer;
+use super::containers::{DockerContainer, json_file};
 use super::origin::Origin;
 use super::root::HostRoot;
 use crate::image::HistoryStep;
-use crate::parse_documents;
 
 /// How many images are read at most: a host with more is judged on the
 /// first ones by ID, and the scan says so.
@@ -137,7 +136,7 @@ pub fn read(
         }
         for id in ids {
             let path = format!("{store}/imagedb/content/sha256/{id}");
-            let Some(config) = json_file(root, &path, problems) else {
+            let Some(config) = json_file(root, &path, "the image store file", problems) else {
                 continue;
             };
             let (history, steps) = history(&config, &Arc::from(path.as_str()));
@@ -186,7 +185,7 @@ fn tags(root: &HostRoot, store: &str, problems: &mut Vec<String>) -> BTreeMap<St
     if !root.exists(&path) {
         return tags;
     }
-    let Some(file) = json_file(root, &path, problems) else {
+    let Some(file) = json_file(root, &path, "the image store file", problems) else {
         return tags;
     };
     let Some(repositories) = file.get("Repositories") else {
@@ -246,29 +245,6 @@ fn history(config: &Node, file: &Arc<str>) -> (Vec<HistoryStep>, Vec<Origin>) {
         .unzip()
 }
 
-/// A JSON file of the store, read within the limits, as a tree with
-/// positions; a problem when it cannot be read or is not a JSON object.
-fn json_file(root: &HostRoot, path: &str, problems: &mut Vec<String>) -> Option<Node> {
-    let text = match root.read_text(path) {
-        Ok(text) => text,
-        Err(e) => {
-            problems.push(format!("cannot read the image store's {path}: {e}"));
-            return None;
-        }
-    };
-    let parsed = parse_documents(Arc::from(path), &text, root.limits());
-    if !parsed.errors.is_empty() {
-        problems.extend(parsed.errors.iter().map(ToString::to_string));
-        return None;
-    }
-    let root = parsed.documents.into_iter().next()?.root;
-    if !root.is_map() {
-        problems.push(format!("{path}: not a JSON object"));
-        return None;
-    }
-    Some(root)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,7 +289,7 @@ mod tests {
 
     fn container(name: &str, image: &str) -> DockerContainer {
         let text = format!(r#"{{"Image":"sha256:{image}"}}"#);
-        let parsed = parse_documents(Arc::from("c"), &text, &crate::Limits::default());
+        let parsed = crate::parse_documents(Arc::from("c"), &text, &crate::Limits::default());
         DockerContainer {
             id: name.to_owned(),
             name: name.to_owned(),
