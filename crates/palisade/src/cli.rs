@@ -47,6 +47,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Policy bundles: policies and data as one OCI artifact, pulled by
+    /// digest (`--policy oci-layout:DIR@sha256:<digest>`).
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Nodes and hosts: the facts their components run with.
     Node {
         #[command(subcommand)]
@@ -538,6 +544,38 @@ pub enum NodeCommand {
     /// something was, 2 when something could not be read or judged, 3 when
     /// the host runs no component Palisade judges (unless --allow-empty).
     Scan(NodeScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Write policy files and folders as a bundle into an OCI image layout
+    /// and print its digest.
+    Push(PolicyPushArgs),
+    /// Verify a bundle by its digest and unpack it (into the cache, or
+    /// `--output`); print where its files are.
+    Pull(PolicyPullArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyPushArgs {
+    /// Policy files and folders (`.rego`, data, Gatekeeper YAML).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The OCI image layout folder to write into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub layout: PathBuf,
+    /// The tag the layout's index gives the bundle.
+    #[arg(long, default_value = "latest")]
+    pub tag: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyPullArgs {
+    /// `oci-layout:DIR@sha256:<digest>`.
+    pub reference: String,
+    /// Copy the files here instead of only into the cache.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }
 
 /// Where the host is: shared by `node collect` and `node scan`.

@@ -21,6 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use crate::cli::{
     AuditCommand, Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand, NodeCommand,
+    PolicyCommand,
 };
 
 fn main() -> ExitCode {
@@ -33,6 +34,10 @@ fn main() -> ExitCode {
         },
         Command::Exceptions { command } => match command {
             ExceptionsCommand::Audit(args) => commands::exceptions::audit(&args),
+        },
+        Command::Policy { command } => match command {
+            PolicyCommand::Push(args) => commands::bundle::push(&args),
+            PolicyCommand::Pull(args) => commands::bundle::pull(&args),
         },
         Command::Frameworks { command } => match command {
             FrameworksCommand::List(args) => commands::frameworks::list(&args),

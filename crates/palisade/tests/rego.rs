@@ -613,3 +613,101 @@ fn dockerfile_findings_point_at_the_instruction_their_message_names() {
         "no instruction is blamed: {shown}"
     );
 }
+
+/// Policies distributed as an OCI artifact: pushed into a layout, pulled
+/// by digest (verified, unpacked into the cache) and judging as the same
+/// policies on disk; a digest that does not match is refused.
+#[test]
+fn a_policy_bundle_is_pulled_by_its_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = support::workspace().join("examples/policies");
+    let example = support::workspace().join("examples/bad-deployment.yaml");
+    let layout = dir.path().join("bundle");
+    let cache = dir.path().join("cache");
+    let run = |args: &[&str]| {
+        support::binary()
+            .args(args)
+            .env("PALISADE_BUNDLE_CACHE", &cache)
+            .output()
+            .unwrap()
+    };
+    let pushed = run(&[
+        "policy",
+        "push",
+        policies.to_str().unwrap(),
+        "--layout",
+        layout.to_str().unwrap(),
+        "--tag",
+        "v1",
+    ]);
+    assert_eq!(
+        pushed.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&pushed)
+    );
+    let digest = support::stdout(&pushed).trim().to_owned();
+    assert!(digest.starts_with("sha256:"), "{digest}");
+    let controls = |output: &std::process::Output| -> Vec<String> {
+        let mut controls: Vec<String> = support::json(output)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["control"].as_str().unwrap().to_owned())
+            .collect();
+        controls.sort();
+        controls
+    };
+    let example = example.to_str().unwrap();
+    let from_disk = run(&[
+        "scan",
+        example,
+        "--no-builtins",
+        "--format",
+        "json",
+        "--policy",
+        policies.to_str().unwrap(),
+    ]);
+    let reference = format!("oci-layout:{}@{digest}", layout.display());
+    let from_bundle = run(&[
+        "scan",
+        example,
+        "--no-builtins",
+        "--format",
+        "json",
+        "--policy",
+        &reference,
+    ]);
+    assert_eq!(
+        from_bundle.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&from_bundle)
+    );
+    assert!(!controls(&from_bundle).is_empty());
+    assert_eq!(controls(&from_bundle), controls(&from_disk));
+    let pulled = run(&["policy", "pull", &reference]);
+    assert_eq!(pulled.status.code(), Some(0));
+    assert!(
+        support::stdout(&pulled)
+            .trim()
+            .starts_with(cache.to_str().unwrap())
+    );
+    // Another digest, or no digest at all: refused before anything runs.
+    let wrong = format!("oci-layout:{}@sha256:{}", layout.display(), "1".repeat(64));
+    let refused = run(&["scan", example, "--no-builtins", "--policy", &wrong]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        support::stderr(&refused).contains("cannot read"),
+        "{}",
+        support::stderr(&refused)
+    );
+    let unpinned = format!("oci-layout:{}", layout.display());
+    let refused = run(&["scan", example, "--policy", &unpinned]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        support::stderr(&refused).contains("pin the bundle"),
+        "{}",
+        support::stderr(&refused)
+    );
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod bundle;
 pub mod controls;
 pub mod exceptions;
 pub mod frameworks;

@@ -133,7 +133,7 @@ pub fn execute(args: &ScanArgs) -> Result<Report> {
 /// [`execute`], with every resource read (file, resource) and the
 /// configured run (configuration and policy version) for `--record`.
 pub fn execute_scan(args: &ScanArgs) -> Result<(Scan, Configured)> {
-    let configured = Configured::new(args.config.as_deref(), &policy_request(args))?;
+    let configured = Configured::new(args.config.as_deref(), &policy_request(args)?)?;
     let options = ScanOptions {
         paths: args.paths.clone(),
         exclude: args.exclude.clone(),
@@ -173,27 +173,29 @@ fn image_cache(args: &ScanArgs) -> Option<LayerCache> {
 }
 
 /// What the scan's flags ask of the policy set.
-fn policy_request(args: &ScanArgs) -> PolicyRequest {
-    PolicyRequest {
+fn policy_request(args: &ScanArgs) -> Result<PolicyRequest> {
+    Ok(PolicyRequest {
         frameworks: args.framework.clone(),
         controls: args.control.clone(),
-        policies: policy_sources(&args.policy),
+        policies: policy_sources(&args.policy)?,
         allowed_digests: args.allowed_digests.clone(),
         no_annotation_waivers: args.no_annotation_waivers,
         no_builtins: args.no_builtins,
         combine: args.combine,
         baseline: args.baseline.clone(),
-    }
+    })
 }
 
-/// The command line's policy options.
-pub fn policy_sources(args: &crate::cli::PolicyArgs) -> PolicySources {
-    PolicySources {
-        paths: args.policies.clone(),
+/// The command line's policy options, bundle references (`--policy
+/// oci-layout:DIR@sha256:...`) pulled, verified and replaced by their
+/// folders.
+pub fn policy_sources(args: &crate::cli::PolicyArgs) -> Result<PolicySources> {
+    Ok(PolicySources {
+        paths: super::bundle::policy_paths(&args.policies)?,
         data: args.data.clone(),
         namespaces: args.namespaces.clone(),
         all_namespaces: args.all_namespaces,
-    }
+    })
 }
 
 fn progress_bar(args: &ScanArgs, files: usize) -> ProgressBar {
