@@ -3,9 +3,8 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::process::ExitCode;
-
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
