@@ -684,15 +684,7 @@ mod tests {
 
     use super::*;
 
-    fn host(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let local = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-            std::fs::write(local, text).unwrap();
-        }
-        dir
-    }
+    use crate::host::test_tree as host;
 
     fn read(dir: &tempfile::TempDir) -> DockerDaemon {
         let root = HostRoot::new(dir.path());

@@ -249,15 +249,7 @@ fn history(config: &Node, file: &Arc<str>) -> (Vec<HistoryStep>, Vec<Origin>) {
 mod tests {
     use super::*;
 
-    fn host(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let local = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-            std::fs::write(local, text).unwrap();
-        }
-        dir
-    }
+    use crate::host::test_tree as host;
 
     const TAGGED: &str = "1111111111111111111111111111111111111111111111111111111111111111";
     const USED: &str = "2222222222222222222222222222222222222222222222222222222222222222";

@@ -488,3 +488,17 @@ fn kubelet_of(
         reading,
     }
 }
+
+/// A host tree of `files` (host path, text) in a fresh temporary folder:
+/// what the loaders' unit tests read.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let local = dir.path().join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+        std::fs::write(local, text).unwrap();
+    }
+    dir
+}
