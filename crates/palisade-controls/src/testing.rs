@@ -4,7 +4,7 @@
 //! scan would, runs the control's check, and renders each violation as one
 //! line to compare:
 //!
-//! - pod spec, object and image checks: `path: message`;
+//! - pod spec, object, image and build-history checks: `path: message`;
 //! - Dockerfile checks: `line: message` (violations name an instruction);
 //! - cross-resource checks: `Kind/name field @line: message`;
 //! - kubelet and control-plane checks (a static pod's text for the
@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use palisade_load::dockerfile::parse_dockerfile;
-use palisade_load::image::{FileEntry, Filesystem, Image, ImageConfig};
+use palisade_load::image::{FileEntry, Filesystem, HistoryStep, Image, ImageConfig};
 use palisade_load::{Document, Limits, PodSpec, objects, parse_documents};
 
 use palisade_load::host::Kubelet;
@@ -120,6 +120,27 @@ impl Sample for &Image {
             _ => panic!("{} is not an image check", control.meta.id),
         }
     }
+}
+
+/// A build history (oldest step first): `path: message`.
+impl Sample for &[HistoryStep] {
+    fn violations(self, control: &Control, params: &Params) -> Vec<String> {
+        let Check::ImageHistory(check) = control.check else {
+            panic!("{} is not an image history check", control.meta.id);
+        };
+        paths(check(self, params))
+    }
+}
+
+/// A history of `(created_by, empty_layer)` steps, oldest first.
+pub(crate) fn history(steps: &[(&str, bool)]) -> Vec<HistoryStep> {
+    steps
+        .iter()
+        .map(|(created_by, empty_layer)| HistoryStep {
+            created_by: (*created_by).to_owned(),
+            empty_layer: *empty_layer,
+        })
+        .collect()
 }
 
 /// A kubelet's judgements: `file:line: message` for a violation at its

@@ -103,23 +103,11 @@ fn check(history: &[HistoryStep], _: &Params) -> Vec<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use palisade_load::image::HistoryStep;
-
-    use super::check;
-    use crate::Params;
+    use super::CONTROL;
+    use crate::testing::{history, messages};
 
     fn judged(steps: &[(&str, bool)]) -> Vec<String> {
-        let history: Vec<HistoryStep> = steps
-            .iter()
-            .map(|(created_by, empty_layer)| HistoryStep {
-                created_by: (*created_by).to_owned(),
-                empty_layer: *empty_layer,
-            })
-            .collect();
-        check(&history, &Params::default())
-            .into_iter()
-            .map(|v| format!("{}: {}", v.path, v.message))
-            .collect()
+        messages(&CONTROL, history(steps).as_slice())
     }
 
     #[test]

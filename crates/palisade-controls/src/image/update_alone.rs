@@ -71,23 +71,12 @@ fn check(history: &[HistoryStep], _: &Params) -> Vec<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use palisade_load::image::HistoryStep;
-
-    use super::check;
-    use crate::Params;
+    use super::CONTROL;
+    use crate::testing::{history, messages};
 
     fn judged(created_by: &[&str]) -> Vec<String> {
-        let history: Vec<HistoryStep> = created_by
-            .iter()
-            .map(|c| HistoryStep {
-                created_by: (*c).to_owned(),
-                empty_layer: false,
-            })
-            .collect();
-        check(&history, &Params::default())
-            .into_iter()
-            .map(|v| format!("{}: {}", v.path, v.message))
-            .collect()
+        let steps: Vec<(&str, bool)> = created_by.iter().map(|c| (*c, false)).collect();
+        messages(&CONTROL, history(&steps).as_slice())
     }
 
     #[test]
