@@ -143,12 +143,3 @@ pub(crate) fn absent(
         }),
     }
 }
-
-/// kube-bench's verdict on an absent flag of `component`, when it checks
-/// the flag: `Some(true)` passes (for the conformance harness).
-pub fn absent_passes(component: &str, flag: &str) -> Option<bool> {
-    FLAGS
-        .iter()
-        .find(|(c, f, _)| *c == component && *f == flag)
-        .map(|(_, _, verdict)| *verdict == Absent::Passes)
-}

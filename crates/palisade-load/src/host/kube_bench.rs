@@ -121,9 +121,7 @@ pub fn kubelet_service(root: &HostRoot) -> String {
 pub fn flag(args: &[Arg], name: &str) -> Option<(String, Origin)> {
     let wanted = format!("--{name}");
     let line: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
-    let line = line.join(" ");
-    let at = line.find(&wanted)?;
-    let value = find(&line, &wanted)?;
+    let (at, value) = find_at(&line.join(" "), &wanted)?;
     // The argument the occurrence starts in: arguments are joined by one
     // space each.
     let mut start = 0;
@@ -148,6 +146,11 @@ pub fn flag(args: &[Arg], name: &str) -> Option<(String, Origin)> {
 /// and any run of `=` and `: `, up to the next white space. With nothing
 /// there, a `--` flag reads `true` and any other reads as its own name.
 pub fn find(output: &str, flag: &str) -> Option<String> {
+    find_at(output, flag).map(|(_, value)| value)
+}
+
+/// [`find`], with where the occurrence starts.
+fn find_at(output: &str, flag: &str) -> Option<(usize, String)> {
     if flag.is_empty() {
         return None;
     }
@@ -164,13 +167,14 @@ pub fn find(output: &str, flag: &str) -> Option<String> {
         }
     }
     let value: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-    Some(if !value.is_empty() {
+    let value = if !value.is_empty() {
         value
     } else if flag.starts_with("--") {
         "true".to_owned()
     } else {
         flag.to_owned()
-    })
+    };
+    Some((at, value))
 }
 
 /// The flag names written on the command line (`--name=...`, `--name`).
