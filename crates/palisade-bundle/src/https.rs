@@ -87,7 +87,7 @@ async fn fetch(client: &reqwest::Client, url: &str, limit: u64) -> Result<Vec<u8
         .get(url)
         .send()
         .await
-        .map_err(|e| err(format!("{shown}: {}", net::chain(&e))))?;
+        .map_err(|e| err(format!("{shown}: {}", net::chain(&e.without_url()))))?;
     let status = response.status();
     if !status.is_success() {
         return Err(err(format!("{shown}: the server answered {status}")));

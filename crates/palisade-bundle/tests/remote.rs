@@ -4,7 +4,7 @@
 //! when a byte differs, trusted by tag only with a verified cosign
 //! signature, found offline in the cache.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
 

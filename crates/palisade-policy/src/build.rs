@@ -119,7 +119,8 @@ impl Config {
     pub fn build(&self, request: &PolicyRequest) -> Result<Built, BuildError> {
         let frameworks = self.frameworks(&request.frameworks)?;
         let (user, fingerprint) = match self.user_policy_options(&request.policies) {
-            Some((paths, options)) => {
+            Some((paths, keys, options)) => {
+                let paths = crate::bundles::resolve(paths, &keys)?;
                 let sources = palisade_rego::collect_sources(&paths, &options.data)
                     .map_err(BuildError::Policies)?;
                 let compiled = palisade_rego::Policies::compile(&sources, &options)

@@ -112,6 +112,8 @@ struct PoliciesConfig {
     namespaces: Vec<String>,
     #[serde(default, deserialize_with = "crate::strict_bool::plain")]
     all_namespaces: bool,
+    #[serde(default)]
+    keys: Vec<String>,
 }
 
 /// Where user policies come from: the configuration's `policies:`.
@@ -125,6 +127,9 @@ pub struct PolicySources {
     pub namespaces: Vec<String>,
     /// Every namespace.
     pub all_namespaces: bool,
+    /// Public keys one of which must have signed each policy bundle
+    /// (`--policy-key`, `policies.keys`).
+    pub keys: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -200,13 +205,19 @@ impl Config {
     pub(crate) fn user_policy_options(
         &self,
         extra: &PolicySources,
-    ) -> Option<(Vec<std::path::PathBuf>, palisade_rego::LoadOptions)> {
+    ) -> Option<(
+        Vec<std::path::PathBuf>,
+        Vec<std::path::PathBuf>,
+        palisade_rego::LoadOptions,
+    )> {
         let from_config = self.policy_sources();
         let mut paths = from_config.paths;
         paths.extend(extra.paths.iter().cloned());
         if paths.is_empty() {
             return None;
         }
+        let mut keys = from_config.keys;
+        keys.extend(extra.keys.iter().cloned());
         let namespaces = if extra.all_namespaces
             || (extra.namespaces.is_empty() && from_config.all_namespaces)
         {
@@ -220,7 +231,7 @@ impl Config {
         };
         let mut data = from_config.data;
         data.extend(extra.data.iter().cloned());
-        Some((paths, palisade_rego::LoadOptions { namespaces, data }))
+        Some((paths, keys, palisade_rego::LoadOptions { namespaces, data }))
     }
 
     /// Every file and data document the user policies come from (the
@@ -235,7 +246,8 @@ impl Config {
             .chain(extra.paths.iter().cloned())
             .chain(extra.data.iter().cloned());
         let mut files = Vec::new();
-        for root in roots {
+        // A bundle is pinned content in the cache: nothing to watch.
+        for root in roots.filter(|r| !r.to_str().is_some_and(palisade_bundle::is_reference)) {
             // Unreadable folders are the loader's to report.
             palisade_rego::files_under(&root, &mut files, &mut Vec::new());
         }
@@ -243,14 +255,22 @@ impl Config {
     }
 
     /// The user policies the configuration names, paths resolved from its
-    /// folder.
+    /// folder (bundle references kept as they are).
     pub fn policy_sources(&self) -> PolicySources {
         let resolve = |p: &String| self.dir.join(p);
+        let path_or_bundle = |p: &String| {
+            if palisade_bundle::is_reference(p) {
+                std::path::PathBuf::from(p)
+            } else {
+                self.dir.join(p)
+            }
+        };
         PolicySources {
-            paths: self.policies.paths.iter().map(resolve).collect(),
+            paths: self.policies.paths.iter().map(path_or_bundle).collect(),
             data: self.policies.data.iter().map(resolve).collect(),
             namespaces: self.policies.namespaces.clone(),
             all_namespaces: self.policies.all_namespaces,
+            keys: self.policies.keys.iter().map(resolve).collect(),
         }
     }
 

@@ -8,7 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod baseline;
 mod build;
-pub mod bundle;
+mod bundles;
 pub mod config;
 pub mod digests;
 mod evaluate;

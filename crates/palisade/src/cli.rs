@@ -258,6 +258,11 @@ pub struct PolicyArgs {
     /// Run the rules of every namespace.
     #[arg(long, conflicts_with = "namespaces")]
     pub all_namespaces: bool,
+    /// A public key (PEM, as `cosign generate-key-pair` writes
+    /// `cosign.pub`) one of which must have signed each policy bundle.
+    /// With a key, a bundle may be named by tag alone. Repeatable.
+    #[arg(long = "policy-key", value_name = "FILE")]
+    pub policy_keys: Vec<PathBuf>,
 }
 
 /// The audit database, shared by every `palisade audit` command and
@@ -549,33 +554,43 @@ pub enum NodeCommand {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Write policy files and folders as a bundle into an OCI image layout
-    /// and print its digest.
+    /// (`--layout`) or a registry (`--to`) and print its digest.
     Push(PolicyPushArgs),
-    /// Verify a bundle by its digest and unpack it (into the cache, or
-    /// `--output`); print where its files are.
+    /// Verify a bundle by its digest (and, with `--key`, its signature)
+    /// and unpack it (into the cache, or `--output`); print where its
+    /// files are.
     Pull(PolicyPullArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["layout", "to"])))]
 pub struct PolicyPushArgs {
     /// Policy files and folders (`.rego`, data, Gatekeeper YAML).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The OCI image layout folder to write into (created if needed).
     #[arg(long, value_name = "DIR")]
-    pub layout: PathBuf,
+    pub layout: Option<PathBuf>,
     /// The tag the layout's index gives the bundle.
-    #[arg(long, default_value = "latest")]
+    #[arg(long, default_value = "latest", requires = "layout")]
     pub tag: String,
+    /// The registry repository and tag to push to:
+    /// `oci://REGISTRY/REPO:TAG` (credentials from `docker login`).
+    #[arg(long, value_name = "oci://REGISTRY/REPO:TAG")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct PolicyPullArgs {
-    /// `oci-layout:DIR@sha256:<digest>`.
+    /// `oci-layout:DIR@sha256:<digest>`, `oci://REGISTRY/REPO[:TAG][@sha256:<digest>]`
+    /// or `https://.../bundle.tar.gz[@sha256:<digest>]`.
     pub reference: String,
     /// Copy the files here instead of only into the cache.
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// A public key one of which must have signed the bundle. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub key: Vec<PathBuf>,
 }
 
 /// Where the host is: shared by `node collect` and `node scan`.

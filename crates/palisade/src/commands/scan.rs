@@ -176,7 +176,7 @@ fn policy_request(args: &ScanArgs) -> Result<PolicyRequest> {
     Ok(PolicyRequest {
         frameworks: args.framework.clone(),
         controls: args.control.clone(),
-        policies: policy_sources(&args.policy)?,
+        policies: policy_sources(&args.policy),
         allowed_digests: args.allowed_digests.clone(),
         no_annotation_waivers: args.no_annotation_waivers,
         no_builtins: args.no_builtins,
@@ -185,16 +185,16 @@ fn policy_request(args: &ScanArgs) -> Result<PolicyRequest> {
     })
 }
 
-/// The command line's policy options, bundle references (`--policy
-/// oci-layout:DIR@sha256:...`) pulled, verified and replaced by their
-/// folders.
-pub fn policy_sources(args: &crate::cli::PolicyArgs) -> Result<PolicySources> {
-    Ok(PolicySources {
-        paths: super::bundle::policy_paths(&args.policies)?,
+/// The command line's policy options (bundle references among the paths
+/// are pulled and verified by the policy set's builder).
+pub fn policy_sources(args: &crate::cli::PolicyArgs) -> PolicySources {
+    PolicySources {
+        paths: args.policies.clone(),
         data: args.data.clone(),
         namespaces: args.namespaces.clone(),
         all_namespaces: args.all_namespaces,
-    })
+        keys: args.policy_keys.clone(),
+    }
 }
 
 fn progress_bar(args: &ScanArgs, files: usize) -> ProgressBar {

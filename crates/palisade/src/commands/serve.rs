@@ -58,7 +58,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         tls_key,
         sources: PolicyFiles {
             config: config_path,
-            policies: crate::commands::scan::policy_sources(&args.policy)?,
+            policies: crate::commands::scan::policy_sources(&args.policy),
         },
         reload_interval: Duration::from_secs(args.reload_interval.max(1)),
         sink: Arc::new(LogSink),

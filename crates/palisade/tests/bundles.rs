@@ -1,0 +1,459 @@
+//! Policy bundles end to end: pushed into a layout, a registry speaking
+//! the OCI distribution API over TLS with token authentication
+//! (`palisade_testkit::registry`), or served as an HTTPS tarball; pulled
+//! by `--policy` (or the configuration's `policies.paths`) by digest or,
+//! with `--policy-key`, by a signed tag; judging exactly as the same
+//! policies on disk; found offline in the cache once pulled.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine;
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey};
+use p256::pkcs8::{EncodePublicKey, LineEnding};
+use palisade_testkit::registry::{Registry, Settings};
+
+/// The controls of a JSON report's findings, sorted.
+fn controls(output: &Output) -> Vec<String> {
+    let mut controls: Vec<String> = support::json(output)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["control"].as_str().unwrap().to_owned())
+        .collect();
+    controls.sort();
+    controls
+}
+
+/// The example policies' findings on the example, read from disk.
+fn from_disk() -> Vec<String> {
+    let policies = support::workspace().join("examples/policies");
+    let example = support::workspace().join("examples/bad-deployment.yaml");
+    let output = support::palisade(&[
+        "scan",
+        example.to_str().unwrap(),
+        "--no-builtins",
+        "--format",
+        "json",
+        "--policy",
+        policies.to_str().unwrap(),
+    ]);
+    let controls = controls(&output);
+    assert!(!controls.is_empty());
+    controls
+}
+
+/// A registry over TLS that asks for a token, and what a client needs
+/// to reach it: the CA in a file and a Docker configuration that logs in.
+struct Remote {
+    registry: Option<Registry>,
+    address: String,
+    ca: PathBuf,
+    docker: PathBuf,
+    cache: PathBuf,
+}
+
+impl Remote {
+    fn start(dir: &Path) -> Self {
+        let registry = Registry::start(Settings {
+            tls: true,
+            credentials: Some(("ci".into(), "s3cret-pass".into())),
+        });
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, registry.ca_pem.as_deref().unwrap()).unwrap();
+        let docker = dir.join("docker");
+        std::fs::create_dir_all(&docker).unwrap();
+        let auth = base64::engine::general_purpose::STANDARD.encode("ci:s3cret-pass");
+        let config = serde_json::json!({"auths": {registry.address.clone(): {"auth": auth}}});
+        std::fs::write(docker.join("config.json"), config.to_string()).unwrap();
+        Self {
+            address: registry.address.clone(),
+            registry: Some(registry),
+            ca,
+            docker,
+            cache: dir.join("cache"),
+        }
+    }
+
+    /// The binary, trusting the registry's CA and logged in to it.
+    fn palisade(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = support::binary();
+        command
+            .args(args)
+            .env("SSL_CERT_FILE", &self.ca)
+            .env("DOCKER_CONFIG", &self.docker)
+            .env("PALISADE_BUNDLE_CACHE", &self.cache)
+            .env_remove("PALISADE_INSECURE_REGISTRIES");
+        command
+    }
+
+    fn image(&self) -> String {
+        format!("oci://{}/acme/policies:v1", self.address)
+    }
+
+    fn registry(&self) -> &Registry {
+        self.registry.as_ref().unwrap()
+    }
+
+    /// Stops the registry: what runs after runs offline.
+    fn stop(&mut self) {
+        self.registry = None;
+    }
+}
+
+fn scan_with(remote: &Remote, extra: &[&str]) -> Output {
+    let example = support::workspace().join("examples/bad-deployment.yaml");
+    let mut args = vec![
+        "scan",
+        example.to_str().unwrap(),
+        "--no-builtins",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    remote.palisade(&args)
+}
+
+/// A cosign key pair: the signing half, and the public key's PEM file.
+fn cosign_key(dir: &Path, seed: u8) -> (SigningKey, PathBuf) {
+    let signing = SigningKey::from_slice(&[seed; 32]).unwrap();
+    let pem = signing
+        .verifying_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    let path = dir.join(format!("cosign-{seed}.pub"));
+    std::fs::write(&path, pem).unwrap();
+    (signing, path)
+}
+
+fn sign(key: &SigningKey, message: &[u8]) -> String {
+    let signature: Signature = key.sign(message);
+    base64::engine::general_purpose::STANDARD.encode(signature.to_der().as_bytes())
+}
+
+#[test]
+fn a_bundle_pushed_to_a_registry_judges_as_on_disk_and_then_runs_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = Remote::start(dir.path());
+    let policies = support::workspace().join("examples/policies");
+    let pushed = remote.palisade(&[
+        "policy",
+        "push",
+        policies.to_str().unwrap(),
+        "--to",
+        &remote.image(),
+    ]);
+    assert_eq!(
+        pushed.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&pushed)
+    );
+    let digest = support::stdout(&pushed).trim().to_owned();
+    assert!(
+        support::stderr(&pushed).contains(&format!("--policy {}@{digest}", remote.image())),
+        "{}",
+        support::stderr(&pushed)
+    );
+    // The client logged in through the token endpoint.
+    assert!(
+        remote
+            .registry()
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /token"))
+    );
+
+    let pinned = format!("{}@{digest}", remote.image());
+    let from_registry = scan_with(&remote, &["--policy", &pinned]);
+    assert_eq!(
+        from_registry.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&from_registry)
+    );
+    assert_eq!(controls(&from_registry), from_disk());
+
+    // A tag alone is refused without a key, before anything runs.
+    let unpinned = scan_with(&remote, &["--policy", &remote.image()]);
+    assert_eq!(unpinned.status.code(), Some(2));
+    assert!(
+        support::stderr(&unpinned).contains("pin the bundle by digest"),
+        "{}",
+        support::stderr(&unpinned)
+    );
+
+    // Offline: the registry is gone, the pinned bundle is in the cache.
+    let mut remote = remote;
+    remote.stop();
+    let offline = scan_with(&remote, &["--policy", &pinned]);
+    assert_eq!(
+        offline.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&offline)
+    );
+    assert_eq!(controls(&offline), from_disk());
+}
+
+/// Policies distributed as an OCI artifact: pushed into a layout, pulled
+/// by digest (verified, unpacked into the cache) and judging as the same
+/// policies on disk; a digest that does not match is refused.
+#[test]
+fn a_policy_bundle_is_pulled_by_its_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = support::workspace().join("examples/policies");
+    let example = support::workspace().join("examples/bad-deployment.yaml");
+    let layout = dir.path().join("bundle");
+    let cache = dir.path().join("cache");
+    let run = |args: &[&str]| {
+        support::binary()
+            .args(args)
+            .env("PALISADE_BUNDLE_CACHE", &cache)
+            .output()
+            .unwrap()
+    };
+    let pushed = run(&[
+        "policy",
+        "push",
+        policies.to_str().unwrap(),
+        "--layout",
+        layout.to_str().unwrap(),
+        "--tag",
+        "v1",
+    ]);
+    assert_eq!(
+        pushed.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&pushed)
+    );
+    let digest = support::stdout(&pushed).trim().to_owned();
+    assert!(digest.starts_with("sha256:"), "{digest}");
+    let controls = |output: &std::process::Output| -> Vec<String> {
+        let mut controls: Vec<String> = support::json(output)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["control"].as_str().unwrap().to_owned())
+            .collect();
+        controls.sort();
+        controls
+    };
+    let example = example.to_str().unwrap();
+    let from_disk = run(&[
+        "scan",
+        example,
+        "--no-builtins",
+        "--format",
+        "json",
+        "--policy",
+        policies.to_str().unwrap(),
+    ]);
+    let reference = format!("oci-layout:{}@{digest}", layout.display());
+    let from_bundle = run(&[
+        "scan",
+        example,
+        "--no-builtins",
+        "--format",
+        "json",
+        "--policy",
+        &reference,
+    ]);
+    assert_eq!(
+        from_bundle.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&from_bundle)
+    );
+    assert!(!controls(&from_bundle).is_empty());
+    assert_eq!(controls(&from_bundle), controls(&from_disk));
+    let pulled = run(&["policy", "pull", &reference]);
+    assert_eq!(pulled.status.code(), Some(0));
+    assert!(
+        support::stdout(&pulled)
+            .trim()
+            .starts_with(cache.to_str().unwrap())
+    );
+    // Another digest, or no digest at all: refused before anything runs.
+    let wrong = format!("oci-layout:{}@sha256:{}", layout.display(), "1".repeat(64));
+    let refused = run(&["scan", example, "--no-builtins", "--policy", &wrong]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        support::stderr(&refused).contains("no manifest"),
+        "{}",
+        support::stderr(&refused)
+    );
+    let unpinned = format!("oci-layout:{}", layout.display());
+    let refused = run(&["scan", example, "--policy", &unpinned]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        support::stderr(&refused).contains("pin the bundle"),
+        "{}",
+        support::stderr(&refused)
+    );
+}
+
+/// What `cosign sign --key` leaves in the registry for the manifest
+/// `digest`: a simple-signing payload and a `sha256-<hex>.sig` manifest.
+fn cosign_sign(remote: &Remote, digest: &str, key: &SigningKey) {
+    let registry = remote.registry();
+    let payload =
+        palisade_bundle::signature::payload(&format!("{}/acme/policies", remote.address), digest);
+    let (manifest, blobs) =
+        palisade_bundle::signature::signature_manifest(&payload, &sign(key, &payload));
+    for blob in blobs {
+        registry.put_blob(&blob);
+    }
+    let tag = format!("{}.sig", digest.replace(':', "-"));
+    registry.put_manifest("acme/policies", &tag, &manifest);
+}
+
+#[test]
+fn a_signed_tag_is_trusted_with_the_key_and_refused_with_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = Remote::start(dir.path());
+    let policies = support::workspace().join("examples/policies");
+    let pushed = remote.palisade(&[
+        "policy",
+        "push",
+        policies.to_str().unwrap(),
+        "--to",
+        &remote.image(),
+    ]);
+    let digest = support::stdout(&pushed).trim().to_owned();
+    let (signing, public) = cosign_key(dir.path(), 21);
+    let (_, stranger) = cosign_key(dir.path(), 22);
+    let image = remote.image();
+    let public = public.to_str().unwrap();
+
+    let unsigned = scan_with(&remote, &["--policy", &image, "--policy-key", public]);
+    assert_eq!(unsigned.status.code(), Some(2));
+    assert!(
+        support::stderr(&unsigned).contains("no cosign signature"),
+        "{}",
+        support::stderr(&unsigned)
+    );
+    cosign_sign(&remote, &digest, &signing);
+    let signed = scan_with(&remote, &["--policy", &image, "--policy-key", public]);
+    assert_eq!(
+        signed.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&signed)
+    );
+    assert_eq!(controls(&signed), from_disk());
+    let other_key = scan_with(
+        &remote,
+        &[
+            "--policy",
+            &image,
+            "--policy-key",
+            stranger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(other_key.status.code(), Some(2));
+    assert!(
+        support::stderr(&other_key).contains("none of the keys given"),
+        "{}",
+        support::stderr(&other_key)
+    );
+    // `policy pull` says what it verified.
+    let pulled = remote.palisade(&["policy", "pull", &image, "--key", public]);
+    assert_eq!(
+        pulled.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&pulled)
+    );
+    assert!(support::stderr(&pulled).contains(&format!("{digest} verified")));
+    assert!(support::stderr(&pulled).contains("signed by the key sha256:"));
+}
+
+#[test]
+fn wrong_registry_credentials_fail_the_scan_without_showing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = Remote::start(dir.path());
+    let auth = base64::engine::general_purpose::STANDARD.encode("ci:not-the-pass");
+    let config = serde_json::json!({"auths": {remote.address.clone(): {"auth": auth}}});
+    std::fs::write(remote.docker.join("config.json"), config.to_string()).unwrap();
+    let pinned = format!("{}@sha256:{}", remote.image(), "4".repeat(64));
+    let refused = scan_with(&remote, &["--policy", &pinned]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = support::stderr(&refused);
+    assert!(stderr.contains(&remote.image()), "{stderr}");
+    assert!(
+        !stderr.contains("not-the-pass") && !stderr.contains(&auth),
+        "{stderr}"
+    );
+}
+
+/// A tarball over HTTPS named in the configuration, with the key that
+/// signed it (`cosign sign-blob`), both resolved from the configuration's
+/// folder; the same tarball with another pin is refused.
+#[test]
+fn an_https_tarball_named_in_the_configuration_is_verified_and_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = Remote::start(dir.path());
+    let policies = support::workspace().join("examples/policies");
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    builder.append_dir_all(".", &policies).unwrap();
+    let tarball = builder.into_inner().unwrap().finish().unwrap();
+    let (signing, public) = cosign_key(dir.path(), 31);
+    remote
+        .registry()
+        .put_file("/bundles/policies.tar.gz", &tarball);
+    remote.registry().put_file(
+        "/bundles/policies.tar.gz.sig",
+        sign(&signing, &tarball).as_bytes(),
+    );
+    let url = format!("https://{}/bundles/policies.tar.gz", remote.address);
+    let hex: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&tarball)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let config = dir.path().join("palisade.yaml");
+    let write_config = |pin: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "policies:\n  paths: [\"{url}@sha256:{pin}\"]\n  keys: [{}]\n",
+                public.file_name().unwrap().to_str().unwrap()
+            ),
+        )
+        .unwrap();
+    };
+    write_config(&hex);
+    let config_arg = config.to_str().unwrap();
+    let scanned = scan_with(&remote, &["--config", config_arg]);
+    assert_eq!(
+        scanned.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&scanned)
+    );
+    assert_eq!(controls(&scanned), from_disk());
+    write_config(&"5".repeat(64));
+    let refused = scan_with(&remote, &["--config", config_arg]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        support::stderr(&refused).contains("not the sha256:5555"),
+        "{}",
+        support::stderr(&refused)
+    );
+}
