@@ -64,6 +64,7 @@ fn client(network: &net::Network) -> Result<reqwest::Client, BundleError> {
         .https_only(true)
         .connect_timeout(net::CONNECT_TIMEOUT)
         .read_timeout(net::READ_TIMEOUT)
+        .timeout(net::REQUEST_TIMEOUT)
         .user_agent(concat!("palisade/", env!("CARGO_PKG_VERSION")));
     for pem in &network.roots {
         let roots = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {

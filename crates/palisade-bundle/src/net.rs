@@ -9,6 +9,9 @@ use crate::{BundleError, err};
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a read may stall.
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one whole request may take (a server dripping bytes just
+/// faster than the read timeout is cut here).
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Runs `fetch` on a thread of its own with a single-threaded runtime,
 /// so that a caller inside an async runtime (the webhook reloading its

@@ -101,7 +101,7 @@ impl artifact::Store for Store {
     fn blob(&mut self, digest: &str) -> Result<Vec<u8>, BundleError> {
         artifact::digest_hex(digest, &self.label)?;
         let label = &self.label;
-        let bytes = self.runtime.block_on(async {
+        let fetch = async {
             let mut stream = self
                 .client
                 .pull_blob_stream(&self.image, digest)
@@ -125,7 +125,16 @@ impl artifact::Store for Store {
                 }
             }
             Ok(bytes)
-        })?;
+        };
+        let bytes = self
+            .runtime
+            .block_on(async { tokio::time::timeout(net::REQUEST_TIMEOUT, fetch).await })
+            .map_err(|_| {
+                err(format!(
+                    "{label}: blob {digest}: not read within {} s",
+                    net::REQUEST_TIMEOUT.as_secs()
+                ))
+            })??;
         artifact::checked(bytes, digest, &format!("{label} blob {digest}"))
     }
 }
