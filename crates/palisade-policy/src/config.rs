@@ -549,6 +549,7 @@ impl Config {
             && self.policies.data.is_empty()
             && self.policies.namespaces.is_empty()
             && !self.policies.all_namespaces
+            && self.policies.keys.is_empty()
             && self.admission.is_none()
             && self.api.is_none()
             && self.audit.is_none()

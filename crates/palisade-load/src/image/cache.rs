@@ -91,10 +91,12 @@ impl LayerCache {
         if !trusted(&self.dir) || !trusted(&path) {
             return None;
         }
-        let mut bytes = Vec::new();
-        File::open(&path)
-            .ok()?
-            .take(limits.max_archive_bytes)
+        let file = File::open(&path).ok()?;
+        // Sized from the file: read_to_end doubling from empty cost fresh
+        // pages and copies of a few MB per layer.
+        let size = file.metadata().map_or(0, |m| m.len().min(limits.max_archive_bytes));
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        file.take(limits.max_archive_bytes)
             .read_to_end(&mut bytes)
             .ok()?;
         match decode(&bytes, limits) {

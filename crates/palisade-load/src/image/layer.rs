@@ -293,6 +293,10 @@ pub(crate) fn walk<'a, R: Read + 'a>(
     Ok(())
 }
 
+/// How much is read from the layer, and inflated, per call: large reads
+/// keep the decoder in its fast loop and the system calls few.
+const INFLATE_BUFFER: usize = 256 << 10;
+
 /// Reads one layer (a tar, or a gzip-compressed tar) into its entries, in
 /// order, whiteouts included, keeping the content of the small files the
 /// options ask for.
@@ -302,7 +306,7 @@ pub(crate) fn read(
     budget: &mut Budget,
 ) -> Result<Vec<(String, FileEntry)>, String> {
     let limits = &options.limits;
-    let mut raw = BufReader::new(raw);
+    let mut raw = BufReader::with_capacity(INFLATE_BUFFER, raw);
     let gzip = match raw.fill_buf().map_err(|e| describe(&e))? {
         [0x1f, 0x8b, ..] => true,
         [0x28, 0xb5, 0x2f, 0xfd, ..] => {
@@ -313,8 +317,14 @@ pub(crate) fn read(
         }
         _ => false,
     };
+    // Inflated into large buffers: the tar reader asks for 512-byte headers
+    // and small files, and inflating into buffers that small runs the
+    // decoder's slow path (its fast loop needs room for a whole match).
     let decompressed: Box<dyn Read + '_> = if gzip {
-        Box::new(flate2::bufread::MultiGzDecoder::new(raw))
+        Box::new(BufReader::with_capacity(
+            INFLATE_BUFFER,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        ))
     } else {
         Box::new(raw)
     };
@@ -345,7 +355,10 @@ pub(crate) fn read(
             if wanted && kept.saturating_add(item.size) > limits.max_kept_bytes {
                 dropped = true;
             } else if wanted {
-                let mut bytes = Vec::new();
+                // Sized once: growing it doubling from empty cost fresh
+                // pages and copies (the size is bounded by
+                // max_content_bytes above).
+                let mut bytes = Vec::with_capacity(usize::try_from(item.size).unwrap_or(0));
                 entry
                     .by_ref()
                     .take(item.size)
