@@ -94,7 +94,9 @@ impl LayerCache {
         let file = File::open(&path).ok()?;
         // Sized from the file: read_to_end doubling from empty cost fresh
         // pages and copies of a few MB per layer.
-        let size = file.metadata().map_or(0, |m| m.len().min(limits.max_archive_bytes));
+        let size = file
+            .metadata()
+            .map_or(0, |m| m.len().min(limits.max_archive_bytes));
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         file.take(limits.max_archive_bytes)
             .read_to_end(&mut bytes)
