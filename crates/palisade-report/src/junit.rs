@@ -73,6 +73,41 @@ pub fn write_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     junit.add_test_suites(suites.into_values());
+    if let Some(compared) = &report.compared {
+        junit.add_test_suite(comparison_suite(compared));
+    }
     junit.serialize(&mut *out).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// With `--compat`: one skipped case (visible, not failing) per control
+/// the two readings judge differently; the report's verdicts are the
+/// tool's.
+fn comparison_suite(compared: &crate::Comparison) -> TestSuite {
+    let mut suite = TestSuite::new(format!(
+        "{}'s reading compared with Palisade's",
+        compared.reading
+    ));
+    let verdict = |fails: bool| if fails { "fails" } else { "passes" };
+    for d in &compared.differences {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(format!(
+            "{} {}, Palisade {}: {}",
+            compared.reading,
+            verdict(d.reported_fails),
+            verdict(d.palisade_fails),
+            d.message
+        ));
+        status.set_type("reading-differs");
+        let mut case = TestCase::new(format!("{} {}", d.control, d.resource), status);
+        case.set_classname(d.control);
+        suite.add_test_case(case);
+    }
+    if compared.differences.is_empty() {
+        suite.add_test_case(TestCase::new(
+            format!("{} and Palisade agree", compared.reading),
+            TestCaseStatus::success(),
+        ));
+    }
+    suite
 }

@@ -133,6 +133,14 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }],
     });
+    let mut doc = doc;
+    // With `--compat`: where the two readings differ, in the run's property
+    // bag (results follow the tool's reading, as in every format).
+    if let Some(compared) = &report.compared
+        && let Some(run) = doc.pointer_mut("/runs/0").and_then(|r| r.as_object_mut())
+    {
+        run.insert("properties".into(), json!({"compared": compared}));
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

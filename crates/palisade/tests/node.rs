@@ -890,6 +890,29 @@ fn compat_kube_bench_reports_its_verdicts_beside_palisades() {
         text.contains("kubelet-authorization-always-allow  Kubelet/"),
         "{text}"
     );
+    // SARIF carries the differences in the run's property bag, JUnit as
+    // skipped (visible, not failing) cases of a suite of their own.
+    let sarif = json_of(&node_scan(
+        dir.path(),
+        &args(&["--compat", "kube-bench", "--format", "sarif"]),
+    ));
+    let in_sarif = &sarif["runs"][0]["properties"]["compared"];
+    assert_eq!(in_sarif["reading"], "kube-bench", "{sarif:#}");
+    assert_eq!(in_sarif["differences"].as_array().unwrap().len(), 2);
+    let junit = node_scan(
+        dir.path(),
+        &args(&["--compat", "kube-bench", "--format", "junit"]),
+    );
+    let junit = String::from_utf8_lossy(&junit.stdout);
+    assert!(
+        junit.contains("kube-bench&apos;s reading compared with Palisade&apos;s")
+            || junit.contains("kube-bench's reading compared with Palisade's"),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("kube-bench fails, Palisade passes"),
+        "{junit}"
+    );
     // kube-bench's verdicts are not evidence.
     let db = format!("sqlite://{}", dir.path().join("audit.db").display());
     let refused = node_scan(

@@ -278,7 +278,7 @@ pub fn daemon(
         files: BTreeMap::new(),
         audited: audit_rules(root, &mut problems),
         audit_targets: BTreeMap::new(),
-        docker_group: docker_group(root),
+        docker_group: docker_group(accounts),
         mounts: mounts(root, proc),
         containers: Vec::new(),
         image_store: ImageStore::None,
@@ -552,54 +552,27 @@ fn audit_rules(root: &HostRoot, problems: &mut Vec<String>) -> Vec<String> {
 
 /// The members of the host's `docker` group, each where it is named: on
 /// the group's line of `/etc/group`, or with it as their primary group in
-/// `/etc/passwd`.
-fn docker_group(root: &HostRoot) -> Vec<GroupMember> {
-    let group_file: Arc<str> = Arc::from("/etc/group");
-    let group = root.read_text("/etc/group").unwrap_or_default();
-    let Some((line, gid, listed)) = group.lines().enumerate().find_map(|(n, line)| {
-        let fields: Vec<&str> = line.split(':').collect();
-        match fields.as_slice() {
-            ["docker", _, gid, members, ..] => Some((n, (*gid).to_owned(), (*members).to_owned())),
-            _ => None,
-        }
-    }) else {
-        return Vec::new();
-    };
-    let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
-    let mut members: Vec<GroupMember> = listed
-        .split(',')
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(|name| GroupMember {
-            name: name.to_owned(),
-            origin: Origin::at(&group_file, line, 0, "the docker group's members"),
+/// `/etc/passwd` (from the accounts already read to name owners).
+fn docker_group(accounts: &Accounts) -> Vec<GroupMember> {
+    accounts
+        .members_of("docker")
+        .into_iter()
+        .map(|member| {
+            let why = if member.file == "/etc/group" {
+                "the docker group's members"
+            } else {
+                "a user whose primary group is docker"
+            };
+            let file: Arc<str> = Arc::from(member.file);
+            GroupMember {
+                name: member.name,
+                origin: Origin::at(&file, member.line, 0, why),
+            }
         })
-        .collect();
-    let passwd_file: Arc<str> = Arc::from("/etc/passwd");
-    let passwd = root.read_text("/etc/passwd").unwrap_or_default();
-    for (n, entry) in passwd.lines().enumerate() {
-        let fields: Vec<&str> = entry.split(':').collect();
-        if let [name, _, _, primary, ..] = fields.as_slice()
-            && *primary == gid
-            && !members.iter().any(|m| m.name == *name)
-        {
-            let line = u32::try_from(n + 1).unwrap_or(u32::MAX);
-            members.push(GroupMember {
-                name: (*name).to_owned(),
-                origin: Origin::at(
-                    &passwd_file,
-                    line,
-                    0,
-                    "a user whose primary group is docker",
-                ),
-            });
-        }
-    }
-    members.sort_by(|a, b| a.name.cmp(&b.name));
-    members
+        .collect()
 }
 
-/// The longest line of a mount table read (`/proc/1/mountinfo` is not a
+/// The most bytes of a mount table read (`/proc/1/mountinfo` is not a
 /// regular file, so the root's bounded reader does not apply).
 const MOUNT_TABLE_LIMIT: u64 = 4 * 1024 * 1024;
 
@@ -609,7 +582,9 @@ const MOUNT_TABLE_LIMIT: u64 = 4 * 1024 * 1024;
 fn mounts(root: &HostRoot, proc: Option<&std::path::Path>) -> Option<Mounts> {
     if let Some(proc) = proc {
         let path = proc.join("1/mountinfo");
-        if let Some(text) = read_bounded(&path) {
+        if let Some(text) = super::process::read_proc(&path, MOUNT_TABLE_LIMIT)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        {
             let points = text
                 .lines()
                 .filter_map(|l| l.split_whitespace().nth(4))
@@ -633,18 +608,6 @@ fn mounts(root: &HostRoot, proc: Option<&std::path::Path>) -> Option<Mounts> {
         table: "/etc/fstab".to_owned(),
         points,
     })
-}
-
-/// A file of `/proc`, at most [`MOUNT_TABLE_LIMIT`] bytes of it.
-fn read_bounded(path: &std::path::Path) -> Option<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MOUNT_TABLE_LIMIT)
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
 }
 
 /// A mount point as the kernel and fstab write it: space, tab, newline

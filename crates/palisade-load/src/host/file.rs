@@ -62,26 +62,81 @@ impl FileFacts {
     }
 }
 
-/// User and group names of the host, by number.
+/// User and group names of the host, by number, and who is in which group.
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
     users: BTreeMap<u32, String>,
     groups: BTreeMap<u32, String>,
+    /// The files' text, read once, for the questions the tables do not
+    /// answer (who is in a group, and on which line).
+    passwd: String,
+    group: String,
+}
+
+/// A member of a group, and the line that makes it one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub name: String,
+    /// `/etc/group` (listed on the group's line) or `/etc/passwd` (the
+    /// group is the user's primary group).
+    pub file: &'static str,
+    /// 1-based.
+    pub line: u32,
 }
 
 impl Accounts {
     /// Reads the host's `/etc/passwd` and `/etc/group` (either may be
     /// missing: numbers are then reported without names).
     pub fn read(root: &HostRoot) -> Accounts {
-        let table = |path: &str| {
-            root.read_text(path)
-                .map(|text| parse_table(&text))
-                .unwrap_or_default()
-        };
+        let passwd = root.read_text("/etc/passwd").unwrap_or_default();
+        let group = root.read_text("/etc/group").unwrap_or_default();
         Accounts {
-            users: table("/etc/passwd"),
-            groups: table("/etc/group"),
+            users: parse_table(&passwd),
+            groups: parse_table(&group),
+            passwd,
+            group,
         }
+    }
+
+    /// The members of the group `name`, sorted by name: those its line of
+    /// `/etc/group` lists, then the users whose primary group it is (each
+    /// once, where it is first named). Empty when there is no such group.
+    pub fn members_of(&self, name: &str) -> Vec<Member> {
+        let line_number = |n: usize| u32::try_from(n + 1).unwrap_or(u32::MAX);
+        let Some((line, gid, listed)) = self.group.lines().enumerate().find_map(|(n, line)| {
+            let fields: Vec<&str> = line.split(':').collect();
+            match fields.as_slice() {
+                [group, _, gid, members, ..] if *group == name => Some((n, *gid, *members)),
+                _ => None,
+            }
+        }) else {
+            return Vec::new();
+        };
+        let mut members: Vec<Member> = listed
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(|member| Member {
+                name: member.to_owned(),
+                file: "/etc/group",
+                line: line_number(line),
+            })
+            .collect();
+        for (n, entry) in self.passwd.lines().enumerate() {
+            let fields: Vec<&str> = entry.split(':').collect();
+            if let [user, _, _, primary, ..] = fields.as_slice()
+                && *primary == gid
+                && !members.iter().any(|m| m.name == *user)
+            {
+                members.push(Member {
+                    name: (*user).to_owned(),
+                    file: "/etc/passwd",
+                    line: line_number(n),
+                });
+            }
+        }
+        members.sort_by(|a, b| a.name.cmp(&b.name));
+        members
     }
 
     /// The user named for `uid`.
@@ -192,6 +247,42 @@ mod tests {
         assert_eq!(table.get(&0).map(String::as_str), Some("root"));
         assert_eq!(table.get(&998).map(String::as_str), Some("kube"));
         assert_eq!(table.len(), 2);
+    }
+
+    #[test]
+    fn a_groups_members_are_listed_and_primary_once_with_their_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/group"),
+            "root:x:0:
+docker:x:999:ci, alice
+",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("etc/passwd"),
+            "root:x:0:0::/root:/bin/sh
+alice:x:1000:999::/:
+build:x:1001:999::/:
+",
+        )
+        .unwrap();
+        let accounts = Accounts::read(&HostRoot::new(dir.path()));
+        let members: Vec<(String, &str, u32)> = accounts
+            .members_of("docker")
+            .into_iter()
+            .map(|m| (m.name, m.file, m.line))
+            .collect();
+        assert_eq!(
+            members,
+            [
+                ("alice".to_owned(), "/etc/group", 2),
+                ("build".to_owned(), "/etc/passwd", 3),
+                ("ci".to_owned(), "/etc/group", 2),
+            ]
+        );
+        assert!(accounts.members_of("wheel").is_empty());
     }
 
     #[cfg(unix)]

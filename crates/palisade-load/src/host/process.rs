@@ -52,14 +52,22 @@ pub fn find(proc: &Path, binary: &str) -> Vec<Process> {
     found
 }
 
-fn read_argv(path: &Path) -> Option<Vec<String>> {
+/// At most `limit` bytes of a `/proc` file. Files there are not regular
+/// (their size reads 0), so the host root's bounded reader does not apply;
+/// this is the one capped reader of the host's `/proc`.
+pub(crate) fn read_proc(path: &Path, limit: u64) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .ok()?
-        .take(MAX_CMDLINE)
+        .take(limit)
         .read_to_end(&mut bytes)
         .ok()?;
+    Some(bytes)
+}
+
+fn read_argv(path: &Path) -> Option<Vec<String>> {
+    let bytes = read_proc(path, MAX_CMDLINE)?;
     let argv: Vec<String> = bytes
         .split(|b| *b == 0)
         .filter(|a| !a.is_empty())
