@@ -6,9 +6,11 @@
 //! `executionSuccessful` false.
 //! <https://docs.github.com/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use palisade_model::{DocSection, Severity};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Report;
@@ -63,45 +65,24 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
-    let rule_index = |id: &str| report.controls.iter().position(|m| m.id == id);
-    let results: Vec<Value> = report
-        .findings
+    // Each result is built, written and dropped in turn: a tree of 38,000
+    // results held at once took half a gigabyte and most of the time in
+    // fresh pages.
+    let rule_index: HashMap<&str, usize> = report
+        .controls
         .iter()
-        .map(|f| {
-            let mut result = json!({
-                "ruleId": f.control,
-                // A user policy's warning never reads as an error.
-                "level": if f.enforcement.is_enforce() { level(f.severity) } else { "note" },
-                "message": {"text": format!("{}: {}", f.resource.display_name(), f.message)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&f.location.file)},
-                        "region": region(&f.location),
-                    },
-                    "logicalLocations": [{
-                        "name": f.field.to_string(),
-                        "fullyQualifiedName": format!("{}.{}", f.resource.display_name(), f.field),
-                        "kind": "member",
-                    }],
-                }],
-                "partialFingerprints": {
-                    "palisade/v1": format!("{}|{}|{}|{}", f.control, f.resource.display_name(), f.field, f.container.as_deref().unwrap_or("")),
-                },
-            });
-            if let (Some(index), Some(obj)) = (rule_index(f.control), result.as_object_mut()) {
-                obj.insert("ruleIndex".into(), json!(index));
-            }
-            // SARIF's own way to say "reported, but accepted": dashboards
-            // show it as suppressed, with the justification.
-            if let (Some(waiver), Some(obj)) = (&f.waiver, result.as_object_mut()) {
-                obj.insert(
-                    "suppressions".into(),
-                    json!([{"kind": "external", "status": "accepted", "justification": waiver.justification}]),
-                );
-            }
-            result
-        })
+        .enumerate()
+        .map(|(i, m)| (m.id, i))
         .collect();
+    let results = Streamed {
+        len: report.findings.len(),
+        item: |i: usize| {
+            report
+                .findings
+                .get(i)
+                .map(|f| result(f, rule_index.get(f.control).copied()))
+        },
+    };
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -115,34 +96,106 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             json!({"level": "error", "message": {"text": e.message}, "locations": [{"physicalLocation": physical}]})
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "palisade",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/palisade-dev/palisade",
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": report.errors.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-        }],
-    });
-    let mut doc = doc;
-    // With `--compat`: where the two readings differ, in the run's property
-    // bag (results follow the tool's reading, as in every format).
-    if let Some(compared) = &report.compared
-        && let Some(run) = doc.pointer_mut("/runs/0").and_then(|r| r.as_object_mut())
-    {
-        run.insert("properties".into(), json!({"compared": compared}));
-    }
+    let run = Run {
+        invocations: json!([{
+            "executionSuccessful": report.errors.is_empty(),
+            "toolExecutionNotifications": notifications,
+        }]),
+        // With `--compat`: where the two readings differ, in the run's
+        // property bag (results follow the tool's reading, as in every
+        // format).
+        properties: report.compared.as_ref().map(|c| json!({"compared": c})),
+        results,
+        tool: json!({"driver": {
+            "name": "palisade",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/palisade-dev/palisade",
+            "rules": rules,
+        }}),
+    };
+    let doc = Document {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [run],
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// The document, its keys in the order `serde_json`'s maps sort them (the
+/// order a `json!` tree of it printed in), so that streaming the results
+/// changes no byte.
+#[derive(Serialize)]
+struct Document<R: Serialize> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<R>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<R: Serialize> {
+    invocations: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Value>,
+    results: R,
+    tool: Value,
+}
+
+/// A sequence whose items are made as they are written.
+struct Streamed<F> {
+    len: usize,
+    item: F,
+}
+
+impl<F: Fn(usize) -> Option<Value>> Serialize for Streamed<F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.len))?;
+        for i in 0..self.len {
+            if let Some(item) = (self.item)(i) {
+                seq.serialize_element(&item)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// One finding as a SARIF result.
+fn result(f: &palisade_model::Finding, rule_index: Option<usize>) -> Value {
+    let mut result = json!({
+        "ruleId": f.control,
+        // A user policy's warning never reads as an error.
+        "level": if f.enforcement.is_enforce() { level(f.severity) } else { "note" },
+        "message": {"text": format!("{}: {}", f.resource.display_name(), f.message)},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri(&f.location.file)},
+                "region": region(&f.location),
+            },
+            "logicalLocations": [{
+                "name": f.field.to_string(),
+                "fullyQualifiedName": format!("{}.{}", f.resource.display_name(), f.field),
+                "kind": "member",
+            }],
+        }],
+        "partialFingerprints": {
+            "palisade/v1": format!("{}|{}|{}|{}", f.control, f.resource.display_name(), f.field, f.container.as_deref().unwrap_or("")),
+        },
+    });
+    if let (Some(index), Some(obj)) = (rule_index, result.as_object_mut()) {
+        obj.insert("ruleIndex".into(), json!(index));
+    }
+    // SARIF's own way to say "reported, but accepted": dashboards show it
+    // as suppressed, with the justification.
+    if let (Some(waiver), Some(obj)) = (&f.waiver, result.as_object_mut()) {
+        obj.insert(
+            "suppressions".into(),
+            json!([{"kind": "external", "status": "accepted", "justification": waiver.justification}]),
+        );
+    }
+    result
 }
 
 /// `security`, `kubernetes` and the frameworks whose packs use the control.
