@@ -21,7 +21,7 @@ use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::pkcs8::{DecodePublicKey, EncodePublicKey};
 
-use crate::artifact::{self, Store, at};
+use crate::artifact::{Store, at};
 use crate::{BundleError, err, sha256};
 
 const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -168,76 +168,25 @@ pub(crate) fn verify_blob(
         })
 }
 
-/// What cosign writes for a signature of the manifest `digest`: the
-/// simple-signing payload. Public so that tests (and `policy push
-/// --sign` later) build exactly what cosign builds.
-pub fn payload(docker_reference: &str, digest: &str) -> Vec<u8> {
-    let value = serde_json::json!({
-        "critical": {
-            "identity": {"docker-reference": docker_reference},
-            "image": {"docker-manifest-digest": digest},
-            "type": PAYLOAD_TYPE,
-        },
-        "optional": null,
-    });
-    value.to_string().into_bytes()
-}
-
-/// The signature manifest cosign stores for `payload` signed with
-/// `signature` (base64): the manifest and its blobs (config, payload).
-pub fn signature_manifest(payload: &[u8], signature: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
-    let config =
-        br#"{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"#;
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": artifact::MANIFEST_TYPE,
-        "config": {
-            "mediaType": "application/vnd.oci.image.config.v1+json",
-            "size": config.len(),
-            "digest": artifact::digest_of(config),
-        },
-        "layers": [{
-            "mediaType": SIMPLE_SIGNING,
-            "size": payload.len(),
-            "digest": artifact::digest_of(payload),
-            "annotations": {SIGNATURE_ANNOTATION: signature},
-        }],
-    });
-    (
-        manifest.to_string().into_bytes(),
-        vec![config.to_vec(), payload.to_vec()],
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use p256::ecdsa::SigningKey;
-    use p256::ecdsa::signature::Signer;
-    use p256::pkcs8::LineEnding;
+    use palisade_testkit::cosign::KeyPair;
 
     use super::*;
 
-    fn key(seed: u8) -> (SigningKey, PublicKey) {
-        let signing = SigningKey::from_slice(&[seed; 32]).unwrap();
-        let pem = signing
-            .verifying_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap();
-        (signing, PublicKey::from_pem(&pem).unwrap())
-    }
-
-    fn sign(key: &SigningKey, message: &[u8]) -> String {
-        let signature: Signature = key.sign(message);
-        base64::engine::general_purpose::STANDARD.encode(signature.to_der().as_bytes())
+    fn key(seed: u8) -> (KeyPair, PublicKey) {
+        let pair = KeyPair::from_seed(seed);
+        let public = PublicKey::from_pem(&pair.public_pem).unwrap();
+        (pair, public)
     }
 
     #[test]
     fn a_blob_signature_verifies_with_its_key_only() {
         let (signing, public) = key(7);
         let (_, other) = key(9);
-        let signature = sign(&signing, b"bundle bytes");
+        let signature = signing.sign(b"bundle bytes");
         let fingerprint = verify_blob(
             b"bundle bytes",
             &signature,
@@ -257,9 +206,19 @@ mod tests {
     #[test]
     fn a_payload_must_name_the_manifest_it_signs() {
         let hex = "a".repeat(64);
-        let signed = payload("r/p", &format!("sha256:{hex}"));
-        assert!(payload_names(&signed, &hex).is_ok());
-        let reason = payload_names(&signed, &"b".repeat(64)).unwrap_err();
+        let signed = serde_json::json!({
+            "critical": {
+                "identity": {"docker-reference": "r/p"},
+                "image": {"docker-manifest-digest": format!("sha256:{hex}")},
+                "type": PAYLOAD_TYPE,
+            },
+            "optional": null,
+        })
+        .to_string();
+        assert!(payload_names(signed.as_bytes(), &hex).is_ok());
+        let reason = payload_names(signed.as_bytes(), &"b".repeat(64)).unwrap_err();
         assert!(reason.contains("another manifest"), "{reason}");
+        let reason = payload_names(b"{}", &hex).unwrap_err();
+        assert!(reason.contains("another type"), "{reason}");
     }
 }

@@ -8,11 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
-use p256::pkcs8::{EncodePublicKey, LineEnding};
-use palisade_bundle::{Network, Options, PublicKey, resolve, signature};
+use palisade_bundle::{Network, Options, PublicKey, resolve};
+use palisade_testkit::cosign::KeyPair;
 use palisade_testkit::registry::{Registry, Settings};
 
 fn policies(dir: &Path) -> PathBuf {
@@ -38,31 +35,10 @@ fn options(dir: &Path, cache: &str, keys: Vec<PublicKey>, network: Network) -> O
     }
 }
 
-fn key(seed: u8) -> (SigningKey, PublicKey) {
-    let signing = SigningKey::from_slice(&[seed; 32]).unwrap();
-    let pem = signing
-        .verifying_key()
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
-    (signing, PublicKey::from_pem(&pem).unwrap())
-}
-
-fn sign(key: &SigningKey, message: &[u8]) -> String {
-    let signature: Signature = key.sign(message);
-    base64::engine::general_purpose::STANDARD.encode(signature.to_der().as_bytes())
-}
-
-/// Stores what `cosign sign --key` stores for the manifest `digest` of
-/// `repository`: the simple-signing payload and a manifest tagged
-/// `sha256-<hex>.sig` carrying the signature.
-fn cosign(registry: &Registry, repository: &str, digest: &str, signed: &str, key: &SigningKey) {
-    let payload = signature::payload(&format!("{}/{repository}", registry.address), signed);
-    let (manifest, blobs) = signature::signature_manifest(&payload, &sign(key, &payload));
-    for blob in blobs {
-        registry.put_blob(&blob);
-    }
-    let tag = format!("{}.sig", digest.replace(':', "-"));
-    registry.put_manifest(repository, &tag, &manifest);
+fn key(seed: u8) -> (KeyPair, PublicKey) {
+    let pair = KeyPair::from_seed(seed);
+    let public = PublicKey::from_pem(&pair.public_pem).unwrap();
+    (pair, public)
 }
 
 #[test]
@@ -184,7 +160,7 @@ fn a_tag_is_trusted_only_with_a_signature_by_a_key_given() {
     assert!(unsigned.0.contains("no cosign signature"), "{unsigned}");
 
     // Signed by someone else, or a signature of another manifest.
-    cosign(&registry, "acme/policies", &digest, &digest, &stranger);
+    stranger.sign_in(&registry, "acme/policies", &digest, &digest);
     let wrong_key = resolve(
         &image,
         &options(dir.path(), "c1", vec![public.clone()], network.clone()),
@@ -192,7 +168,7 @@ fn a_tag_is_trusted_only_with_a_signature_by_a_key_given() {
     .unwrap_err();
     assert!(wrong_key.0.contains("none of the keys"), "{wrong_key}");
     let elsewhere = format!("sha256:{}", "2".repeat(64));
-    cosign(&registry, "acme/policies", &digest, &elsewhere, &signing);
+    signing.sign_in(&registry, "acme/policies", &digest, &elsewhere);
     let replayed = resolve(
         &image,
         &options(dir.path(), "c1", vec![public.clone()], network.clone()),
@@ -200,7 +176,7 @@ fn a_tag_is_trusted_only_with_a_signature_by_a_key_given() {
     .unwrap_err();
     assert!(replayed.0.contains("another manifest"), "{replayed}");
 
-    cosign(&registry, "acme/policies", &digest, &digest, &signing);
+    signing.sign_in(&registry, "acme/policies", &digest, &digest);
     let pulled = resolve(
         &image,
         &options(dir.path(), "c1", vec![public.clone()], network.clone()),
@@ -276,7 +252,7 @@ fn registries_and_tarballs_are_reached_over_verified_tls() {
     assert!(no_signature.0.contains("no signature at"), "{no_signature}");
     registry.put_file(
         "/bundles/policies.tar.gz.sig",
-        sign(&signing, &tarball).as_bytes(),
+        signing.sign(&tarball).as_bytes(),
     );
     let signed = resolve(
         &url,

@@ -13,9 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use base64::Engine;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
-use p256::pkcs8::{EncodePublicKey, LineEnding};
+use palisade_testkit::cosign::KeyPair;
 use palisade_testkit::registry::{Registry, Settings};
 
 /// The controls of a JSON report's findings, sorted.
@@ -100,6 +98,32 @@ impl Remote {
         format!("oci://{}/acme/policies:v1", self.address)
     }
 
+    /// `policy push --to` of the example policies; their digest, which
+    /// the command also names in the `--policy` reference it suggests.
+    fn push(&self) -> String {
+        let policies = support::workspace().join("examples/policies");
+        let pushed = self.palisade(&[
+            "policy",
+            "push",
+            policies.to_str().unwrap(),
+            "--to",
+            &self.image(),
+        ]);
+        assert_eq!(
+            pushed.status.code(),
+            Some(0),
+            "{}",
+            support::stderr(&pushed)
+        );
+        let digest = support::stdout(&pushed).trim().to_owned();
+        assert!(
+            support::stderr(&pushed).contains(&format!("--policy {}@{digest}", self.image())),
+            "{}",
+            support::stderr(&pushed)
+        );
+        digest
+    }
+
     fn registry(&self) -> &Registry {
         self.registry.as_ref().unwrap()
     }
@@ -123,47 +147,19 @@ fn scan_with(remote: &Remote, extra: &[&str]) -> Output {
     remote.palisade(&args)
 }
 
-/// A cosign key pair: the signing half, and the public key's PEM file.
-fn cosign_key(dir: &Path, seed: u8) -> (SigningKey, PathBuf) {
-    let signing = SigningKey::from_slice(&[seed; 32]).unwrap();
-    let pem = signing
-        .verifying_key()
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
+/// A cosign key pair, and its public key written as `cosign.pub` is.
+fn cosign_key(dir: &Path, seed: u8) -> (KeyPair, PathBuf) {
+    let pair = KeyPair::from_seed(seed);
     let path = dir.join(format!("cosign-{seed}.pub"));
-    std::fs::write(&path, pem).unwrap();
-    (signing, path)
-}
-
-fn sign(key: &SigningKey, message: &[u8]) -> String {
-    let signature: Signature = key.sign(message);
-    base64::engine::general_purpose::STANDARD.encode(signature.to_der().as_bytes())
+    std::fs::write(&path, &pair.public_pem).unwrap();
+    (pair, path)
 }
 
 #[test]
 fn a_bundle_pushed_to_a_registry_judges_as_on_disk_and_then_runs_offline() {
     let dir = tempfile::tempdir().unwrap();
     let remote = Remote::start(dir.path());
-    let policies = support::workspace().join("examples/policies");
-    let pushed = remote.palisade(&[
-        "policy",
-        "push",
-        policies.to_str().unwrap(),
-        "--to",
-        &remote.image(),
-    ]);
-    assert_eq!(
-        pushed.status.code(),
-        Some(0),
-        "{}",
-        support::stderr(&pushed)
-    );
-    let digest = support::stdout(&pushed).trim().to_owned();
-    assert!(
-        support::stderr(&pushed).contains(&format!("--policy {}@{digest}", remote.image())),
-        "{}",
-        support::stderr(&pushed)
-    );
+    let digest = remote.push();
     // The client logged in through the token endpoint.
     assert!(
         remote
@@ -303,34 +299,11 @@ fn a_policy_bundle_is_pulled_by_its_digest() {
     );
 }
 
-/// What `cosign sign --key` leaves in the registry for the manifest
-/// `digest`: a simple-signing payload and a `sha256-<hex>.sig` manifest.
-fn cosign_sign(remote: &Remote, digest: &str, key: &SigningKey) {
-    let registry = remote.registry();
-    let payload =
-        palisade_bundle::signature::payload(&format!("{}/acme/policies", remote.address), digest);
-    let (manifest, blobs) =
-        palisade_bundle::signature::signature_manifest(&payload, &sign(key, &payload));
-    for blob in blobs {
-        registry.put_blob(&blob);
-    }
-    let tag = format!("{}.sig", digest.replace(':', "-"));
-    registry.put_manifest("acme/policies", &tag, &manifest);
-}
-
 #[test]
 fn a_signed_tag_is_trusted_with_the_key_and_refused_with_another() {
     let dir = tempfile::tempdir().unwrap();
     let remote = Remote::start(dir.path());
-    let policies = support::workspace().join("examples/policies");
-    let pushed = remote.palisade(&[
-        "policy",
-        "push",
-        policies.to_str().unwrap(),
-        "--to",
-        &remote.image(),
-    ]);
-    let digest = support::stdout(&pushed).trim().to_owned();
+    let digest = remote.push();
     let (signing, public) = cosign_key(dir.path(), 21);
     let (_, stranger) = cosign_key(dir.path(), 22);
     let image = remote.image();
@@ -343,7 +316,7 @@ fn a_signed_tag_is_trusted_with_the_key_and_refused_with_another() {
         "{}",
         support::stderr(&unsigned)
     );
-    cosign_sign(&remote, &digest, &signing);
+    signing.sign_in(remote.registry(), "acme/policies", &digest, &digest);
     let signed = scan_with(&remote, &["--policy", &image, "--policy-key", public]);
     assert_eq!(
         signed.status.code(),
@@ -417,7 +390,7 @@ fn an_https_tarball_named_in_the_configuration_is_verified_and_signed() {
         .put_file("/bundles/policies.tar.gz", &tarball);
     remote.registry().put_file(
         "/bundles/policies.tar.gz.sig",
-        sign(&signing, &tarball).as_bytes(),
+        signing.sign(&tarball).as_bytes(),
     );
     let url = format!("https://{}/bundles/policies.tar.gz", remote.address);
     let hex: String = {
