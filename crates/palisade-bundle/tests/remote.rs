@@ -150,38 +150,29 @@ fn a_tag_is_trusted_only_with_a_signature_by_a_key_given() {
     let (signing, public) = key(3);
     let (stranger, _) = key(5);
 
+    // What the tag resolves to, trusted by the key `public` (cache c1).
+    let with_key = || {
+        resolve(
+            &image,
+            &options(dir.path(), "c1", vec![public.clone()], network.clone()),
+        )
+    };
     let refused = resolve(&image, &options(dir.path(), "c1", vec![], network.clone())).unwrap_err();
     assert!(refused.0.contains("pin the bundle by digest"), "{refused}");
-    let unsigned = resolve(
-        &image,
-        &options(dir.path(), "c1", vec![public.clone()], network.clone()),
-    )
-    .unwrap_err();
+    let unsigned = with_key().unwrap_err();
     assert!(unsigned.0.contains("no cosign signature"), "{unsigned}");
 
     // Signed by someone else, or a signature of another manifest.
     stranger.sign_in(&registry, "acme/policies", &digest, &digest);
-    let wrong_key = resolve(
-        &image,
-        &options(dir.path(), "c1", vec![public.clone()], network.clone()),
-    )
-    .unwrap_err();
+    let wrong_key = with_key().unwrap_err();
     assert!(wrong_key.0.contains("none of the keys"), "{wrong_key}");
     let elsewhere = format!("sha256:{}", "2".repeat(64));
     signing.sign_in(&registry, "acme/policies", &digest, &elsewhere);
-    let replayed = resolve(
-        &image,
-        &options(dir.path(), "c1", vec![public.clone()], network.clone()),
-    )
-    .unwrap_err();
+    let replayed = with_key().unwrap_err();
     assert!(replayed.0.contains("another manifest"), "{replayed}");
 
     signing.sign_in(&registry, "acme/policies", &digest, &digest);
-    let pulled = resolve(
-        &image,
-        &options(dir.path(), "c1", vec![public.clone()], network.clone()),
-    )
-    .unwrap();
+    let pulled = with_key().unwrap();
     assert_eq!(pulled.digest, digest);
     assert_eq!(
         pulled.signed_by.as_deref(),

@@ -235,16 +235,6 @@ fn a_policy_bundle_is_pulled_by_its_digest() {
     );
     let digest = support::stdout(&pushed).trim().to_owned();
     assert!(digest.starts_with("sha256:"), "{digest}");
-    let controls = |output: &std::process::Output| -> Vec<String> {
-        let mut controls: Vec<String> = support::json(output)["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["control"].as_str().unwrap().to_owned())
-            .collect();
-        controls.sort();
-        controls
-    };
     let example = example.to_str().unwrap();
     let from_disk = run(&[
         "scan",
