@@ -41,15 +41,45 @@ fn key(seed: u8) -> (KeyPair, PublicKey) {
     (pair, public)
 }
 
-#[test]
-fn a_bundle_pushed_to_a_registry_is_pulled_by_digest_then_offline_from_the_cache() {
+/// A plain-HTTP registry on loopback holding the test policies, pushed
+/// as `acme/policies:v1`.
+struct Pushed {
+    dir: tempfile::TempDir,
+    policies: PathBuf,
+    registry: Registry,
+    image: String,
+    network: Network,
+    digest: String,
+}
+
+fn pushed() -> Pushed {
     let dir = tempfile::tempdir().unwrap();
     let policies = policies(dir.path());
     let registry = Registry::start(Settings::default());
     let image = format!("oci://{}/acme/policies:v1", registry.address);
+    let network = plain(&registry);
     let digest =
-        palisade_bundle::push_registry(std::slice::from_ref(&policies), &image, &plain(&registry))
-            .unwrap();
+        palisade_bundle::push_registry(std::slice::from_ref(&policies), &image, &network).unwrap();
+    Pushed {
+        dir,
+        policies,
+        registry,
+        image,
+        network,
+        digest,
+    }
+}
+
+#[test]
+fn a_bundle_pushed_to_a_registry_is_pulled_by_digest_then_offline_from_the_cache() {
+    let Pushed {
+        dir,
+        policies,
+        registry,
+        image,
+        network,
+        digest,
+    } = pushed();
     // The registry and a layout hold the same bytes: one digest.
     let layout = dir.path().join("layout");
     let in_layout =
@@ -65,7 +95,6 @@ fn a_bundle_pushed_to_a_registry_is_pulled_by_digest_then_offline_from_the_cache
     );
 
     let pinned = format!("{image}@{digest}");
-    let network = plain(&registry);
     let pulled = resolve(
         &pinned,
         &options(dir.path(), "cache", vec![], network.clone()),
@@ -86,13 +115,14 @@ fn a_bundle_pushed_to_a_registry_is_pulled_by_digest_then_offline_from_the_cache
 
 #[test]
 fn a_registry_serving_other_bytes_or_another_digest_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let policies = policies(dir.path());
-    let registry = Registry::start(Settings::default());
-    let image = format!("oci://{}/acme/policies:v1", registry.address);
-    let network = plain(&registry);
-    let digest =
-        palisade_bundle::push_registry(std::slice::from_ref(&policies), &image, &network).unwrap();
+    let Pushed {
+        dir,
+        policies,
+        registry,
+        image,
+        network,
+        digest,
+    } = pushed();
 
     let other = format!("{image}@sha256:{}", "1".repeat(64));
     let refused = resolve(&other, &options(dir.path(), "c1", vec![], network.clone())).unwrap_err();
@@ -140,13 +170,14 @@ fn a_registry_serving_other_bytes_or_another_digest_is_refused() {
 
 #[test]
 fn a_tag_is_trusted_only_with_a_signature_by_a_key_given() {
-    let dir = tempfile::tempdir().unwrap();
-    let policies = policies(dir.path());
-    let registry = Registry::start(Settings::default());
-    let image = format!("oci://{}/acme/policies:v1", registry.address);
-    let network = plain(&registry);
-    let digest =
-        palisade_bundle::push_registry(std::slice::from_ref(&policies), &image, &network).unwrap();
+    let Pushed {
+        dir,
+        policies: _,
+        registry,
+        image,
+        network,
+        digest,
+    } = pushed();
     let (signing, public) = key(3);
     let (stranger, _) = key(5);
 

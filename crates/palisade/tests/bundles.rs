@@ -46,6 +46,13 @@ fn from_disk() -> Vec<String> {
     controls
 }
 
+/// A scan with the bundled example policies failed on exactly the
+/// findings the same policies give from disk.
+fn judges_as_on_disk(output: &Output) {
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(output));
+    assert_eq!(controls(output), from_disk());
+}
+
 /// A registry over TLS that asks for a token, and what a client needs
 /// to reach it: the CA in a file and a Docker configuration that logs in.
 struct Remote {
@@ -171,13 +178,7 @@ fn a_bundle_pushed_to_a_registry_judges_as_on_disk_and_then_runs_offline() {
 
     let pinned = format!("{}@{digest}", remote.image());
     let from_registry = scan_with(&remote, &["--policy", &pinned]);
-    assert_eq!(
-        from_registry.status.code(),
-        Some(1),
-        "{}",
-        support::stderr(&from_registry)
-    );
-    assert_eq!(controls(&from_registry), from_disk());
+    judges_as_on_disk(&from_registry);
 
     // A tag alone is refused without a key, before anything runs.
     let unpinned = scan_with(&remote, &["--policy", &remote.image()]);
@@ -192,13 +193,7 @@ fn a_bundle_pushed_to_a_registry_judges_as_on_disk_and_then_runs_offline() {
     let mut remote = remote;
     remote.stop();
     let offline = scan_with(&remote, &["--policy", &pinned]);
-    assert_eq!(
-        offline.status.code(),
-        Some(1),
-        "{}",
-        support::stderr(&offline)
-    );
-    assert_eq!(controls(&offline), from_disk());
+    judges_as_on_disk(&offline);
 }
 
 /// Policies distributed as an OCI artifact: pushed into a layout, pulled
@@ -236,15 +231,6 @@ fn a_policy_bundle_is_pulled_by_its_digest() {
     let digest = support::stdout(&pushed).trim().to_owned();
     assert!(digest.starts_with("sha256:"), "{digest}");
     let example = example.to_str().unwrap();
-    let from_disk = run(&[
-        "scan",
-        example,
-        "--no-builtins",
-        "--format",
-        "json",
-        "--policy",
-        policies.to_str().unwrap(),
-    ]);
     let reference = format!("oci-layout:{}@{digest}", layout.display());
     let from_bundle = run(&[
         "scan",
@@ -255,14 +241,7 @@ fn a_policy_bundle_is_pulled_by_its_digest() {
         "--policy",
         &reference,
     ]);
-    assert_eq!(
-        from_bundle.status.code(),
-        Some(1),
-        "{}",
-        support::stderr(&from_bundle)
-    );
-    assert!(!controls(&from_bundle).is_empty());
-    assert_eq!(controls(&from_bundle), controls(&from_disk));
+    judges_as_on_disk(&from_bundle);
     let pulled = run(&["policy", "pull", &reference]);
     assert_eq!(pulled.status.code(), Some(0));
     assert!(
@@ -308,13 +287,7 @@ fn a_signed_tag_is_trusted_with_the_key_and_refused_with_another() {
     );
     signing.sign_in(remote.registry(), "acme/policies", &digest, &digest);
     let signed = scan_with(&remote, &["--policy", &image, "--policy-key", public]);
-    assert_eq!(
-        signed.status.code(),
-        Some(1),
-        "{}",
-        support::stderr(&signed)
-    );
-    assert_eq!(controls(&signed), from_disk());
+    judges_as_on_disk(&signed);
     let other_key = scan_with(
         &remote,
         &[
@@ -404,13 +377,7 @@ fn an_https_tarball_named_in_the_configuration_is_verified_and_signed() {
     write_config(&hex);
     let config_arg = config.to_str().unwrap();
     let scanned = scan_with(&remote, &["--config", config_arg]);
-    assert_eq!(
-        scanned.status.code(),
-        Some(1),
-        "{}",
-        support::stderr(&scanned)
-    );
-    assert_eq!(controls(&scanned), from_disk());
+    judges_as_on_disk(&scanned);
     write_config(&"5".repeat(64));
     let refused = scan_with(&remote, &["--config", config_arg]);
     assert_eq!(refused.status.code(), Some(2));

@@ -305,16 +305,7 @@ fn rendered_charts_name_their_template_files() {
     );
     assert!(text.contains("32 |             privileged: true"), "{text}");
     let sarif = json(&scan("sarif"));
-    let uris: Vec<&str> = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
+    let uris = support::sarif_uris(&sarif);
     assert_eq!(
         uris,
         [

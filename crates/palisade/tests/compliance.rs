@@ -288,15 +288,7 @@ fn html_report_renders_in_chromium() {
         assert!(!html.contains(external), "external reference {external}");
     }
 
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
+    let Some(chromium) = support::installed(&support::CHROMIUM) else {
         assert!(
             std::env::var_os("PALISADE_REQUIRE_CHROMIUM").is_none(),
             "Chromium is required here but not installed"

@@ -56,15 +56,7 @@ spec:
 "#;
 
 fn chromedriver() -> Option<PathBuf> {
-    let found = ["chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(PathBuf::from);
+    let found = support::installed(&["chromedriver", "/usr/lib/chromium/chromedriver"]);
     if found.is_none() {
         assert!(
             std::env::var_os("PALISADE_REQUIRE_CHROMIUM").is_none(),
@@ -337,15 +329,7 @@ async fn the_report_renders_filters_and_fits_in_chromium() {
     client.close().await.unwrap();
 
     // Print to PDF (the print stylesheet: every section open, no filters).
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .expect("chromium beside chromium-driver");
+    let chromium = support::installed(&support::CHROMIUM).expect("chromium beside chromium-driver");
     let pdf = screenshots().join("report.pdf");
     let printed = Command::new(chromium)
         .args([

@@ -317,16 +317,7 @@ fn node_scan_judges_the_kubeadm_worker_as_its_kubelet_runs() {
         assert!(text.contains("kubelet-read-only-port"), "{format}: {text}");
     }
     let sarif = json_of(&node_scan(dir.path(), &["--format", "sarif"]));
-    let uris: Vec<&str> = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
+    let uris = support::sarif_uris(&sarif);
     assert!(
         uris.iter().any(|u| u.ends_with("10-kubeadm.conf")),
         "{uris:?}"
