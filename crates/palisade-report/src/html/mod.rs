@@ -59,11 +59,17 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )?;
     write_nav(report, out)?;
     writeln!(out, "</header><main>")?;
-    write_overview(report, out)?;
+    // Every finding grouped by object, once: the overview counts objects
+    // per control from it, the findings section lists it.
+    let objects = evidence::groups(
+        &report.findings,
+        &(0..report.findings.len()).collect::<Vec<_>>(),
+    );
+    write_overview(report, &objects, out)?;
     for c in &report.compliance {
         write_framework(report, c, out)?;
     }
-    write_findings(report, out)?;
+    write_findings(report, &objects, out)?;
     write_waivers(report, out)?;
     write_compared(report, out)?;
     if !report.errors.is_empty() {
@@ -104,7 +110,7 @@ fn write_nav(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Scores and charts first, then where the work is.
-fn write_overview(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn write_overview(report: &Report, objects: &[Group<'_>], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "<section id=\"overview\" aria-labelledby=\"overview-title\"><h2 id=\"overview-title\">Overview</h2>"
@@ -164,10 +170,7 @@ fn write_overview(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in report.findings.iter().filter(|f| f.waiver.is_none()) {
         by_control.entry(f.control).or_default().0 += 1;
     }
-    for g in evidence::groups(
-        &report.findings,
-        &(0..report.findings.len()).collect::<Vec<_>>(),
-    ) {
+    for g in objects {
         let mut controls: Vec<&str> = g
             .findings
             .iter()
@@ -297,7 +300,7 @@ fn evidence_list(report: &Report, findings: &[usize]) -> String {
     html
 }
 
-fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn write_findings(report: &Report, groups: &[Group<'_>], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "<section id=\"findings-section\" aria-labelledby=\"findings-title\"><h2 id=\"findings-title\">Findings</h2>"
@@ -305,10 +308,6 @@ fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.findings.is_empty() {
         return writeln!(out, "<p>No findings.</p></section>");
     }
-    let groups = evidence::groups(
-        &report.findings,
-        &(0..report.findings.len()).collect::<Vec<_>>(),
-    );
     writeln!(
         out,
         "<div class=\"filters no-print\" role=\"search\"><label for=\"filter-text\">Search</label> <input type=\"search\" id=\"filter-text\" placeholder=\"control, object, file, message\">"
@@ -340,7 +339,7 @@ fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         groups.len(),
         plural(groups.len())
     )?;
-    for g in &groups {
+    for g in groups {
         write_group(report, g, out)?;
     }
     writeln!(out, "</div></section>")
