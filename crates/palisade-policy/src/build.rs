@@ -118,18 +118,37 @@ impl Config {
     /// a version it did not decide.
     pub fn build(&self, request: &PolicyRequest) -> Result<Built, BuildError> {
         let frameworks = self.frameworks(&request.frameworks)?;
-        let (user, fingerprint) = match self.user_policy_options(&request.policies) {
+        let (user, kyverno, fingerprint) = match self.user_policy_options(&request.policies) {
             Some((paths, keys, options)) => {
                 let paths = crate::bundles::resolve(paths, &keys)?;
+                let (kyverno, errors, kyverno_parts) =
+                    crate::kyverno::KyvernoPolicies::load(&paths);
+                if !errors.is_empty() {
+                    return Err(BuildError::Policies(
+                        errors
+                            .into_iter()
+                            .map(|e| palisade_rego::RegoError {
+                                file: e.file,
+                                line: None,
+                                message: e.message,
+                            })
+                            .collect(),
+                    ));
+                }
                 let sources = palisade_rego::collect_sources(&paths, &options.data)
                     .map_err(BuildError::Policies)?;
                 let compiled = palisade_rego::Policies::compile(&sources, &options)
                     .map_err(BuildError::Policies)?;
-                (Some(compiled), sources.fingerprint())
+                let mut fingerprint = sources.fingerprint();
+                fingerprint.extend(kyverno_parts);
+                (Some(compiled), Some(kyverno), fingerprint)
             }
-            None => (None, Vec::new()),
+            None => (None, None, Vec::new()),
         };
         let mut policy = self.policy_with(&frameworks, &request.controls, user)?;
+        if let Some(kyverno) = kyverno {
+            policy.set_kyverno_policies(kyverno);
+        }
         if let Some(path) = &request.allowed_digests {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;

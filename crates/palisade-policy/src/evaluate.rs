@@ -404,6 +404,7 @@ impl PolicySet {
         &self,
         object: &KubeObject<'_>,
         request: impl FnOnce() -> Result<Value, RegoError>,
+        admission: &crate::kyverno::KyvernoAdmission<'_>,
         file: &Arc<str>,
     ) -> Result<Vec<Finding>, RegoError> {
         let mut findings = Vec::new();
@@ -411,6 +412,7 @@ impl PolicySet {
         if self.user_policies().is_some() {
             findings.extend(self.evaluate_user_admission(object, request()?, file)?);
         }
+        findings.extend(self.evaluate_kyverno(object, file, Some(admission)));
         Ok(findings)
     }
 
@@ -429,6 +431,8 @@ impl PolicySet {
         let objects = objects(&document.root);
         for object in &objects {
             self.evaluate_object(object, &document.file, &mut out.findings);
+            out.findings
+                .extend(self.evaluate_kyverno(object, &document.file, None));
             self.evaluate_static_pods(object, &document.file, &mut out);
             if inventory {
                 out.gathered.inventory.add(object, &document.file);

@@ -13,6 +13,7 @@ pub mod config;
 pub mod digests;
 mod evaluate;
 pub mod exceptions;
+pub mod kyverno;
 mod selection;
 mod strict_bool;
 mod user;
@@ -41,6 +42,8 @@ pub struct PolicySet {
     exceptions: Arc<Exceptions>,
     /// User policies in Rego, when some were loaded.
     user: Option<Arc<palisade_rego::Policies>>,
+    /// Kyverno policies, when some were loaded.
+    kyverno: Option<Arc<kyverno::KyvernoPolicies>>,
     /// Conftest policies see every document at once (`--combine`).
     combine: bool,
     /// User policies turned off or given another severity under
@@ -101,6 +104,7 @@ impl PolicySet {
             user: None,
             combine: false,
             user_tuning: Default::default(),
+            kyverno: None,
             annotation_waivers: AnnotationWaivers::default(),
         }
     }
@@ -164,6 +168,7 @@ impl PolicySet {
             user: None,
             combine: false,
             user_tuning: Default::default(),
+            kyverno: None,
             annotation_waivers: AnnotationWaivers::default(),
         })
     }

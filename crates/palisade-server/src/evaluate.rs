@@ -73,12 +73,31 @@ impl Evaluator {
                 message,
             })
         };
+        let old_object = subject
+            .request
+            .old_object
+            .as_ref()
+            .and_then(|o| serde_json::to_value(o).ok());
+        let admission = palisade_policy::kyverno::KyvernoAdmission {
+            operation: subject.request.operation.as_str(),
+            old_object: old_object.as_ref(),
+            user: Some(palisade_kyverno_user(subject)),
+        };
         self.policy
-            .evaluate_admitted(&object, request, &self.file)
+            .evaluate_admitted(&object, request, &admission, &self.file)
             .map_err(|e| EvaluationError::Policy {
                 policy: e.file,
                 message: e.message,
             })
+    }
+}
+
+/// The request's user as Kyverno's rules see it (`request.userInfo`).
+fn palisade_kyverno_user(subject: &Subject<'_>) -> palisade_policy::kyverno::UserInfo {
+    palisade_policy::kyverno::UserInfo {
+        username: subject.request.user_info.username.clone(),
+        groups: subject.request.user_info.groups.clone(),
+        ..Default::default()
     }
 }
 

@@ -1,5 +1,6 @@
-//! `palisade test`: Rego unit tests and Gatekeeper-format fixture suites,
-//! with a line per test and a summary per suite.
+//! `palisade test`: Rego unit tests, Gatekeeper-format fixture suites and
+//! Kyverno CLI test files (`kyverno-test.yaml`), with a line per test and a
+//! summary per suite.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -74,8 +75,13 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
             },
         });
     }
+    for path in kyverno_test_files(&args.paths) {
+        groups.push(kyverno_group(&path));
+    }
     if groups.is_empty() {
-        anyhow::bail!("no Rego tests and no suite files under the given paths");
+        anyhow::bail!(
+            "no Rego tests, suite files or kyverno-test.yaml files under the given paths"
+        );
     }
     let mut out = BufWriter::new(std::io::stdout().lock());
     match args.format {
@@ -94,6 +100,57 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `kyverno-test.yaml` files under the paths (in hidden `.kyverno-test`
+/// folders too, where upstream keeps them).
+fn kyverno_test_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = paths
+        .iter()
+        .flat_map(|p| palisade_kyverno::testing::find_tests(p))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// One Kyverno test file as a group: a line per expected result. A result
+/// whose policy or rule Palisade cannot run fails, saying why.
+fn kyverno_group(path: &Path) -> Group {
+    let name = path.display().to_string();
+    match palisade_kyverno::testing::run_test(path) {
+        Ok(test) => Group {
+            name,
+            results: test
+                .rows
+                .into_iter()
+                .map(|row| {
+                    let outcome = match (row.ok, row.expected.as_str()) {
+                        (false, _) => Outcome::Fail(row.message),
+                        (true, "skip") => Outcome::Skip,
+                        // Excluded: the policy judged the resource with no
+                        // such rule, which the Kyverno CLI counts as skipped.
+                        (true, _) if row.actual.is_none() => Outcome::Skip,
+                        (true, _) => Outcome::Pass,
+                    };
+                    Checked {
+                        name: format!(
+                            "{}/{} {} ({})",
+                            row.policy, row.rule, row.resource, row.expected
+                        ),
+                        outcome,
+                        duration: std::time::Duration::ZERO,
+                    }
+                })
+                .collect(),
+            error: None,
+        },
+        Err(error) => Group {
+            name,
+            results: Vec::new(),
+            error: Some(error),
+        },
+    }
 }
 
 /// Suite files under the paths: YAML files with a `kind: Suite` document.
