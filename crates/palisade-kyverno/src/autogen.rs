@@ -371,16 +371,34 @@ fn replace_kinds(block: &mut Json, gvks: &[Json], only_pod_filters: bool, is_mat
 
 /// Moves `request.object.spec`/`.metadata` (and the old object's) to the
 /// template's, in the rule's whole text, as Kyverno does on its JSON.
+/// A rule with `validate.cel` has its CEL names moved instead (`object.spec`
+/// to `object.spec.template.spec`), as Kyverno's `podCELReplacementRules`.
 fn shift(rule: &Json, template: &str) -> Json {
     let text = rule.to_string();
-    let old_template = template.replacen("request.object", "request.oldObject", 1);
+    let cel = rule.pointer("/validate/cel").is_some_and(|c| !c.is_null());
+    let (new, old) = if cel {
+        (
+            template.trim_start_matches("request.").to_string(),
+            template.replacen("request.object", "oldObject", 1),
+        )
+    } else {
+        (
+            template.to_string(),
+            template.replacen("request.object", "request.oldObject", 1),
+        )
+    };
+    let (object, old_object) = if cel {
+        ("object", "oldObject")
+    } else {
+        ("request.object", "request.oldObject")
+    };
     let text = text
-        .replace("request.object.spec", &format!("{template}.spec"))
-        .replace("request.oldObject.spec", &format!("{old_template}.spec"))
-        .replace("request.object.metadata", &format!("{template}.metadata"))
+        .replace(&format!("{object}.spec"), &format!("{new}.spec"))
+        .replace(&format!("{old_object}.spec"), &format!("{old}.spec"))
+        .replace(&format!("{object}.metadata"), &format!("{new}.metadata"))
         .replace(
-            "request.oldObject.metadata",
-            &format!("{old_template}.metadata"),
+            &format!("{old_object}.metadata"),
+            &format!("{old}.metadata"),
         );
     serde_json::from_str(&text).unwrap_or_else(|_| rule.clone())
 }

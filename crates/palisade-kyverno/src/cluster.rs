@@ -14,7 +14,7 @@ pub enum LookupError {
 }
 
 /// The lower-case plural Kubernetes serves a kind under.
-fn plural(kind: &str) -> String {
+pub(crate) fn plural(kind: &str) -> String {
     let lower = kind.to_ascii_lowercase();
     if let Some(stem) = lower.strip_suffix('y')
         && !stem.ends_with(['a', 'e', 'o', 'u'])

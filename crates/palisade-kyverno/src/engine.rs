@@ -34,12 +34,6 @@ pub struct Request<'a> {
 /// The rule features this engine does not run, with why.
 fn unsupported(rule: &Json) -> Option<&'static str> {
     let validate = rule.get("validate")?;
-    if validate.get("podSecurity").is_some() {
-        return Some("validate.podSecurity is not evaluated by the Kyverno engine yet");
-    }
-    if validate.get("cel").is_some() {
-        return Some("validate.cel needs the CEL engine, not built yet");
-    }
     if validate.get("manifests").is_some() {
         return Some("validate.manifests (signed manifests) needs signature verification");
     }
@@ -98,21 +92,13 @@ pub fn validate(
         if !rule.has_validate() || !matching::rule_applies(&rule.json, &subject) {
             continue;
         }
-        let excepted: Vec<&str> = exceptions
+        let excepted: Vec<&Exception> = exceptions
             .iter()
             .filter(|e| e.applies(policy, &rule.name, &subject, &base))
-            .map(|e| e.name.as_str())
             .collect();
-        if !excepted.is_empty() {
-            responses.push(RuleResponse {
-                rule: rule.name.clone(),
-                status: Status::Skip,
-                message: format!(
-                    "rule is skipped due to policy exceptions {}",
-                    excepted.join(", ")
-                ),
-                path: String::new(),
-            });
+        let pod_security = rule.json.pointer("/validate/podSecurity").is_some();
+        if let Some(skip) = excepted_response(&rule.name, &excepted, pod_security) {
+            responses.push(skip);
             continue;
         }
         if let Some(reason) = unsupported(&rule.json) {
@@ -128,7 +114,12 @@ pub fn validate(
         for (key, value) in request.rule_values.get(&rule.name).into_iter().flatten() {
             ctx.set(key, value.clone());
         }
-        if let Some(response) = Validator::for_rule(&rule.name, &rule.json).validate(&mut ctx) {
+        let response = if pod_security {
+            crate::pod_security::validate(&rule.name, &rule.json, &mut ctx, &excepted)
+        } else {
+            Validator::for_rule(&rule.name, &rule.json).validate(&mut ctx)
+        };
+        if let Some(response) = response {
             let applied = response.status != Status::Skip;
             responses.push(response);
             if applied && policy.apply_one {
@@ -137,6 +128,35 @@ pub fn validate(
         }
     }
     responses
+}
+
+/// The skip of a rule that matched exceptions. A `validate.podSecurity`
+/// rule is only skipped by an exception without `podSecurity` exemptions
+/// (the others exempt controls when the rule runs), with Kyverno's message
+/// for it (`validate_pss.go`).
+fn excepted_response(
+    rule: &str,
+    excepted: &[&Exception],
+    pod_security: bool,
+) -> Option<RuleResponse> {
+    let message = if pod_security {
+        let whole = excepted.iter().find(|e| e.pod_security.is_empty())?;
+        format!("rule is skipped due to policy exception {}", whole.key())
+    } else if excepted.is_empty() {
+        return None;
+    } else {
+        let names: Vec<&str> = excepted.iter().map(|e| e.name.as_str()).collect();
+        format!(
+            "rule is skipped due to policy exceptions {}",
+            names.join(", ")
+        )
+    };
+    Some(RuleResponse {
+        rule: rule.to_string(),
+        status: Status::Skip,
+        message,
+        path: String::new(),
+    })
 }
 
 fn add_user(ctx: &mut Context, user: &UserInfo) {

@@ -19,6 +19,9 @@ pub struct Exception {
     /// `spec.match`, read as a rule's `match`.
     pub matching: Json,
     pub conditions: Option<Json>,
+    /// `spec.podSecurity`: the Pod Security controls exempted for a
+    /// `validate.podSecurity` rule, instead of skipping the whole rule.
+    pub pod_security: Vec<crate::pod_security::Exclusion>,
 }
 
 /// Whether `document` is a PolicyException.
@@ -72,7 +75,17 @@ impl Exception {
             exceptions,
             matching: spec.get("match").cloned().unwrap_or(Json::Null),
             conditions: spec.get("conditions").cloned(),
+            pod_security: crate::pod_security::Exclusion::list(spec.get("podSecurity")),
         })
+    }
+
+    /// `namespace/name`, or `name` for a cluster-wide exception (Kyverno's
+    /// `MetaNamespaceKeyFunc`), as Pod Security messages name it.
+    pub fn key(&self) -> String {
+        match &self.namespace {
+            Some(ns) if !ns.is_empty() => format!("{ns}/{}", self.name),
+            _ => self.name.clone(),
+        }
     }
 
     /// Whether the exception covers `rule` of `policy` for this subject.

@@ -9,11 +9,17 @@
 //! - `validate.rs` is one rule: `context` entries, preconditions, then
 //!   `deny` (`conditions/`), `pattern`/`anyPattern` (`pattern/`) or
 //!   `foreach`;
+//! - `pod_security.rs` is a `validate.podSecurity` rule, judged by
+//!   Palisade's own Pod Security Standards controls;
 //! - `variables.rs` substitutes `{{ }}` through `context.rs` and
 //!   `jmespath/` (JMESPath with Kyverno's functions);
+//! - `validating_policy.rs` is a ValidatingPolicy, on `cel_validation.rs`
+//!   (CEL validations as Kubernetes' admission policies run them, also used
+//!   by `validate.cel` rules) over the `palisade-cel` engine;
 //! - `testing/` runs `kyverno-test.yaml` files as `kyverno test` does.
 
 pub mod autogen;
+pub mod cel_validation;
 pub mod cluster;
 pub mod conditions;
 pub mod context;
@@ -24,10 +30,12 @@ pub mod images;
 pub mod jmespath;
 pub mod matching;
 pub mod pattern;
+pub mod pod_security;
 pub mod policy;
 pub mod quantity;
 pub mod testing;
 pub mod validate;
+pub mod validating_policy;
 pub mod variables;
 pub mod wildcards;
 

@@ -58,6 +58,8 @@ pub(crate) struct Validator<'a> {
     any_pattern: Option<&'a Json>,
     deny: Option<&'a Json>,
     foreach: &'a [Json],
+    /// `validate.cel` and the rule's `celPreconditions` (top level only).
+    cel: Option<(&'a Json, Option<&'a Json>)>,
     nesting: usize,
     /// The `foreach` element patterns apply to, when it is a map.
     element: Option<Json>,
@@ -84,6 +86,10 @@ impl<'a> Validator<'a> {
                 .get("foreach")
                 .and_then(Json::as_array)
                 .map_or(EMPTY, Vec::as_slice),
+            cel: validate
+                .get("cel")
+                .filter(|c| !c.is_null())
+                .map(|c| (c, rule.get("celPreconditions"))),
             nesting: 0,
             element: None,
         }
@@ -105,6 +111,7 @@ impl<'a> Validator<'a> {
                 .get("foreach")
                 .and_then(Json::as_array)
                 .map_or(EMPTY, Vec::as_slice),
+            cel: None,
             nesting: self.nesting + 1,
             element,
         }
@@ -131,6 +138,9 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
+        if let Some((cel, preconditions)) = self.cel {
+            return self.validate_cel(ctx, cel, preconditions);
+        }
         if let Some(deny) = self.deny {
             return self.validate_deny(ctx, deny);
         }
@@ -141,6 +151,58 @@ impl<'a> Validator<'a> {
             return self.validate_foreach(ctx);
         }
         None
+    }
+
+    /// `validate.cel` (`validate_cel.go`): the request as Kubernetes'
+    /// admission policies see it; false `celPreconditions` skip the rule.
+    fn validate_cel(
+        &self,
+        ctx: &Context,
+        cel: &Json,
+        preconditions: Option<&Json>,
+    ) -> Option<RuleResponse> {
+        use crate::cel_validation::{self, CelOutcome, Inputs};
+        if cel.get("paramKind").is_some() || cel.get("paramRef").is_some() {
+            return self.respond(
+                Status::NotEvaluated,
+                "validate.cel with params needs the parameter resources of a cluster",
+            );
+        }
+        let object = ctx.query("request.object").ok().filter(|o| !o.is_null());
+        let old_object = ctx.query("request.oldObject").ok().filter(|o| !o.is_null());
+        let username = ctx
+            .query("request.userInfo.username")
+            .ok()
+            .and_then(|u| u.as_str().map(String::from))
+            .unwrap_or_default();
+        let groups: Vec<String> = ctx
+            .query("request.userInfo.groups")
+            .ok()
+            .and_then(|g| serde_json::from_value(g).ok())
+            .unwrap_or_default();
+        let inputs = Inputs {
+            object: object.as_ref(),
+            old_object: old_object.as_ref(),
+            operation: ctx.operation(),
+            username: &username,
+            groups: &groups,
+        };
+        match cel_validation::run(
+            preconditions,
+            cel.get("variables"),
+            cel.get("expressions"),
+            self.message,
+            cel_validation::activation(&inputs),
+        ) {
+            CelOutcome::NotMatched => self.respond(Status::Skip, "cel preconditions not met"),
+            CelOutcome::Pass => self.respond(
+                Status::Pass,
+                format!("Validation rule '{}' passed.", self.rule),
+            ),
+            CelOutcome::Fail(message) => self.respond(Status::Fail, message),
+            CelOutcome::Error(message) => self.respond(Status::Error, message),
+            CelOutcome::NotEvaluated(message) => self.respond(Status::NotEvaluated, message),
+        }
     }
 
     fn condition_error(&self, what: &str, error: &ConditionError) -> Option<RuleResponse> {
@@ -250,14 +312,19 @@ impl<'a> Validator<'a> {
         }
         if !failed.is_empty() {
             let errors = failed.join(" ");
+            // Kyverno's `buildAnyPatternErrorMessage`.
             let text = if self.message.is_empty() {
                 format!("validation error: {errors}")
             } else {
-                let message = self.substituted_message(ctx);
-                if message.ends_with('.') {
-                    format!("validation error: {message} {errors}")
-                } else {
-                    format!("validation error: {message}. {errors}")
+                match variables::substitute_str(ctx, self.message) {
+                    Ok(Json::String(m)) if m.ends_with('.') => {
+                        format!("validation error: {m} {errors}")
+                    }
+                    Ok(Json::String(m)) => format!("validation error: {m}. {errors}"),
+                    _ => format!(
+                        "validation error: variables substitution error in rule {} execution error: {errors}",
+                        self.rule
+                    ),
                 }
             };
             return self.respond(Status::Fail, text);
@@ -277,14 +344,9 @@ impl<'a> Validator<'a> {
         self.respond(status, format!("variable substitution failed: {error}"))
     }
 
-    fn substituted_message(&self, ctx: &Context) -> String {
-        match variables::substitute_str(ctx, self.message) {
-            Ok(Json::String(s)) => s,
-            _ => self.message.to_string(),
-        }
-    }
-
-    /// Kyverno's `buildErrorMessage`.
+    /// Kyverno's `buildErrorMessage`: the rule's message with its
+    /// variables, or, when they do not resolve (an autogen rule whose
+    /// message reads the Pod's metadata), Kyverno's own fallback.
     fn error_message(&self, ctx: &Context, error: &str, path: &str) -> String {
         if self.message.is_empty() {
             return if path.is_empty() {
@@ -296,7 +358,15 @@ impl<'a> Validator<'a> {
                 format!("validation error: rule {} failed at path {path}", self.rule)
             };
         }
-        let mut message = self.substituted_message(ctx);
+        let mut message = match variables::substitute_str(ctx, self.message) {
+            Ok(Json::String(s)) => s,
+            _ => {
+                return format!(
+                    "validation error: variables substitution error in rule {} execution error: {error}",
+                    self.rule
+                );
+            }
+        };
         if !message.ends_with('.') {
             message.push('.');
         }

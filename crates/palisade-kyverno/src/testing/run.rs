@@ -26,11 +26,13 @@ use serde_json::{Map, Value as Json};
 
 use super::files::{documents, expand};
 use super::values::Values;
+use crate::cel_validation::Inputs;
 use crate::engine::{self, Request};
 use crate::exception::{self, Exception};
 use crate::matching::UserInfo;
 use crate::policy::{self, Policy};
 use crate::validate::{RuleResponse, Status};
+use crate::validating_policy::{self, CelException, ValidatingPolicy};
 
 /// One compared expectation.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +129,8 @@ fn rule_not_run(rule: &Json) -> Option<&'static str> {
 
 struct Loaded {
     policies: Vec<Policy>,
+    validating: Vec<ValidatingPolicy>,
+    cel_exceptions: Vec<CelException>,
     unsupported: BTreeMap<String, String>,
     resources: Vec<Resource>,
     values: Values,
@@ -150,6 +154,8 @@ fn strings(value: Option<&Json>) -> Vec<String> {
 
 fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
     let mut policies = Vec::new();
+    let mut validating = Vec::new();
+    let mut cel_exceptions = Vec::new();
     let mut unsupported = BTreeMap::new();
     let mut exceptions = Vec::new();
     for entry in strings(test.get("policies")) {
@@ -160,8 +166,15 @@ fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
                         Policy::from_json(&document)
                             .map_err(|e| format!("{}: {e}", file.display()))?,
                     );
+                } else if validating_policy::is_validating_policy(&document) {
+                    validating.push(
+                        ValidatingPolicy::from_json(&document)
+                            .map_err(|e| format!("{}: {e}", file.display()))?,
+                    );
                 } else if exception::is_exception(&document) {
                     exceptions.extend(Exception::from_json(&document));
+                } else if let Some(e) = CelException::from_json(&document) {
+                    cel_exceptions.push(e);
                 } else if let Some((name, reason)) = unsupported_kind(&document) {
                     unsupported.insert(name, reason);
                 }
@@ -170,7 +183,10 @@ fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
     }
     for entry in strings(test.get("exceptions")) {
         for file in expand(base, &entry) {
-            exceptions.extend(documents(&file)?.iter().filter_map(Exception::from_json));
+            for document in documents(&file)? {
+                exceptions.extend(Exception::from_json(&document));
+                cel_exceptions.extend(CelException::from_json(&document));
+            }
         }
     }
     let mut resources = Vec::new();
@@ -231,6 +247,8 @@ fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
     };
     Ok(Loaded {
         policies,
+        validating,
+        cel_exceptions,
         unsupported,
         resources,
         values,
@@ -376,6 +394,9 @@ fn compare(
         }
     };
 
+    if let Some(policy) = loaded.validating.iter().find(|p| p.name == policy_name) {
+        return compare_validating(policy, loaded, &named, &wanted, &operation, &expected, &row);
+    }
     let Some(policy_index) = loaded.policies.iter().position(|p| p.name == policy_name) else {
         let reason = loaded
             .unsupported
@@ -484,4 +505,112 @@ fn compare(
         }
     }
     rows
+}
+
+/// A result about a ValidatingPolicy: one response per resource (the
+/// policy has no rules), excluded when it does not apply.
+fn compare_validating(
+    policy: &ValidatingPolicy,
+    loaded: &Loaded,
+    named: &[usize],
+    wanted: &[String],
+    operation: &str,
+    expected: &str,
+    row: &dyn Fn(String, Option<Status>, bool, String) -> Row,
+) -> Vec<Row> {
+    if policy.json_mode {
+        return wanted
+            .iter()
+            .map(|w| {
+                row(
+                    w.clone(),
+                    Some(Status::NotEvaluated),
+                    false,
+                    "not evaluated: ValidatingPolicy in JSON mode (payloads are not run yet)"
+                        .into(),
+                )
+            })
+            .collect();
+    }
+    if named.is_empty() && !wanted.is_empty() {
+        return wanted
+            .iter()
+            .map(|w| {
+                row(
+                    w.clone(),
+                    None,
+                    false,
+                    format!("resource {w} not found in the test's resources"),
+                )
+            })
+            .collect();
+    }
+    let indices: Vec<usize> = if named.is_empty() {
+        (0..loaded.resources.len()).collect()
+    } else {
+        named.to_vec()
+    };
+    let operation = match operation {
+        "" => loaded
+            .values
+            .global
+            .get("request.operation")
+            .and_then(Json::as_str)
+            .unwrap_or("CREATE"),
+        op => op,
+    };
+    let (username, groups) = loaded
+        .user
+        .as_ref()
+        .map_or((String::new(), Vec::new()), |u| {
+            (u.username.clone(), u.groups.clone())
+        });
+    let unscored = policy.annotation("policies.kyverno.io/scored") == Some("false");
+    indices
+        .iter()
+        .filter_map(|i| loaded.resources.get(*i))
+        .map(|resource| {
+            let (object, old_object) = match operation {
+                "DELETE" => (None, Some(&resource.json)),
+                "UPDATE" => (Some(&resource.json), Some(&resource.json)),
+                _ => (Some(&resource.json), None),
+            };
+            let inputs = Inputs {
+                object,
+                old_object,
+                operation,
+                username: &username,
+                groups: &groups,
+            };
+            let labels = loaded
+                .values
+                .namespace_labels
+                .get(&resource.namespace)
+                .cloned()
+                .unwrap_or_default();
+            match policy.validate(&inputs, &labels, &loaded.cel_exceptions) {
+                None => row(resource.label(), None, true, "excluded".into()),
+                Some(response) => {
+                    let actual = match response.status {
+                        Status::Fail if unscored => "warn",
+                        status => status.as_str(),
+                    };
+                    let ok = actual == expected;
+                    let message = match (ok, response.status) {
+                        (true, _) => response.message.clone(),
+                        (false, Status::NotEvaluated) => {
+                            format!("not evaluated: {}", response.message)
+                        }
+                        (false, _) => {
+                            format!("want {expected}, got {actual}: {}", response.message)
+                        }
+                    };
+                    Row {
+                        rule: response.rule.clone(),
+                        ..row(resource.label(), Some(response.status), ok, message)
+                    }
+                }
+            }
+        })
+        .collect()
 }
