@@ -46,7 +46,7 @@ const KYVERNO_LIBRARIES: &[&str] = &[
 ];
 
 /// The library the expressions of a policy need and Palisade lacks.
-fn missing_library(sets: &[Option<&Json>]) -> Option<String> {
+pub(crate) fn missing_library(sets: &[Option<&Json>]) -> Option<String> {
     for set in sets {
         for item in list(*set) {
             for key in ["expression", "messageExpression"] {
@@ -75,6 +75,9 @@ pub struct Inputs<'a> {
     pub operation: &'a str,
     pub username: &'a str,
     pub groups: &'a [String],
+    /// The labels of the object's namespace, when known (a test's
+    /// `namespaceSelector`): `namespaceObject.metadata.labels`.
+    pub namespace_labels: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 fn text<'a>(value: &'a Json, key: &str) -> &'a str {
@@ -124,7 +127,10 @@ pub fn activation(inputs: &Inputs<'_>) -> Activation {
         &if namespace.is_empty() {
             Json::Null
         } else {
-            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+                "name": namespace,
+                "labels": inputs.namespace_labels.cloned().unwrap_or_default(),
+            }})
         },
     );
     activation.bind("params", &Json::Null);

@@ -186,6 +186,7 @@ impl<'a> Validator<'a> {
             operation: ctx.operation(),
             username: &username,
             groups: &groups,
+            namespace_labels: None,
         };
         match cel_validation::run(
             preconditions,

@@ -32,6 +32,9 @@ pub struct ValidatingPolicy {
     /// `evaluation.mode: JSON`: the policy judges JSON payloads, not
     /// Kubernetes objects.
     pub json_mode: bool,
+    /// For a Kubernetes ValidatingAdmissionPolicy: its bindings'
+    /// `matchResources` (none: the policy applies wherever it matches).
+    pub bindings: Option<Vec<Json>>,
 }
 
 /// A CEL PolicyException (`policies.kyverno.io`): the policies it names are
@@ -149,9 +152,43 @@ impl ValidatingPolicy {
                 })
                 .unwrap_or_else(|| vec!["Deny".into()]),
             json_mode: spec.pointer("/evaluation/mode").and_then(Json::as_str) == Some("JSON"),
+            bindings: None,
             name,
             variants,
         })
+    }
+
+    /// Reads a Kubernetes ValidatingAdmissionPolicy
+    /// (`admissionregistration.k8s.io/v1`): the same CEL machinery, no
+    /// autogen; bindings are added with [`ValidatingPolicy::bind`].
+    pub fn from_admission_policy(document: &Json) -> Result<Self, String> {
+        let mut policy = Self::from_json(document)?;
+        policy.variants.truncate(1);
+        policy.bindings = Some(Vec::new());
+        policy.actions = Vec::new();
+        Ok(policy)
+    }
+
+    /// Adds a ValidatingAdmissionPolicyBinding of this policy: its
+    /// `matchResources` narrows where the policy applies, its
+    /// `validationActions` say what a failure does.
+    pub fn bind(&mut self, binding: &Json) {
+        let spec = binding.get("spec").unwrap_or(&Json::Null);
+        for action in spec
+            .get("validationActions")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(a) = action.as_str()
+                && !self.actions.iter().any(|x| x == a)
+            {
+                self.actions.push(a.to_string());
+            }
+        }
+        if let Some(bindings) = &mut self.bindings {
+            bindings.push(spec.get("matchResources").cloned().unwrap_or(Json::Null));
+        }
     }
 
     /// Judges one request: `None` when the policy does not apply (no
@@ -179,6 +216,20 @@ impl ValidatingPolicy {
                 namespace_labels,
             )
         })?;
+        // A ValidatingAdmissionPolicy applies where one of its bindings
+        // matches; bound elsewhere, the CLI reports it skipped.
+        if let Some(bindings) = self.bindings.as_ref().filter(|b| !b.is_empty())
+            && !bindings
+                .iter()
+                .any(|m| binding_matches(m, subject, inputs.operation, namespace_labels))
+        {
+            return Some(RuleResponse {
+                rule: self.name.clone(),
+                status: Status::Skip,
+                message: "no binding of the policy matches the resource".into(),
+                path: String::new(),
+            });
+        }
         let rule = if variant.name.is_empty() {
             self.name.clone()
         } else {
@@ -193,7 +244,8 @@ impl ValidatingPolicy {
         if variant.spec.get("paramKind").is_some() {
             return Some(respond(
                 Status::NotEvaluated,
-                "ValidatingPolicy with params needs the parameter resources of a cluster".into(),
+                "a policy with params (paramKind) needs the parameter resources of a cluster"
+                    .into(),
             ));
         }
         let activation = cel_validation::activation(inputs);
@@ -225,6 +277,22 @@ impl ValidatingPolicy {
             CelOutcome::Fail(message) => Some(respond(Status::Fail, message)),
             CelOutcome::Error(message) => Some(respond(Status::Error, message)),
         }
+    }
+
+    /// Why the policy cannot be judged offline (it reads one of Kyverno's
+    /// CEL libraries that reach a cluster or the network, or JSON
+    /// payloads), if so.
+    pub fn offline_gap(&self) -> Option<String> {
+        if self.json_mode {
+            return Some("ValidatingPolicy in JSON mode (payloads are not run yet)".into());
+        }
+        self.variants.first().and_then(|v| {
+            cel_validation::missing_library(&[
+                v.spec.get("matchConditions"),
+                v.spec.get("variables"),
+                v.spec.get("validations"),
+            ])
+        })
     }
 
     /// An annotation's text.
@@ -363,6 +431,29 @@ fn replace_protected(text: &str, from: &str, to: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A binding's `matchResources`: like `matchConstraints`, but without
+/// resource rules it matches every resource.
+fn binding_matches(
+    match_resources: &Json,
+    object: &Json,
+    operation: &str,
+    namespace_labels: &BTreeMap<String, String>,
+) -> bool {
+    let mut constraints = match match_resources {
+        Json::Object(m) => Json::Object(m.clone()),
+        _ => json!({}),
+    };
+    if constraints.get("resourceRules").is_none()
+        && let Some(obj) = constraints.as_object_mut()
+    {
+        obj.insert(
+            "resourceRules".into(),
+            json!([{"apiGroups": ["*"], "apiVersions": ["*"], "resources": ["*"], "operations": ["*"]}]),
+        );
+    }
+    constraints_match(Some(&constraints), object, operation, namespace_labels)
 }
 
 /// An admission webhook's `matchConstraints` against the request.

@@ -2,8 +2,9 @@
 //! the same in-memory manifests, so the cost of evaluation shows as the gap
 //! between the two (the target is a whole scan within 2x of parsing); and
 //! one check (no privileged container) as a built-in control, as a
-//! Gatekeeper template and as a Conftest rule, on the same objects, so the
-//! price of Rego per object shows as a ratio.
+//! Gatekeeper template, as a Conftest rule, as a Kyverno pattern and as a
+//! Kyverno ValidatingPolicy in CEL, on the same objects, so the price of
+//! each policy language per object shows as a ratio.
 
 #![allow(
     clippy::unwrap_used,
@@ -113,6 +114,57 @@ deny contains msg if {
 }
 "#;
 
+/// Kyverno's own `disallow-privileged-containers` policy (kyverno/policies,
+/// pod-security/baseline), its pattern as written; autogen gives the rule
+/// for Deployments.
+const PRIVILEGED_KYVERNO: &str = r#"
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: bench-privileged}
+spec:
+  rules:
+  - name: privileged-containers
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    validate:
+      message: Privileged mode is disallowed.
+      pattern:
+        spec:
+          =(ephemeralContainers): [{=(securityContext): {=(privileged): "false"}}]
+          =(initContainers): [{=(securityContext): {=(privileged): "false"}}]
+          containers: [{=(securityContext): {=(privileged): "false"}}]
+"#;
+
+/// The same check as a ValidatingPolicy (Kyverno's pod-security-vpol
+/// version), CEL, with autogen for Deployments.
+const PRIVILEGED_CEL: &str = r#"
+apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: bench-privileged}
+spec:
+  validationActions: [Deny]
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}
+  variables:
+  - name: allContainers
+    expression: "object.spec.containers + object.spec.?initContainers.orValue([]) + object.spec.?ephemeralContainers.orValue([])"
+  validations:
+  - expression: "variables.allContainers.all(c, c.?securityContext.?privileged.orValue(false) == false)"
+    message: Privileged mode is disallowed.
+"#;
+
+fn kyverno_only(text: &str) -> PolicySet {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.yaml");
+    std::fs::write(&path, text).unwrap();
+    let (policies, errors, _) = palisade_policy::kyverno::KyvernoPolicies::load(&[path]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut policy = PolicySet::all();
+    policy.selected_mut().clear();
+    policy.set_kyverno_policies(policies);
+    policy
+}
+
 fn rego_only(sources: palisade_rego::Sources) -> PolicySet {
     let policies =
         palisade_rego::Policies::compile(&sources, &palisade_rego::LoadOptions::default()).unwrap();
@@ -147,15 +199,21 @@ fn bench_rego(c: &mut Criterion) {
             .map(|d| policy.evaluate_document(d).findings.len())
             .sum::<usize>()
     };
+    let kyverno = kyverno_only(PRIVILEGED_KYVERNO);
+    let cel = kyverno_only(PRIVILEGED_CEL);
     // Same check, same verdicts: two of three Deployments are privileged.
     assert_eq!(count(&builtin), 666);
     assert_eq!(count(&gatekeeper), 666);
     assert_eq!(count(&conftest), 666);
+    assert_eq!(count(&kyverno), 666);
+    assert_eq!(count(&cel), 666);
     let mut group = c.benchmark_group("privileged-check-1000-deployments");
     group.throughput(Throughput::Elements(1_000));
     group.bench_function("built-in", |b| b.iter(|| count(&builtin)));
     group.bench_function("gatekeeper-rego", |b| b.iter(|| count(&gatekeeper)));
     group.bench_function("conftest-rego", |b| b.iter(|| count(&conftest)));
+    group.bench_function("kyverno-pattern", |b| b.iter(|| count(&kyverno)));
+    group.bench_function("kyverno-cel", |b| b.iter(|| count(&cel)));
     group.finish();
 }
 

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 
 pub use palisade_kyverno::matching::UserInfo;
+use palisade_kyverno::validating_policy::{CelException, ValidatingPolicy};
 use palisade_kyverno::{Exception, FailureAction, Policy, Request, Status};
 use palisade_load::KubeObject;
 use palisade_model::{ControlMeta, Enforcement, FieldPath, Finding, Location, Node, Severity};
@@ -25,7 +26,9 @@ use crate::PolicySet;
 #[derive(Debug, Default)]
 pub struct KyvernoPolicies {
     policies: Vec<Loaded>,
+    validating: Vec<(ValidatingPolicy, &'static ControlMeta)>,
     exceptions: Vec<Exception>,
+    cel_exceptions: Vec<CelException>,
     /// `policy/rule: why`, for rules that are not run.
     not_evaluated: Vec<String>,
 }
@@ -53,6 +56,7 @@ impl KyvernoPolicies {
         let mut errors = Vec::new();
         let mut fingerprint = Vec::new();
         let mut files = Vec::new();
+        let mut bindings = Vec::new();
         for path in paths {
             collect(path, 0, &mut files);
         }
@@ -71,10 +75,52 @@ impl KyvernoPolicies {
                             message: e.to_string(),
                         }),
                     }
+                } else if kind_of(&document) == "ValidatingAdmissionPolicyBinding" {
+                    fingerprint.push((format!("kyverno:{}", file.display()), document.to_string()));
+                    bindings.push(document);
+                } else if kind_of(&document) == "ValidatingAdmissionPolicy"
+                    || palisade_kyverno::validating_policy::is_validating_policy(&document)
+                {
+                    fingerprint.push((format!("kyverno:{}", file.display()), document.to_string()));
+                    let loaded = if kind_of(&document) == "ValidatingAdmissionPolicy" {
+                        ValidatingPolicy::from_admission_policy(&document)
+                    } else {
+                        ValidatingPolicy::from_json(&document)
+                    };
+                    match loaded {
+                        Ok(policy) => {
+                            if let Some(why) = policy.offline_gap() {
+                                set.not_evaluated.push(format!("{}: {why}", policy.name));
+                            }
+                            let meta =
+                                control_meta(&policy.name, &policy.annotations, "ValidatingPolicy");
+                            set.validating.push((policy, meta));
+                        }
+                        Err(message) => errors.push(KyvernoError {
+                            file: file.display().to_string(),
+                            message,
+                        }),
+                    }
+                } else if let Some(exception) = CelException::from_json(&document) {
+                    fingerprint.push((format!("kyverno:{}", file.display()), document.to_string()));
+                    set.cel_exceptions.push(exception);
                 } else if let Some(exception) = Exception::from_json(&document) {
                     fingerprint.push((format!("kyverno:{}", file.display()), document.to_string()));
                     set.exceptions.push(exception);
                 }
+            }
+        }
+        for binding in &bindings {
+            let name = binding
+                .pointer("/spec/policyName")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            if let Some((policy, _)) = set
+                .validating
+                .iter_mut()
+                .find(|(p, _)| p.name == name && p.bindings.is_some())
+            {
+                policy.bind(binding);
             }
         }
         (set, errors, fingerprint)
@@ -87,18 +133,27 @@ impl KyvernoPolicies {
                     .push(format!("{}/{}: {why}", policy.name, rule.name));
             }
         }
-        let meta = control_meta(&policy);
+        let what = format!(
+            "{} ({} rules, autogen included)",
+            policy.kind,
+            policy.rules.len()
+        );
+        let meta = control_meta(&policy.name, &policy.annotations, &what);
         self.policies.push(Loaded { policy, meta });
     }
 
     /// Whether any policy was loaded.
     pub fn is_empty(&self) -> bool {
-        self.policies.is_empty()
+        self.policies.is_empty() && self.validating.is_empty()
     }
 
     /// The policies as controls, for reports.
     pub fn controls(&self) -> Vec<&'static ControlMeta> {
-        self.policies.iter().map(|l| l.meta).collect()
+        self.policies
+            .iter()
+            .map(|l| l.meta)
+            .chain(self.validating.iter().map(|(_, meta)| *meta))
+            .collect()
     }
 }
 
@@ -115,6 +170,13 @@ fn not_run(rule: &serde_json::Value) -> Option<&'static str> {
     } else {
         "verifyImages rules need registry access"
     })
+}
+
+fn kind_of(document: &serde_json::Value) -> &str {
+    document
+        .get("kind")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
 }
 
 fn collect(path: &Path, depth: usize, files: &mut Vec<PathBuf>) {
@@ -149,13 +211,17 @@ fn collect(path: &Path, depth: usize, files: &mut Vec<PathBuf>) {
 }
 
 /// A policy's control metadata, interned: findings carry `&'static`.
-fn control_meta(policy: &Policy) -> &'static ControlMeta {
+fn control_meta(
+    name: &str,
+    annotations: &serde_json::Map<String, serde_json::Value>,
+    what: &str,
+) -> &'static ControlMeta {
     static INTERNED: LazyLock<Mutex<HashMap<String, &'static ControlMeta>>> =
         LazyLock::new(Mutex::default);
     let key = format!(
         "{}\u{0}{}",
-        policy.name,
-        serde_json::Value::Object(policy.annotations.clone())
+        name,
+        serde_json::Value::Object(annotations.clone())
     );
     let mut interned = match INTERNED.lock() {
         Ok(guard) => guard,
@@ -165,9 +231,14 @@ fn control_meta(policy: &Policy) -> &'static ControlMeta {
         return found;
     }
     let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
-    let annotation = |k: &str| policy.annotation(k).unwrap_or("");
+    let annotation = |k: &str| {
+        annotations
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+    };
     let title = match annotation("policies.kyverno.io/title") {
-        "" => policy.name.as_str(),
+        "" => name,
         t => t,
     };
     let description = annotation("policies.kyverno.io/description").trim();
@@ -177,25 +248,19 @@ fn control_meta(policy: &Policy) -> &'static ControlMeta {
         description
     };
     let docs = format!(
-        "## What it does\nRuns the Kyverno policy `{}` ({} rules, autogen included).\n\n## Why is this bad?\n{why}\n\n## How to fix\nChange the resource so that the policy's rules pass; the finding's message is Kyverno's.\n",
-        policy.name,
-        policy.rules.len()
+        "## What it does\nRuns the Kyverno {what} `{name}`.\n\n## Why is this bad?\n{why}\n\n## How to fix\nChange the resource so that the policy passes; the finding's message is Kyverno's.\n"
     );
     let meta: &'static ControlMeta = Box::leak(Box::new(ControlMeta {
-        id: leak(&policy.name),
+        id: leak(name),
         title: leak(title),
-        severity: severity(policy),
+        severity: annotation("policies.kyverno.io/severity")
+            .to_ascii_lowercase()
+            .parse()
+            .unwrap_or(Severity::Medium),
         docs: leak(&docs),
     }));
     interned.insert(key, meta);
     meta
-}
-
-fn severity(policy: &Policy) -> Severity {
-    policy
-        .annotation("policies.kyverno.io/severity")
-        .and_then(|s| s.to_ascii_lowercase().parse().ok())
-        .unwrap_or(Severity::Medium)
 }
 
 impl PolicySet {
@@ -270,8 +335,75 @@ impl PolicySet {
                 });
             }
         }
+        findings
+            .extend(self.evaluate_validating(kyverno, &json, object, file, admission, &resource));
         self.exceptions
             .apply(Some(object), &mut findings, self.annotation_waivers);
+        findings
+    }
+
+    /// Findings of the ValidatingPolicies on one object. At admission their
+    /// `validationActions` decide: `Deny` enforces, `Warn` warns, `Audit`
+    /// only records; a scan counts every failure.
+    fn evaluate_validating(
+        &self,
+        kyverno: &KyvernoPolicies,
+        json: &serde_json::Value,
+        object: &KubeObject<'_>,
+        file: &Arc<str>,
+        admission: Option<&KyvernoAdmission<'_>>,
+        resource: &Arc<palisade_model::ResourceRef>,
+    ) -> Vec<Finding> {
+        let (username, groups) = admission
+            .and_then(|a| a.user.as_ref())
+            .map_or((String::new(), Vec::new()), |u| {
+                (u.username.clone(), u.groups.clone())
+            });
+        let inputs = palisade_kyverno::cel_validation::Inputs {
+            object: Some(json),
+            old_object: admission.and_then(|a| a.old_object),
+            operation: admission.map_or("CREATE", |a| a.operation),
+            username: &username,
+            groups: &groups,
+            namespace_labels: None,
+        };
+        let mut findings = Vec::new();
+        for (policy, meta) in &kyverno.validating {
+            let Some(response) = policy.validate(
+                &inputs,
+                &std::collections::BTreeMap::new(),
+                &kyverno.cel_exceptions,
+            ) else {
+                continue;
+            };
+            if response.status != Status::Fail {
+                continue;
+            }
+            let tuning = self.user_tuning.get(meta.id);
+            if tuning.is_some_and(|t| !t.enabled) {
+                continue;
+            }
+            let has = |action: &str| policy.actions.iter().any(|a| a == action);
+            let enforcement = match admission {
+                _ if policy.annotation("policies.kyverno.io/scored") == Some("false") => {
+                    Enforcement::Warn
+                }
+                Some(_) if has("Deny") => Enforcement::Enforce,
+                Some(_) if has("Warn") => Enforcement::Warn,
+                Some(_) => Enforcement::Audit,
+                None => Enforcement::Enforce,
+            };
+            findings.push(Finding {
+                enforcement,
+                ..crate::evaluate::finding(
+                    meta.id,
+                    tuning.and_then(|t| t.severity).unwrap_or(meta.severity),
+                    response.message,
+                    Arc::clone(resource),
+                    Location::at(file.clone(), object.node.pos.line, object.node.pos.column),
+                )
+            });
+        }
         findings
     }
 }
@@ -316,4 +448,99 @@ pub struct KyvernoAdmission<'a> {
     pub operation: &'a str,
     pub old_object: Option<&'a serde_json::Value>,
     pub user: Option<UserInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use palisade_load::json::node_from_json;
+    use serde_json::json;
+
+    const CLUSTER_POLICY: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: no-host-pid\nspec:\n  validationFailureAction: ACTION\n  rules:\n  - name: host-pid\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    validate:\n      message: no host PID\n      pattern:\n        spec:\n          =(hostPID): false\n";
+
+    const VALIDATING_POLICY: &str = "apiVersion: policies.kyverno.io/v1alpha1\nkind: ValidatingPolicy\nmetadata:\n  name: no-host-ipc\nspec:\n  validationActions: [ACTION]\n  matchConstraints:\n    resourceRules:\n    - apiGroups: ['']\n      apiVersions: [v1]\n      operations: [CREATE, UPDATE]\n      resources: [pods]\n  validations:\n  - expression: object.spec.?hostIPC.orValue(false) == false\n    message: no host IPC\n";
+
+    fn policy_set(text: &str) -> PolicySet {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.yaml");
+        std::fs::write(&path, text).unwrap();
+        let (policies, errors, _) = KyvernoPolicies::load(&[path]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut set = PolicySet::select(&[], &[]).unwrap();
+        set.selected_mut().clear();
+        set.set_kyverno_policies(policies);
+        set
+    }
+
+    fn enforcement(
+        set: &PolicySet,
+        admission: Option<&KyvernoAdmission<'_>>,
+    ) -> Vec<(&'static str, Enforcement)> {
+        let node = node_from_json(&json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"hostPID": true, "hostIPC": true, "containers": [{"name": "a", "image": "nginx"}]}
+        }));
+        let object = KubeObject { node: &node };
+        set.evaluate_kyverno(&object, &Arc::from("request"), admission)
+            .into_iter()
+            .map(|f| (f.control, f.enforcement))
+            .collect()
+    }
+
+    #[test]
+    fn admission_follows_the_failure_action_and_scans_count_every_failure() {
+        let create = KyvernoAdmission {
+            operation: "CREATE",
+            ..KyvernoAdmission::default()
+        };
+        let audit = policy_set(&CLUSTER_POLICY.replace("ACTION", "Audit"));
+        assert_eq!(
+            enforcement(&audit, Some(&create)),
+            [("no-host-pid", Enforcement::Audit)]
+        );
+        assert_eq!(
+            enforcement(&audit, None),
+            [("no-host-pid", Enforcement::Enforce)]
+        );
+        let enforce = policy_set(&CLUSTER_POLICY.replace("ACTION", "Enforce"));
+        assert_eq!(
+            enforcement(&enforce, Some(&create)),
+            [("no-host-pid", Enforcement::Enforce)]
+        );
+    }
+
+    #[test]
+    fn validating_policies_follow_their_actions() {
+        let create = KyvernoAdmission {
+            operation: "CREATE",
+            ..KyvernoAdmission::default()
+        };
+        for (action, want) in [
+            ("Deny", Enforcement::Enforce),
+            ("Warn", Enforcement::Warn),
+            ("Audit", Enforcement::Audit),
+        ] {
+            let set = policy_set(&VALIDATING_POLICY.replace("ACTION", action));
+            assert_eq!(
+                enforcement(&set, Some(&create)),
+                [("no-host-ipc", want)],
+                "{action}"
+            );
+            assert_eq!(
+                enforcement(&set, None),
+                [("no-host-ipc", Enforcement::Enforce)]
+            );
+        }
+    }
+
+    #[test]
+    fn policies_without_offline_answers_are_listed() {
+        let set = policy_set(&VALIDATING_POLICY.replace("ACTION", "Deny").replace(
+            "object.spec.?hostIPC.orValue(false) == false",
+            "http.Get('https://example.com').allowed",
+        ));
+        assert_eq!(set.kyverno_not_evaluated().len(), 1);
+        assert!(set.kyverno_not_evaluated()[0].contains("`http`"));
+    }
 }

@@ -46,7 +46,7 @@ const FLOORS: &[(&str, usize, usize)] = &[
     ("kyverno-policies/pod-security-cel", 925, 17),
     ("kyverno-policies/pod-security-vpol", 865, 16),
     ("kyverno-policies/best-practices-vpol", 63, 15),
-    ("kyverno-cli/test/cli", 245, 75),
+    ("kyverno-cli/test/cli", 273, 85),
 ];
 
 /// Test files whose upstream label Palisade knowingly does not reproduce,

@@ -96,7 +96,6 @@ fn unsupported_kind(document: &Json) -> Option<(String, String)> {
         "ValidatingPolicy" | "NamespacedValidatingPolicy" => {
             "ValidatingPolicy (CEL) is not run yet"
         }
-        "ValidatingAdmissionPolicy" => "ValidatingAdmissionPolicy (CEL) is not run yet",
         "MutatingPolicy" | "NamespacedMutatingPolicy" | "MutatingAdmissionPolicy" => {
             "mutation is not run yet"
         }
@@ -156,6 +155,7 @@ fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
     let mut policies = Vec::new();
     let mut validating = Vec::new();
     let mut cel_exceptions = Vec::new();
+    let mut bindings: Vec<Json> = Vec::new();
     let mut unsupported = BTreeMap::new();
     let mut exceptions = Vec::new();
     for entry in strings(test.get("policies")) {
@@ -166,6 +166,17 @@ fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
                         Policy::from_json(&document)
                             .map_err(|e| format!("{}: {e}", file.display()))?,
                     );
+                } else if document.get("kind").and_then(Json::as_str)
+                    == Some("ValidatingAdmissionPolicy")
+                {
+                    validating.push(
+                        ValidatingPolicy::from_admission_policy(&document)
+                            .map_err(|e| format!("{}: {e}", file.display()))?,
+                    );
+                } else if document.get("kind").and_then(Json::as_str)
+                    == Some("ValidatingAdmissionPolicyBinding")
+                {
+                    bindings.push(document);
                 } else if validating_policy::is_validating_policy(&document) {
                     validating.push(
                         ValidatingPolicy::from_json(&document)
@@ -179,6 +190,18 @@ fn load(test: &Json, base: &Path) -> Result<Loaded, String> {
                     unsupported.insert(name, reason);
                 }
             }
+        }
+    }
+    for binding in &bindings {
+        let name = binding
+            .pointer("/spec/policyName")
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        if let Some(policy) = validating
+            .iter_mut()
+            .find(|p| p.name == name && p.bindings.is_some())
+        {
+            policy.bind(binding);
         }
     }
     for entry in strings(test.get("exceptions")) {
@@ -575,19 +598,20 @@ fn compare_validating(
                 "UPDATE" => (Some(&resource.json), Some(&resource.json)),
                 _ => (Some(&resource.json), None),
             };
-            let inputs = Inputs {
-                object,
-                old_object,
-                operation,
-                username: &username,
-                groups: &groups,
-            };
             let labels = loaded
                 .values
                 .namespace_labels
                 .get(&resource.namespace)
                 .cloned()
                 .unwrap_or_default();
+            let inputs = Inputs {
+                object,
+                old_object,
+                operation,
+                username: &username,
+                groups: &groups,
+                namespace_labels: Some(&labels),
+            };
             match policy.validate(&inputs, &labels, &loaded.cel_exceptions) {
                 None => row(resource.label(), None, true, "excluded".into()),
                 Some(response) => {

@@ -34,6 +34,11 @@ impl Configured {
     pub fn new(config: Option<&Path>, request: &PolicyRequest) -> Result<Configured> {
         let discovered = discover(config)?;
         let built = discovered.config.build(request)?;
+        // Kyverno rules that cannot run offline are said once, never
+        // passed in silence.
+        for rule in built.policy.kyverno_not_evaluated() {
+            eprintln!("palisade: warning: Kyverno rule not evaluated: {rule}");
+        }
         Ok(Configured { discovered, built })
     }
 }
