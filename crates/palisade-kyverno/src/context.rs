@@ -6,6 +6,8 @@
 //! policy reading an absent field without a default (`|| ''`) errors as it
 //! does in Kyverno.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value as Json};
 
 use crate::jmespath;
@@ -28,7 +30,19 @@ pub enum QueryError {
 /// The variables a rule sees.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
+    /// Every variable but the request's objects.
     root: Map<String, Json>,
+    /// `request.object` and `request.oldObject`, shared: contexts are
+    /// cloned per rule and per `foreach` element, objects are large.
+    object: Option<Arc<Json>>,
+    old_object: Option<Arc<Json>>,
+    /// The two objects converted for JMESPath, once each.
+    converted_objects:
+        std::cell::RefCell<(Option<jmespath::Converted>, Option<jmespath::Converted>)>,
+    /// Each top-level variable converted for JMESPath, when a query needed
+    /// it: converting the whole object for every query was most of a
+    /// policy's cost.
+    converted: std::cell::RefCell<std::collections::BTreeMap<String, jmespath::Converted>>,
     /// Context entries that failed to load, by name: reading them is the
     /// error (Kyverno loads entries lazily, so an unread one is harmless).
     failed: Vec<(String, QueryError)>,
@@ -39,16 +53,30 @@ pub struct Context {
 impl Context {
     /// A context for an admission-shaped request.
     pub fn new(object: Option<&Json>, old_object: Option<&Json>, operation: &str) -> Self {
+        Self::shared(
+            object.map(|o| Arc::new(o.clone())),
+            old_object.map(|o| Arc::new(o.clone())),
+            operation,
+        )
+    }
+
+    /// [`Context::new`] with objects already shared (one copy for every
+    /// policy judging them).
+    pub fn shared(
+        object: Option<Arc<Json>>,
+        old_object: Option<Arc<Json>>,
+        operation: &str,
+    ) -> Self {
         let mut request = Map::new();
         request.insert("operation".into(), Json::String(operation.into()));
-        request.insert("object".into(), object.cloned().unwrap_or(Json::Null));
-        if let Some(old) = old_object {
-            request.insert("oldObject".into(), old.clone());
-        }
         let mut root = Map::new();
         root.insert("request".into(), Json::Object(request));
         Self {
             root,
+            object: Some(object.unwrap_or_else(|| Arc::new(Json::Null))),
+            old_object,
+            converted_objects: std::cell::RefCell::default(),
+            converted: std::cell::RefCell::default(),
             failed: Vec::new(),
             cluster: None,
         }
@@ -56,7 +84,29 @@ impl Context {
 
     /// The whole context as one JSON value (what JMESPath searches).
     pub fn as_json(&self) -> Json {
-        Json::Object(self.root.clone())
+        let mut root = self.root.clone();
+        let request = root
+            .entry("request")
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Json::Object(request) = request {
+            if let Some(object) = &self.object {
+                request.insert("object".into(), (**object).clone());
+            }
+            if let Some(old) = &self.old_object {
+                request.insert("oldObject".into(), (**old).clone());
+            }
+        }
+        Json::Object(root)
+    }
+
+    /// `request.object`, by reference (`null` when there is none).
+    pub fn object(&self) -> &Json {
+        self.object.as_deref().unwrap_or(&Json::Null)
+    }
+
+    /// `request.oldObject`, when the request has one.
+    pub fn old_object(&self) -> Option<&Json> {
+        self.old_object.as_deref()
     }
 
     /// The operation of the request (`CREATE`, `UPDATE`, `DELETE`).
@@ -73,18 +123,50 @@ impl Context {
     /// the way.
     pub fn set(&mut self, key: &str, value: Json) {
         let parts: Vec<&str> = split_key(key);
+        if let ["request", which @ ("object" | "oldObject"), rest @ ..] = parts.as_slice() {
+            let converted = self.converted_objects.get_mut();
+            let slot = if *which == "object" {
+                converted.0 = None;
+                &mut self.object
+            } else {
+                converted.1 = None;
+                &mut self.old_object
+            };
+            if rest.is_empty() {
+                *slot = Some(Arc::new(value));
+                return;
+            }
+            let target = Arc::make_mut(slot.get_or_insert_with(|| Arc::new(Json::Null)));
+            if !target.is_object() {
+                *target = Json::Object(Map::new());
+            }
+            if let Json::Object(map) = target {
+                set_path(map, rest, value);
+            }
+            return;
+        }
+        if let Some(first) = parts.first() {
+            self.converted.get_mut().remove(*first);
+        }
         set_path(&mut self.root, &parts, value);
     }
 
     /// Merges `value`'s fields at the root (an element of `foreach`, a
     /// context entry).
     pub fn insert(&mut self, name: &str, value: Json) {
+        self.converted.get_mut().remove(name);
         self.root.insert(name.into(), value);
     }
 
     /// Adds a `foreach` element: `element`, `elementN`, `elementIndex`,
     /// `elementIndexN` at nesting `nesting`.
     pub fn add_element(&mut self, element: &Json, index: usize, nesting: usize) {
+        let converted = self.converted.get_mut();
+        for key in ["element", "elementIndex"] {
+            converted.remove(key);
+        }
+        converted.remove(&format!("element{nesting}"));
+        converted.remove(&format!("elementIndex{nesting}"));
         self.root.insert("element".into(), element.clone());
         self.root
             .insert(format!("element{nesting}"), element.clone());
@@ -105,6 +187,7 @@ impl Context {
 
     /// Records that context entry `name` could not be loaded.
     pub fn fail_entry(&mut self, name: &str, error: QueryError) {
+        self.converted.get_mut().remove(name);
         self.root.remove(name);
         self.failed.push((name.to_string(), error));
     }
@@ -127,18 +210,112 @@ impl Context {
         {
             return Err(error.clone());
         }
-        jmespath::search(expression, &Json::Object(self.root.clone())).map_err(|e| {
-            match e {
-                jmespath::Error::NotFound { key, .. } => QueryError::NotFound { key },
-                // A function Palisade does not implement (`x509_decode`):
-                // the rule is not evaluated rather than in error.
-                other if other.to_string().contains("not supported") => {
-                    QueryError::Unavailable(other.to_string())
-                }
-                other => QueryError::Invalid(other.to_string()),
+        if let Some(path) = plain_path(expression) {
+            return self.walk(&path);
+        }
+        jmespath::search_converted(expression, &self.converted_root()).map_err(|e| match e {
+            jmespath::Error::NotFound { key, .. } => QueryError::NotFound { key },
+            // A function Palisade does not implement (`x509_decode`): the
+            // rule is not evaluated rather than in error.
+            other if other.to_string().contains("not supported") => {
+                QueryError::Unavailable(other.to_string())
             }
+            other => QueryError::Invalid(other.to_string()),
         })
     }
+
+    /// The root as JMESPath data, converting only the variables not
+    /// converted since they last changed.
+    fn converted_root(&self) -> jmespath::Converted {
+        let mut converted = self.converted.borrow_mut();
+        for (key, value) in &self.root {
+            if key != "request" && !converted.contains_key(key) {
+                converted.insert(key.clone(), jmespath::convert(value));
+            }
+        }
+        let mut parts = converted.clone();
+        // `request`: its small fields converted now, its objects once.
+        let mut request = std::collections::BTreeMap::new();
+        if let Some(Json::Object(fields)) = self.root.get("request") {
+            for (key, value) in fields {
+                request.insert(key.clone(), jmespath::convert(value));
+            }
+        }
+        let mut objects = self.converted_objects.borrow_mut();
+        if let Some(object) = &self.object {
+            let c = objects.0.get_or_insert_with(|| jmespath::convert(object));
+            request.insert("object".into(), c.clone());
+        }
+        if let Some(old) = &self.old_object {
+            let c = objects.1.get_or_insert_with(|| jmespath::convert(old));
+            request.insert("oldObject".into(), c.clone());
+        }
+        parts.insert("request".into(), jmespath::object_of(request));
+        jmespath::object_of(parts)
+    }
+
+    /// A plain dotted path, read as the fork reads it, by reference.
+    fn walk(&self, path: &[&str]) -> Result<Json, QueryError> {
+        if let ["request", which @ ("object" | "oldObject"), rest @ ..] = path {
+            let start = if *which == "object" {
+                self.object.as_deref()
+            } else {
+                self.old_object.as_deref()
+            };
+            let Some(start) = start else {
+                return Err(QueryError::NotFound {
+                    key: (*which).into(),
+                });
+            };
+            return walk_from(start, rest);
+        }
+        let mut current: Option<&Json> = None;
+        for (i, key) in path.iter().enumerate() {
+            let next = if i == 0 {
+                self.root.get(*key)
+            } else {
+                match current {
+                    Some(Json::Object(map)) => map.get(*key),
+                    // A field of a non-object is null, not an error.
+                    _ => return Ok(Json::Null),
+                }
+            };
+            match next {
+                Some(value) => current = Some(value),
+                None => return Err(QueryError::NotFound { key: (*key).into() }),
+            }
+        }
+        Ok(current.cloned().unwrap_or(Json::Null))
+    }
+}
+
+/// The value at `path` below `start`, with the fork's missing-key error.
+fn walk_from(start: &Json, path: &[&str]) -> Result<Json, QueryError> {
+    let mut current = start;
+    for key in path {
+        match current {
+            Json::Object(map) => match map.get(*key) {
+                Some(next) => current = next,
+                None => return Err(QueryError::NotFound { key: (*key).into() }),
+            },
+            _ => return Ok(Json::Null),
+        }
+    }
+    Ok(current.clone())
+}
+
+/// `a.b.c` made only of identifiers: the queries answered by
+/// [`Context::walk`] without converting anything.
+fn plain_path(expression: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = expression.split('.').collect();
+    let identifier = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    parts.iter().all(|p| identifier(p)).then_some(parts)
 }
 
 /// Whether `expression` reads the variable `name` (as a whole identifier).

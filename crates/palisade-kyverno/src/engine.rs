@@ -29,6 +29,9 @@ pub struct Request<'a> {
     /// Objects `apiCall` and `configMap` context entries may read (a
     /// test's `clusterResources`); `None` when there is no cluster.
     pub cluster: Option<std::sync::Arc<Vec<Json>>>,
+    /// `object`, already shared: callers judging one object with many
+    /// policies make it once, instead of one copy per policy.
+    pub shared_object: Option<std::sync::Arc<Json>>,
 }
 
 /// The rule features this engine does not run, with why.
@@ -51,7 +54,15 @@ pub fn validate(
     } else {
         request.operation
     };
-    let mut base = Context::new(request.object, request.old_object, operation);
+    let object = request
+        .shared_object
+        .clone()
+        .or_else(|| request.object.map(|o| std::sync::Arc::new(o.clone())));
+    let mut base = Context::shared(
+        object,
+        request.old_object.map(|o| std::sync::Arc::new(o.clone())),
+        operation,
+    );
     base.set_cluster(request.cluster.clone());
     if let Some(images) = request.object.and_then(crate::images::image_infos) {
         base.insert("images", images);
@@ -65,9 +76,10 @@ pub fn validate(
     let operation = base.operation().to_string();
     // Values may change the object (`request.object.metadata.name`): judge
     // what the context holds, as the Kyverno CLI does.
-    let object = match operation.as_str() {
-        "DELETE" => base.query("request.oldObject").unwrap_or(Json::Null),
-        _ => base.query("request.object").unwrap_or(Json::Null),
+    static NULL: Json = Json::Null;
+    let object: &Json = match operation.as_str() {
+        "DELETE" => base.old_object().unwrap_or(&NULL),
+        _ => base.object(),
     };
     if object.is_null() {
         return Vec::new();
@@ -82,7 +94,7 @@ pub fn validate(
         }
     }
     let subject = Subject {
-        object: &object,
+        object,
         operation: &operation,
         namespace_labels: request.namespace_labels.clone(),
         user: request.user,

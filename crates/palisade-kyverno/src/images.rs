@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 
 /// The default registry for names without one, as Kyverno's default
 /// configuration has it.
-const DEFAULT_REGISTRY: &str = "docker.io";
+pub(crate) const DEFAULT_REGISTRY: &str = "docker.io";
 
 /// `images` for `object`, or `None` when it has no pod spec or no image.
 pub fn image_infos(object: &Json) -> Option<Json> {
@@ -127,7 +127,7 @@ pub fn parse(image: &str) -> Option<Json> {
 
 /// Kyverno's `addDefaultRegistry`: a first segment that is not a host
 /// (no `.` or `:`, not `localhost`, lower case) gets the default registry.
-fn with_default_registry(image: &str) -> String {
+pub(crate) fn with_default_registry(image: &str) -> String {
     match image.split_once('/') {
         Some((first, _))
             if first.contains(['.', ':'])

@@ -245,13 +245,13 @@ impl<'a> Validator<'a> {
 
     fn validate_patterns(&self, ctx: &Context) -> Option<RuleResponse> {
         let substitute = |p: &Json| variables::substitute(ctx, p);
-        let resource = match &self.element {
-            Some(element) => element.clone(),
+        let resource: &Json = match &self.element {
+            Some(element) => element,
             None => {
                 if ctx.operation() == "DELETE" {
                     return None;
                 }
-                ctx.query("request.object").unwrap_or(Json::Null)
+                ctx.object()
             }
         };
         if let Some(pattern) = self.pattern {
@@ -259,7 +259,7 @@ impl<'a> Validator<'a> {
                 Ok(p) => p,
                 Err(e) => return self.substitution_error(&e),
             };
-            return match walk::match_pattern(&resource, &pattern) {
+            return match walk::match_pattern(resource, &pattern) {
                 Outcome::Pass => self.respond(
                     Status::Pass,
                     format!("validation rule '{}' passed.", self.rule),
@@ -293,7 +293,7 @@ impl<'a> Validator<'a> {
         let mut failed = Vec::new();
         let mut skipped = Vec::new();
         for (i, pattern) in patterns.iter().enumerate() {
-            match walk::match_pattern(&resource, pattern) {
+            match walk::match_pattern(resource, pattern) {
                 Outcome::Pass => {
                     return self.respond(
                         Status::Pass,

@@ -58,7 +58,7 @@ impl KyvernoPolicies {
         let mut files = Vec::new();
         let mut bindings = Vec::new();
         for path in paths {
-            collect(path, 0, &mut files);
+            collect(path, &mut files);
         }
         for file in files {
             let Ok(documents) = palisade_kyverno::testing::files::documents(&file) else {
@@ -179,35 +179,20 @@ fn kind_of(document: &serde_json::Value) -> &str {
         .unwrap_or("")
 }
 
-fn collect(path: &Path, depth: usize, files: &mut Vec<PathBuf>) {
-    if depth > 16 {
-        return;
-    }
-    if !path.is_dir() {
-        let ext = path
+/// The YAML and JSON files under `path`, walked as the Rego loader walks
+/// policy paths (hidden entries skipped; unreadable folders are the Rego
+/// loader's to report).
+fn collect(path: &Path, files: &mut Vec<PathBuf>) {
+    let mut found = Vec::new();
+    palisade_rego::files_under(path, &mut found, &mut Vec::new());
+    files.extend(found.into_iter().filter(|f| {
+        let ext = f
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if matches!(ext.as_str(), "yaml" | "yml" | "json") {
-            files.push(path.to_path_buf());
-        }
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if !hidden {
-            collect(&path, depth + 1, files);
-        }
-    }
+        matches!(ext.as_str(), "yaml" | "yml" | "json")
+    }));
 }
 
 /// A policy's control metadata, interned: findings carry `&'static`.
@@ -288,8 +273,10 @@ impl PolicySet {
             return Vec::new();
         };
         let json = object.node.to_json();
+        let shared = Arc::new(json.clone());
         let request = Request {
             object: Some(&json),
+            shared_object: Some(shared),
             old_object: admission.and_then(|a| a.old_object),
             operation: admission.map_or("CREATE", |a| a.operation),
             user: admission.and_then(|a| a.user.as_ref()),

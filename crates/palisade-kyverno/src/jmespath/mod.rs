@@ -87,9 +87,27 @@ const MAX_NESTING: usize = 256;
 /// Integral numbers come back as JSON integers (`length(x)` is `3`, not
 /// `3.0`), as Go's JSON encoding prints them.
 pub fn search(expression: &str, data: &Json) -> Result<Json, Error> {
+    search_converted(expression, &value::from_json(data))
+}
+
+/// Data converted once for several searches ([`convert`]).
+pub type Converted = jmespath::Rcvar;
+
+/// Converts JSON for [`search_converted`].
+pub fn convert(data: &Json) -> Converted {
+    value::from_json(data)
+}
+
+/// An object of converted values, by key: a context whose parts were
+/// converted one by one.
+pub fn object_of(parts: std::collections::BTreeMap<String, Converted>) -> Converted {
+    jmespath::Rcvar::new(jmespath::Variable::Object(parts))
+}
+
+/// [`search`] on data already converted.
+pub fn search_converted(expression: &str, data: &Converted) -> Result<Json, Error> {
     let ast = compile(expression)?;
-    let data = value::from_json(data);
-    let result = interpreter::evaluate(&ast, &data, expression, &RUNTIME)?;
+    let result = interpreter::evaluate(&ast, data, expression, &RUNTIME)?;
     value::to_json(&result).map_err(|message| Error::Evaluate {
         expression: expression.to_string(),
         message,

@@ -351,6 +351,7 @@ fn responses<'c>(
                 values,
                 rule_values: loaded.values.for_rules(&policy.name, &rule_names),
                 cluster: loaded.cluster.clone(),
+                shared_object: None,
             };
             engine::validate(policy, &request, &loaded.exceptions)
         })

@@ -11,7 +11,7 @@ use regex::Regex;
 use super::{FnError, error, string_arg};
 use crate::jmespath::value::string;
 
-const DEFAULT_REGISTRY: &str = "docker.io";
+use crate::images::DEFAULT_REGISTRY;
 const NAME_TOTAL_LENGTH_MAX: usize = 255;
 
 const DOMAIN_AND_PORT: &str = r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?";
@@ -28,21 +28,6 @@ static REFERENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// domain, path.
 static NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(&format!(r"^(?:({DOMAIN_AND_PORT})/)?({REMOTE_NAME})$")).ok());
-
-/// Kyverno's `addDefaultRegistry`: unless the first component looks like
-/// a registry (has `.` or `:`, is `localhost`, or has capitals).
-fn add_default_registry(image: &str) -> String {
-    match image.split_once('/') {
-        Some((first, _))
-            if first.contains(['.', ':'])
-                || first == "localhost"
-                || first.to_lowercase() != first =>
-        {
-            image.to_string()
-        }
-        _ => format!("{DEFAULT_REGISTRY}/{image}"),
-    }
-}
 
 /// `digest.Parse`'s checks.
 fn check_digest(digest: &str) -> Result<(), &'static str> {
@@ -69,7 +54,7 @@ fn check_digest(digest: &str) -> Result<(), &'static str> {
 
 /// `reference.Parse` then Kyverno's `ImageInfo.String()`.
 fn normalize(image: &str) -> Result<String, String> {
-    let full = add_default_registry(image);
+    let full = crate::images::with_default_registry(image);
     let fail = |why: &str| {
         format!(
             "bad image: {full}, defaultRegistry: {DEFAULT_REGISTRY}, enableDefaultRegistryMutation: true: {why}"
