@@ -9,7 +9,7 @@
 //! CEL (integers stay integers, so `object.spec.replicas == 3` holds).
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env, Value};
 use serde_json::Value as Json;
@@ -134,26 +134,27 @@ impl Program {
         })
     }
 
-    /// [`Program::compile`], shared: each expression is compiled once per
-    /// process (the cache is bounded; past 4096 expressions it starts
+    /// [`Program::compile`], cached: each expression is compiled once per
+    /// thread (the cache is bounded; past 4096 expressions it starts
     /// over).
     pub fn cached(source: &str) -> Result<Arc<Self>, CelError> {
-        static CACHE: LazyLock<Mutex<HashMap<String, Arc<Program>>>> =
-            LazyLock::new(Mutex::default);
-        let lock = || {
-            CACHE
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if let Some(found) = lock().get(source) {
-            return Ok(Arc::clone(found));
+        // One cache per thread: scans evaluate on every core, and a shared
+        // lock taken for every expression of every object was contended.
+        thread_local! {
+            static CACHE: std::cell::RefCell<HashMap<String, Arc<Program>>> =
+                std::cell::RefCell::default();
+        }
+        if let Some(found) = CACHE.with(|c| c.borrow().get(source).cloned()) {
+            return Ok(found);
         }
         let program = Arc::new(Self::compile(source)?);
-        let mut cache = lock();
-        if cache.len() >= 4096 {
-            cache.clear();
-        }
-        cache.insert(source.to_string(), Arc::clone(&program));
+        CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            if cache.len() >= 4096 {
+                cache.clear();
+            }
+            cache.insert(source.to_string(), Arc::clone(&program));
+        });
         Ok(program)
     }
 

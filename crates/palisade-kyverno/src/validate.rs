@@ -244,7 +244,15 @@ impl<'a> Validator<'a> {
     }
 
     fn validate_patterns(&self, ctx: &Context) -> Option<RuleResponse> {
-        let substitute = |p: &Json| variables::substitute(ctx, p);
+        // Most patterns hold no variable: they are used as written.
+        let substitute =
+            |p: &'a Json| -> Result<std::borrow::Cow<'a, Json>, variables::SubstitutionError> {
+                if variables::has_variables(p) {
+                    variables::substitute(ctx, p).map(std::borrow::Cow::Owned)
+                } else {
+                    Ok(std::borrow::Cow::Borrowed(p))
+                }
+            };
         let resource: &Json = match &self.element {
             Some(element) => element,
             None => {
@@ -284,7 +292,7 @@ impl<'a> Validator<'a> {
             Ok(p) => p,
             Err(e) => return self.substitution_error(&e),
         };
-        let Json::Array(patterns) = any else {
+        let Json::Array(patterns) = any.as_ref() else {
             return self.respond(
                 Status::Error,
                 "failed to deserialize anyPattern, expected type array",

@@ -41,6 +41,18 @@ impl SubstitutionError {
     }
 }
 
+/// Whether any string or key of `document` may hold a variable.
+pub fn has_variables(document: &Json) -> bool {
+    match document {
+        Json::String(s) => s.contains("{{"),
+        Json::Array(items) => items.iter().any(has_variables),
+        Json::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains("{{") || has_variables(v)),
+        _ => false,
+    }
+}
+
 /// Substitutes every variable in `document`.
 pub fn substitute(ctx: &Context, document: &Json) -> Result<Json, SubstitutionError> {
     substitute_at(ctx, document, &mut String::new())

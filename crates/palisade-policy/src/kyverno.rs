@@ -272,11 +272,12 @@ impl PolicySet {
         let Some(kyverno) = &self.kyverno else {
             return Vec::new();
         };
-        let json = object.node.to_json();
-        let shared = Arc::new(json.clone());
+        // One copy of the object, shared by every policy.
+        let shared = Arc::new(object.node.to_json());
+        let json: &serde_json::Value = &shared;
         let request = Request {
-            object: Some(&json),
-            shared_object: Some(shared),
+            object: Some(json),
+            shared_object: Some(Arc::clone(&shared)),
             old_object: admission.and_then(|a| a.old_object),
             operation: admission.map_or("CREATE", |a| a.operation),
             user: admission.and_then(|a| a.user.as_ref()),
