@@ -324,7 +324,7 @@ impl PolicySet {
             }
         }
         findings
-            .extend(self.evaluate_validating(kyverno, &json, object, file, admission, &resource));
+            .extend(self.evaluate_validating(kyverno, json, object, file, admission, &resource));
         self.exceptions
             .apply(Some(object), &mut findings, self.annotation_waivers);
         findings
