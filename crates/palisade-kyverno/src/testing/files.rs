@@ -60,7 +60,19 @@ pub fn expand(base: &Path, entry: &str) -> Vec<PathBuf> {
 pub fn find_tests(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     if root.is_file() {
-        found.push(root.to_path_buf());
+        // A file named on the command line is a Kyverno test when it is
+        // named so or says so; a `.rego` or suite file is not.
+        let named = root.file_name().is_some_and(|n| n == "kyverno-test.yaml");
+        let yaml = root.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let says_so = yaml
+            && std::fs::read_to_string(root).is_ok_and(|t| {
+                t.lines()
+                    .any(|l| l.trim_start().starts_with("apiVersion: cli.kyverno.io/"))
+                    && t.lines().any(|l| l.trim_end() == "kind: Test")
+            });
+        if named || says_so {
+            found.push(root.to_path_buf());
+        }
         return found;
     }
     let mut stack = vec![root.to_path_buf()];
