@@ -1,5 +1,6 @@
 //! Kyverno policies, run unchanged: `ClusterPolicy` and `Policy` validate
-//! rules, PolicyExceptions, and the Kyverno CLI's test files.
+//! rules, ValidatingPolicies and Kubernetes ValidatingAdmissionPolicies,
+//! both kinds of PolicyException, and the Kyverno CLI's test files.
 //!
 //! Following one rule from file to verdict:
 //! - `policy.rs` reads a policy and expands its rules with `autogen.rs`;
@@ -16,6 +17,10 @@
 //! - `validating_policy.rs` is a ValidatingPolicy, on `cel_validation.rs`
 //!   (CEL validations as Kubernetes' admission policies run them, also used
 //!   by `validate.cel` rules) over the `palisade-cel` engine;
+//! - `images.rs` (the `images` variable) and `cluster.rs` (`apiCall` and
+//!   `configMap` answered from supplied objects) fill the context;
+//! - `quantity.rs`, `duration.rs` and `wildcards.rs` are shared by the
+//!   patterns, the operators and the JMESPath functions;
 //! - `testing/` runs `kyverno-test.yaml` files as `kyverno test` does.
 
 pub mod autogen;
