@@ -331,11 +331,7 @@ fn responses<'c>(
                 .and_then(Json::as_str)
                 .unwrap_or("CREATE")
                 .to_string();
-            let (object, old) = match op.as_str() {
-                "DELETE" => (None, Some(&resource.json)),
-                "UPDATE" => (Some(&resource.json), Some(&resource.json)),
-                _ => (Some(&resource.json), None),
-            };
+            let (object, old) = objects_for(&op, &resource.json);
             let rule_names: Vec<String> = policy.rules.iter().map(|r| r.name.clone()).collect();
             let request = Request {
                 object,
@@ -427,17 +423,7 @@ fn compare(
             .get(&policy_name)
             .cloned()
             .unwrap_or_else(|| format!("policy {policy_name} not found in the test's policies"));
-        return labels(&named)
-            .into_iter()
-            .map(|label| {
-                row(
-                    label,
-                    Some(Status::NotEvaluated),
-                    false,
-                    format!("not evaluated: {reason}"),
-                )
-            })
-            .collect();
+        return not_evaluated(labels(&named), &reason, &row);
     };
     let Some(policy) = loaded.policies.get(policy_index) else {
         return Vec::new();
@@ -458,35 +444,12 @@ fn compare(
         .filter(|r| rule_matches(&rule, &r.name))
         .find_map(|r| rule_not_run(&r.json))
     {
-        return labels(&named)
-            .into_iter()
-            .map(|label| {
-                row(
-                    label,
-                    Some(Status::NotEvaluated),
-                    false,
-                    format!("not evaluated: {reason}"),
-                )
-            })
-            .collect();
+        return not_evaluated(labels(&named), reason, &row);
     }
     let indices = if !named.is_empty() {
         named
     } else if !wanted.is_empty() {
-        // Stricter than the Kyverno CLI, which then checks every resource:
-        // a result about a resource the test lacks is a mistake in the
-        // test, not a pass.
-        return wanted
-            .iter()
-            .map(|w| {
-                row(
-                    w.clone(),
-                    None,
-                    false,
-                    format!("resource {w} not found in the test's resources"),
-                )
-            })
-            .collect();
+        return not_found(&wanted, &row);
     } else {
         (0..loaded.resources.len()).collect()
     };
@@ -505,27 +468,15 @@ fn compare(
             rows.push(row(resource.label(), None, true, "excluded".into()));
             continue;
         }
-        // A policy annotated `policies.kyverno.io/scored: "false"` reports
-        // its failures as warnings.
         let unscored = policy.annotation("policies.kyverno.io/scored") == Some("false");
         for response in found {
-            let actual = match response.status {
-                Status::Fail if unscored => "warn",
-                status => status.as_str(),
-            };
-            let ok = actual == expected;
-            let message = if ok {
-                response.message.clone()
-            } else {
-                format!(
-                    "rule {}: want {expected}, got {actual}: {}",
-                    response.rule, response.message
-                )
-            };
-            rows.push(Row {
-                rule: response.rule.clone(),
-                ..row(resource.label(), Some(response.status), ok, message)
-            });
+            rows.push(judged(
+                &response,
+                unscored,
+                &expected,
+                resource.label(),
+                &row,
+            ));
         }
     }
     rows
@@ -543,31 +494,14 @@ fn compare_validating(
     row: &dyn Fn(String, Option<Status>, bool, String) -> Row,
 ) -> Vec<Row> {
     if policy.json_mode {
-        return wanted
-            .iter()
-            .map(|w| {
-                row(
-                    w.clone(),
-                    Some(Status::NotEvaluated),
-                    false,
-                    "not evaluated: ValidatingPolicy in JSON mode (payloads are not run yet)"
-                        .into(),
-                )
-            })
-            .collect();
+        return not_evaluated(
+            wanted.to_vec(),
+            "ValidatingPolicy in JSON mode (payloads are not run yet)",
+            row,
+        );
     }
     if named.is_empty() && !wanted.is_empty() {
-        return wanted
-            .iter()
-            .map(|w| {
-                row(
-                    w.clone(),
-                    None,
-                    false,
-                    format!("resource {w} not found in the test's resources"),
-                )
-            })
-            .collect();
+        return not_found(wanted, row);
     }
     let indices: Vec<usize> = if named.is_empty() {
         (0..loaded.resources.len()).collect()
@@ -594,11 +528,7 @@ fn compare_validating(
         .iter()
         .filter_map(|i| loaded.resources.get(*i))
         .map(|resource| {
-            let (object, old_object) = match operation {
-                "DELETE" => (None, Some(&resource.json)),
-                "UPDATE" => (Some(&resource.json), Some(&resource.json)),
-                _ => (Some(&resource.json), None),
-            };
+            let (object, old_object) = objects_for(operation, &resource.json);
             let labels = loaded
                 .values
                 .namespace_labels
@@ -615,27 +545,85 @@ fn compare_validating(
             };
             match policy.validate(&inputs, &labels, &loaded.cel_exceptions) {
                 None => row(resource.label(), None, true, "excluded".into()),
-                Some(response) => {
-                    let actual = match response.status {
-                        Status::Fail if unscored => "warn",
-                        status => status.as_str(),
-                    };
-                    let ok = actual == expected;
-                    let message = match (ok, response.status) {
-                        (true, _) => response.message.clone(),
-                        (false, Status::NotEvaluated) => {
-                            format!("not evaluated: {}", response.message)
-                        }
-                        (false, _) => {
-                            format!("want {expected}, got {actual}: {}", response.message)
-                        }
-                    };
-                    Row {
-                        rule: response.rule.clone(),
-                        ..row(resource.label(), Some(response.status), ok, message)
-                    }
-                }
+                Some(response) => judged(&response, unscored, expected, resource.label(), row),
             }
         })
         .collect()
+}
+
+/// The request's objects for an operation: a DELETE has only the old one,
+/// an UPDATE both (the resource is its own previous version).
+fn objects_for<'a>(operation: &str, resource: &'a Json) -> (Option<&'a Json>, Option<&'a Json>) {
+    match operation {
+        "DELETE" => (None, Some(resource)),
+        "UPDATE" => (Some(resource), Some(resource)),
+        _ => (Some(resource), None),
+    }
+}
+
+/// A row per resource for a policy or rule Palisade does not run.
+fn not_evaluated(
+    labels: Vec<String>,
+    reason: &str,
+    row: &dyn Fn(String, Option<Status>, bool, String) -> Row,
+) -> Vec<Row> {
+    labels
+        .into_iter()
+        .map(|label| {
+            row(
+                label,
+                Some(Status::NotEvaluated),
+                false,
+                format!("not evaluated: {reason}"),
+            )
+        })
+        .collect()
+}
+
+/// A failed row per named resource the test does not have. Stricter than
+/// the Kyverno CLI, which then checks every resource: a result about a
+/// resource the test lacks is a mistake in the test, not a pass.
+fn not_found(
+    wanted: &[String],
+    row: &dyn Fn(String, Option<Status>, bool, String) -> Row,
+) -> Vec<Row> {
+    wanted
+        .iter()
+        .map(|w| {
+            row(
+                w.clone(),
+                None,
+                false,
+                format!("resource {w} not found in the test's resources"),
+            )
+        })
+        .collect()
+}
+
+/// A response compared with the expected result. A policy annotated
+/// `policies.kyverno.io/scored: "false"` reports its failures as warnings.
+fn judged(
+    response: &RuleResponse,
+    unscored: bool,
+    expected: &str,
+    resource: String,
+    row: &dyn Fn(String, Option<Status>, bool, String) -> Row,
+) -> Row {
+    let actual = match response.status {
+        Status::Fail if unscored => "warn",
+        status => status.as_str(),
+    };
+    let ok = actual == expected;
+    let message = match (ok, response.status) {
+        (true, _) => response.message.clone(),
+        (false, Status::NotEvaluated) => format!("not evaluated: {}", response.message),
+        (false, _) => format!(
+            "rule {}: want {expected}, got {actual}: {}",
+            response.rule, response.message
+        ),
+    };
+    Row {
+        rule: response.rule.clone(),
+        ..row(resource, Some(response.status), ok, message)
+    }
 }
