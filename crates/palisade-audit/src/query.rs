@@ -27,6 +27,9 @@ pub struct Filter {
     pub name: Option<String>,
     /// Events with at least one finding of this control.
     pub control: Option<String>,
+    /// Events with a finding of at least one of these controls (a
+    /// requirement's, for its drill-down); an empty list matches nothing.
+    pub any_control: Option<Vec<String>>,
     pub decision: Option<Decision>,
     pub user: Option<String>,
     pub source: Option<SourceKind>,
@@ -34,9 +37,13 @@ pub struct Filter {
     /// Only events after this one in the query's order (a page's
     /// continuation, see [`Cursor`]).
     pub after: Option<Cursor>,
-    /// At most this many events (oldest first after `offset`).
+    /// At most this many events (oldest first after `offset`, unless
+    /// `newest_first`).
     pub limit: Option<u64>,
     pub offset: u64,
+    /// Newest first (and `after` continues towards older events): the
+    /// latest denials without counting the window's events first.
+    pub newest_first: bool,
 }
 
 /// Where a page of events ended, in the order every query uses (time,
@@ -180,7 +187,11 @@ impl Filter {
             sql.push_str(" WHERE ");
             sql.push_str(&conditions.join(" AND "));
         }
-        sql.push_str(" ORDER BY time_ms, chain, seq");
+        sql.push_str(if self.newest_first {
+            " ORDER BY time_ms DESC, chain DESC, seq DESC"
+        } else {
+            " ORDER BY time_ms, chain, seq"
+        });
         if let Some(limit) = self.limit {
             let p = bind(
                 &mut params,
@@ -243,13 +254,24 @@ impl Filter {
             let p = bind(&mut params, Param::Text(s.as_str().to_owned()));
             conditions.push(format!("source = {p}"));
         }
-        if let Some(control) = &self.control {
-            // `controls` is `,a,b,`: matching `,id,` cannot hit a longer ID.
-            let p = bind(&mut params, Param::Text(format!(",{control},")));
-            conditions.push(match dialect {
+        // `controls` is `,a,b,`: matching `,id,` cannot hit a longer ID.
+        let has_control = |params: &mut Vec<Param>, control: &str| {
+            let p = bind(params, Param::Text(format!(",{control},")));
+            match dialect {
                 Dialect::Sqlite => format!("instr(controls, {p}) > 0"),
                 Dialect::Postgres => format!("strpos(controls, {p}) > 0"),
-            });
+            }
+        };
+        if let Some(control) = &self.control {
+            conditions.push(has_control(&mut params, control));
+        }
+        if let Some(any) = &self.any_control {
+            if any.is_empty() {
+                conditions.push("1 = 0".to_owned());
+            } else {
+                let each: Vec<String> = any.iter().map(|c| has_control(&mut params, c)).collect();
+                conditions.push(format!("({})", each.join(" OR ")));
+            }
         }
         if let Some(scope) = &self.namespaces {
             if scope.is_empty() {
@@ -266,7 +288,8 @@ impl Filter {
             let t = bind(&mut params, Param::Int(cursor.time_ms));
             let c = bind(&mut params, Param::Text(cursor.chain.clone()));
             let n = bind(&mut params, Param::Int(cursor.seq));
-            conditions.push(format!("(time_ms, chain, seq) > ({t}, {c}, {n})"));
+            let towards = if self.newest_first { '<' } else { '>' };
+            conditions.push(format!("(time_ms, chain, seq) {towards} ({t}, {c}, {n})"));
         }
         (conditions, params)
     }
@@ -386,5 +409,31 @@ mod tests {
         }
         .where_clause(Dialect::Sqlite);
         assert!(sql.contains("1 = 0"));
+    }
+
+    #[test]
+    fn newest_first_pages_towards_older_events() {
+        let filter = Filter {
+            any_control: Some(vec!["a".into(), "b".into()]),
+            after: Some(Cursor {
+                time_ms: 5,
+                chain: "c".into(),
+                seq: 2,
+            }),
+            newest_first: true,
+            ..Filter::default()
+        };
+        let (sql, params) = filter.where_clause(Dialect::Sqlite);
+        assert_eq!(
+            sql,
+            " WHERE (instr(controls, ?1) > 0 OR instr(controls, ?2) > 0) AND (time_ms, chain, seq) < (?3, ?4, ?5) ORDER BY time_ms DESC, chain DESC, seq DESC"
+        );
+        assert_eq!(params[0], Param::Text(",a,".into()));
+        let (sql, _) = Filter {
+            any_control: Some(vec![]),
+            ..Filter::default()
+        }
+        .where_clause(Dialect::Postgres);
+        assert!(sql.contains("1 = 0"), "{sql}");
     }
 }

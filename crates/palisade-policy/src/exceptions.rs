@@ -104,6 +104,20 @@ pub struct Exception {
     uses: AtomicUsize,
 }
 
+/// What one compiled exception matches, and its waiver.
+#[derive(Debug)]
+pub struct ExceptionScope<'a> {
+    pub controls: &'a [String],
+    /// Empty: every namespace.
+    pub namespaces: &'a [String],
+    pub kinds: &'a [String],
+    pub names: Vec<&'a str>,
+    pub labels: &'a [(String, String)],
+    pub containers: Vec<&'a str>,
+    pub images: Vec<&'a str>,
+    pub waiver: &'a Waiver,
+}
+
 /// What the configuration says of one exception, before compiling.
 #[derive(Debug, Clone, Default)]
 pub struct ExceptionSpec {
@@ -189,6 +203,24 @@ impl Exception {
     /// How many findings it waived so far.
     pub fn uses(&self) -> usize {
         self.uses.load(Ordering::Relaxed)
+    }
+
+    /// What it matches and why it was granted, as written (for the read
+    /// API's list of exceptions).
+    pub fn describe(&self) -> ExceptionScope<'_> {
+        fn patterns(list: &[GlobMatcher]) -> Vec<&str> {
+            list.iter().map(|m| m.glob().glob()).collect()
+        }
+        ExceptionScope {
+            controls: &self.controls,
+            namespaces: &self.namespaces,
+            kinds: &self.kinds,
+            names: patterns(&self.names),
+            labels: &self.labels,
+            containers: patterns(&self.containers),
+            images: patterns(&self.images),
+            waiver: &self.waiver,
+        }
     }
 
     fn matches(

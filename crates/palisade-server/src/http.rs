@@ -32,6 +32,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(crate::api::router())
+        .merge(crate::ui::router())
         // The limit is the configuration's, read per request so that a
         // reload can change it; see `review`.
         .layer(DefaultBodyLimit::disable())

@@ -13,7 +13,8 @@
 //! - [`sink`]: where decisions are recorded; [`audit_sink`]: the audit log
 //!   as a sink (the response waits for the event's commit).
 //! - [`api`]: the read API on `/api/v1/` (events, summary, verify, export,
-//!   whoami, config), with bearer tokens, client certificates and roles.
+//!   whoami, config, trend, exceptions), with bearer tokens, client
+//!   certificates and roles; [`ui`]: the dashboard on `/ui/` over it.
 //! - [`install`]: the manifests `palisade install` prints.
 //!
 //! No function here prints; the binary sets up logging (`tracing`).
@@ -34,6 +35,7 @@ pub mod review;
 pub mod sink;
 pub mod state;
 pub mod tls;
+pub mod ui;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

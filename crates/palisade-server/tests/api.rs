@@ -50,7 +50,7 @@ use rcgen::{
 };
 use serde_json::{Value, json};
 
-use support::{HOST, hardened_pod};
+use support::{HOST, hardened_pod, privileged_pod, review};
 
 /// A client certificate authority and leaf certificates signed by it.
 struct ClientCa {
@@ -373,30 +373,6 @@ impl Harness {
             server.shutdown(Duration::from_secs(1)).await.unwrap();
         }
     }
-}
-
-fn review(uid: &str, namespace: &str, object: Value, dry_run: bool) -> Value {
-    json!({
-        "apiVersion": "admission.k8s.io/v1",
-        "kind": "AdmissionReview",
-        "request": {
-            "uid": uid,
-            "kind": {"group": "", "version": "v1", "kind": "Pod"},
-            "resource": {"group": "", "version": "v1", "resource": "pods"},
-            "name": object["metadata"]["name"],
-            "namespace": namespace,
-            "operation": "CREATE",
-            "userInfo": {"username": "carol", "groups": ["developers", "system:authenticated"]},
-            "object": object,
-            "dryRun": dry_run,
-        }
-    })
-}
-
-fn privileged_pod(name: &str) -> Value {
-    let mut pod = hardened_pod(name);
-    pod["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
-    pod
 }
 
 fn latest_pod(name: &str) -> Value {

@@ -2,6 +2,7 @@
 //! only ever a dev-dependency): they panic on I/O errors, which in memory
 //! do not happen.
 
+pub mod browser;
 pub mod cosign;
 pub mod host;
 pub mod image;

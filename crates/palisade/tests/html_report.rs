@@ -17,12 +17,11 @@
 mod conformance;
 mod support;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
+use palisade_testkit::browser::{self, Driver, overflow, run, start};
 use serde_json::{Value, json};
 
 const FRONTEND: &str = r#"apiVersion: apps/v1
@@ -56,87 +55,15 @@ spec:
 "#;
 
 fn chromedriver() -> Option<PathBuf> {
-    let found = support::installed(&["chromedriver", "/usr/lib/chromium/chromedriver"]);
-    if found.is_none() {
-        assert!(
-            std::env::var_os("PALISADE_REQUIRE_CHROMIUM").is_none(),
-            "chromium-driver is required here but not installed"
-        );
-        eprintln!("chromium-driver not installed: the HTML report is not tested in a browser");
-    }
-    found
-}
-
-/// A chromedriver on a free loopback port, stopped when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(binary: &Path) -> Driver {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(binary)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
+    browser::chromedriver("the HTML report")
 }
 
 async fn browser(driver: &Driver) -> Client {
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"]}),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .unwrap()
-}
-
-/// The page's width beyond the window's: 0 when nothing scrolls sideways.
-async fn overflow(client: &Client, width: u32) -> i64 {
-    client.set_window_size(width, 900).await.unwrap();
-    let sizes = client
-        .execute(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    sizes[0].as_i64().unwrap() - sizes[1].as_i64().unwrap()
-}
-
-async fn run(client: &Client, script: &str) -> Value {
-    client.execute(script, vec![]).await.unwrap()
+    browser::browser(driver, &[]).await
 }
 
 fn screenshots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    browser::screenshots(env!("CARGO_TARGET_TMPDIR"))
 }
 
 fn report(dir: &Path, args: &[&str]) -> PathBuf {

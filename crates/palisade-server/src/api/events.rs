@@ -34,17 +34,25 @@ struct EventsQuery {
     offset: Option<u64>,
     /// The `next` of the previous page.
     after: Option<String>,
+    /// `oldest` (default) or `newest` first.
+    order: Option<String>,
+    /// With `requirement`: events with a finding of one of the
+    /// requirement's controls (its drill-down).
+    framework: Option<String>,
+    requirement: Option<String>,
 }
 
 /// Parses the query string; `Err` names the problem (a 400).
-fn params<T: serde::de::DeserializeOwned + Default>(query: Option<&str>) -> Result<T, String> {
+pub(super) fn params<T: serde::de::DeserializeOwned + Default>(
+    query: Option<&str>,
+) -> Result<T, String> {
     match query {
         None => Ok(T::default()),
         Some(q) => serde_urlencoded::from_str(q).map_err(|e| format!("query parameters: {e}")),
     }
 }
 
-fn time(text: Option<&str>, now: Timestamp) -> Result<Option<Timestamp>, String> {
+pub(super) fn time(text: Option<&str>, now: Timestamp) -> Result<Option<Timestamp>, String> {
     text.map(|t| Timestamp::parse_human(t, now)).transpose()
 }
 
@@ -96,10 +104,42 @@ fn filter(query: &EventsQuery, now: Timestamp) -> Result<Filter, String> {
             .as_deref()
             .map(str::parse::<palisade_audit::Cursor>)
             .transpose()?,
+        any_control: requirement_controls(query)?,
         limit: Some(query.limit.unwrap_or(1_000).min(MAX_LIMIT)),
         offset: query.offset.unwrap_or(0),
+        newest_first: match query.order.as_deref() {
+            None | Some("oldest") => false,
+            Some("newest") => true,
+            Some(other) => {
+                return Err(format!("order: `{other}` is neither `oldest` nor `newest`"));
+            }
+        },
         ..Filter::default()
     })
+}
+
+/// The controls of `requirement` in `framework`, when the query names one.
+fn requirement_controls(query: &EventsQuery) -> Result<Option<Vec<String>>, String> {
+    let Some(id) = query.requirement.as_deref() else {
+        return Ok(None);
+    };
+    let framework = query
+        .framework
+        .as_deref()
+        .ok_or("requirement: name its framework too (`framework=ID`)")?;
+    let pack = find_framework(framework)?;
+    let requirement = pack
+        .requirements
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| format!("requirement: `{framework}` has no requirement `{id}`"))?;
+    Ok(Some(requirement.controls.clone()))
+}
+
+/// A built-in framework by ID; `Err` is a 400.
+pub(super) fn find_framework(id: &str) -> Result<&'static palisade_frameworks::Pack, String> {
+    palisade_frameworks::find(id)
+        .ok_or_else(|| format!("unknown framework `{id}` (see `palisade frameworks list`)"))
 }
 
 /// `GET /api/v1/summary` query parameters.
@@ -132,12 +172,7 @@ struct SummaryRequest {
 impl ApiQuery for SummaryRequest {
     fn parse(query: Option<&str>, now: Timestamp) -> Result<SummaryRequest, String> {
         let query: SummaryQuery = params(query)?;
-        let framework = match query.framework.as_deref() {
-            None => None,
-            Some(id) => Some(palisade_frameworks::find(id).ok_or_else(|| {
-                format!("unknown framework `{id}` (see `palisade frameworks list`)")
-            })?),
-        };
+        let framework = query.framework.as_deref().map(find_framework).transpose()?;
         Ok(SummaryRequest {
             since: time(Some(query.since.as_deref().unwrap_or("24h")), now)?,
             until: now,
@@ -203,15 +238,7 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
         "namespaces": namespaces,
     });
     if let Some(framework) = query.framework {
-        let prepared = shared.prepared.load();
-        let ran = prepared
-            .evaluator
-            .policy()
-            .controls()
-            .into_iter()
-            .map(|c| c.meta.id)
-            .collect();
-        let view = super::framework::summarise(framework, groups.iter(), &ran);
+        let view = super::framework::summarise_now(&shared, framework, &groups);
         if let Some(fields) = body.as_object_mut() {
             fields.insert(
                 "framework".to_owned(),
@@ -345,7 +372,32 @@ pub(super) async fn whoami(State(shared): State<Arc<Shared>>, request: Request) 
         Err(r) => return r,
     };
     let p = &granted.principal;
+    // What the summaries can be asked about: the built-in frameworks the
+    // policies select (every built-in one when they select none).
+    let prepared = shared.prepared.load();
+    let selected: Vec<&'static palisade_frameworks::Pack> = prepared
+        .evaluator
+        .policy()
+        .frameworks()
+        .iter()
+        .filter_map(|f| palisade_frameworks::find(&f.pack.id))
+        .collect();
+    let packs = if selected.is_empty() {
+        palisade_frameworks::all().iter().collect()
+    } else {
+        selected
+    };
+    let frameworks: Vec<serde_json::Value> = packs
+        .into_iter()
+        .map(|pack| {
+            serde_json::json!({
+                "id": pack.id,
+                "title": format!("{} {}", pack.title, pack.version).trim().to_owned(),
+            })
+        })
+        .collect();
     json(&serde_json::json!({
+        "frameworks": frameworks,
         "name": p.name,
         "role": p.role,
         "permissions": p.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>(),

@@ -97,6 +97,45 @@ pub(super) struct FrameworkSummary {
     evaluated: u64,
     requirements: Vec<RequirementSummary>,
     tally: WindowTally,
+    /// The share of checkable requirements (pass, waived, fail) met, as
+    /// `palisade scan --framework` scores it; none when nothing is
+    /// checkable.
+    score: Option<f64>,
+}
+
+impl FrameworkSummary {
+    pub(super) fn tally(&self) -> WindowTally {
+        self.tally
+    }
+    pub(super) fn score(&self) -> Option<f64> {
+        self.score
+    }
+}
+
+/// Met (pass and waived) out of checkable, in percent to a tenth.
+fn score(tally: &WindowTally) -> Option<f64> {
+    let checkable = tally.pass + tally.waived + tally.fail;
+    (checkable > 0).then(|| {
+        let met = (tally.pass + tally.waived) as f64 / checkable as f64;
+        (met * 1000.0).round() / 10.0
+    })
+}
+
+/// [`summarise`] with the controls the webhook runs now.
+pub(super) fn summarise_now(
+    shared: &crate::Shared,
+    framework: &Pack,
+    groups: &[SummaryGroup],
+) -> FrameworkSummary {
+    let prepared = shared.prepared.load();
+    let ran = prepared
+        .evaluator
+        .policy()
+        .controls()
+        .into_iter()
+        .map(|c| c.meta.id)
+        .collect();
+    summarise(framework, groups.iter(), &ran)
 }
 
 /// Summarises the window's `groups` (admissions and scans, API accesses
@@ -175,6 +214,7 @@ pub(super) fn summarise<'a>(
             .to_owned(),
         evaluated,
         requirements,
+        score: score(&tally),
         tally,
     }
 }
@@ -226,6 +266,10 @@ mod tests {
         assert_eq!(summary.tally.waived, 1);
         assert_eq!(summary.tally.not_run, 1);
         assert_eq!(summary.tally.no_evidence, 0);
+        // One of pass/waived/fail fails: the rest are met.
+        let checkable = summary.tally.pass + summary.tally.waived + summary.tally.fail;
+        let expected = ((checkable - 1) as f64 / checkable as f64 * 1000.0).round() / 10.0;
+        assert_eq!(summary.score, Some(expected));
     }
 
     #[test]
@@ -240,6 +284,7 @@ mod tests {
         assert_eq!(summary.evaluated, 0);
         assert_eq!(summary.tally.pass, 0);
         assert!(summary.tally.no_evidence > 0);
+        assert_eq!(summary.score, None);
         assert!(
             summary
                 .requirements

@@ -5,6 +5,8 @@
 //! | `GET /api/v1/whoami` | any authenticated principal |
 //! | `GET /api/v1/events` | `events` (namespaces scoped without `all-namespaces`) |
 //! | `GET /api/v1/summary` | `summary` (scoped likewise); `?framework=ID` adds a view per requirement |
+//! | `GET /api/v1/trend` | `summary` (scoped likewise): the summary per bucket of a window |
+//! | `GET /api/v1/exceptions` | `summary`: the exceptions in force, those of other namespaces left out |
 //! | `GET /api/v1/events/verify` | `verify` and `all-namespaces` |
 //! | `GET /api/v1/export` | `export` and `all-namespaces` (needs the signing key) |
 //! | `GET /api/v1/config` | `config` |
@@ -27,10 +29,12 @@
 
 mod auth;
 mod events;
+mod exceptions;
 mod flood;
 mod framework;
 pub mod roles;
 mod stream;
+mod trend;
 
 use std::sync::Arc;
 
@@ -129,6 +133,8 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/api/v1/events", get(events::events))
         .route("/api/v1/events/verify", get(events::verify))
         .route("/api/v1/summary", get(events::summary))
+        .route("/api/v1/trend", get(trend::trend))
+        .route("/api/v1/exceptions", get(exceptions::exceptions))
         .route("/api/v1/export", get(events::export))
         .route("/api/v1/config", get(events::config))
         .route("/api/v1/status", get(events::reload_status))

@@ -28,3 +28,29 @@ pub fn hardened_pod(name: &str) -> Value {
         },
     })
 }
+
+/// An AdmissionReview of a pod's creation by `carol`.
+pub fn review(uid: &str, namespace: &str, object: Value, dry_run: bool) -> Value {
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": uid,
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "name": object["metadata"]["name"],
+            "namespace": namespace,
+            "operation": "CREATE",
+            "userInfo": {"username": "carol", "groups": ["developers", "system:authenticated"]},
+            "object": object,
+            "dryRun": dry_run,
+        }
+    })
+}
+
+/// [`hardened_pod`] with a privileged container.
+pub fn privileged_pod(name: &str) -> Value {
+    let mut pod = hardened_pod(name);
+    pod["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
+    pod
+}

@@ -402,9 +402,8 @@ pub fn query(args: &AuditQueryArgs) -> Result<ExitCode> {
             .transpose()
             .map_err(anyhow::Error::msg)?,
         chain: args.chain.clone(),
-        after: None,
         limit: args.limit,
-        offset: 0,
+        ..Filter::default()
     };
     let entries = runtime()?.block_on(async {
         let reader = Reader::new(open(&db_url(&args.db, None)?).await?);

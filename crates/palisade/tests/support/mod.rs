@@ -93,22 +93,9 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// The first of `names` that runs here (`NAME --version` succeeds): a
-/// browser or driver the rendering tests need.
-pub fn installed(names: &[&str]) -> Option<PathBuf> {
-    names
-        .iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(PathBuf::from)
-}
-
-/// Chromium, as the browser tests look for it.
-pub const CHROMIUM: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+/// The first installed of some programs, and Chromium's names.
+#[allow(unused_imports)]
+pub use palisade_testkit::browser::{CHROMIUM, installed};
 
 /// The artifact URI of each SARIF result, in order.
 pub fn sarif_uris(sarif: &Value) -> Vec<String> {
