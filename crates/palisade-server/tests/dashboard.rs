@@ -521,3 +521,156 @@ async fn the_dashboard_shows_each_role_what_it_may_read() {
     assert!(by("soc2-auditor", "GET /api/v1/events/verify"));
     assert!(by("(unauthenticated)", "GET /api/v1/whoami"));
 }
+
+/// `events` admissions in 20 namespaces, a third denied, a third warned,
+/// recorded on a chain of their own.
+async fn seed(d: &Dashboard, events: usize) {
+    use palisade_audit::{
+        AuditFinding, Decision, Event, FindingAction, Resource, Source, Timestamp,
+    };
+    let recorder = AuditLog::open(
+        &d.db,
+        WriterOptions {
+            chain: "seed".into(),
+            max_batch: 1_000,
+            ..WriterOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let controls = [
+        "privileged-container",
+        "host-namespaces",
+        "image-tag-latest",
+        "run-as-non-root",
+    ];
+    let mut last = None;
+    for i in 0..events {
+        let (decision, action) = match i % 3 {
+            0 => (Decision::Denied, Some(FindingAction::Denied)),
+            1 => (Decision::Warned, Some(FindingAction::Warned)),
+            _ => (Decision::Allowed, None),
+        };
+        let findings = match action {
+            None => Vec::new(),
+            Some(action) => (0..1 + i % 3)
+                .map(|k| AuditFinding {
+                    control: controls[(i + k) % controls.len()].to_owned(),
+                    severity: palisade_model::Severity::High,
+                    message: "seeded finding".to_owned(),
+                    action: Some(action),
+                    waiver: None,
+                })
+                .collect(),
+        };
+        let event = Event {
+            time: Timestamp::now(),
+            source: Source::Admission {
+                user: "seed".into(),
+                groups: vec![],
+                operation: "CREATE".into(),
+                uid: format!("seed-{i}"),
+                dry_run: false,
+                mutated: vec![],
+                endpoint: Some("validate".into()),
+                authenticated: true,
+                truncated: vec![],
+            },
+            resource: Resource {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: Some(format!("ns-{}", i % 20)),
+                name: Some(format!("pod-{i}")),
+            },
+            decision,
+            reason: None,
+            findings,
+            policy_version: "seed".into(),
+            palisade_version: "seed".into(),
+        };
+        last = Some(recorder.record_waiting(event).await.unwrap());
+    }
+    last.unwrap().committed().await.unwrap();
+    recorder.shutdown().await.unwrap();
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+/// The first view with 100,000 events in the log: the API answers the
+/// overview asks for (five, at once, as the page sends them), and the page
+/// in Chromium from navigation to drawn. Run by `scripts/bench-dashboard.sh`
+/// (a release build): `cargo test --release -p palisade-server --test
+/// dashboard -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: seeds 100,000 events"]
+async fn first_view_with_100k_events() {
+    let events: usize = std::env::var("PALISADE_BENCH_EVENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let d = Dashboard::start().await;
+    let seeding = Instant::now();
+    seed(&d, events).await;
+    eprintln!(
+        "seeded {events} events in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let client = d.client();
+    let get = |path: &'static str| {
+        let request = client.get(d.url(path)).bearer_auth(&d.admin).send();
+        async move {
+            let response = request.await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            response.bytes().await.unwrap().len()
+        }
+    };
+    let mut api_times = Vec::new();
+    for _ in 0..7 {
+        let start = Instant::now();
+        tokio::join!(
+            get("/api/v1/whoami"),
+            get("/api/v1/summary?since=24h&framework=pss-baseline"),
+            get("/api/v1/trend?since=14d&buckets=14&framework=pss-baseline"),
+            get("/api/v1/events?decision=denied&order=newest&limit=8"),
+            get("/api/v1/events?decision=warned&order=newest&limit=8"),
+        );
+        api_times.push(start.elapsed());
+    }
+    let api = median(api_times);
+    eprintln!(
+        "first view's API answers ({events} events): median {:.0} ms of 7",
+        api.as_secs_f64() * 1000.0
+    );
+    if let Some(binary) = browser::chromedriver("the dashboard's first view") {
+        let driver = browser::start(&binary);
+        let browser = browser::browser(
+            &driver,
+            &[
+                &format!("--host-resolver-rules=MAP {HOST} 127.0.0.1"),
+                "--ignore-certificate-errors",
+            ],
+        )
+        .await;
+        sign_in(&browser, &d, &d.admin).await;
+        let mut page_times = Vec::new();
+        for _ in 0..5 {
+            // From another page, so that each is a whole load of the page.
+            browser.goto("about:blank").await.unwrap();
+            let start = Instant::now();
+            browser.goto(&d.page("#/")).await.unwrap();
+            ready(&browser, "overview").await;
+            page_times.push(start.elapsed());
+        }
+        no_script_errors(&browser).await;
+        let page = median(page_times);
+        eprintln!(
+            "first view in Chromium ({events} events): median {:.0} ms of 5",
+            page.as_secs_f64() * 1000.0
+        );
+        browser.close().await.unwrap();
+        assert!(page < Duration::from_secs(1), "first view {page:?}");
+    }
+}

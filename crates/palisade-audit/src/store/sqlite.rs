@@ -60,8 +60,13 @@ const SELECT_ROW: &str = "SELECT chain, seq, time_ms, source, user_name, operati
 #[derive(Clone)]
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
-    reader: Arc<Mutex<Connection>>,
+    /// Reading connections: a summary and a page of events (the dashboard
+    /// asks for both at once) run side by side instead of in turn.
+    readers: Arc<[Mutex<Connection>]>,
 }
+
+/// Reading connections per store.
+const READERS: usize = 2;
 
 impl SqliteStore {
     /// Opens or creates the database file at `path`.
@@ -78,10 +83,12 @@ impl SqliteStore {
             create_private(&path)?;
             let writer = connect(&path)?;
             migrate(&writer)?;
-            let reader = connect(&path)?;
+            let readers = (0..READERS)
+                .map(|_| connect(&path).map(Mutex::new))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(SqliteStore {
                 writer: Arc::new(Mutex::new(writer)),
-                reader: Arc::new(Mutex::new(reader)),
+                readers: readers.into(),
             })
         })
         .await
@@ -93,15 +100,24 @@ impl SqliteStore {
         write: bool,
         f: impl FnOnce(&mut Connection) -> Result<T, AuditError> + Send + 'static,
     ) -> Result<T, AuditError> {
-        let connection = if write {
-            self.writer.clone()
-        } else {
-            self.reader.clone()
-        };
+        let store = self.clone();
         blocking(move || {
-            let mut guard = connection
-                .lock()
-                .map_err(|_| AuditError::Store("SQLite connection poisoned".to_owned()))?;
+            let poisoned = || AuditError::Store("SQLite connection poisoned".to_owned());
+            if write {
+                let mut guard = store.writer.lock().map_err(|_| poisoned())?;
+                return f(&mut guard);
+            }
+            // A free reader if there is one, else wait for the first.
+            let free = store.readers.iter().find_map(|r| r.try_lock().ok());
+            let mut guard = match free {
+                Some(guard) => guard,
+                None => store
+                    .readers
+                    .first()
+                    .ok_or_else(poisoned)?
+                    .lock()
+                    .map_err(|_| poisoned())?,
+            };
             f(&mut guard)
         })
         .await
