@@ -3,7 +3,12 @@
 //! chromium-driver the tests say so and pass, unless
 //! `PALISADE_REQUIRE_CHROMIUM` is set (CI sets it).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
