@@ -142,6 +142,7 @@ impl Server {
     /// serving; returns once it listens. Must run inside a Tokio runtime.
     pub async fn start(options: ServerOptions) -> Result<Server, StartError> {
         tls::install_crypto_provider();
+        let policies_seen = reload::Seen::policies(&options.sources);
         let prepared = match options.prepared {
             Some(prepared) => prepared,
             None => {
@@ -151,6 +152,13 @@ impl Server {
                     .map_err(|e| StartError::Internal(e.to_string()))??
             }
         };
+        let seen = reload::Seen::with_tls(
+            policies_seen,
+            &options.tls_cert,
+            &options.tls_key,
+            options.client_ca.as_deref(),
+            &prepared.settings,
+        );
         let client_cas = client_cas(options.client_ca.as_deref(), &prepared.settings);
         let config = tls::server_config(&options.tls_cert, &options.tls_key, &client_cas)?;
         let tls = RustlsConfig::from_config(Arc::new(config));
@@ -187,7 +195,7 @@ impl Server {
         http2_windows(&mut server.http_builder().http2());
         let app = http::router(shared.clone());
         let serving = tokio::spawn(async move { server.serve(app.into_make_service()).await });
-        let reloading = tokio::spawn(reload::watch(shared.clone(), options.reload_interval));
+        let reloading = tokio::spawn(reload::watch(shared.clone(), options.reload_interval, seen));
         Ok(Server {
             addr,
             handle,

@@ -11,12 +11,14 @@
 //! (see `api::flood`).
 
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use palisade_policy::AdmissionSettings;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::Shared;
-use crate::state::Prepared;
+use crate::state::{PolicyFiles, Prepared};
 use crate::tls;
 
 /// What the last reloads said. The errors are redacted
@@ -94,7 +96,7 @@ pub fn redact_secrets(text: &str) -> String {
 /// What identifies a version of a set of files: each path, and for each
 /// absent, or (mtime, size, inode). A file added to or removed from a policy
 /// folder changes the set.
-type Fingerprint = Vec<(PathBuf, Option<(SystemTime, u64, u64)>)>;
+pub(crate) type Fingerprint = Vec<(PathBuf, Option<(SystemTime, u64, u64)>)>;
 
 fn fingerprint(paths: &[PathBuf]) -> Fingerprint {
     paths
@@ -121,16 +123,65 @@ fn today() -> u64 {
 /// The certificate, the key and the client CAs in use (the read API's and
 /// the API server's).
 fn tls_files(shared: &Shared) -> Vec<PathBuf> {
-    let mut files = vec![shared.tls_files.0.clone(), shared.tls_files.1.clone()];
-    files.extend(shared.client_ca.load_full().as_deref().cloned());
-    files.extend(shared.prepared.load().settings.client_ca.clone());
+    let (cert, key) = &shared.tls_files;
+    let api_ca = shared.client_ca.load_full();
+    tls_paths(
+        cert,
+        key,
+        api_ca.as_deref().map(PathBuf::as_path),
+        &shared.prepared.load().settings,
+    )
+}
+
+fn tls_paths(
+    cert: &Path,
+    key: &Path,
+    api_ca: Option<&Path>,
+    settings: &AdmissionSettings,
+) -> Vec<PathBuf> {
+    let mut files = vec![cert.to_path_buf(), key.to_path_buf()];
+    files.extend(api_ca.map(Path::to_path_buf));
+    files.extend(settings.client_ca.clone());
     files
 }
 
+/// The versions of the files last loaded, each taken just before the files
+/// are read, so a file that changes while the server starts is reloaded on
+/// the first tick rather than missed until it changes again.
+pub(crate) struct Seen {
+    policy: (Fingerprint, u64),
+    tls: Fingerprint,
+}
+
+impl Seen {
+    /// The configuration and policy files' versions: take before loading
+    /// them.
+    pub(crate) fn policies(sources: &PolicyFiles) -> (Fingerprint, u64) {
+        (fingerprint(&sources.files()), today())
+    }
+
+    /// With the TLS files' versions (the certificate, the key and the
+    /// client CAs): take before reading them.
+    pub(crate) fn with_tls(
+        policy: (Fingerprint, u64),
+        cert: &Path,
+        key: &Path,
+        api_ca: Option<&Path>,
+        settings: &AdmissionSettings,
+    ) -> Seen {
+        Seen {
+            policy,
+            tls: fingerprint(&tls_paths(cert, key, api_ca, settings)),
+        }
+    }
+}
+
 /// Polls every `interval` until the process ends.
-pub(crate) async fn watch(shared: Arc<Shared>, interval: Duration) {
-    let mut tls_seen = fingerprint(&tls_files(&shared));
-    let mut policy_seen = (fingerprint(&shared.sources.files()), today());
+pub(crate) async fn watch(shared: Arc<Shared>, interval: Duration, seen: Seen) {
+    let Seen {
+        tls: mut tls_seen,
+        policy: mut policy_seen,
+    } = seen;
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
