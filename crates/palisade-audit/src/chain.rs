@@ -12,7 +12,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::event::Event;
+use crate::event::{Event, Tally};
 
 /// The predecessor hash of a chain's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -62,6 +62,9 @@ pub struct Row {
     pub name: Option<String>,
     pub decision: String,
     pub controls: String,
+    /// What summaries count (the `failing`, `waived`, `dry_run` and
+    /// `endpoint` columns).
+    pub tally: Tally,
     pub event_json: String,
     pub prev_hash: String,
     pub hash: String,
@@ -91,6 +94,7 @@ impl Row {
             name: event.resource.name.clone(),
             decision: event.decision.as_str().to_owned(),
             controls: event.controls_column(),
+            tally: event.tally(),
             event_json: event.canonical_json()?,
             prev_hash: String::new(),
             hash: String::new(),
@@ -159,8 +163,24 @@ impl Row {
             ),
             ("controls", self.controls.clone(), event.controls_column()),
         ];
+        let tally = event.tally();
+        let tallied = [
+            ("failing", self.tally.failing.clone(), tally.failing),
+            ("waived", self.tally.waived.clone(), tally.waived),
+            (
+                "dry_run",
+                self.tally.dry_run.to_string(),
+                tally.dry_run.to_string(),
+            ),
+            (
+                "endpoint",
+                show(self.tally.endpoint.as_deref()),
+                show(tally.endpoint.as_deref()),
+            ),
+        ];
         pairs
             .into_iter()
+            .chain(tallied)
             .find(|(_, stored, wanted)| stored != wanted)
     }
 }

@@ -254,6 +254,14 @@ pub struct AuditFinding {
     pub waiver: Option<AuditWaiver>,
 }
 
+impl AuditFinding {
+    /// Accepted by a waiver (or recorded with the `waived` action): such a
+    /// finding does not fail its control.
+    pub fn is_waived(&self) -> bool {
+        self.waiver.is_some() || self.action == Some(FindingAction::Waived)
+    }
+}
+
 /// What one finding did to an admission request: what the webhook decides
 /// per finding and what the log records of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -320,12 +328,55 @@ impl Event {
     /// The distinct controls of the findings, as stored in the `controls`
     /// column: `,a,b,` so that a filter matches `,a,` exactly.
     pub fn controls_column(&self) -> String {
-        let mut ids: Vec<&str> = self.findings.iter().map(|f| f.control.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return String::new();
-        }
-        format!(",{},", ids.join(","))
+        control_list(self.findings.iter())
     }
+
+    /// What summaries count of this event, as stored in columns of their
+    /// own (see [`Tally`]).
+    pub fn tally(&self) -> Tally {
+        let (waived, failing): (Vec<&AuditFinding>, Vec<&AuditFinding>) =
+            self.findings.iter().partition(|f| f.is_waived());
+        let (dry_run, endpoint) = match &self.source {
+            Source::Admission {
+                dry_run, endpoint, ..
+            } => (*dry_run, endpoint.clone()),
+            Source::Scan { .. } | Source::Api { .. } => (false, None),
+        };
+        Tally {
+            failing: control_list(failing.into_iter()),
+            waived: control_list(waived.into_iter()),
+            dry_run,
+            endpoint,
+        }
+    }
+}
+
+/// The distinct controls of `findings`, sorted, as `,a,b,` (empty for none).
+fn control_list<'a>(findings: impl Iterator<Item = &'a AuditFinding>) -> String {
+    let mut ids: Vec<&str> = findings.map(|f| f.control.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return String::new();
+    }
+    format!(",{},", ids.join(","))
+}
+
+/// What a summary counts of an event, kept in columns beside its JSON when
+/// it is written, so that a summary of a day of admissions reads an index
+/// and no JSON. Derived from the hashed JSON like the other columns, and
+/// checked against it by `verify`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Controls with at least one finding that was not waived, `,a,b,` as
+    /// in the `controls` column.
+    pub failing: String,
+    /// Controls with at least one waived finding (a waiver, or the
+    /// `waived` action).
+    pub waived: String,
+    /// An admission's `dryRun`.
+    pub dry_run: bool,
+    /// Which webhook decided an admission (`validate` or `mutate`; none
+    /// for scans and for events written before the field existed).
+    pub endpoint: Option<String>,
 }

@@ -29,7 +29,7 @@ pub mod writer;
 pub use chain::{Appended, ChainHead};
 pub use checkpoint::{Checkpoint, CheckpointKind};
 pub use event::{
-    AuditFinding, AuditWaiver, Decision, Event, FindingAction, Resource, Source, SourceKind,
+    AuditFinding, AuditWaiver, Decision, Event, FindingAction, Resource, Source, SourceKind, Tally,
 };
 pub use keys::PinnedKeys;
 pub use query::{Cursor, Entry, Filter, SummaryGroup};

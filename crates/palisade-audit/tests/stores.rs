@@ -194,6 +194,80 @@ async fn edited_column_is_named(store: AnyStore, raw: Raw) {
     );
 }
 
+/// The columns summaries count from are checked as the others are: a
+/// denial made to look waived, or a mutation made to look like a decision,
+/// is named.
+async fn edited_tally_is_named(store: AnyStore, raw: Raw) {
+    fill(&store, 10).await;
+    raw.exec(
+        "UPDATE audit_events SET failing = '', waived = ',host-path-volumes,privileged-container,' WHERE seq = 4;
+         UPDATE audit_events SET endpoint = 'mutate' WHERE seq = 7",
+    )
+    .await;
+    let found = problems(&store, false).await;
+    assert_eq!(
+        found,
+        vec![
+            Problem::ColumnAltered {
+                chain: "default".into(),
+                seq: 4,
+                column: "failing".into(),
+                stored: "".into(),
+                event: ",privileged-container,".into()
+            },
+            Problem::ColumnAltered {
+                chain: "default".into(),
+                seq: 7,
+                column: "endpoint".into(),
+                stored: "mutate".into(),
+                event: "validate".into()
+            }
+        ]
+    );
+}
+
+/// A log written with the first schema (no tally columns) is upgraded when
+/// it is opened: each row's columns are filled from its JSON, the chain
+/// still verifies, and summaries count the old rows as they did.
+async fn a_first_schema_log_is_upgraded(url: String, raw: Raw) {
+    let store = AnyStore::open(&url).await.unwrap();
+    fill(&store, 12).await;
+    let before = Reader::new(store)
+        .summarise(&Filter::default(), None)
+        .await
+        .unwrap();
+    raw.exec(
+        "DROP INDEX audit_events_tally;
+         ALTER TABLE audit_events DROP COLUMN failing;
+         ALTER TABLE audit_events DROP COLUMN waived;
+         ALTER TABLE audit_events DROP COLUMN dry_run;
+         ALTER TABLE audit_events DROP COLUMN endpoint;
+         CREATE INDEX audit_events_time ON audit_events (time_ms);
+         UPDATE palisade_audit_meta SET value = '1' WHERE key = 'schema_version';",
+    )
+    .await;
+    let store = AnyStore::open(&url).await.unwrap();
+    let report = verify(&store, &VerifyOptions::default()).await.unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(report.chains[0].events, 12);
+    let after = Reader::new(store)
+        .summarise(&Filter::default(), None)
+        .await
+        .unwrap();
+    let sorted = |mut groups: Vec<palisade_audit::SummaryGroup>| {
+        groups.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        groups
+    };
+    let after = sorted(after);
+    assert_eq!(after, sorted(before));
+    assert!(
+        after
+            .iter()
+            .any(|g| g.waived == ["host-path-volumes"] && g.failing == ["privileged-container"]),
+        "{after:?}"
+    );
+}
+
 async fn deleted_event_is_named(store: AnyStore, raw: Raw) {
     fill(&store, 10).await;
     raw.exec("DELETE FROM audit_events WHERE seq = 5").await;
@@ -724,7 +798,7 @@ async fn newer_schema_is_refused(url: String, raw: Raw) {
     match AnyStore::open(&url).await {
         Err(palisade_audit::AuditError::Schema {
             found: 99,
-            supported: 1,
+            supported: 2,
         }) => {}
         Err(other) => panic!("unexpected error {other}"),
         Ok(_) => panic!("a newer schema was opened"),
@@ -764,6 +838,7 @@ where
     case!(clean_chain_verifies);
     case!(edited_event_is_named);
     case!(edited_column_is_named);
+    case!(edited_tally_is_named);
     case!(deleted_event_is_named);
     case!(reordered_events_are_named);
     case!(rehashed_event_is_named);
@@ -776,6 +851,7 @@ where
     url_case!(concurrent_writers_keep_valid_chains, store);
     url_case!(writer_commits_everything_accepted, store);
     url_case!(newer_schema_is_refused, raw);
+    url_case!(a_first_schema_log_is_upgraded, raw);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -22,32 +22,6 @@ use serde_json::{Value, json};
 
 const T0: i64 = 1_795_000_000_000;
 
-/// The database behind the store, for rows this version of `Event` cannot
-/// write (the mutating webhook's events carry `source.endpoint` and the
-/// decisions `mutated` or `unchanged`).
-enum Raw {
-    Sqlite(String),
-    Postgres(String),
-}
-
-impl Raw {
-    async fn exec(&self, sql: &str) {
-        match self {
-            Raw::Sqlite(path) => {
-                let c = rusqlite::Connection::open(path).unwrap();
-                c.execute_batch(sql).unwrap();
-            }
-            Raw::Postgres(url) => {
-                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
-                client.batch_execute(sql).await.unwrap();
-            }
-        }
-    }
-}
-
 /// A finding: control, action, waived by an exception or not.
 type F<'a> = (&'a str, Option<&'a str>, bool);
 
@@ -78,9 +52,17 @@ fn event(at: i64, source: Value, namespace: &str, decision: &str, findings: &[F<
     .unwrap()
 }
 
+/// An admission event as versions before `source.endpoint` wrote it.
 fn admission(dry_run: bool) -> Value {
     json!({"kind": "admission", "user": "u", "groups": [], "operation": "CREATE",
            "uid": "1", "dry_run": dry_run, "mutated": []})
+}
+
+/// An admission event of the webhook `endpoint` (`validate` or `mutate`).
+fn admission_to(dry_run: bool, endpoint: Option<&str>) -> Value {
+    let mut source = admission(dry_run);
+    source["endpoint"] = json!(endpoint);
+    source
 }
 
 fn api() -> Value {
@@ -112,7 +94,7 @@ fn normalised(groups: Vec<SummaryGroup>) -> Vec<(String, String, bool, String, S
         .collect()
 }
 
-async fn summaries_count_admissions_in_the_database(store: AnyStore, raw: Raw) {
+async fn summaries_count_admissions_in_the_database(store: AnyStore) {
     let events = vec![
         // Before the window.
         event(
@@ -128,7 +110,7 @@ async fn summaries_count_admissions_in_the_database(store: AnyStore, raw: Raw) {
         // Counted.
         event(
             20,
-            admission(false),
+            admission_to(false, Some("validate")),
             "a",
             "denied",
             &[
@@ -167,10 +149,10 @@ async fn summaries_count_admissions_in_the_database(store: AnyStore, raw: Raw) {
         ),
         event(24, scan(), "b", "allowed", &[]),
         event(25, scan(), "b", "allowed", &[]),
-        // Made into the mutating webhook's events below: not counted.
+        // The mutating webhook's events: not counted.
         event(
             26,
-            admission(false),
+            admission_to(false, Some("mutate")),
             "b",
             "allowed",
             &[("privileged-container", None, false)],
@@ -179,25 +161,11 @@ async fn summaries_count_admissions_in_the_database(store: AnyStore, raw: Raw) {
             27,
             admission(false),
             "b",
-            "allowed",
+            "mutated",
             &[("privileged-container", None, false)],
         ),
     ];
     store.append("c1", &events).await.unwrap();
-    // Events of versions that record the endpoint carry `"endpoint":null`
-    // until set; older ones get the field added.
-    let set_endpoint = |seq: i64, endpoint: &str| {
-        format!(
-            "UPDATE audit_events SET event = replace(event, '\"endpoint\":null', '\"endpoint\":\"{endpoint}\"') WHERE seq = {seq};
-             UPDATE audit_events SET event = replace(event, '\"mutated\":[]', '\"mutated\":[],\"endpoint\":\"{endpoint}\"') WHERE seq = {seq} AND event NOT LIKE '%\"endpoint\":%';"
-        )
-    };
-    raw.exec(&format!(
-        "{}{}UPDATE audit_events SET decision = 'mutated' WHERE seq = 11;",
-        set_endpoint(10, "mutate"),
-        set_endpoint(4, "validate"),
-    ))
-    .await;
     let reader = Reader::new(store);
     let window = Filter {
         since: Some(Timestamp::from_millis(T0 + 5)),
@@ -286,7 +254,7 @@ async fn sqlite_summaries() {
         let path = dir.path().join(format!("{case}.db")).display().to_string();
         let store = AnyStore::open(&format!("sqlite://{path}")).await.unwrap();
         match i {
-            0 => summaries_count_admissions_in_the_database(store, Raw::Sqlite(path)).await,
+            0 => summaries_count_admissions_in_the_database(store).await,
             _ => api_floods_do_not_hide_admissions(store).await,
         }
     }
@@ -298,11 +266,7 @@ async fn postgres_summaries() {
         return;
     };
     let url = server.create_db("count").await;
-    summaries_count_admissions_in_the_database(
-        AnyStore::open(&url).await.unwrap(),
-        Raw::Postgres(url.clone()),
-    )
-    .await;
+    summaries_count_admissions_in_the_database(AnyStore::open(&url).await.unwrap()).await;
     let url = server.create_db("flood").await;
     api_floods_do_not_hide_admissions(AnyStore::open(&url).await.unwrap()).await;
 }

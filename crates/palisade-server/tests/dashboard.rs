@@ -201,6 +201,19 @@ async fn ready(client: &Client, page: &str) {
     }
 }
 
+/// Chromium that reaches the test server under its certificate's name
+/// (the certificate is the test's own, not one Chromium trusts).
+async fn dashboard_browser(driver: &browser::Driver) -> Client {
+    browser::browser(
+        driver,
+        &[
+            &format!("--host-resolver-rules=MAP {HOST} 127.0.0.1"),
+            "--ignore-certificate-errors",
+        ],
+    )
+    .await
+}
+
 async fn go(client: &Client, d: &Dashboard, route: &str, page: &str) {
     client.goto(&d.page(route)).await.unwrap();
     ready(client, page).await;
@@ -325,14 +338,7 @@ async fn the_dashboard_shows_each_role_what_it_may_read() {
     );
 
     let driver = browser::start(&binary);
-    let client = browser::browser(
-        &driver,
-        &[
-            &format!("--host-resolver-rules=MAP {HOST} 127.0.0.1"),
-            "--ignore-certificate-errors",
-        ],
-    )
-    .await;
+    let client = dashboard_browser(&driver).await;
 
     // Without a token: the sign-in form, and a wrong token is refused.
     go(&client, &d, "", "signin").await;
@@ -646,14 +652,7 @@ async fn first_view_with_100k_events() {
     );
     if let Some(binary) = browser::chromedriver("the dashboard's first view") {
         let driver = browser::start(&binary);
-        let browser = browser::browser(
-            &driver,
-            &[
-                &format!("--host-resolver-rules=MAP {HOST} 127.0.0.1"),
-                "--ignore-certificate-errors",
-            ],
-        )
-        .await;
+        let browser = dashboard_browser(&driver).await;
         sign_in(&browser, &d, &d.admin).await;
         let mut page_times = Vec::new();
         for _ in 0..5 {

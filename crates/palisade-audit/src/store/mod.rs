@@ -24,7 +24,7 @@ use crate::event::Event;
 use crate::query::{Filter, SummaryGroup};
 
 /// The schema this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// What every store does. Methods are async so the webhook never blocks a
 /// runtime thread (SQLite runs on the blocking pool).

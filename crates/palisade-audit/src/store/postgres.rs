@@ -15,11 +15,12 @@ use super::{CHAIN_NAMES, SCHEMA_VERSION, Store};
 use crate::AuditError;
 use crate::chain::{Appended, ChainHead, GENESIS, Row};
 use crate::checkpoint::Checkpoint;
-use crate::event::Event;
+use crate::event::{Event, Tally};
 use crate::query::{Dialect, Filter, Param, SummaryGroup};
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE audit_chains (
     chain     TEXT PRIMARY KEY,
     head_seq  BIGINT NOT NULL,
@@ -51,13 +52,26 @@ CREATE TABLE audit_checkpoints (
     body  TEXT NOT NULL
 );
 CREATE INDEX audit_checkpoints_chain ON audit_checkpoints (chain, seq);
-"#];
+"#,
+    r#"
+ALTER TABLE audit_events ADD COLUMN failing TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN waived TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_events ADD COLUMN endpoint TEXT;
+DROP INDEX audit_events_time;
+CREATE INDEX audit_events_tally ON audit_events (time_ms) INCLUDE (source, decision, namespace, dry_run, endpoint, failing, waived);
+"#,
+];
+
+/// The schema version whose migration adds the [`Tally`] columns: the rows
+/// already written get theirs from their JSON (see `backfill_tallies`).
+const TALLY_VERSION: usize = 2;
 
 /// Any fixed number serves: it only keeps two replicas from creating the
 /// schema at the same moment.
 const SCHEMA_LOCK: i64 = 0x7061_6c69_7361_6465; // "palisade"
 
-const SELECT_ROW: &str = "SELECT chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash FROM audit_events";
+const SELECT_ROW: &str = "SELECT chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash, failing, waived, dry_run, endpoint FROM audit_events";
 
 /// The PostgreSQL store: a connection pool. Cheap to clone.
 #[derive(Clone)]
@@ -118,11 +132,15 @@ impl PostgresStore {
                 supported: SCHEMA_VERSION,
             });
         }
-        for migration in MIGRATIONS
+        for (done, migration) in MIGRATIONS
             .iter()
+            .enumerate()
             .skip(usize::try_from(version).unwrap_or(0))
         {
             tx.batch_execute(migration).await.map_err(err)?;
+            if done + 1 == TALLY_VERSION {
+                backfill_tallies(&tx).await?;
+            }
         }
         tx.execute(
             "INSERT INTO palisade_audit_meta (key, value) VALUES ('schema_version', $1)
@@ -132,6 +150,50 @@ impl PostgresStore {
         .await
         .map_err(err)?;
         tx.commit().await.map_err(err)
+    }
+}
+
+/// Fills the [`Tally`] columns of the rows written before they existed,
+/// from each row's JSON, a page of rows at a time. A row whose JSON does not
+/// parse keeps the empty defaults; `verify` reports it unreadable.
+async fn backfill_tallies(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), AuditError> {
+    let select = tx
+        .prepare("SELECT chain, seq, event FROM audit_events WHERE (chain, seq) > ($1, $2) ORDER BY chain, seq LIMIT 1000")
+        .await
+        .map_err(err)?;
+    let update = tx
+        .prepare("UPDATE audit_events SET failing = $3, waived = $4, dry_run = $5, endpoint = $6 WHERE chain = $1 AND seq = $2")
+        .await
+        .map_err(err)?;
+    let (mut chain, mut seq) = (String::new(), 0_i64);
+    loop {
+        let page = tx.query(&select, &[&chain, &seq]).await.map_err(err)?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for row in &page {
+            chain = row.try_get(0).map_err(err)?;
+            seq = row.try_get(1).map_err(err)?;
+            let json: String = row.try_get(2).map_err(err)?;
+            let Ok(event) = serde_json::from_str::<Event>(&json) else {
+                continue;
+            };
+            let tally = event.tally();
+            let dry_run = i32::from(tally.dry_run);
+            tx.execute(
+                &update,
+                &[
+                    &chain,
+                    &seq,
+                    &tally.failing,
+                    &tally.waived,
+                    &dry_run,
+                    &tally.endpoint,
+                ],
+            )
+            .await
+            .map_err(err)?;
+        }
     }
 }
 
@@ -151,6 +213,12 @@ fn read_row(r: &tokio_postgres::Row) -> Result<Row, AuditError> {
         event_json: r.try_get(11).map_err(err)?,
         prev_hash: r.try_get(12).map_err(err)?,
         hash: r.try_get(13).map_err(err)?,
+        tally: Tally {
+            failing: r.try_get(14).map_err(err)?,
+            waived: r.try_get(15).map_err(err)?,
+            dry_run: r.try_get::<_, i32>(16).map_err(err)? != 0,
+            endpoint: r.try_get(17).map_err(err)?,
+        },
     })
 }
 
@@ -191,6 +259,10 @@ struct Columns {
     event: Vec<String>,
     prev_hash: Vec<String>,
     hash: Vec<String>,
+    failing: Vec<String>,
+    waived: Vec<String>,
+    dry_run: Vec<i32>,
+    endpoint: Vec<Option<String>>,
 }
 
 impl Columns {
@@ -209,9 +281,13 @@ impl Columns {
         self.event.push(row.event_json);
         self.prev_hash.push(row.prev_hash);
         self.hash.push(row.hash);
+        self.failing.push(row.tally.failing);
+        self.waived.push(row.tally.waived);
+        self.dry_run.push(i32::from(row.tally.dry_run));
+        self.endpoint.push(row.tally.endpoint);
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 14] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 18] {
         [
             &self.chain,
             &self.seq,
@@ -227,6 +303,10 @@ impl Columns {
             &self.event,
             &self.prev_hash,
             &self.hash,
+            &self.failing,
+            &self.waived,
+            &self.dry_run,
+            &self.endpoint,
         ]
     }
 }
@@ -272,8 +352,8 @@ impl Store for PostgresStore {
         }
         let insert = tx
             .prepare_cached(
-                "INSERT INTO audit_events (chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash)
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])",
+                "INSERT INTO audit_events (chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash, failing, waived, dry_run, endpoint)
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::integer[], $18::text[])",
             )
             .await
             .map_err(err)?;

@@ -16,11 +16,12 @@ use super::{CHAIN_NAMES, SCHEMA_VERSION, Store};
 use crate::AuditError;
 use crate::chain::{Appended, ChainHead, GENESIS, Row};
 use crate::checkpoint::Checkpoint;
-use crate::event::Event;
+use crate::event::{Event, Tally};
 use crate::query::{Dialect, Filter, Param, SummaryGroup};
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE audit_chains (
     chain     TEXT PRIMARY KEY,
     head_seq  INTEGER NOT NULL,
@@ -52,9 +53,22 @@ CREATE TABLE audit_checkpoints (
     body  TEXT NOT NULL
 );
 CREATE INDEX audit_checkpoints_chain ON audit_checkpoints (chain, seq);
-"#];
+"#,
+    r#"
+ALTER TABLE audit_events ADD COLUMN failing TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN waived TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_events ADD COLUMN endpoint TEXT;
+DROP INDEX audit_events_time;
+CREATE INDEX audit_events_tally ON audit_events (time_ms, source, decision, namespace, dry_run, endpoint, failing, waived);
+"#,
+];
 
-const SELECT_ROW: &str = "SELECT chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash FROM audit_events";
+/// The schema version whose migration adds the [`Tally`] columns: the rows
+/// already written get theirs from their JSON (see [`backfill_tallies`]).
+const TALLY_VERSION: usize = 2;
+
+const SELECT_ROW: &str = "SELECT chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash, failing, waived, dry_run, endpoint FROM audit_events";
 
 /// The SQLite store. Cheap to clone.
 #[derive(Clone)]
@@ -201,11 +215,15 @@ fn migrate(connection: &Connection) -> Result<(), AuditError> {
                 supported: SCHEMA_VERSION,
             });
         }
-        for migration in MIGRATIONS
+        for (done, migration) in MIGRATIONS
             .iter()
+            .enumerate()
             .skip(usize::try_from(version).unwrap_or(0))
         {
             connection.execute_batch(migration).map_err(err)?;
+            if done + 1 == TALLY_VERSION {
+                backfill_tallies(connection)?;
+            }
         }
         connection
             .execute(
@@ -219,6 +237,47 @@ fn migrate(connection: &Connection) -> Result<(), AuditError> {
     let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
     connection.execute_batch(end).map_err(err)?;
     result
+}
+
+/// Fills the [`Tally`] columns of the rows written before they existed,
+/// from each row's JSON, in pages of rows. A row whose JSON does not parse
+/// keeps the empty defaults; `verify` reports it unreadable.
+fn backfill_tallies(connection: &Connection) -> Result<(), AuditError> {
+    let mut select = connection
+        .prepare("SELECT rowid, event FROM audit_events WHERE rowid > ?1 ORDER BY rowid LIMIT 1000")
+        .map_err(err)?;
+    let mut update = connection
+        .prepare("UPDATE audit_events SET failing = ?2, waived = ?3, dry_run = ?4, endpoint = ?5 WHERE rowid = ?1")
+        .map_err(err)?;
+    let mut after = 0_i64;
+    loop {
+        let page = select
+            .query_map(params![after], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        let Some((last, _)) = page.last() else {
+            return Ok(());
+        };
+        after = *last;
+        for (rowid, json) in page {
+            let Ok(event) = serde_json::from_str::<Event>(&json) else {
+                continue;
+            };
+            let tally = event.tally();
+            update
+                .execute(params![
+                    rowid,
+                    tally.failing,
+                    tally.waived,
+                    tally.dry_run,
+                    tally.endpoint
+                ])
+                .map_err(err)?;
+        }
+    }
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -237,6 +296,12 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         event_json: r.get(11)?,
         prev_hash: r.get(12)?,
         hash: r.get(13)?,
+        tally: Tally {
+            failing: r.get(14)?,
+            waived: r.get(15)?,
+            dry_run: r.get(16)?,
+            endpoint: r.get(17)?,
+        },
     })
 }
 
@@ -282,8 +347,8 @@ impl Store for SqliteStore {
             {
                 let mut insert = tx
                     .prepare_cached(
-                        "INSERT INTO audit_events (chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "INSERT INTO audit_events (chain, seq, time_ms, source, user_name, operation, kind, namespace, name, decision, controls, event, prev_hash, hash, failing, waived, dry_run, endpoint)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                     )
                     .map_err(err)?;
                 for mut row in rows {
@@ -304,7 +369,11 @@ impl Store for SqliteStore {
                             row.controls,
                             row.event_json,
                             row.prev_hash,
-                            row.hash
+                            row.hash,
+                            row.tally.failing,
+                            row.tally.waived,
+                            row.tally.dry_run,
+                            row.tally.endpoint
                         ])
                         .map_err(err)?;
                     prev.clone_from(&row.hash);

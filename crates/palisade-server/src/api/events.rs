@@ -204,20 +204,9 @@ pub(super) async fn summary(State(shared): State<Arc<Shared>>, request: Request)
         namespace: query.namespace.clone(),
         ..Filter::default()
     };
-    let groups = match granted
-        .api
-        .reader
-        .summarise(&filter, granted.principal.scope())
-        .await
-    {
+    let groups = match granted.summarise(&filter).await {
         Ok(groups) => groups,
-        Err(e) => {
-            tracing::error!(error = %e, "API summary query");
-            return status(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "cannot read the audit log",
-            );
-        }
+        Err(response) => return response,
     };
     let mut namespaces: BTreeMap<String, NamespaceSummary> = BTreeMap::new();
     let mut counted = 0u64;

@@ -147,6 +147,28 @@ pub(crate) struct Granted<'a, Q> {
     pub query: Q,
 }
 
+impl<Q> Granted<'_, Q> {
+    /// The admissions and scans matching `filter` within the principal's
+    /// scope, counted by the database; a failure is logged and becomes the
+    /// 500 to answer.
+    pub(crate) async fn summarise(
+        &self,
+        filter: &palisade_audit::Filter,
+    ) -> Result<Vec<palisade_audit::SummaryGroup>, Response> {
+        self.api
+            .reader
+            .summarise(filter, self.principal.scope())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "API summary query");
+                status(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "cannot read the audit log",
+                )
+            })
+    }
+}
+
 /// A route's query parameters, parsed and checked only once the caller is
 /// authenticated and holds the route's permissions (a stranger learns
 /// nothing from a 400, and every malformed request by a principal is

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use palisade_audit::{Filter, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::events::{find_framework, params, time};
 use super::framework::{WindowTally, summarise_now};
 use super::roles::Permission;
-use super::{ApiQuery, guard, json, status};
+use super::{ApiQuery, guard, json};
 use crate::Shared;
 
 /// Most buckets one answer has.
@@ -120,20 +119,9 @@ pub(super) async fn trend(State(shared): State<Arc<Shared>>, request: Request) -
             namespace: query.namespace.clone(),
             ..Filter::default()
         };
-        let groups = match granted
-            .api
-            .reader
-            .summarise(&filter, granted.principal.scope())
-            .await
-        {
+        let groups = match granted.summarise(&filter).await {
             Ok(groups) => groups,
-            Err(e) => {
-                tracing::error!(error = %e, "API trend query");
-                return status(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "cannot read the audit log",
-                );
-            }
+            Err(response) => return response,
         };
         let mut decisions: BTreeMap<String, u64> = BTreeMap::new();
         for group in &groups {
