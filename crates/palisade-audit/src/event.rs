@@ -80,6 +80,22 @@ pub enum Source {
         /// The file the resource was read from.
         file: String,
     },
+    /// A command run on a node (`palisade fim`): a file-integrity
+    /// baseline taken, a compare, or an approval of changes.
+    Node {
+        /// The host's name.
+        host: String,
+        /// `fim-baseline`, `fim-compare` or `fim-accept`.
+        action: String,
+        /// The digest of the baseline taken, compared against, or written
+        /// by the approval: the anchor a later compare checks its baseline
+        /// file against.
+        baseline: String,
+        /// The baseline it replaces (a new baseline, an approval).
+        previous: Option<String>,
+        /// Who ran it (the approver, for an approval).
+        user: String,
+    },
     /// A request to the read API (every access is itself an event).
     Api {
         /// The authenticated principal (token name or certificate subject).
@@ -92,19 +108,23 @@ pub enum Source {
 }
 
 impl Source {
-    /// `admission`, `scan` or `api`: the value of the `source` column.
+    /// `admission`, `scan`, `node` or `api`: the value of the `source` column.
     pub fn kind(&self) -> SourceKind {
         match self {
             Source::Admission { .. } => SourceKind::Admission,
             Source::Scan { .. } => SourceKind::Scan,
+            Source::Node { .. } => SourceKind::Node,
             Source::Api { .. } => SourceKind::Api,
         }
     }
 
-    /// The requesting user, for admission and API events.
+    /// The requesting user, for admission and API events, and who ran a
+    /// node command.
     pub fn user(&self) -> Option<&str> {
         match self {
-            Source::Admission { user, .. } | Source::Api { user, .. } => Some(user),
+            Source::Admission { user, .. }
+            | Source::Api { user, .. }
+            | Source::Node { user, .. } => Some(user),
             Source::Scan { .. } => None,
         }
     }
@@ -124,6 +144,7 @@ impl Source {
 pub enum SourceKind {
     Admission,
     Scan,
+    Node,
     Api,
 }
 
@@ -132,6 +153,7 @@ impl SourceKind {
         match self {
             SourceKind::Admission => "admission",
             SourceKind::Scan => "scan",
+            SourceKind::Node => "node",
             SourceKind::Api => "api",
         }
     }
@@ -143,8 +165,11 @@ impl FromStr for SourceKind {
         match s {
             "admission" => Ok(SourceKind::Admission),
             "scan" => Ok(SourceKind::Scan),
+            "node" => Ok(SourceKind::Node),
             "api" => Ok(SourceKind::Api),
-            other => Err(format!("unknown source `{other}` (admission, scan or api)")),
+            other => Err(format!(
+                "unknown source `{other}` (admission, scan, node or api)"
+            )),
         }
     }
 }
@@ -340,7 +365,7 @@ impl Event {
             Source::Admission {
                 dry_run, endpoint, ..
             } => (*dry_run, endpoint.clone()),
-            Source::Scan { .. } | Source::Api { .. } => (false, None),
+            Source::Scan { .. } | Source::Node { .. } | Source::Api { .. } => (false, None),
         };
         Tally {
             failing: control_list(failing.into_iter()),

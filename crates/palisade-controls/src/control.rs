@@ -6,6 +6,7 @@ use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::{Component, ControlPlaneComponent, Kubelet};
 use palisade_load::image::{HistoryStep, Image};
+use palisade_load::integrity::IntegrityCheck;
 use palisade_load::{KubeObject, PodSpec};
 use palisade_model::{ControlMeta, FieldPath, PssLevel};
 
@@ -93,6 +94,9 @@ pub enum Check {
     /// state dockerd keeps of it (`config.v2.json`, `hostconfig.json`),
     /// with the daemon for the defaults it gave the container.
     DockerContainer(fn(&DockerContainer, &DockerDaemon, &Params) -> Vec<NodeJudgement>),
+    /// Checks what changed on a host since its file-integrity baseline
+    /// (`palisade fim compare`): each judgement names a changed path.
+    Integrity(fn(&IntegrityCheck, &Params) -> Vec<NodeJudgement>),
 }
 
 impl Check {
@@ -122,6 +126,7 @@ impl Check {
             Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
             Check::Kubelet(_) | Check::Docker(_) | Check::DockerContainer(_) => &[InputKind::Host],
             Check::ControlPlane { .. } => &[InputKind::Host, InputKind::Manifests],
+            Check::Integrity(_) => &[InputKind::Integrity],
         }
     }
 }

@@ -9,6 +9,7 @@
 mod control;
 pub mod dockerfile;
 pub mod image;
+pub(crate) mod integrity;
 pub mod inventory;
 pub(crate) mod network;
 pub mod node;

@@ -7,6 +7,7 @@ use palisade_model::PssLevel;
 
 use crate::dockerfile;
 use crate::image;
+use crate::integrity;
 use crate::network;
 use crate::node;
 use crate::node::kubelet;
@@ -17,7 +18,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 242] = [
+static CONTROLS: [&Control; 247] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -260,6 +261,11 @@ static CONTROLS: [&Control; 242] = [
     &node::docker_container::default_bridge::CONTROL,
     &node::docker_container::docker_socket_mounted::CONTROL,
     &node::docker_container::root_user::CONTROL,
+    &integrity::content_changed::CONTROL,
+    &integrity::permissions_changed::CONTROL,
+    &integrity::file_added::CONTROL,
+    &integrity::file_removed::CONTROL,
+    &integrity::unreadable::CONTROL,
 ];
 
 /// Every built-in control.

@@ -90,6 +90,9 @@ impl Sample for &str {
             Check::Docker(_) | Check::DockerContainer(_) => {
                 panic!("{}: use a host fixture", control.meta.id)
             }
+            Check::Integrity(_) => {
+                panic!("{}: use `integrity::testing`", control.meta.id)
+            }
             Check::ControlPlane { check, .. } => {
                 let file: Arc<str> = "t.yaml".into();
                 let documents = yaml(self);

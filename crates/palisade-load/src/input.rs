@@ -11,6 +11,7 @@ use palisade_model::ResourceRef;
 use crate::dockerfile::{Dockerfile, parse_dockerfile};
 use crate::host::{self, HostOptions, NodeFacts};
 use crate::image::{self, Image, ImageOptions};
+use crate::integrity::IntegrityCheck;
 use crate::walk::{self, Source};
 use crate::{Document, Limits, LoadError, objects, parse_documents};
 
@@ -34,6 +35,9 @@ pub enum Input {
     /// A host's node components (`palisade node scan`), read by
     /// [`crate::host::collect`] rather than from one file.
     Host(Box<NodeFacts>),
+    /// What changed on a host since its file-integrity baseline (`palisade
+    /// fim compare`), read by [`crate::integrity::check`].
+    Integrity(Box<IntegrityCheck>),
 }
 
 /// The kinds of input, for what a control can judge and what a scan saw.
@@ -43,6 +47,7 @@ pub enum InputKind {
     Dockerfile,
     Images,
     Host,
+    Integrity,
 }
 
 impl Input {
@@ -53,6 +58,7 @@ impl Input {
             Input::Dockerfile(_) => InputKind::Dockerfile,
             Input::Images { .. } => InputKind::Images,
             Input::Host(_) => InputKind::Host,
+            Input::Integrity(_) => InputKind::Integrity,
         }
     }
 }
@@ -116,6 +122,11 @@ impl Loaded {
                     + usize::from(facts.docker.is_some()),
                 skipped: 0,
             },
+            Input::Integrity(_) => Counts {
+                documents: 1,
+                resources: 1,
+                skipped: 0,
+            },
         }
     }
 
@@ -134,6 +145,7 @@ impl Loaded {
                 .map(|image| ResourceRef::image(&image.name()))
                 .collect(),
             Input::Host(facts) => facts.resources(),
+            Input::Integrity(check) => vec![check.resource()],
         }
     }
 }
@@ -223,6 +235,23 @@ pub fn load_host(options: &HostOptions) -> Loaded {
         name,
         text: None,
         input: Input::Host(Box::new(facts)),
+        errors,
+    }
+}
+
+/// A file-integrity compare as an input: named by its root, with what the
+/// walk could not read as its errors.
+pub fn load_integrity(check: IntegrityCheck) -> Loaded {
+    let name: Arc<str> = Arc::from(check.root.as_str());
+    let errors = check
+        .problems
+        .iter()
+        .map(|problem| LoadError::file(name.clone(), problem.clone()))
+        .collect();
+    Loaded {
+        name,
+        text: None,
+        input: Input::Integrity(Box::new(check)),
         errors,
     }
 }

@@ -18,6 +18,7 @@ mod error;
 pub mod host;
 pub mod image;
 pub mod input;
+pub mod integrity;
 pub mod json;
 pub mod kube;
 mod limits;

@@ -13,8 +13,9 @@ use palisade_load::dockerfile::Dockerfile;
 use palisade_load::host::images::{DockerImage, ImageStore};
 use palisade_load::host::{NodeFacts, control_plane};
 use palisade_load::image::Image;
+use palisade_load::integrity::IntegrityCheck;
 use palisade_load::{Document, Input, KubeObject, LoadError, Loaded, PodSpec, objects};
-use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity};
+use palisade_model::{Enforcement, FieldPath, Finding, Location, ResourceRef, Severity, Waiver};
 use palisade_rego::{RegoError, Value};
 use rayon::prelude::*;
 
@@ -233,8 +234,47 @@ impl PolicySet {
                 }
             }
             Input::Host(facts) => self.evaluate_host(facts, &mut out),
+            Input::Integrity(check) => self.evaluate_integrity(check, &mut out),
         }
         out
+    }
+
+    /// Evaluates what changed since a file-integrity baseline: findings
+    /// point at the changed path; a change the baseline's approvals accept
+    /// is waived by that approval (owner, reason, expiry), and the
+    /// configuration's exceptions apply as to any host.
+    fn evaluate_integrity(&self, check: &IntegrityCheck, out: &mut Evaluated) {
+        let resource = Arc::new(check.resource());
+        let first = out.findings.len();
+        for selected in self.selected() {
+            let Check::Integrity(judge) = selected.control.check else {
+                continue;
+            };
+            let judgements = judge(check, &selected.params);
+            self.record_judgements(selected, judgements, &resource, None, out);
+        }
+        let Some(new) = out.findings.get_mut(first..) else {
+            return;
+        };
+        for finding in new.iter_mut() {
+            let approval = check
+                .change(&finding.location.file)
+                .and_then(|c| c.approval.as_ref());
+            if let Some(approval) = approval {
+                finding.waiver = Some(Arc::new(Waiver {
+                    justification: approval.reason.clone(),
+                    owner: Some(approval.owner.clone()),
+                    ticket: approval.ticket.clone(),
+                    expires: Some(approval.expires.clone()),
+                    source: format!(
+                        "baseline approval by {} at {}",
+                        approval.approved_by, approval.approved_at
+                    ),
+                }));
+            }
+        }
+        // Exceptions leave the approved findings as they are.
+        self.exceptions.apply(None, new, self.annotation_waivers);
     }
 
     /// Evaluates a host's node controls, each on every instance of its

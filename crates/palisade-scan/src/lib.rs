@@ -108,6 +108,18 @@ impl Plan {
     }
 }
 
+/// Judges what changed since a file-integrity baseline (`palisade fim
+/// compare`) with the file-integrity controls, assembled as any scan.
+pub fn scan_integrity(
+    policy: &PolicySet,
+    check: palisade_load::integrity::IntegrityCheck,
+    options: &ScanOptions,
+) -> Scan {
+    let loaded = palisade_load::input::load_integrity(check);
+    let outcome = Outcome::evaluated(loaded, policy, options);
+    assemble(policy, vec![outcome], Vec::new())
+}
+
 /// Judges the host at `host.root` (`palisade node scan`): its facts
 /// gathered once, evaluated by the node controls, assembled as any scan.
 ///

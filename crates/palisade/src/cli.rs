@@ -58,6 +58,18 @@ pub enum Command {
         #[command(subcommand)]
         command: NodeCommand,
     },
+    /// File-integrity monitoring (PCI DSS 11.5.2): a baseline of a node's
+    /// critical files (type, mode, owner, SHA-256, link target, inode,
+    /// capabilities, SELinux label, ACLs) anchored in the audit log, and
+    /// compares against it.
+    ///
+    /// Exit status of `compare`: 0 when nothing changed (or every change
+    /// is approved), 1 when something did, 2 on errors (a baseline that
+    /// cannot be read or is not the one the audit log anchored).
+    Fim {
+        #[command(subcommand)]
+        command: FimCommand,
+    },
     /// Run the Kubernetes admission webhook (HTTPS): POST /validate and
     /// /mutate take AdmissionReview admission.k8s.io/v1; GET /healthz,
     /// /readyz and /metrics. The certificate, key, configuration and
@@ -619,6 +631,125 @@ pub struct HostArgs {
 pub enum Compat {
     /// aquasecurity/kube-bench.
     KubeBench,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FimCommand {
+    /// Take a baseline of what a profile covers under --root, write it to
+    /// --baseline and anchor its digest in the audit log. Refuses to
+    /// replace an existing baseline without --replace (approve changes
+    /// with `palisade fim accept` instead).
+    Baseline(FimBaselineArgs),
+    /// Compare the host with its baseline (read with the baseline's own
+    /// profile): paths added, removed, modified, replaced or unreadable,
+    /// each a finding with its old and new values. Every compare is an
+    /// audit event, even when nothing changed.
+    Compare(FimCompareArgs),
+    /// Approve changes found by a compare: into the baseline (the new
+    /// state becomes the expected one), or with --until as an exception
+    /// that expires. The approval is an audit event naming who and why.
+    Accept(FimAcceptArgs),
+    /// Compare, then again whenever a watched path changes (inotify), and
+    /// at least every --every. Watches miss changes made while they are
+    /// not running, or when the kernel's event queue overflows: the
+    /// periodic compare stays the authoritative one.
+    Watch(FimWatchArgs),
+}
+
+/// What every `palisade fim` command names.
+#[derive(Debug, Args)]
+pub struct FimArgs {
+    /// The host's root folder: `/`, or where the host's `/` is mounted
+    /// (`/host` in a DaemonSet's pod).
+    #[arg(long, default_value = "/")]
+    pub root: std::path::PathBuf,
+    /// The baseline file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PALISADE_FIM_BASELINE",
+        default_value = "/var/lib/palisade/fim-baseline.json"
+    )]
+    pub baseline: std::path::PathBuf,
+    /// Configuration file (control settings, exceptions, `audit.db`).
+    /// Default: palisade.yaml in the working directory, when there is one.
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// The audit log chain the events go to.
+    #[arg(long, value_name = "NAME", default_value = "fim")]
+    pub audit_chain: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FimBaselineArgs {
+    #[command(flatten)]
+    pub fim: FimArgs,
+    /// What to watch: `node` (Kubernetes node: kubelet, runtimes, PKI,
+    /// units, CNI, sudo, SSH, PAM, audit rules), `docker` (a Docker host),
+    /// or a profile file (YAML: include, exclude, expected-to-change,
+    /// max-file-bytes, extends).
+    #[arg(long, value_name = "node|docker|FILE", default_value = "node")]
+    pub profile: String,
+    /// Replace an existing baseline (the event names the one replaced).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FimCompareArgs {
+    #[command(flatten)]
+    pub fim: FimArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Add a framework's compliance summary to the report (pci-dss-4.0,
+    /// ...). Repeatable.
+    #[arg(long, value_name = "FRAMEWORK[@VERSION]")]
+    pub framework: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FimAcceptArgs {
+    #[command(flatten)]
+    pub fim: FimArgs,
+    /// The changed paths to approve (as a compare names them).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Approve every change the compare finds.
+    #[arg(long, conflicts_with = "paths")]
+    pub all: bool,
+    /// Why the change is right (recorded in the audit log).
+    #[arg(long)]
+    pub reason: String,
+    /// Who answers for it [default: who runs the command].
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The change record or ticket.
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// Accept the change until the end of this day (YYYY-MM-DD, UTC)
+    /// instead of taking it into the baseline: after it, the change is
+    /// reported again.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<String>,
+    /// The approver's name [default: the user the command runs as].
+    #[arg(long)]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FimWatchArgs {
+    #[command(flatten)]
+    pub compare: FimCompareArgs,
+    /// Compare at least this often even when no change is seen (30s, 15m,
+    /// 6h, 1d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_every, default_value = "1d")]
+    pub every: u64,
+    /// Wait this long after a change is seen before comparing, so that a
+    /// burst of writes gives one compare (milliseconds).
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub settle_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -20,8 +20,8 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ControlsCommand, ExceptionsCommand, FrameworksCommand, NodeCommand,
-    PolicyCommand,
+    AuditCommand, Cli, Command, ControlsCommand, ExceptionsCommand, FimCommand, FrameworksCommand,
+    NodeCommand, PolicyCommand,
 };
 
 fn main() -> ExitCode {
@@ -57,6 +57,12 @@ fn main() -> ExitCode {
         Command::Node { command } => match command {
             NodeCommand::Collect(args) => commands::node::collect(&args),
             NodeCommand::Scan(args) => commands::node::scan(&args),
+        },
+        Command::Fim { command } => match command {
+            FimCommand::Baseline(args) => commands::fim::baseline(&args),
+            FimCommand::Compare(args) => commands::fim::compare(&args),
+            FimCommand::Accept(args) => commands::fim::accept(&args),
+            FimCommand::Watch(args) => commands::fim::watch(&args),
         },
         Command::Serve(args) => commands::serve::run(&args),
         Command::Install(args) => commands::install::run(&args),

@@ -464,6 +464,14 @@ fn who(e: &Entry) -> String {
             user, operation, ..
         } => format!("admission {} by {}", printable(operation), printable(user)),
         Source::Scan { file } => format!("scan of {}", printable(file)),
+        Source::Node {
+            action, host, user, ..
+        } => format!(
+            "{} on {} by {}",
+            printable(action),
+            printable(host),
+            printable(user)
+        ),
         Source::Api { user, request, .. } => {
             format!("api {} by {}", printable(request), printable(user))
         }

@@ -4,6 +4,8 @@ pub mod audit;
 pub mod bundle;
 pub mod controls;
 pub mod exceptions;
+pub mod fim;
+mod fim_watch;
 pub mod frameworks;
 pub mod install;
 pub mod node;

@@ -73,14 +73,40 @@ pub fn record_scan(
         })
         .collect();
 
+    let count = events.len();
+    match append(&args.db, &args.audit_chain, configured, events)? {
+        Some(Appended { first, last, log }) => eprintln!(
+            "recorded {count} audit events ({}#{first}..#{last}) in {log}",
+            args.audit_chain
+        ),
+        None => eprintln!("no resource scanned: nothing recorded"),
+    }
+    Ok(())
+}
+
+/// Where recorded events landed: their chain's first and last sequence
+/// numbers, and the log (its URL without a password).
+pub(crate) struct Appended {
+    pub first: i64,
+    pub last: i64,
+    pub log: String,
+}
+
+/// Writes `events` to `chain` of the audit log the flags or the
+/// configuration name, and waits until each is committed.
+pub(crate) fn append(
+    db: &crate::cli::AuditDbArgs,
+    chain: &str,
+    configured: &Configured,
+    events: Vec<Event>,
+) -> Result<Option<Appended>> {
     let settings = configured.discovered.config.audit()?;
-    let url = super::audit::db_url(&args.db, Some(&settings))?;
+    let url = super::audit::db_url(db, Some(&settings))?;
     let options = WriterOptions {
-        chain: args.audit_chain.clone(),
+        chain: chain.to_owned(),
         ..WriterOptions::default()
     };
-    let count = events.len();
-    let shown = palisade_audit::redact_url(&url);
+    let log = palisade_audit::redact_url(&url);
     let (first, last) = super::audit::runtime()?.block_on(async move {
         let recorder = AuditLog::open(&url, options).await.with_context(|| {
             format!(
@@ -102,19 +128,14 @@ pub fn record_scan(
         recorder.shutdown().await?;
         Ok::<_, anyhow::Error>((first, last))
     })?;
-    match (first, last) {
-        (Some(a), Some(b)) => eprintln!(
-            "recorded {count} audit events ({}#{a}..#{b}) in {}",
-            args.audit_chain, shown
-        ),
-        _ => eprintln!("no resource scanned: nothing recorded"),
-    }
-    Ok(())
+    Ok(first
+        .zip(last)
+        .map(|(first, last)| Appended { first, last, log }))
 }
 
 /// Denied when an unwaived finding would fail the scan, warned when
 /// unwaived findings stay below `--fail-on`, allowed otherwise.
-fn decision(findings: &[&Finding], fail_on: FailOn) -> Decision {
+pub(crate) fn decision(findings: &[&Finding], fail_on: FailOn) -> Decision {
     let unwaived = || findings.iter().filter(|f| f.waiver.is_none());
     if let Some(fail_on) = fail_on.threshold()
         && unwaived().any(|f| f.severity >= fail_on)

@@ -460,7 +460,7 @@
       field("name", "Name"),
       field("control", "Control"),
       choice("decision", "Decision", [["", "any"], ["denied", "denied"], ["warned", "warned"], ["audited", "audited"], ["allowed", "allowed"], ["waived", "waived"], ["mutated", "mutated"]]),
-      choice("source", "Source", [["", "any"], ["admission", "admission"], ["scan", "scan"], ["api", "API access"]]),
+      choice("source", "Source", [["", "any"], ["admission", "admission"], ["scan", "scan"], ["node", "node (file integrity)"], ["api", "API access"]]),
       field("user", "User"),
       choice("order", "Order", [["newest", "newest first"], ["oldest", "oldest first"]]),
       h("button", { type: "submit" }, "Apply"),
