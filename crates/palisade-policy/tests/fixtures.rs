@@ -12,7 +12,10 @@
 //! `docker save` tarball (see `support/image.rs`); image findings are at
 //! line 1, so its marker goes on line 1. An `*.host.yaml` fixture
 //! describes a host tree (`support/host.rs`): its findings are at lines of
-//! the host's files, marked in their text or on the file's entry. Each control
+//! the host's files, marked in their text or on the file's entry. An
+//! `*.integrity.yaml` fixture is a host tree, a baseline of it and changes
+//! made after it (`support/integrity.rs`): its findings are at the changed
+//! paths. Each control
 //! must have at least one of each, and the rendered findings of its `fail`
 //! fixtures are snapshotted so a reviewer sees file, line and message.
 
@@ -34,6 +37,8 @@ use palisade_policy::PolicySet;
 mod host_support;
 #[path = "support/image.rs"]
 mod image_support;
+#[path = "support/integrity.rs"]
+mod integrity_support;
 
 /// A finding's place: the host file for host fixtures (empty otherwise:
 /// the fixture itself), line, column; and its message.
@@ -49,7 +54,10 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     static OWNERS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let owners = *OWNERS.get_or_init(host_support::can_write_owners);
     let mut files = all_fixtures(dir);
-    files.retain(|p| owners || !p.to_string_lossy().ends_with(".host.yaml"));
+    files.retain(|p| {
+        let name = p.to_string_lossy();
+        owners || !(name.ends_with(".host.yaml") || name.ends_with(".integrity.yaml"))
+    });
     files
 }
 
@@ -97,9 +105,13 @@ fn findings(id: &str, file: &Path) -> Vec<Found> {
             })
             .collect();
     }
-    if name.ends_with(".host.yaml") {
+    if name.ends_with(".host.yaml") || name.ends_with(".integrity.yaml") {
         let dir = tempfile::tempdir().unwrap();
-        let loaded = host_support::load(file, dir.path());
+        let loaded = if name.ends_with(".host.yaml") {
+            host_support::load(file, dir.path())
+        } else {
+            integrity_support::load(file, dir.path())
+        };
         assert!(
             loaded.errors.is_empty(),
             "{}: {:?}",
@@ -151,6 +163,9 @@ fn findings(id: &str, file: &Path) -> Vec<Found> {
 fn expected_lines(id: &str, file: &Path) -> BTreeSet<(String, u32)> {
     if file.to_string_lossy().ends_with(".host.yaml") {
         return host_support::expected(id, file);
+    }
+    if file.to_string_lossy().ends_with(".integrity.yaml") {
+        return integrity_support::expected(id, file);
     }
     let marker = format!("# expect: {id}");
     let next_line = palisade_load::walk::is_dockerfile_name(file);
@@ -218,7 +233,10 @@ fn fail_fixtures_report_exactly_the_marked_lines() {
                 rendered.push_str(&format!("{name}{at}:{line}:{column}: {message}\n"));
             }
         }
-        insta::assert_snapshot!(format!("fail-{id}"), rendered);
+        // Inode numbers differ from one run to the next.
+        insta::with_settings!({filters => vec![(r"inode: \d+ -> \d+", "inode: [old] -> [new]")]}, {
+            insta::assert_snapshot!(format!("fail-{id}"), rendered);
+        });
     }
 }
 

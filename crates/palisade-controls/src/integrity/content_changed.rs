@@ -24,7 +24,7 @@ const DOCS: &str = r#"## What it does
 Flags each path of a file-integrity baseline (`palisade fim baseline`) whose content (SHA-256), type or link target differs at `palisade fim compare`, or that is now a new file (another inode: written anew and renamed into place, as package managers and editors do). Files larger than the profile's `max-file-bytes` are not hashed; their size and modification time stand in for their content. Paths the profile expects to change (the kubelet's rotated certificates) may change their content and target. The finding gives the old and the new value of each field.
 
 ## Why is this bad?
-The files a profile watches decide what a node runs and who may reach it: the kubelet's and the runtime's binaries and configuration, static pod manifests, PKI, systemd units, sudo, SSH and PAM configuration, the dynamic loader's preload list. An unplanned change to one of them is how a compromised node is kept compromised; PCI DSS 11.5.2 asks that such changes raise an alert.
+The files a profile watches decide what a node runs and who may reach it: the kubelet's and the runtime's binaries and configuration, static pod manifests, PKI, systemd units, sudo, SSH and PAM configuration, the dynamic loader's preload list. An unplanned change to one of them is how a compromised node is kept compromised, and change detection must raise an alert on it.
 
 ## How to fix
 Find out who changed the file and why (the node's audit log, the change records). A change that was planned is approved: `palisade fim accept PATH --reason ...` takes it into the baseline, or `--until DATE --owner ...` accepts it for a while. A change that was not is an incident: restore the file from a trusted source and investigate the node.
@@ -40,8 +40,7 @@ palisade fim accept /etc/kubernetes/manifests/kube-apiserver.yaml --reason "CHG-
 ```
 
 ## References
-- PCI DSS v4.0.1 requirement 11.5.2
-- NIST SP 800-190, section 4.5 (host OS risks)
+- inode(7), rename(2) (how a file is replaced)
 "#;
 
 /// The fields that say what a path holds.

@@ -38,7 +38,6 @@ rm /etc/sudoers.d/zz-debug
 ```
 
 ## References
-- PCI DSS v4.0.1 requirement 11.5.2
 - MITRE ATT&CK T1543 (create or modify system process), T1053 (scheduled task)
 "#;
 

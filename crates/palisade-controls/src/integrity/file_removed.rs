@@ -39,7 +39,7 @@ augenrules --load
 ```
 
 ## References
-- PCI DSS v4.0.1 requirement 11.5.2
+- auditctl(8), audit.rules(7)
 "#;
 
 fn check(check: &IntegrityCheck, _: &Params) -> Vec<NodeJudgement> {

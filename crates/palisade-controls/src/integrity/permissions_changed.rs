@@ -40,7 +40,6 @@ chmod 0755 /usr/bin/runc && setcap -r /usr/bin/runc
 ```
 
 ## References
-- PCI DSS v4.0.1 requirement 11.5.2
 - capabilities(7), acl(5)
 "#;
 

@@ -39,7 +39,7 @@ volumeMounts: [{name: host, mountPath: /host, readOnly: true}]
 ```
 
 ## References
-- PCI DSS v4.0.1 requirement 11.5.2
+- capabilities(7) (`CAP_DAC_READ_SEARCH`), path_resolution(7)
 "#;
 
 fn check(check: &IntegrityCheck, _: &Params) -> Vec<NodeJudgement> {

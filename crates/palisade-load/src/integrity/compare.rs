@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::baseline::{Approval, Baseline};
-use super::capture::FileRecord;
+use super::capture::{FileRecord, FileType};
 
 /// How a path changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -218,7 +218,8 @@ fn differences(old: &FileRecord, new: &FileRecord, expected: bool) -> Vec<FieldC
             shown(new.sha256.as_ref()),
         );
         // Unhashed files: their size and time stand in for their content.
-        if old.sha256.is_none() || new.sha256.is_none() {
+        let file = |r: &FileRecord| r.file_type == FileType::File;
+        if file(old) && file(new) && (old.sha256.is_none() || new.sha256.is_none()) {
             push("size", old.size.to_string(), new.size.to_string());
             push("modified", shown(old.modified), shown(new.modified));
         }

@@ -73,8 +73,19 @@ pub fn expected(id: &str, fixture: &Path) -> BTreeSet<(String, u32)> {
 
 /// Writes the fixture's host under `dir` and reads it.
 pub fn load(fixture: &Path, dir: &Path) -> Loaded {
-    let spec = spec(fixture);
-    let files = files(&spec);
+    write_tree(&spec(fixture), dir);
+    palisade_load::input::load_host(&HostOptions {
+        root: dir.to_path_buf(),
+        proc: None,
+        limits: Limits::default(),
+        reading: Default::default(),
+    })
+}
+
+/// Writes a host tree (`files`, `dirs`, `sockets`, `links`) under `dir`,
+/// with `/etc/passwd`, `/etc/group` and `/etc/hostname` unless it has them.
+pub fn write_tree(spec: &Value, dir: &Path) {
+    let files = files(spec);
     let defaults = [
         (
             "/etc/passwd",
@@ -112,14 +123,14 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
             (uid.parse().unwrap(), gid.parse().unwrap()),
         );
     }
-    for (path, entry) in entries(&spec, "dirs") {
+    for (path, entry) in entries(spec, "dirs") {
         let local = dir.join(path.trim_start_matches('/'));
         std::fs::create_dir_all(&local).unwrap();
         let (mode, (uid, gid)) = mode_and_owner(&entry, "700");
         chown(&local, Some(uid), Some(gid)).unwrap();
         std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    for (path, entry) in entries(&spec, "sockets") {
+    for (path, entry) in entries(spec, "sockets") {
         let local = dir.join(path.trim_start_matches('/'));
         std::fs::create_dir_all(local.parent().unwrap()).unwrap();
         drop(std::os::unix::net::UnixListener::bind(&local).unwrap());
@@ -127,18 +138,12 @@ pub fn load(fixture: &Path, dir: &Path) -> Loaded {
         chown(&local, Some(uid), Some(gid)).unwrap();
         std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    for (link, target) in links(&spec) {
+    for (link, target) in links(spec) {
         let local = dir.join(link.trim_start_matches('/'));
         std::fs::create_dir_all(local.parent().unwrap()).unwrap();
         let target = target["target"].as_str().or(target.as_str()).unwrap();
         symlink(target, &local).unwrap();
     }
-    palisade_load::input::load_host(&HostOptions {
-        root: dir.to_path_buf(),
-        proc: None,
-        limits: Limits::default(),
-        reading: Default::default(),
-    })
 }
 
 /// Whether host fixtures can be written here: owners need root (CI runs
@@ -153,7 +158,7 @@ pub fn can_write_owners() -> bool {
     allowed
 }
 
-fn spec(fixture: &Path) -> Value {
+pub fn spec(fixture: &Path) -> Value {
     serde_saphyr::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap()
 }
 
@@ -186,7 +191,7 @@ fn mode_and_owner(entry: &Value, default_mode: &str) -> (u32, (u32, u32)) {
     (mode, (uid.parse().unwrap(), gid.parse().unwrap()))
 }
 
-fn write(root: &Path, path: &str, text: &str, mode: u32, (uid, gid): (u32, u32)) {
+pub fn write(root: &Path, path: &str, text: &str, mode: u32, (uid, gid): (u32, u32)) {
     palisade_testkit::host::write(root, path, text, mode);
     let local = root.join(path.trim_start_matches('/'));
     chown(&local, Some(uid), Some(gid)).unwrap();
