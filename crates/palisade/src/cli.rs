@@ -446,10 +446,10 @@ pub struct AuditQueryArgs {
     /// allowed, denied, warned or audited.
     #[arg(long)]
     pub decision: Option<String>,
-    /// The requesting user (admission and API events).
+    /// The requesting user (admission and API events), or who ran a node command.
     #[arg(long)]
     pub user: Option<String>,
-    /// admission, scan or api.
+    /// admission, scan, node (palisade fim) or api.
     #[arg(long)]
     pub source: Option<String>,
     /// Only this chain.

@@ -16,8 +16,9 @@ pub fn workspace() -> PathBuf {
 
 /// What the environment of whoever runs the tests could set that changes
 /// what the binary does: one list for every end-to-end test.
-const SCRUBBED: [&str; 5] = [
+const SCRUBBED: [&str; 6] = [
     "PALISADE_CONFIG",
+    "PALISADE_FIM_BASELINE",
     "PALISADE_FORMAT",
     "PALISADE_FAIL_ON",
     "PALISADE_AUDIT_DB",
