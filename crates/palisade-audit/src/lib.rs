@@ -18,6 +18,7 @@ pub mod bundle;
 pub mod chain;
 pub mod checkpoint;
 pub mod event;
+pub mod integrity;
 pub mod keys;
 pub mod query;
 pub mod retention;
@@ -31,11 +32,8 @@ pub use checkpoint::{Checkpoint, CheckpointKind};
 pub use event::{
     AuditFinding, AuditWaiver, Decision, Event, FindingAction, Resource, Source, SourceKind, Tally,
 };
+pub use integrity::{HostIntegrity, INTEGRITY_KIND, IntegrityVerdict};
 pub use keys::PinnedKeys;
-
-/// The resource kind of a host's file-integrity events
-/// (`FileIntegrity/<host>`).
-pub const INTEGRITY_KIND: &str = "FileIntegrity";
 pub use query::{Cursor, Entry, Filter, SummaryGroup};
 pub use store::{AnyStore, Store, redact_url};
 pub use timestamp::Timestamp;
@@ -102,36 +100,6 @@ impl<S: Store> Reader<S> {
             .into_iter()
             .map(Entry::try_from)
             .collect()
-    }
-
-    /// Where the audit log anchors `host`'s file-integrity baseline: its
-    /// newest `fim-baseline` or `fim-accept` event (a compare leaves the
-    /// anchor as it is). A baseline file whose digest differs from this
-    /// event's was replaced or edited outside Palisade.
-    pub async fn integrity_anchor(&self, host: &str) -> Result<Option<Entry>, AuditError> {
-        const PAGE: u64 = 200;
-        let mut filter = Filter {
-            source: Some(SourceKind::Node),
-            kind: Some(INTEGRITY_KIND.to_owned()),
-            name: Some(host.to_owned()),
-            newest_first: true,
-            limit: Some(PAGE),
-            ..Filter::default()
-        };
-        loop {
-            let page = self.query(&filter).await?;
-            let anchor = page.iter().find(|e| {
-                matches!(&e.event.source, Source::Node { action, .. }
-                    if action == "fim-baseline" || action == "fim-accept")
-            });
-            if let Some(anchor) = anchor {
-                return Ok(Some(anchor.clone()));
-            }
-            match page.last() {
-                Some(last) if page.len() as u64 == PAGE => filter.after = Some(Cursor::of(last)),
-                _ => return Ok(None),
-            }
-        }
     }
 
     /// Events matching `filter` restricted to `namespaces` (the developer

@@ -654,6 +654,27 @@ pub enum FimCommand {
     /// not running, or when the kernel's event queue overflows: the
     /// periodic compare stays the authoritative one.
     Watch(FimWatchArgs),
+    /// Every host with a baseline in the audit log, judged for PCI DSS
+    /// 11.5.2: compared within --within, with nothing unapproved in its
+    /// newest compare. Exit status: 0 when every host passes, 1 when one
+    /// is overdue or changed (or no host has a baseline), 2 on errors.
+    Status(FimStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FimStatusArgs {
+    /// How recent each host's newest compare must be (PCI DSS 11.5.2 asks
+    /// for at least weekly).
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    pub within: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Configuration file (`audit.db`).
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub db: AuditDbArgs,
 }
 
 /// What every `palisade fim` command names.

@@ -63,6 +63,7 @@ fn main() -> ExitCode {
             FimCommand::Compare(args) => commands::fim::compare(&args),
             FimCommand::Accept(args) => commands::fim::accept(&args),
             FimCommand::Watch(args) => commands::fim::watch(&args),
+            FimCommand::Status(args) => commands::fim::status(&args),
         },
         Command::Serve(args) => commands::serve::run(&args),
         Command::Install(args) => commands::install::run(&args),

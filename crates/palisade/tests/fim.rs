@@ -89,6 +89,14 @@ impl Node {
         self.fim("compare", &["--format", format])
     }
 
+    /// `palisade fim status` of the log.
+    fn status(&self) -> Output {
+        binary()
+            .args(["fim", "status", "--audit-db", &self.db()])
+            .output()
+            .unwrap()
+    }
+
     /// The log's node events, oldest first.
     fn events(&self) -> Vec<Value> {
         let out = binary()
@@ -168,6 +176,13 @@ fn baseline_compare_accept_and_tampering() {
     );
     let changed = node.compare("json");
     assert_eq!(code(&changed), 1, "{}", stderr(&changed));
+    let status = node.status();
+    assert_eq!(code(&status), 1);
+    assert!(
+        support::stdout(&status).starts_with("changed  node-a  "),
+        "{}",
+        support::stdout(&status)
+    );
     let report = json(&changed);
     let s = |t: &str| t.to_owned();
     assert_eq!(
@@ -276,6 +291,9 @@ fn baseline_compare_accept_and_tampering() {
     );
     std::fs::write(node.baseline(), &kept).unwrap();
     assert_eq!(code(&node.compare("json")), 0);
+    let status = node.status();
+    assert_eq!(code(&status), 0, "{}", support::stdout(&status));
+    assert!(support::stdout(&status).contains("1 of 1 hosts compared within 7d"));
 
     // Every command is an event naming who and why.
     let events = node.events();

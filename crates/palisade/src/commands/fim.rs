@@ -6,12 +6,14 @@
 //! file whose digest is not the one the log anchored last.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use palisade_audit::{
-    AuditFinding, AuditWaiver, Decision, Event, Reader, Resource, Source, Timestamp,
+    AuditFinding, AuditWaiver, Decision, Event, IntegrityVerdict, Reader, Resource, Source,
+    Timestamp,
 };
 use palisade_load::host::HostRoot;
 use palisade_load::integrity::{self, Approval, Baseline, Change, Profile};
@@ -21,7 +23,10 @@ use palisade_scan::ScanOptions;
 
 use super::Configured;
 use super::record::{Appended, append};
-use crate::cli::{FimAcceptArgs, FimArgs, FimBaselineArgs, FimCompareArgs, FimWatchArgs};
+use crate::cli::{
+    FimAcceptArgs, FimArgs, FimBaselineArgs, FimCompareArgs, FimStatusArgs, FimWatchArgs,
+    ListFormat,
+};
 
 /// The file-integrity controls, run when no framework is asked for.
 const CONTROLS: &[&str] = &[
@@ -255,6 +260,90 @@ pub fn accept(args: &FimAcceptArgs) -> Result<ExitCode> {
         fim.baseline.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(args: &FimStatusArgs) -> Result<ExitCode> {
+    let within =
+        Timestamp::parse_duration(&args.within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
+    let discovered = super::discover(args.config.as_deref())?;
+    let settings = discovered.config.audit()?;
+    let url = super::audit::db_url(&args.db, Some(&settings))?;
+    let shown = palisade_audit::redact_url(&url);
+    let now = Timestamp::now();
+    let hosts = super::audit::runtime()?.block_on(async {
+        let reader = Reader::open(&url)
+            .await
+            .with_context(|| format!("cannot open the audit log {shown}"))?;
+        reader
+            .integrity_status(now, within)
+            .await
+            .with_context(|| format!("cannot read the audit log {shown}"))
+    })?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &hosts)?;
+            writeln!(out)?;
+        }
+        ListFormat::Markdown => {
+            writeln!(
+                out,
+                "| host | verdict | newest compare | unapproved changes | baseline | evidence |\n|---|---|---|---:|---|---|"
+            )?;
+            for h in &hosts {
+                let compared = h
+                    .compared_at
+                    .map_or_else(|| "never".to_owned(), |t| t.to_string());
+                writeln!(
+                    out,
+                    "| {} | {} | {compared} | {} | `{}` (anchored {}) | {} |",
+                    h.host.replace('|', "\\|"),
+                    h.verdict.as_str(),
+                    h.unapproved,
+                    h.baseline,
+                    h.anchored_at,
+                    h.evidence
+                )?;
+            }
+        }
+        ListFormat::Text => {
+            for h in &hosts {
+                let compared = h
+                    .compared_at
+                    .map_or_else(|| "never compared".to_owned(), |t| format!("compared {t}"));
+                writeln!(
+                    out,
+                    "{:8} {}  {compared}, {} unapproved  (baseline {} anchored {}; {})",
+                    h.verdict.as_str(),
+                    h.host,
+                    h.unapproved,
+                    h.baseline,
+                    h.anchored_at,
+                    h.evidence
+                )?;
+            }
+            let passing = hosts
+                .iter()
+                .filter(|h| h.verdict == IntegrityVerdict::Pass)
+                .count();
+            writeln!(
+                out,
+                "{passing} of {} hosts compared within {} with every change approved",
+                hosts.len(),
+                args.within
+            )?;
+        }
+    }
+    if hosts.is_empty() {
+        eprintln!("palisade: no host has a file-integrity baseline in {shown}");
+        return Ok(ExitCode::from(1));
+    }
+    let all_pass = hosts.iter().all(|h| h.verdict == IntegrityVerdict::Pass);
+    Ok(if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub fn watch(args: &FimWatchArgs) -> Result<ExitCode> {
