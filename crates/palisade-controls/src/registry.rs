@@ -18,7 +18,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 247] = [
+static CONTROLS: [&Control; 248] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -266,6 +266,7 @@ static CONTROLS: [&Control; 247] = [
     &integrity::file_added::CONTROL,
     &integrity::file_removed::CONTROL,
     &integrity::unreadable::CONTROL,
+    &image::running_digest_not_allowed::CONTROL,
 ];
 
 /// Every built-in control.

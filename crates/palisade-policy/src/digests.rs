@@ -1,14 +1,18 @@
 //! The approved image digests (drift prevention): `--allowed-digests FILE`
 //! and `allowed-digests:` in `palisade.yaml` feed the
-//! `image-digest-not-allowed` control.
+//! `image-digest-not-allowed` and `running-image-digest-not-allowed` controls.
 
 use palisade_controls::image::{ALLOWED_DIGESTS, normalize_digest};
-use palisade_controls::{PssVersion, registry};
+use palisade_controls::{Control, PssVersion, registry};
 
 use crate::{ConfigError, PolicySet, Selected};
 
-/// The control the list feeds.
+/// The control of declared and loaded images.
 pub const CONTROL_ID: &str = "image-digest-not-allowed";
+
+/// Every control the list feeds: what is declared or loaded, and what the
+/// kubelet reports running.
+const CONTROL_IDS: &[&str] = &[CONTROL_ID, "running-image-digest-not-allowed"];
 
 /// Checks one entry: `sha256:<hex>` (any `algorithm:hex` of at least 32
 /// hex digits), or `name@sha256:<hex>` whose name is dropped. Returns the
@@ -69,14 +73,20 @@ pub fn parse_list(file: &str, text: &str) -> Result<Vec<String>, ConfigError> {
 }
 
 impl PolicySet {
-    /// Approves image digests: `image-digest-not-allowed` runs with them
-    /// (added to the list it already has), and is added to the selection
-    /// when it was not in it. An empty list changes nothing, so the control
+    /// Approves image digests: `image-digest-not-allowed` and
+    /// `running-image-digest-not-allowed` run with them (added to the list
+    /// each already has), and are added to the selection when they were
+    /// not in it. An empty list changes nothing, so the control
     /// stays inactive.
     pub fn allow_digests(&mut self, digests: &[String]) {
-        let Some(control) = registry::find(CONTROL_ID) else {
-            return;
-        };
+        for id in CONTROL_IDS {
+            if let Some(control) = registry::find(id) {
+                self.allow_digests_for(control, digests);
+            }
+        }
+    }
+
+    fn allow_digests_for(&mut self, control: &'static Control, digests: &[String]) {
         if digests.is_empty() {
             return;
         }

@@ -72,7 +72,7 @@ pub fn normalize_digest(digest: &str) -> String {
     digest.to_ascii_lowercase()
 }
 
-fn allowed(params: &Params) -> Vec<String> {
+pub(crate) fn allowed(params: &Params) -> Vec<String> {
     params
         .list(ALLOWED_DIGESTS.name)
         .iter()

@@ -13,6 +13,7 @@ pub(crate) mod history;
 pub(crate) mod labels_missing;
 pub(crate) mod package_cache;
 pub(crate) mod root_user;
+pub(crate) mod running_digest_not_allowed;
 pub(crate) mod secret_files;
 pub(crate) mod secret_in_env;
 pub(crate) mod setuid_files;
