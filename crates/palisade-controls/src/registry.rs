@@ -18,7 +18,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 248] = [
+static CONTROLS: [&Control; 249] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -267,6 +267,7 @@ static CONTROLS: [&Control; 248] = [
     &integrity::file_removed::CONTROL,
     &integrity::unreadable::CONTROL,
     &image::running_digest_not_allowed::CONTROL,
+    &node::docker_container::image_digest_not_allowed::CONTROL,
 ];
 
 /// Every built-in control.

@@ -1,6 +1,7 @@
 //! The approved image digests (drift prevention): `--allowed-digests FILE`
 //! and `allowed-digests:` in `palisade.yaml` feed the
-//! `image-digest-not-allowed` and `running-image-digest-not-allowed` controls.
+//! `image-digest-not-allowed`, `running-image-digest-not-allowed` and
+//! `docker-container-image-digest-not-allowed` controls.
 
 use palisade_controls::image::{ALLOWED_DIGESTS, normalize_digest};
 use palisade_controls::{Control, PssVersion, registry};
@@ -10,9 +11,13 @@ use crate::{ConfigError, PolicySet, Selected};
 /// The control of declared and loaded images.
 pub const CONTROL_ID: &str = "image-digest-not-allowed";
 
-/// Every control the list feeds: what is declared or loaded, and what the
-/// kubelet reports running.
-const CONTROL_IDS: &[&str] = &[CONTROL_ID, "running-image-digest-not-allowed"];
+/// Every control the list feeds: what is declared or loaded, what the
+/// kubelet reports running, and what a Docker host runs.
+const CONTROL_IDS: &[&str] = &[
+    CONTROL_ID,
+    "running-image-digest-not-allowed",
+    "docker-container-image-digest-not-allowed",
+];
 
 /// Checks one entry: `sha256:<hex>` (any `algorithm:hex` of at least 32
 /// hex digits), or `name@sha256:<hex>` whose name is dropped. Returns the
@@ -73,10 +78,9 @@ pub fn parse_list(file: &str, text: &str) -> Result<Vec<String>, ConfigError> {
 }
 
 impl PolicySet {
-    /// Approves image digests: `image-digest-not-allowed` and
-    /// `running-image-digest-not-allowed` run with them (added to the list
-    /// each already has), and are added to the selection when they were
-    /// not in it. An empty list changes nothing, so the control
+    /// Approves image digests: the controls of [`CONTROL_IDS`] run with
+    /// them (added to the list each already has), and are added to the
+    /// selection when they were not in it. An empty list changes nothing, so the control
     /// stays inactive.
     pub fn allow_digests(&mut self, digests: &[String]) {
         for id in CONTROL_IDS {

@@ -34,6 +34,9 @@ pub struct DockerImage {
     /// Its tags (`nginx:1.27`), sorted; empty for an image only a
     /// container uses.
     pub tags: Vec<String>,
+    /// The registry digests it was pulled by (`nginx@sha256:...`, what
+    /// `docker inspect` lists as `RepoDigests`), sorted.
+    pub repo_digests: Vec<String>,
     /// The containers started from it, by name.
     pub containers: Vec<String>,
     /// The host path of its config.
@@ -123,7 +126,7 @@ pub fn read(
     }
     let mut images = Vec::new();
     for store in &stores {
-        let tags = tags(root, store, problems);
+        let (tags, repo_digests) = references(root, store, problems);
         let mut ids: BTreeSet<&String> = tags.keys().collect();
         ids.extend(used.keys());
         let mut ids: Vec<&String> = ids.into_iter().collect();
@@ -143,6 +146,7 @@ pub fn read(
             images.push(DockerImage {
                 id: id.clone(),
                 tags: tags.get(id).cloned().unwrap_or_default(),
+                repo_digests: repo_digests.get(id).cloned().unwrap_or_default(),
                 containers: used.get(id).cloned().unwrap_or_default(),
                 config_file: Arc::from(path.as_str()),
                 history,
@@ -176,36 +180,43 @@ fn subfolders(root: &HostRoot, folder: &str) -> Vec<String> {
     names
 }
 
-/// Each tagged image's tags, by image ID, from `repositories.json`
-/// (`{"Repositories": {"nginx": {"nginx:1.27": "sha256:..."}}}`); digest
-/// references (`nginx@sha256:...`) are not tags.
-fn tags(root: &HostRoot, store: &str, problems: &mut Vec<String>) -> BTreeMap<String, Vec<String>> {
+/// Image references by ID.
+type ByImage = BTreeMap<String, Vec<String>>;
+
+/// Each image's tags and registry digests, by image ID, from
+/// `repositories.json` (`{"Repositories": {"nginx": {"nginx:1.27":
+/// "sha256:<id>", "nginx@sha256:<digest>": "sha256:<id>"}}}`).
+fn references(root: &HostRoot, store: &str, problems: &mut Vec<String>) -> (ByImage, ByImage) {
     let path = format!("{store}/repositories.json");
-    let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut tags = ByImage::new();
+    let mut digests = ByImage::new();
     if !root.exists(&path) {
-        return tags;
+        return (tags, digests);
     }
     let Some(file) = json_file(root, &path, "the image store file", problems) else {
-        return tags;
+        return (tags, digests);
     };
     let Some(repositories) = file.get("Repositories") else {
-        return tags;
+        return (tags, digests);
     };
     for repository in repositories.entries() {
         for reference in repository.value.entries() {
-            let tag = reference.key.as_str();
-            if tag.contains('@') {
+            let name = reference.key.as_str();
+            let Some(id) = reference.value.as_str().and_then(image_id) else {
                 continue;
-            }
-            if let Some(id) = reference.value.as_str().and_then(image_id) {
-                tags.entry(id).or_default().push(tag.to_owned());
-            }
+            };
+            let list = if name.contains('@') {
+                &mut digests
+            } else {
+                &mut tags
+            };
+            list.entry(id).or_default().push(name.to_owned());
         }
     }
-    for list in tags.values_mut() {
+    for list in tags.values_mut().chain(digests.values_mut()) {
         list.sort();
     }
-    tags
+    (tags, digests)
 }
 
 /// The history of a config, with the place of each step's `created_by`

@@ -14,6 +14,7 @@ pub(crate) mod docker_socket_mounted;
 pub(crate) mod healthcheck_missing;
 pub(crate) mod host_devices;
 pub(crate) mod host_namespaces;
+pub(crate) mod image_digest_not_allowed;
 pub(crate) mod memory_unlimited;
 pub(crate) mod new_privileges_allowed;
 pub(crate) mod pids_unlimited;
