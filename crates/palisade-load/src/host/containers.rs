@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::origin::Origin;
 use super::root::HostRoot;
+use super::writable_layer::{self, WritableLayer};
 use crate::parse_documents;
 
 /// How many containers are read at most: a host with more is judged on
@@ -44,6 +45,8 @@ pub struct DockerContainer {
     pub config_file: Arc<str>,
     /// The host path of `hostconfig.json`.
     pub host_config_file: Arc<str>,
+    /// What it wrote into its writable layer (running containers only).
+    pub writable_layer: Option<WritableLayer>,
 }
 
 /// A value of a container's state and where it is written.
@@ -141,6 +144,14 @@ pub fn read(root: &HostRoot, data_root: &str, problems: &mut Vec<String>) -> Vec
         .into_iter()
         .filter_map(|id| container(root, &folder, id, problems))
         .collect();
+    for c in containers.iter_mut().filter(|c| c.running) {
+        let driver = c
+            .config
+            .get("Driver")
+            .and_then(Node::as_str)
+            .unwrap_or("overlay2");
+        c.writable_layer = Some(writable_layer::read(root, data_root, &c.id, driver));
+    }
     containers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     containers
 }
@@ -182,6 +193,7 @@ fn container(
         host_config,
         config_file: Arc::from(config_path.as_str()),
         host_config_file: Arc::from(host_path.as_str()),
+        writable_layer: None,
     })
 }
 

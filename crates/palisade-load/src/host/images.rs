@@ -302,6 +302,7 @@ mod tests {
             host_config: Node::new(palisade_model::Value::Null, Default::default()),
             config_file: Arc::from("c"),
             host_config_file: Arc::from("h"),
+            writable_layer: None,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod origin;
 pub mod process;
 pub mod root;
 pub mod systemd;
+pub mod writable_layer;
 
 use std::path::PathBuf;
 
