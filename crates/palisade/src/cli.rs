@@ -807,6 +807,13 @@ pub struct NodeScanArgs {
     #[arg(long, value_name = "ID")]
     pub control: Vec<String>,
 
+    /// Approved image digests, one per line, as for `palisade scan`: the
+    /// running containers' images are checked against them
+    /// (`docker-container-image-digest-not-allowed`). Adds to
+    /// `allowed-digests:` in the configuration.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_digests: Option<std::path::PathBuf>,
+
     #[command(flatten)]
     pub record: RecordArgs,
 
@@ -887,8 +894,10 @@ pub struct ScanArgs {
     /// `name@sha256:<hex>`; `#` starts a comment): an image, or a
     /// Kubernetes container image pinned by digest, whose digest is not on
     /// the list is an `image-digest-not-allowed` finding, and an image not
-    /// pinned by digest is reported as unverifiable. Adds to
-    /// `allowed-digests:` in the configuration.
+    /// pinned by digest is reported as unverifiable, and so is a Pod's
+    /// running image (`status.containerStatuses[].imageID`,
+    /// `running-image-digest-not-allowed`). Adds to `allowed-digests:` in
+    /// the configuration.
     #[arg(long, value_name = "FILE")]
     pub allowed_digests: Option<PathBuf>,
 

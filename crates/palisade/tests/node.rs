@@ -918,3 +918,98 @@ fn compat_kube_bench_reports_its_verdicts_beside_palisades() {
     );
     assert!(!dir.path().join("audit.db").exists());
 }
+
+/// A Docker host running `web` from an image pulled by a digest nobody
+/// approved, with a binary written into its writable layer.
+#[test]
+fn node_scan_finds_drift_on_a_docker_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let id = "a".repeat(64);
+    write(
+        root,
+        "/lib/systemd/system/docker.service",
+        "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n",
+        0o644,
+    );
+    write(
+        root,
+        &format!("/var/lib/docker/containers/{id}/config.v2.json"),
+        &format!(
+            r#"{{"ID": "{id}", "Name": "/web", "Driver": "overlay2", "Image": "sha256:{id}", "Config": {{"Image": "web:1"}}, "State": {{"Running": true, "Pid": 1}}}}"#
+        ),
+        0o600,
+    );
+    write(
+        root,
+        &format!("/var/lib/docker/containers/{id}/hostconfig.json"),
+        "{}",
+        0o600,
+    );
+    write(
+        root,
+        "/var/lib/docker/image/overlay2/repositories.json",
+        &format!(
+            r#"{{"Repositories": {{"web": {{"web:1": "sha256:{id}", "web@sha256:{}": "sha256:{id}"}}}}}}"#,
+            "9".repeat(64)
+        ),
+        0o600,
+    );
+    write(
+        root,
+        &format!("/var/lib/docker/image/overlay2/imagedb/content/sha256/{id}"),
+        r#"{"history": []}"#,
+        0o600,
+    );
+    write(
+        root,
+        &format!("/var/lib/docker/image/overlay2/layerdb/mounts/{id}/mount-id"),
+        "m0unt",
+        0o600,
+    );
+    write(
+        root,
+        "/var/lib/docker/overlay2/m0unt/diff/tmp/miner",
+        "\u{7f}ELF binary",
+        0o600,
+    );
+    let approved = support::write(
+        root,
+        "approved.txt",
+        &format!("sha256:{}\n", "2".repeat(64)),
+    );
+    let out = node_scan(
+        root,
+        &[
+            "--allowed-digests",
+            approved.to_str().unwrap(),
+            "--control",
+            "docker-container-image-digest-not-allowed",
+            "--control",
+            "docker-container-executable-written",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", support::stderr(&out));
+    let report = json_of(&out);
+    let digest = finding_of(&report, "docker-container-image-digest-not-allowed");
+    assert!(
+        digest["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("pulled as web@sha256:{}", "9".repeat(64))),
+        "{digest}"
+    );
+    let written = finding_of(&report, "docker-container-executable-written");
+    assert_eq!(
+        written["location"]["file"],
+        "/var/lib/docker/overlay2/m0unt/diff/tmp/miner"
+    );
+    assert!(
+        written["message"]
+            .as_str()
+            .unwrap()
+            .contains("an ELF binary at /tmp/miner")
+    );
+}

@@ -54,6 +54,7 @@ fn scan_once(args: &NodeScanArgs) -> Result<ExitCode> {
         frameworks: args.framework.clone(),
         controls: args.control.clone(),
         policies: PolicySources::default(),
+        allowed_digests: args.allowed_digests.clone(),
         ..PolicyRequest::default()
     };
     let configured = Configured::new(args.config.as_deref(), &request)?;
