@@ -560,7 +560,7 @@ pub enum NodeCommand {
     /// Exit status: 0 when nothing at or above --fail-on was found, 1 when
     /// something was, 2 when something could not be read or judged, 3 when
     /// the host runs no component Palisade judges (unless --allow-empty).
-    Scan(NodeScanArgs),
+    Scan(Box<NodeScanArgs>),
 }
 
 #[derive(Debug, Subcommand)]
