@@ -334,3 +334,35 @@ fn approvals_accept_one_state_until_they_expire() {
     std::fs::write(root.join("etc/app/a.conf"), "c").unwrap();
     assert!(!approved("2026-12-07"));
 }
+
+#[test]
+fn a_paced_capture_keeps_to_its_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for i in 0..3 {
+        write(
+            root,
+            &format!("/etc/app/{i}.bin"),
+            &"x".repeat(100_000),
+            0o644,
+        );
+    }
+    let p = profile("include: [/etc/app/**]\n");
+    let started = std::time::Instant::now();
+    let pace = integrity::Pace {
+        bytes_per_second: Some(1_000_000),
+        threads: Some(1),
+    };
+    let captured = integrity::capture_paced(&HostRoot::new(root), &p, pace);
+    let elapsed = started.elapsed();
+    assert_eq!(captured.bytes_hashed, 300_000);
+    assert!(
+        elapsed >= std::time::Duration::from_millis(280),
+        "{elapsed:?}"
+    );
+    assert_eq!(
+        captured.files,
+        integrity::capture(&HostRoot::new(root), &p).files,
+        "the pace changes nothing recorded"
+    );
+}

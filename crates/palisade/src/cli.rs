@@ -561,6 +561,63 @@ pub enum NodeCommand {
     /// something was, 2 when something could not be read or judged, 3 when
     /// the host runs no component Palisade judges (unless --allow-empty).
     Scan(Box<NodeScanArgs>),
+    /// The node agent (the DaemonSet of `palisade install --node`): the node
+    /// scan every --every and the file-integrity compare every --fim-every,
+    /// each recorded in the audit log, with /metrics and /healthz on
+    /// --listen. The configuration is read afresh for every run, so an
+    /// edit takes effect at the next one. Runs until stopped.
+    Agent(Box<NodeAgentArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NodeAgentArgs {
+    #[command(flatten)]
+    pub host: HostArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// How often the node scan runs (30s, 15m, 6h, 1d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_every, default_value = "1h")]
+    pub every: u64,
+    /// How often the file-integrity compare runs.
+    #[arg(long, value_name = "DURATION", value_parser = parse_every, default_value = "1d")]
+    pub fim_every: u64,
+    /// No file-integrity compare.
+    #[arg(long)]
+    pub no_fim: bool,
+    /// The file-integrity baseline.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PALISADE_FIM_BASELINE",
+        default_value = "/var/lib/palisade/fim-baseline.json"
+    )]
+    pub baseline: std::path::PathBuf,
+    /// Take a baseline (with --fim-profile) when there is no baseline file
+    /// yet, instead of failing the compare.
+    #[arg(long)]
+    pub take_baseline: bool,
+    /// The profile of a baseline taken with --take-baseline.
+    #[arg(long, value_name = "node|docker|FILE", default_value = "node")]
+    pub fim_profile: String,
+    /// Hash at most this many MB per second (0: no limit), so that a
+    /// compare never competes with the node's workloads for the disk.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    pub fim_max_mbps: u64,
+    /// Hash on at most this many threads.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub fim_threads: usize,
+    /// Where /metrics and /healthz are served (plain HTTP: keep it on the
+    /// loopback or the pod's network).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    pub listen: std::net::SocketAddr,
+    /// Approved image digests, as for `palisade node scan`.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_digests: Option<std::path::PathBuf>,
+    /// Configuration file (controls, exceptions, `audit.db`).
+    #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub db: AuditDbArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -606,7 +663,7 @@ pub struct PolicyPullArgs {
 }
 
 /// Where the host is: shared by `node collect` and `node scan`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct HostArgs {
     /// The host's root folder: `/`, or where the host's `/` is mounted
     /// (`/host` in a DaemonSet's pod).
@@ -678,7 +735,7 @@ pub struct FimStatusArgs {
 }
 
 /// What every `palisade fim` command names.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FimArgs {
     /// The host's root folder: `/`, or where the host's `/` is mounted
     /// (`/host` in a DaemonSet's pod).
@@ -718,7 +775,7 @@ pub struct FimBaselineArgs {
     pub replace: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FimCompareArgs {
     #[command(flatten)]
     pub fim: FimArgs,
@@ -782,7 +839,7 @@ pub struct NodeCollectArgs {
     pub output: std::path::PathBuf,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct NodeScanArgs {
     #[command(flatten)]
     pub host: HostArgs,
@@ -997,7 +1054,7 @@ fn parse_expiry(text: &str) -> Result<jiff::civil::Date, String> {
 
 /// How a report is written and what fails the run: shared by `scan` and
 /// `node scan`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Text, env = "PALISADE_FORMAT")]

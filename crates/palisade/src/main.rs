@@ -57,6 +57,7 @@ fn main() -> ExitCode {
         Command::Node { command } => match command {
             NodeCommand::Collect(args) => commands::node::collect(&args),
             NodeCommand::Scan(args) => commands::node::scan(&args),
+            NodeCommand::Agent(args) => commands::agent::run(&args),
         },
         Command::Fim { command } => match command {
             FimCommand::Baseline(args) => commands::fim::baseline(&args),

@@ -448,3 +448,89 @@ fn the_watcher_compares_when_a_watched_file_changes() {
             .unwrap();
     assert_eq!(findings(&report).len(), 1);
 }
+
+/// `GET path` on the agent's endpoint: status line and body.
+fn http_get(addr: &str, path: &str) -> Option<(String, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: agent\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_owned(), body.to_owned()))
+}
+
+#[test]
+fn the_node_agent_compares_on_schedule_and_says_so_on_its_endpoint() {
+    let node = Node::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let root = node.root();
+    let baseline = node.baseline();
+    let mut agent = binary()
+        .current_dir(node.dir.path())
+        .env("USER", "agent")
+        .args([
+            "node",
+            "agent",
+            "--every",
+            "1h",
+            "--fim-every",
+            "1s",
+            "--take-baseline",
+            "-q",
+            "--root",
+        ])
+        .arg(&root)
+        .arg("--baseline")
+        .arg(&baseline)
+        .args(["--audit-db", &node.db(), "--listen", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !done() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let metric = |line: &str| {
+        http_get(&addr, "/metrics").is_some_and(|(_, body)| body.lines().any(|l| l == line))
+    };
+    wait_for("a first compare", &|| {
+        metric(r#"palisade_node_agent_runs_total{check="fim-compare",outcome="ok"} 1"#)
+    });
+    let (status, body) = http_get(&addr, "/healthz").unwrap();
+    assert!(status.contains("200"), "{status} {body}");
+    assert!(baseline.exists(), "the agent took the baseline");
+    node.write(
+        "/etc/sudoers.d/zz",
+        "alice ALL=(ALL) NOPASSWD: ALL\n",
+        0o440,
+    );
+    wait_for("the change on /metrics", &|| {
+        metric(r#"palisade_node_agent_fim_changes{kind="added"} 1"#)
+            && metric(
+                r#"palisade_node_agent_findings{check="fim-compare",control="file-integrity-file-added"} 1"#,
+            )
+    });
+    agent.kill().unwrap();
+    agent.wait().unwrap();
+    // Each run is evidence: the baseline the agent took, its compares, and
+    // the node scan's event in its own chain.
+    let events = node.events();
+    assert_eq!(events[0]["source"]["action"], "fim-baseline");
+    assert_eq!(events[0]["source"]["user"], "agent");
+    assert!(events.iter().any(|e| e["source"]["action"] == "fim-compare"
+        && e["findings"][0]["control"] == "file-integrity-file-added"));
+}

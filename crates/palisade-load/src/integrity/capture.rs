@@ -10,6 +10,8 @@ use std::fs::{File, Metadata};
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -138,8 +140,67 @@ pub struct Captured {
     pub bytes_hashed: u64,
 }
 
-/// Reads every path `profile` covers under `root`.
+/// How hard a capture may read: at most `bytes_per_second` hashed (over
+/// all threads), on at most `threads` threads (`None`: every core). The
+/// node agent reads gently; a command run by hand reads at full speed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pace {
+    pub bytes_per_second: Option<u64>,
+    pub threads: Option<usize>,
+}
+
+/// What has been hashed since the capture began, for [`Pace`]'s limit.
+struct Budget {
+    bytes_per_second: Option<u64>,
+    started: Instant,
+    hashed: Mutex<u64>,
+}
+
+impl Budget {
+    /// Counts `n` bytes, then waits while the capture is ahead of its rate.
+    fn spend(&self, n: usize) {
+        let Some(rate) = self.bytes_per_second.filter(|r| *r > 0) else {
+            return;
+        };
+        let total = {
+            let Ok(mut hashed) = self.hashed.lock() else {
+                return;
+            };
+            *hashed += n as u64;
+            *hashed
+        };
+        let due = Duration::from_secs_f64(total as f64 / rate as f64);
+        if let Some(ahead) = due.checked_sub(self.started.elapsed()) {
+            std::thread::sleep(ahead);
+        }
+    }
+}
+
+/// Reads every path `profile` covers under `root`, at full speed.
 pub fn capture(root: &HostRoot, profile: &Profile) -> Captured {
+    capture_paced(root, profile, Pace::default())
+}
+
+/// Reads every path `profile` covers under `root`, within `pace`.
+pub fn capture_paced(root: &HostRoot, profile: &Profile, pace: Pace) -> Captured {
+    let budget = Budget {
+        bytes_per_second: pace.bytes_per_second,
+        started: Instant::now(),
+        hashed: Mutex::new(0),
+    };
+    match pace.threads {
+        Some(threads) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(|| capture_within(root, profile, &budget)),
+            Err(_) => capture_within(root, profile, &budget),
+        },
+        None => capture_within(root, profile, &budget),
+    }
+}
+
+fn capture_within(root: &HostRoot, profile: &Profile, budget: &Budget) -> Captured {
     let accounts = Accounts::read(root);
     let mut problems = Vec::new();
     let mut unlisted = Vec::new();
@@ -160,7 +221,7 @@ pub fn capture(root: &HostRoot, profile: &Profile) -> Captured {
     paths.dedup_by(|a, b| a.0 == b.0);
     let mut files: Vec<FileRecord> = paths
         .into_par_iter()
-        .filter_map(|(name, local)| record(name, &local, profile.max_file_bytes, &accounts))
+        .filter_map(|(name, local)| record(name, &local, profile.max_file_bytes, &accounts, budget))
         .collect();
     // A folder that cannot be listed is recorded as such: what is under it
     // is unknown, not gone.
@@ -306,6 +367,7 @@ fn record(
     local: &Path,
     max_file_bytes: u64,
     accounts: &Accounts,
+    budget: &Budget,
 ) -> Option<FileRecord> {
     let meta = match std::fs::symlink_metadata(local) {
         Ok(meta) => meta,
@@ -343,7 +405,7 @@ fn record(
             out.unhashed = Some(format!("larger than {max_file_bytes} bytes"));
             out.modified = Some(meta.mtime());
         }
-        FileType::File => match hash(local, &meta) {
+        FileType::File => match hash(local, &meta, budget) {
             Ok(digest) => out.sha256 = Some(digest),
             Err(e) => problems.push(e),
         },
@@ -362,7 +424,7 @@ fn record(
 /// The content's SHA-256, read from the file `meta` describes: opened
 /// without following a link and without blocking on a FIFO, and checked to
 /// be the same regular file.
-fn hash(local: &Path, meta: &Metadata) -> Result<String, String> {
+fn hash(local: &Path, meta: &Metadata, budget: &Budget) -> Result<String, String> {
     let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
     let mut file = File::options()
         .read(true)
@@ -383,6 +445,7 @@ fn hash(local: &Path, meta: &Metadata) -> Result<String, String> {
             break;
         }
         hasher.update(buffer.get(..n).unwrap_or_default());
+        budget.spend(n);
     }
     Ok(format!("sha256:{}", hex(&hasher.finalize())))
 }

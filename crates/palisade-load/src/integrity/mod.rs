@@ -13,7 +13,7 @@ pub mod profile;
 pub mod xattrs;
 
 pub use baseline::{Approval, Baseline, BaselineError, ProfileRecord};
-pub use capture::{Captured, FileRecord, FileType, capture};
+pub use capture::{Captured, FileRecord, FileType, Pace, capture, capture_paced};
 pub use compare::{Change, ChangeKind, FieldChange, IntegrityCheck};
 pub use profile::{Profile, ProfileError};
 
@@ -50,8 +50,19 @@ pub fn check(
     host: &str,
     today: &str,
 ) -> Result<IntegrityCheck, ProfileError> {
+    check_paced(root, baseline, host, today, Pace::default())
+}
+
+/// As [`check`], reading within `pace`.
+pub fn check_paced(
+    root: &HostRoot,
+    baseline: &Baseline,
+    host: &str,
+    today: &str,
+    pace: Pace,
+) -> Result<IntegrityCheck, ProfileError> {
     let profile = baseline.profile.profile()?;
-    let captured = capture(root, &profile);
+    let captured = capture_paced(root, &profile, pace);
     let changes = compare::compare(
         baseline,
         &captured.files,

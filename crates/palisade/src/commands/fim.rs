@@ -5,7 +5,7 @@
 //! anchored by its event, and a compare or an approval refuses a baseline
 //! file whose digest is not the one the log anchored last.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use palisade_audit::{
     Timestamp,
 };
 use palisade_load::host::HostRoot;
-use palisade_load::integrity::{self, Approval, Baseline, Change, Profile};
+use palisade_load::integrity::{self, Approval, Baseline, Change, Pace, Profile};
 use palisade_model::ResourceRef;
 use palisade_policy::PolicyRequest;
 use palisade_scan::ScanOptions;
@@ -101,12 +101,30 @@ pub fn baseline(args: &FimBaselineArgs) -> Result<ExitCode> {
 }
 
 pub fn compare(args: &FimCompareArgs) -> Result<ExitCode> {
+    compare_paced(args, Pace::default()).map(|compared| compared.verdict)
+}
+
+/// What a compare found, for the node agent's metrics.
+pub(crate) struct Compared {
+    pub verdict: ExitCode,
+    /// Changes by kind (`added`, `modified`...), approved ones included.
+    pub changes: BTreeMap<&'static str, usize>,
+    /// Findings not waived, by control.
+    pub findings: BTreeMap<String, usize>,
+}
+
+/// A compare that reads within `pace`.
+pub(crate) fn compare_paced(args: &FimCompareArgs, pace: Pace) -> Result<Compared> {
     let fim = &args.fim;
     let root = host_root(&fim.root)?;
     let configured = configured(fim, &args.framework)?;
     let (baseline, host) = anchored_baseline(fim, &root, &configured)?;
     let now = Timestamp::now();
-    let check = integrity::check(&root, &baseline, &host, &today(now))?;
+    let check = integrity::check_paced(&root, &baseline, &host, &today(now), pace)?;
+    let mut changes: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for change in &check.changes {
+        *changes.entry(change.kind.as_str()).or_default() += 1;
+    }
     let scan = palisade_scan::scan_integrity(
         &configured.built.policy,
         check.clone(),
@@ -142,11 +160,19 @@ pub fn compare(args: &FimCompareArgs) -> Result<ExitCode> {
         policy_version: configured.built.version.clone(),
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
+    let mut unwaived: BTreeMap<String, usize> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.waiver.is_none()) {
+        *unwaived.entry(f.control.to_owned()).or_default() += 1;
+    }
     let at = record(fim, &configured, event)?;
     if !args.report.quiet {
         eprintln!("palisade: recorded the compare as {at}");
     }
-    super::finish(verdict, written)
+    Ok(Compared {
+        verdict: super::finish(verdict, written)?,
+        changes,
+        findings: unwaived,
+    })
 }
 
 pub fn accept(args: &FimAcceptArgs) -> Result<ExitCode> {

@@ -2,6 +2,7 @@
 //! components, as facts (`palisade-load/src/host/`) or judged by the node
 //! controls (`palisade-controls/src/node/`) and reported as `scan` reports.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -42,6 +43,12 @@ pub fn scan(args: &NodeScanArgs) -> Result<ExitCode> {
 }
 
 fn scan_once(args: &NodeScanArgs) -> Result<ExitCode> {
+    scan_counted(args).map(|(verdict, _)| verdict)
+}
+
+/// One node scan: its exit code, and its findings not waived, by control
+/// (the node agent's metrics).
+pub(crate) fn scan_counted(args: &NodeScanArgs) -> Result<(ExitCode, BTreeMap<String, usize>)> {
     if args.host.compat.is_some() && args.record.record {
         // The audit log is evidence: it holds verdicts by the reading the
         // components run with, never another tool's.
@@ -85,7 +92,11 @@ fn scan_once(args: &NodeScanArgs) -> Result<ExitCode> {
     if args.record.record {
         super::record::record_scan(&args.record, args.report.fail_on, &scan, &configured)?;
     }
-    super::finish(verdict, written)
+    let mut findings: BTreeMap<String, usize> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.waiver.is_none()) {
+        *findings.entry(f.control.to_owned()).or_default() += 1;
+    }
+    Ok((super::finish(verdict, written)?, findings))
 }
 
 /// The host `--root` and `--proc` name, checked to be folders.
