@@ -209,6 +209,11 @@ pub struct InstallArgs {
     #[arg(long, value_name = "DURATION", requires = "node", default_value = "24h", value_parser = parse_every)]
     pub every: u64,
 
+    /// With --node: how often the DaemonSet compares the node's critical
+    /// files with their baseline (`palisade fim`).
+    #[arg(long, value_name = "DURATION", requires = "node", default_value = "24h", value_parser = parse_every)]
+    pub fim_every: u64,
+
     /// Container image running `palisade`.
     #[arg(long, default_value = concat!("ghcr.io/palisade-dev/palisade:", env!("CARGO_PKG_VERSION")))]
     pub image: String,
@@ -575,6 +580,9 @@ pub struct NodeAgentArgs {
     pub host: HostArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+    /// The node scan's frameworks, as for `palisade node scan`.
+    #[arg(long, value_name = "FRAMEWORK[@VERSION]")]
+    pub framework: Vec<String>,
     /// How often the node scan runs (30s, 15m, 6h, 1d).
     #[arg(long, value_name = "DURATION", value_parser = parse_every, default_value = "1h")]
     pub every: u64,

@@ -1,7 +1,8 @@
-//! `palisade install --node`: the node agent that runs `palisade node scan`
-//! on every node (a DaemonSet that tolerates the control-plane taints), or
-//! on one node (a Job pinned to it, or a CronJob), as kube-bench's job and
-//! DaemonSet manifests do, with the least the scan needs:
+//! `palisade install --node`: the node agent, `palisade node agent`, on
+//! every node (a DaemonSet that tolerates the control-plane taints: the
+//! node scan, the file-integrity compare, /metrics and /healthz), or
+//! `palisade node scan` on one node (a Job pinned to it, or a CronJob), as
+//! kube-bench's job and DaemonSet manifests do, with the least they need:
 //!
 //! - the host's `/` mounted read-only at `/host`, and `hostPID` so that
 //!   `/proc` shows the host's processes (their command lines are
@@ -10,9 +11,12 @@
 //!   about are root's own (`600 root:root`), which their owner reads without
 //!   `CAP_DAC_OVERRIDE`; a mode or an owner is read with `stat`, which needs
 //!   nothing but the folders' search bit;
-//! - no service-account token, no network: results go to the pod's log
-//!   (JSON, one report per scan) and, with `PALISADE_AUDIT_DB` pointing at
-//!   PostgreSQL, to the audit log.
+//! - no service-account token, no network but the kubelet's probes of
+//!   /healthz: results go to the pod's log (JSON, one report per run) and
+//!   to the audit log (the agent's SQLite file in `/var/lib/palisade` on
+//!   the host, or PostgreSQL with `PALISADE_AUDIT_DB`), where the agent
+//!   also keeps the file-integrity baseline (a writable hostPath of its
+//!   own, so both survive the pod).
 //!
 //! What Palisade's own restricted pack refuses in this (the host path, the
 //! host PID namespace, running as root) is waived on the pod template with
@@ -35,6 +39,9 @@ pub struct NodeInstallOptions {
     pub frameworks: Vec<String>,
     /// How often the DaemonSet scans, in seconds.
     pub every_seconds: u64,
+    /// How often the DaemonSet compares the node's files with their
+    /// baseline, in seconds.
+    pub fim_every_seconds: u64,
     /// A Job pinned to this node instead of the DaemonSet.
     pub job_node: Option<String>,
     /// With `job_node`: a CronJob on this cron schedule instead of the Job.
@@ -47,14 +54,19 @@ fn labels() -> Value {
     json!({"app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "palisade"})
 }
 
-/// The waivers of Palisade's own findings on the agent, with why (a
-/// long-running scan loop also has no endpoint to probe).
-fn waivers(long_running: bool) -> Value {
-    let mut waivers = json!({
+/// Where the agent keeps its baseline and audit log, on the host.
+const STATE: &str = "/var/lib/palisade";
+
+/// The agent's /metrics and /healthz port.
+const PORT: u16 = 9464;
+
+/// The waivers of Palisade's own findings on the agent, with why.
+fn waivers() -> Value {
+    json!({
         "palisade.dev/waive.host-path-volumes":
-            "the node scan reads the host's root, mounted read-only at /host",
+            "the node scan reads the host's root, mounted read-only at /host; the agent keeps its file-integrity baseline and audit log in /var/lib/palisade on the host",
         "palisade.dev/waive.restricted-volume-types":
-            "the node scan reads the host's root through a read-only hostPath volume",
+            "the node scan reads the host's root through a read-only hostPath volume; the agent's state is a hostPath so that it outlives the pod",
         "palisade.dev/waive.host-namespaces":
             "hostPID: the node scan reads the command lines of the host's kubelet and control-plane processes",
         "palisade.dev/waive.missing-run-as-non-root":
@@ -63,25 +75,13 @@ fn waivers(long_running: bool) -> Value {
             "user 0, no capabilities: the kubelet's and control plane's files are root's own, mode 600",
         "palisade.dev/waive.forbidden-volume":
             "the node scan reads the host's root, mounted read-only at /host",
-    });
-    if long_running {
-        set(
-            &mut waivers,
-            "palisade.dev/waive.liveness-probe-missing",
-            json!("a scan loop serves no endpoint: its health is its log and the pod's restarts"),
-        );
-        set(
-            &mut waivers,
-            "palisade.dev/waive.readiness-probe-missing",
-            json!("a scan loop serves no endpoint and receives no traffic"),
-        );
-    }
-    waivers
+    })
 }
 
-/// The scan's arguments.
+/// The arguments: the agent's (`every`), or one scan's.
 fn args(options: &NodeInstallOptions, every: bool) -> Vec<String> {
-    let mut args: Vec<String> = ["node", "scan", "--root", "/host", "--proc", "/proc"]
+    let command = if every { "agent" } else { "scan" };
+    let mut args: Vec<String> = ["node", command, "--root", "/host", "--proc", "/proc"]
         .map(str::to_owned)
         .to_vec();
     for framework in &options.frameworks {
@@ -90,7 +90,17 @@ fn args(options: &NodeInstallOptions, every: bool) -> Vec<String> {
     }
     args.extend(["--format".into(), "json".into()]);
     if every {
-        args.extend(["--every".into(), format!("{}s", options.every_seconds)]);
+        args.extend([
+            "--every".into(),
+            format!("{}s", options.every_seconds),
+            "--fim-every".into(),
+            format!("{}s", options.fim_every_seconds),
+            "--take-baseline".into(),
+            "--baseline".into(),
+            format!("{STATE}/fim-baseline.json"),
+            "--listen".into(),
+            format!("0.0.0.0:{PORT}"),
+        ]);
     }
     args
 }
@@ -128,7 +138,37 @@ fn pod_spec(options: &NodeInstallOptions, every: bool) -> Value {
         }],
         "volumes": [{"name": "host", "hostPath": {"path": "/", "type": "Directory"}}],
     });
-    if !every {
+    if every {
+        let probe =
+            json!({"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 30});
+        if let Some(container) = spec
+            .get_mut("containers")
+            .and_then(|c| c.get_mut(0))
+            .and_then(Value::as_object_mut)
+        {
+            container.insert(
+                "ports".into(),
+                json!([{"name": "metrics", "containerPort": PORT}]),
+            );
+            container.insert("livenessProbe".into(), probe.clone());
+            container.insert("readinessProbe".into(), probe);
+            container.insert(
+                "env".into(),
+                json!([{"name": "PALISADE_AUDIT_DB", "value": format!("sqlite://{STATE}/audit.db")}]),
+            );
+            if let Some(mounts) = container
+                .get_mut("volumeMounts")
+                .and_then(Value::as_array_mut)
+            {
+                mounts.push(json!({"name": "state", "mountPath": STATE}));
+            }
+        }
+        if let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) {
+            volumes.push(
+                json!({"name": "state", "hostPath": {"path": STATE, "type": "DirectoryOrCreate"}}),
+            );
+        }
+    } else {
         set(&mut spec, "restartPolicy", json!("Never"));
     }
     spec
@@ -138,8 +178,7 @@ fn pod_spec(options: &NodeInstallOptions, every: bool) -> Value {
 pub fn node_objects(options: &NodeInstallOptions) -> Vec<Value> {
     let ns = options.namespace.as_str();
     let meta = |name: &str| json!({"name": name, "namespace": ns, "labels": labels()});
-    let template_meta =
-        |long_running| json!({"labels": labels(), "annotations": waivers(long_running)});
+    let template_meta = || json!({"labels": labels(), "annotations": waivers()});
     let mut out = vec![
         json!({
             "apiVersion": "v1", "kind": "Namespace",
@@ -168,13 +207,13 @@ pub fn node_objects(options: &NodeInstallOptions) -> Vec<Value> {
             let job = json!({
                 "backoffLimit": 0,
                 "ttlSecondsAfterFinished": 86400,
-                "template": {"metadata": template_meta(false), "spec": spec},
+                "template": {"metadata": template_meta(), "spec": spec},
             });
             let metadata = json!({
                 "name": format!("{NAME}-{node}"),
                 "namespace": ns,
                 "labels": labels(),
-                "annotations": waivers(false),
+                "annotations": waivers(),
             });
             out.push(match &options.schedule {
                 // One scan at a time, and the last few kept for their logs.
@@ -198,11 +237,11 @@ pub fn node_objects(options: &NodeInstallOptions) -> Vec<Value> {
         }
         None => out.push(json!({
             "apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": NAME, "namespace": ns, "labels": labels(), "annotations": waivers(true)},
+            "metadata": {"name": NAME, "namespace": ns, "labels": labels(), "annotations": waivers()},
             "spec": {
                 "selector": {"matchLabels": labels()},
                 "updateStrategy": {"type": "RollingUpdate"},
-                "template": {"metadata": template_meta(true), "spec": pod_spec(options, true)},
+                "template": {"metadata": template_meta(), "spec": pod_spec(options, true)},
             },
         })),
     }
@@ -221,6 +260,7 @@ mod tests {
             image: "ghcr.io/palisade-dev/palisade:0.1.0".into(),
             frameworks: vec!["cis-kubernetes-1.12".into()],
             every_seconds: 86400,
+            fim_every_seconds: 86400,
             job_node: job.map(str::to_owned),
             schedule: None,
         }
@@ -254,7 +294,7 @@ mod tests {
             args,
             [
                 "node",
-                "scan",
+                "agent",
                 "--root",
                 "/host",
                 "--proc",
@@ -264,9 +304,20 @@ mod tests {
                 "--format",
                 "json",
                 "--every",
-                "86400s"
+                "86400s",
+                "--fim-every",
+                "86400s",
+                "--take-baseline",
+                "--baseline",
+                "/var/lib/palisade/fim-baseline.json",
+                "--listen",
+                "0.0.0.0:9464"
             ]
         );
+        // The host is read read-only; only the agent's own state is written.
+        let mounts = container["volumeMounts"].as_array().unwrap();
+        assert_eq!(mounts[1]["mountPath"], "/var/lib/palisade");
+        assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
         let keys: Vec<&str> = spec["tolerations"]
             .as_array()
             .unwrap()

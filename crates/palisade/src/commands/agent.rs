@@ -141,12 +141,7 @@ pub fn run(args: &NodeAgentArgs) -> Result<ExitCode> {
     }
 }
 
-fn record_outcome(
-    status: &Shared,
-    kind: Kind,
-    took: Duration,
-    outcome: Result<Found>,
-) {
+fn record_outcome(status: &Shared, kind: Kind, took: Duration, outcome: Result<Found>) {
     let Ok(mut status) = status.lock() else {
         return;
     };
@@ -188,7 +183,7 @@ fn scan_args(args: &NodeAgentArgs) -> NodeScanArgs {
     NodeScanArgs {
         host: args.host.clone(),
         report: args.report.clone(),
-        framework: Vec::new(),
+        framework: args.framework.clone(),
         config: args.config.clone(),
         control: Vec::new(),
         allowed_digests: args.allowed_digests.clone(),

@@ -60,6 +60,7 @@ fn node(args: &InstallArgs) -> Result<ExitCode> {
         image: args.image.clone(),
         frameworks: args.node_frameworks.clone(),
         every_seconds: args.every,
+        fim_every_seconds: args.fim_every,
         job_node: args.job_node.clone(),
         schedule: args.schedule.clone(),
     };
