@@ -380,6 +380,11 @@ pub struct AuditVerifyArgs {
     /// time of the prune (90d, 36h).
     #[arg(long, value_name = "AGE")]
     pub min_retention: Option<String>,
+    /// Also check that this file-integrity baseline is the one the log
+    /// anchored last for its host (a baseline swapped or edited on disk
+    /// fails). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub fim_baseline: Vec<PathBuf>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = AuditReportFormat::Text)]
     pub format: AuditReportFormat,

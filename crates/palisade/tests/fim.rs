@@ -282,6 +282,23 @@ fn baseline_compare_accept_and_tampering() {
     let edited = kept.replace("\"mode\": 438", "\"mode\": 420");
     assert_ne!(edited, kept);
     std::fs::write(node.baseline(), &edited).unwrap();
+    let swapped = binary()
+        .args([
+            "audit",
+            "verify",
+            "--audit-db",
+            &node.db(),
+            "--fim-baseline",
+        ])
+        .arg(node.baseline())
+        .output()
+        .unwrap();
+    assert_eq!(code(&swapped), 1, "{}", support::stdout(&swapped));
+    assert!(
+        support::stdout(&swapped).contains("replaced or edited outside Palisade"),
+        "{}",
+        support::stdout(&swapped)
+    );
     let refused = node.compare("json");
     assert_eq!(code(&refused), 2);
     assert!(
@@ -331,10 +348,22 @@ fn baseline_compare_accept_and_tampering() {
         "each approval names the baseline it replaces"
     );
     let verify = binary()
-        .args(["audit", "verify", "--audit-db", &node.db()])
+        .args([
+            "audit",
+            "verify",
+            "--audit-db",
+            &node.db(),
+            "--fim-baseline",
+        ])
+        .arg(node.baseline())
         .output()
         .unwrap();
     assert_eq!(code(&verify), 0, "{}", stderr(&verify));
+    assert!(
+        support::stdout(&verify).contains("ok: fim baseline"),
+        "{}",
+        support::stdout(&verify)
+    );
 
     // An approval rewritten in the database: caught.
     let path = node.dir.path().join("audit.db");

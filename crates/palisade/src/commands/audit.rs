@@ -144,23 +144,98 @@ pub fn verify(args: &AuditVerifyArgs) -> Result<ExitCode> {
         min_retention_ms,
         max_problems_per_chain: 100,
     };
-    let report = runtime()?.block_on(async {
+    let (report, baselines) = runtime()?.block_on(async {
         let store = open(&db_url(&args.db, None)?).await?;
-        Ok::<_, anyhow::Error>(palisade_audit::verify(&store, &options).await?)
+        let report = palisade_audit::verify(&store, &options).await?;
+        let reader = palisade_audit::Reader::new(store);
+        let mut baselines = Vec::new();
+        for file in &args.fim_baseline {
+            baselines.push(check_baseline(&reader, file).await);
+        }
+        Ok::<_, anyhow::Error>((report, baselines))
     })?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        AuditReportFormat::Json => {
+        AuditReportFormat::Json if baselines.is_empty() => {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        AuditReportFormat::Text => write_verify_text(&mut out, &report, &options)?,
+        AuditReportFormat::Json => {
+            let checked: Vec<serde_json::Value> = baselines
+                .iter()
+                .map(|b| serde_json::json!({"file": b.file, "anchor": b.anchor, "problem": b.problem}))
+                .collect();
+            let both = serde_json::json!({"log": report, "fimBaselines": checked});
+            serde_json::to_writer_pretty(&mut out, &both)?;
+            writeln!(out)?;
+        }
+        AuditReportFormat::Text => {
+            write_verify_text(&mut out, &report, &options)?;
+            for b in &baselines {
+                match &b.problem {
+                    None => writeln!(out, "ok: fim baseline {}: anchored as {}", b.file, b.anchor)?,
+                    Some(p) => writeln!(out, "PROBLEM: fim baseline {}: {p}", b.file)?,
+                }
+            }
+        }
     }
-    Ok(if report.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if report.is_ok() && baselines.iter().all(|b| b.problem.is_none()) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
+}
+
+/// What `verify --fim-baseline` found of one baseline file.
+struct BaselineCheck {
+    file: String,
+    /// `chain#seq` of the event that anchors it.
+    anchor: String,
+    problem: Option<String>,
+}
+
+async fn check_baseline(
+    reader: &palisade_audit::Reader<AnyStore>,
+    file: &std::path::Path,
+) -> BaselineCheck {
+    let mut check = BaselineCheck {
+        file: file.display().to_string(),
+        anchor: String::new(),
+        problem: None,
+    };
+    let baseline = match palisade_load::integrity::Baseline::read(file) {
+        Ok(baseline) => baseline,
+        Err(e) => {
+            check.problem = Some(e.to_string());
+            return check;
+        }
+    };
+    let digest = baseline.digest();
+    match reader.integrity_anchor(&baseline.host).await {
+        Err(e) => check.problem = Some(format!("cannot read the log: {e}")),
+        Ok(None) => {
+            check.problem = Some(format!(
+                "no baseline of {} is anchored in the log",
+                baseline.host
+            ));
+        }
+        Ok(Some(anchor)) => {
+            check.anchor = format!("{}#{}", anchor.chain, anchor.seq);
+            let anchored = match &anchor.event.source {
+                palisade_audit::Source::Node { baseline, .. } => baseline.as_str(),
+                _ => "",
+            };
+            if anchored != digest {
+                check.problem = Some(format!(
+                    "its digest {digest} is not the one the log anchored last for {} ({anchored}, {}): replaced or edited outside Palisade",
+                    baseline.host, check.anchor
+                ));
+            }
+        }
+    }
+    check
 }
 
 fn write_verify_text(
