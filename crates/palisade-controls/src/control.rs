@@ -2,6 +2,7 @@
 
 use palisade_load::InputKind;
 use palisade_load::dockerfile::Dockerfile;
+use palisade_load::host::container_layers::ContainerLayer;
 use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::{Component, ControlPlaneComponent, Kubelet};
@@ -94,6 +95,9 @@ pub enum Check {
     /// state dockerd keeps of it (`config.v2.json`, `hostconfig.json`),
     /// with the daemon for the defaults it gave the container.
     DockerContainer(fn(&DockerContainer, &DockerDaemon, &Params) -> Vec<NodeJudgement>),
+    /// Checks the writable layer of each container containerd or CRI-O
+    /// runs on a host (from the host's overlay mounts).
+    ContainerLayer(fn(&ContainerLayer, &Params) -> Vec<NodeJudgement>),
     /// Checks what changed on a host since its file-integrity baseline
     /// (`palisade fim compare`): each judgement names a changed path.
     Integrity(fn(&IntegrityCheck, &Params) -> Vec<NodeJudgement>),
@@ -109,6 +113,7 @@ impl Check {
                 | Check::ControlPlane { .. }
                 | Check::Docker(_)
                 | Check::DockerContainer(_)
+                | Check::ContainerLayer(_)
                 | Check::ImageHistory(_)
         )
     }
@@ -124,7 +129,10 @@ impl Check {
             Check::Image(_) => &[InputKind::Images],
             Check::ImageHistory(_) => &[InputKind::Images, InputKind::Host],
             Check::ImageAndWorkload { .. } => &[InputKind::Images, InputKind::Manifests],
-            Check::Kubelet(_) | Check::Docker(_) | Check::DockerContainer(_) => &[InputKind::Host],
+            Check::Kubelet(_)
+            | Check::Docker(_)
+            | Check::DockerContainer(_)
+            | Check::ContainerLayer(_) => &[InputKind::Host],
             Check::ControlPlane { .. } => &[InputKind::Host, InputKind::Manifests],
             Check::Integrity(_) => &[InputKind::Integrity],
         }

@@ -18,7 +18,7 @@ use crate::workload;
 use crate::{Control, PssVersion};
 
 /// Every built-in control, in the order of `palisade controls list`.
-static CONTROLS: [&Control; 250] = [
+static CONTROLS: [&Control; 251] = [
     &pss::privileged::CONTROL,
     &pss::windows_host_process::CONTROL,
     &pss::host_namespaces::CONTROL,
@@ -269,6 +269,7 @@ static CONTROLS: [&Control; 250] = [
     &image::running_digest_not_allowed::CONTROL,
     &node::docker_container::image_digest_not_allowed::CONTROL,
     &node::docker_container::executable_written::CONTROL,
+    &node::container_executable_written::CONTROL,
 ];
 
 /// Every built-in control.

@@ -87,7 +87,7 @@ impl Sample for &str {
                 panic!("{}: give an Image, not text", control.meta.id)
             }
             Check::Kubelet(_) => panic!("{}: give a Kubelet, not text", control.meta.id),
-            Check::Docker(_) | Check::DockerContainer(_) => {
+            Check::Docker(_) | Check::DockerContainer(_) | Check::ContainerLayer(_) => {
                 panic!("{}: use a host fixture", control.meta.id)
             }
             Check::Integrity(_) => {

@@ -328,6 +328,14 @@ impl PolicySet {
                             (facts.container_resource(c), unproven, judged)
                         })
                         .collect(),
+                    Check::ContainerLayer(check) => facts
+                        .container_layers
+                        .iter()
+                        .map(|layer| {
+                            let judged = check(layer, &selected.params);
+                            (facts.layer_resource(layer), None, judged)
+                        })
+                        .collect(),
                     Check::ImageHistory(check) => facts
                         .docker
                         .iter()

@@ -15,6 +15,7 @@
 //! the recommendation does not apply to this host.
 
 pub(crate) mod api_server;
+pub(crate) mod container_executable_written;
 pub(crate) mod control_plane;
 pub(crate) mod controller_manager;
 pub(crate) mod docker;

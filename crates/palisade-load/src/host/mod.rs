@@ -8,6 +8,7 @@
 //! command line is rebuilt from its systemd unit, and the facts say that it
 //! is configured, not proven running.
 
+pub mod container_layers;
 pub mod containers;
 pub mod control_plane;
 pub mod docker;
@@ -67,6 +68,11 @@ pub struct NodeFacts {
     /// configures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub docker: Option<docker::DockerDaemon>,
+    /// The writable layers of the containers containerd and CRI-O run,
+    /// from the host's overlay mounts (read with `--proc`, or the root's
+    /// own `/proc`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub container_layers: Vec<container_layers::ContainerLayer>,
 }
 
 /// How a component was found.
@@ -189,6 +195,11 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
     }
     let control_plane = control_plane_of(&root, &accounts, options, &kubelets);
     let docker = docker::daemon(&root, &accounts, options.proc.as_deref());
+    let proc = options
+        .proc
+        .clone()
+        .unwrap_or_else(|| options.root.join("proc"));
+    let container_layers = container_layers::read(&root, &proc);
     let root_shown = options.root.display().to_string();
     NodeFacts {
         hostname: hostname(&root).unwrap_or_else(|| root_shown.clone()),
@@ -196,6 +207,7 @@ pub fn collect(options: &HostOptions) -> NodeFacts {
         kubelets,
         control_plane,
         docker,
+        container_layers,
     }
 }
 
@@ -428,7 +440,14 @@ impl NodeFacts {
                     .flat_map(|d| d.running_containers())
                     .map(|c| self.container_resource(c)),
             )
+            .chain(self.container_layers.iter().map(|l| self.layer_resource(l)))
             .collect()
+    }
+
+    /// The resource a containerd or CRI-O container's findings are about:
+    /// `Container/<host>/<namespace>/<pod>/<container>` (or its ID).
+    pub fn layer_resource(&self, layer: &container_layers::ContainerLayer) -> ResourceRef {
+        ResourceRef::outside_kubernetes("Container", &format!("{}/{}", self.hostname, layer.name))
     }
 }
 

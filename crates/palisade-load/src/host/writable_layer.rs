@@ -71,13 +71,25 @@ pub fn read(root: &HostRoot, data_root: &str, id: &str, driver: &str) -> Writabl
         };
     }
     let upper = format!("{data_root}/overlay2/{mount}/diff");
-    let local = match root.resolve(&upper) {
+    match executables_in(root, &upper) {
+        Ok((executables, truncated)) => WritableLayer::Read {
+            upper,
+            executables,
+            truncated,
+        },
+        Err(reason) => WritableLayer::Unknown { reason },
+    }
+}
+
+/// The executables under the host folder `upper` (an overlay's upper
+/// directory), and whether the walk stopped at [`MAX_ENTRIES`].
+pub fn executables_in(
+    root: &HostRoot,
+    upper: &str,
+) -> Result<(Vec<WrittenExecutable>, bool), String> {
+    let local = match root.resolve(upper) {
         Ok(resolved) if resolved.local.is_dir() => resolved.local,
-        _ => {
-            return WritableLayer::Unknown {
-                reason: format!("{upper} is not a folder"),
-            };
-        }
+        _ => return Err(format!("{upper} is not a folder")),
     };
     let mut executables = Vec::new();
     let mut truncated = false;
@@ -113,17 +125,13 @@ pub fn read(root: &HostRoot, data_root: &str, id: &str, driver: &str) -> Writabl
             .into_owned();
         executables.push(WrittenExecutable {
             path: format!("/{rel}"),
-            host_path: format!("{upper}/{rel}"),
+            host_path: format!("{}/{rel}", upper.trim_end_matches('/')),
             mode,
             size: meta.len(),
             elf,
         });
     }
-    WritableLayer::Read {
-        upper,
-        executables,
-        truncated,
-    }
+    Ok((executables, truncated))
 }
 
 /// Whether the file begins with `\x7fELF`, read without following a link
