@@ -99,8 +99,9 @@ impl<S: Store> Reader<S> {
     }
 
     /// Every host with an anchored baseline, judged at `now`: overdue when
-    /// its newest compare (else its baseline) is older than `within_ms`,
-    /// changed when that compare has a finding nobody waived or approved.
+    /// its newest compare since the anchor (else the anchor) is older than
+    /// `within_ms`, changed when that compare has a finding nobody waived or
+    /// approved, or was refused (`denied`: a baseline not as anchored).
     /// Sorted by host.
     pub async fn integrity_status(
         &self,
@@ -141,7 +142,12 @@ impl<S: Store> Reader<S> {
                     Source::Node { baseline, .. } => baseline.clone(),
                     _ => String::new(),
                 };
-                let compare = compares.get(&host);
+                // A compare older than the anchor judged a baseline since
+                // replaced (an approval, a new baseline): it says nothing of
+                // this one.
+                let compare = compares
+                    .get(&host)
+                    .filter(|c| c.event.time >= anchor.event.time);
                 let unapproved = compare.map_or(0, |c| {
                     c.event.findings.iter().filter(|f| !f.is_waived()).count()
                 });

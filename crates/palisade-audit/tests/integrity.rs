@@ -113,16 +113,18 @@ async fn each_host_is_judged_on_its_newest_compare_and_the_period() {
             (s("d"), Pass)
         ]
     );
-    // Day 10: every newest compare is older than a week.
+    // Day 10: every newest compare is older than a week; a's approval (day
+    // 3, after its last compare) is its newest evidence, a week old exactly.
     assert_eq!(
         verdicts(10).await,
         [
-            (s("a"), Overdue),
+            (s("a"), Pass),
             (s("b"), Overdue),
             (s("c"), Overdue),
             (s("d"), Overdue)
         ]
     );
+    assert_eq!(verdicts(11).await[0], (s("a"), Overdue));
     let status = reader
         .integrity_status(Timestamp::from_millis(T0 + 4 * DAY), 7 * DAY)
         .await
@@ -133,6 +135,10 @@ async fn each_host_is_judged_on_its_newest_compare_and_the_period() {
     );
     assert_eq!(status[1].unapproved, 1);
     assert_eq!(status[2].compared_at, None);
+    assert_eq!(
+        status[0].compared_at, None,
+        "a's compare judged the replaced baseline"
+    );
     assert_eq!(status[3].unapproved, 0, "a waived finding is approved");
 
     let anchor = reader.integrity_anchor("a").await.unwrap().unwrap();

@@ -366,3 +366,19 @@ fn a_paced_capture_keeps_to_its_rate() {
         "the pace changes nothing recorded"
     );
 }
+
+#[test]
+fn a_starting_point_that_is_a_link_is_recorded_as_one_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(outside.path(), "/cni/10.conf", "outside the root", 0o644);
+    std::fs::create_dir_all(root.join("etc/cni")).unwrap();
+    // /etc/cni/net.d -> a folder outside the root.
+    symlink(outside.path().join("cni"), root.join("etc/cni/net.d")).unwrap();
+    let p = profile("include: [/etc/cni/net.d/**]\n");
+    let (baseline, _) = integrity::take(&HostRoot::new(root), &p, "h", "t");
+    let paths: Vec<&str> = baseline.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["/etc/cni/net.d"]);
+    assert_eq!(baseline.files[0].file_type, FileType::Symlink);
+}

@@ -626,6 +626,10 @@ pub struct NodeAgentArgs {
     /// Approved image digests, as for `palisade node scan`.
     #[arg(long, value_name = "FILE")]
     pub allowed_digests: Option<std::path::PathBuf>,
+    /// The host's name in file-integrity baselines and events, as for
+    /// `palisade fim`.
+    #[arg(long, value_name = "NAME", env = "PALISADE_NODE_NAME")]
+    pub host_name: Option<String>,
     /// Configuration file (controls, exceptions, `audit.db`).
     #[arg(long, value_name = "FILE", env = "PALISADE_CONFIG")]
     pub config: Option<std::path::PathBuf>,
@@ -771,6 +775,11 @@ pub struct FimArgs {
     /// The audit log chain the events go to.
     #[arg(long, value_name = "NAME", default_value = "fim")]
     pub audit_chain: String,
+    /// The host's name in baselines and events [default: the first word of
+    /// the root's /etc/hostname, else the root folder]. Give each node its
+    /// own when nodes share a log (the DaemonSet gives the node's name).
+    #[arg(long, value_name = "NAME", env = "PALISADE_NODE_NAME")]
+    pub host: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -331,7 +331,15 @@ fn baseline_compare_accept_and_tampering() {
             "fim-accept",
             "fim-compare",
             "fim-compare",
+            "fim-compare",
         ]
+    );
+    assert_eq!(events[9]["decision"], "denied", "the refused compare");
+    assert!(
+        events[9]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not the one the audit log anchored last")
     );
     let approval = &events[5];
     assert_eq!(approval["source"]["user"], "alice");

@@ -47,7 +47,12 @@ fn check(check: &IntegrityCheck, _: &Params) -> Vec<NodeJudgement> {
     check
         .changes
         .iter()
-        .filter(|c| matches!(c.kind, ChangeKind::Modified | ChangeKind::Replaced))
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ChangeKind::Modified | ChangeKind::Replaced | ChangeKind::Unreadable
+            )
+        })
         .filter_map(|change| {
             let text = listed(change.fields.iter().filter(|f| f.is_permission()));
             (!text.is_empty()).then(|| about(change, format!("{}: {text}", change.kind.as_str())))

@@ -20,7 +20,7 @@ pub(crate) static CONTROL: Control = Control {
 };
 
 const DOCS: &str = r#"## What it does
-Flags each path of a file-integrity baseline that was read when the baseline was taken and cannot be read at `palisade fim compare` (permission denied, an I/O error, a folder that cannot be listed, a file replaced while it was read), with the reason. What could be read of it (type, mode, owner) is still compared by the other file-integrity controls.
+Flags each path of a file-integrity baseline that cannot be read at `palisade fim compare` (permission denied, an I/O error, a folder that cannot be listed, a file replaced while it was read), with the reason, on every compare until it can be read: a path the baseline itself could not read is never compared, so it is never taken as unchanged. What could be read of it (mode, owner, attributes) is still compared by `file-integrity-permissions-changed`.
 
 ## Why is this bad?
 A file that cannot be read cannot be compared: a change hidden behind a permission change, a failing disk or an agent without the privileges it had would otherwise pass unnoticed.

@@ -72,6 +72,12 @@ fn check(layer: &ContainerLayer, _: &Params) -> Vec<NodeJudgement> {
             })
         })
         .collect();
+    if layer.unreadable > 0 {
+        judged.push(super::docker_container::unread(
+            &layer.upper,
+            layer.unreadable,
+        ));
+    }
     if layer.truncated {
         judged.push(NodeJudgement::Unknown {
             subject: layer.upper.clone(),

@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::root::HostRoot;
-use super::writable_layer::{WrittenExecutable, executables_in};
+use super::writable_layer::{Found, WrittenExecutable, executables_in};
 
 /// containerd's task folders.
 const CONTAINERD_TASKS: &str = "/run/containerd/io.containerd.runtime.v2.task/";
@@ -44,6 +44,8 @@ pub struct ContainerLayer {
     /// Executables in it, or why it could not be read.
     pub executables: Vec<WrittenExecutable>,
     pub truncated: bool,
+    /// Entries of the layer that could not be read.
+    pub unreadable: usize,
     pub problem: Option<String>,
 }
 
@@ -121,17 +123,18 @@ fn layer(root: &HostRoot, mount_point: &str, upper: String) -> Option<ContainerL
     } else {
         return None;
     };
-    let (executables, truncated, problem) = match executables_in(root, &upper) {
-        Ok((executables, truncated)) => (executables, truncated, None),
-        Err(e) => (Vec::new(), false, Some(e)),
+    let (found, problem) = match executables_in(root, &upper) {
+        Ok(found) => (found, None),
+        Err(e) => (Found::default(), Some(e)),
     };
     Some(ContainerLayer {
         runtime,
         id,
         name,
         upper,
-        executables,
-        truncated,
+        executables: found.executables,
+        truncated: found.truncated,
+        unreadable: found.unreadable,
         problem,
     })
 }

@@ -43,6 +43,9 @@ pub enum WritableLayer {
         upper: String,
         executables: Vec<WrittenExecutable>,
         truncated: bool,
+        /// Entries that could not be read (a folder not listed, a file not
+        /// opened for its header): what they hold is unknown.
+        unreadable: usize,
     },
     /// Not an overlay2 layer this reader knows, and why.
     Unknown { reason: String },
@@ -72,47 +75,62 @@ pub fn read(root: &HostRoot, data_root: &str, id: &str, driver: &str) -> Writabl
     }
     let upper = format!("{data_root}/overlay2/{mount}/diff");
     match executables_in(root, &upper) {
-        Ok((executables, truncated)) => WritableLayer::Read {
+        Ok(found) => WritableLayer::Read {
             upper,
-            executables,
-            truncated,
+            executables: found.executables,
+            truncated: found.truncated,
+            unreadable: found.unreadable,
         },
         Err(reason) => WritableLayer::Unknown { reason },
     }
 }
 
+/// What a walk of an upper directory found.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub executables: Vec<WrittenExecutable>,
+    /// The walk stopped at [`MAX_ENTRIES`].
+    pub truncated: bool,
+    /// Entries that could not be read.
+    pub unreadable: usize,
+}
+
 /// The executables under the host folder `upper` (an overlay's upper
-/// directory), and whether the walk stopped at [`MAX_ENTRIES`].
-pub fn executables_in(
-    root: &HostRoot,
-    upper: &str,
-) -> Result<(Vec<WrittenExecutable>, bool), String> {
+/// directory).
+pub fn executables_in(root: &HostRoot, upper: &str) -> Result<Found, String> {
     let local = match root.resolve(upper) {
         Ok(resolved) if resolved.local.is_dir() => resolved.local,
         _ => return Err(format!("{upper} is not a folder")),
     };
-    let mut executables = Vec::new();
-    let mut truncated = false;
+    let mut found = Found::default();
     for (seen, entry) in walkdir::WalkDir::new(&local)
         .follow_links(false)
+        .follow_root_links(false)
         .sort_by_file_name()
         .into_iter()
-        .flatten()
         .enumerate()
     {
         if seen >= MAX_ENTRIES {
-            truncated = true;
+            found.truncated = true;
             break;
         }
+        let Ok(entry) = entry else {
+            found.unreadable += 1;
+            continue;
+        };
         // Whiteouts are character devices, links are links: only regular
         // files can be run.
         if !entry.file_type().is_file() {
             continue;
         }
         let Ok(meta) = entry.metadata() else {
+            found.unreadable += 1;
             continue;
         };
-        let elf = starts_with_elf(entry.path());
+        let Ok(elf) = starts_with_elf(entry.path()) else {
+            found.unreadable += 1;
+            continue;
+        };
         let mode = meta.mode() & 0o7777;
         if mode & 0o111 == 0 && !elf {
             continue;
@@ -123,7 +141,7 @@ pub fn executables_in(
             .unwrap_or(entry.path())
             .to_string_lossy()
             .into_owned();
-        executables.push(WrittenExecutable {
+        found.executables.push(WrittenExecutable {
             path: format!("/{rel}"),
             host_path: format!("{}/{rel}", upper.trim_end_matches('/')),
             mode,
@@ -131,20 +149,18 @@ pub fn executables_in(
             elf,
         });
     }
-    Ok((executables, truncated))
+    Ok(found)
 }
 
 /// Whether the file begins with `\x7fELF`, read without following a link
-/// and without blocking.
-fn starts_with_elf(path: &Path) -> bool {
+/// and without blocking; an error when it cannot be opened.
+fn starts_with_elf(path: &Path) -> std::io::Result<bool> {
     let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-    let Ok(mut file) = std::fs::File::options()
+    let mut file = std::fs::File::options()
         .read(true)
         .custom_flags(flags.bits() as i32)
-        .open(path)
-    else {
-        return false;
-    };
+        .open(path)?;
     let mut magic = [0u8; 4];
-    file.read_exact(&mut magic).is_ok() && magic == *b"\x7fELF"
+    // Shorter than a header: no ELF file.
+    Ok(file.read_exact(&mut magic).is_ok() && magic == *b"\x7fELF")
 }

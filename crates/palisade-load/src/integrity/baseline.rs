@@ -102,6 +102,23 @@ pub struct Approval {
     pub approved_at: String,
 }
 
+/// A baseline written beside its place, not yet renamed into it.
+pub struct Staged {
+    file: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    /// Renames it into place.
+    pub fn commit(self) -> Result<(), BaselineError> {
+        let shown = self.path.display().to_string();
+        self.file
+            .persist(&self.path)
+            .map(|_| ())
+            .map_err(|e| BaselineError(format!("{shown}: cannot write: {}", e.error)))
+    }
+}
+
 /// Why a baseline cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -158,6 +175,13 @@ impl Baseline {
     /// Writes the baseline (pretty JSON, mode 0600) beside `path` and
     /// renames it into place, so a reader never sees half of one.
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
+        self.stage(path)?.commit()
+    }
+
+    /// Writes the baseline beside `path`, to be renamed into place by
+    /// [`Staged::commit`] once its anchor is recorded (dropped, it is
+    /// removed and `path` keeps what it had).
+    pub fn stage(&self, path: &Path) -> Result<Staged, BaselineError> {
         let shown = path.display();
         let fail = |e: std::io::Error| BaselineError(format!("{shown}: cannot write: {e}"));
         let dir = match path.parent() {
@@ -173,8 +197,10 @@ impl Baseline {
         file.write_all(&json).map_err(fail)?;
         file.write_all(b"\n").map_err(fail)?;
         file.as_file().sync_all().map_err(fail)?;
-        file.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        Ok(Staged {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The approval in force for `path` on `today` (`YYYY-MM-DD`) whose

@@ -301,8 +301,12 @@ fn walk(
         // Not on this host: a later compare reports it added if it appears.
         return;
     }
+    // A start that is itself a link is recorded as one: walkdir follows a
+    // root link unless told not to, and its target would resolve outside
+    // the root.
     let mut walker = walkdir::WalkDir::new(&local)
         .follow_links(false)
+        .follow_root_links(false)
         .max_depth(depth_from(profile, start))
         .sort_by_file_name()
         .into_iter();
@@ -426,7 +430,7 @@ fn record(
 /// be the same regular file.
 fn hash(local: &Path, meta: &Metadata, budget: &Budget) -> Result<String, String> {
     let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-    let mut file = File::options()
+    let file = File::options()
         .read(true)
         .custom_flags(flags.bits() as i32)
         .open(local)
@@ -437,6 +441,8 @@ fn hash(local: &Path, meta: &Metadata, budget: &Budget) -> Result<String, String
     }
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 256 * 1024];
+    // A file that grows while it is read is read up to the size listed.
+    let mut file = file.take(meta.len());
     loop {
         let n = file
             .read(&mut buffer)

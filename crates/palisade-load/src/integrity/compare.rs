@@ -97,9 +97,12 @@ impl IntegrityCheck {
         palisade_model::ResourceRef::outside_kubernetes("FileIntegrity", &self.host)
     }
 
-    /// The change at `path`.
+    /// The change at `path` (changes are sorted by path).
     pub fn change(&self, path: &str) -> Option<&Change> {
-        self.changes.iter().find(|c| c.path == path)
+        self.changes
+            .binary_search_by(|c| c.path.as_str().cmp(path))
+            .ok()
+            .and_then(|i| self.changes.get(i))
     }
 }
 
@@ -165,8 +168,20 @@ pub fn same_state(a: &FileRecord, b: &FileRecord) -> bool {
 }
 
 fn changed(old: &FileRecord, new: &FileRecord, expected: bool) -> Option<Change> {
-    if let (None, Some(reason)) = (&old.unreadable, &new.unreadable) {
-        let mut change = Change::new(&new.path, ChangeKind::Unreadable, Vec::new(), Some(new));
+    // A path that cannot be read now cannot be compared: reported on every
+    // compare (whether or not the baseline could read it), with what could
+    // still be compared of its type, mode, owner and attributes.
+    if let Some(reason) = &new.unreadable {
+        // Nothing of it could be read when even its metadata could not.
+        let fields = if new.file_type == FileType::Unknown {
+            Vec::new()
+        } else {
+            differences(old, new, true)
+                .into_iter()
+                .filter(FieldChange::is_permission)
+                .collect()
+        };
+        let mut change = Change::new(&new.path, ChangeKind::Unreadable, fields, Some(new));
         change.reason = Some(reason.clone());
         return Some(change);
     }

@@ -154,7 +154,12 @@ fn pod_spec(options: &NodeInstallOptions, every: bool) -> Value {
             container.insert("readinessProbe".into(), probe);
             container.insert(
                 "env".into(),
-                json!([{"name": "PALISADE_AUDIT_DB", "value": format!("sqlite://{STATE}/audit.db")}]),
+                json!([
+                    {"name": "PALISADE_AUDIT_DB", "value": format!("sqlite://{STATE}/audit.db")},
+                    // Each node's baselines and events under the node's
+                    // own name, whatever its /etc/hostname says.
+                    {"name": "PALISADE_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+                ]),
             );
             if let Some(mounts) = container
                 .get_mut("volumeMounts")

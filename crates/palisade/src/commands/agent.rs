@@ -46,7 +46,6 @@ struct CheckState {
     last_run: Option<SystemTime>,
     last_success: Option<SystemTime>,
     last_duration: Duration,
-    last_error: Option<String>,
     /// Findings not waived in the last successful run, by control.
     findings: BTreeMap<String, usize>,
     /// The last compare's changes, by kind.
@@ -104,7 +103,8 @@ pub fn run(args: &NodeAgentArgs) -> Result<ExitCode> {
     let scan = scan_args(args);
     let compare = compare_args(args);
     let pace = Pace {
-        bytes_per_second: (args.fim_max_mbps > 0).then(|| args.fim_max_mbps * 1_000_000),
+        bytes_per_second: (args.fim_max_mbps > 0)
+            .then(|| args.fim_max_mbps.saturating_mul(1_000_000)),
         threads: Some(args.fim_threads.max(1)),
     };
     let mut due: BTreeMap<Kind, Instant> = BTreeMap::new();
@@ -137,7 +137,11 @@ pub fn run(args: &NodeAgentArgs) -> Result<ExitCode> {
             Kind::NodeScan => args.every,
             Kind::FimCompare => args.fim_every,
         };
-        due.insert(kind, started + Duration::from_secs(period.max(1)));
+        // A period too long to add waits as long as an instant can.
+        let next = started
+            .checked_add(Duration::from_secs(period.max(1)))
+            .unwrap_or(started + Duration::from_secs(u64::from(u32::MAX)));
+        due.insert(kind, next);
     }
 }
 
@@ -155,21 +159,27 @@ fn record_outcome(status: &Shared, kind: Kind, took: Duration, outcome: Result<F
         Ok((findings, changes)) => {
             state.ok += 1;
             state.last_success = Some(now);
-            state.last_error = None;
             state.findings = findings;
             state.changes = changes;
         }
-        Err(error) => {
-            state.failed += 1;
-            state.last_error = Some(format!("{error:#}"));
-        }
+        // Said in the log when it happened (`run`).
+        Err(_) => state.failed += 1,
     }
 }
 
-/// With --take-baseline, a baseline when there is no baseline file yet.
+/// With --take-baseline, a baseline when there is no baseline file yet
+/// and the log anchors none for the host: a baseline file that went
+/// missing is restored, never replaced by one that would take in what
+/// changed since.
 fn take_baseline_if_asked(args: &NodeAgentArgs, fim: &FimArgs) -> Result<()> {
     if !args.take_baseline || fim.baseline.exists() {
         return Ok(());
+    }
+    if let Some((host, digest)) = super::fim::anchor_of(fim)? {
+        anyhow::bail!(
+            "{}: no baseline file, but the audit log anchors one for {host} ({digest}): restore the file; a new baseline would take in whatever changed since",
+            fim.baseline.display()
+        );
     }
     super::fim::baseline(&FimBaselineArgs {
         fim: fim.clone(),
@@ -205,6 +215,7 @@ fn compare_args(args: &NodeAgentArgs) -> FimCompareArgs {
             config: args.config.clone(),
             db: args.db.clone(),
             audit_chain: "fim".to_owned(),
+            host: args.host_name.clone(),
         },
         report: args.report.clone(),
         framework: Vec::new(),
@@ -366,8 +377,9 @@ fn render(status: &Status) -> String {
     out
 }
 
-/// 200 while every check has succeeded within twice its period (or the
-/// agent has not been up that long); 503 naming the check that has not.
+/// 200 while every check has succeeded within twice its period plus a
+/// minute (or the agent has not been up that long); 503 naming the check
+/// that has not.
 async fn healthz(State(status): State<Shared>) -> (StatusCode, String) {
     let Ok(status) = status.lock() else {
         return (
@@ -379,13 +391,15 @@ async fn healthz(State(status): State<Shared>) -> (StatusCode, String) {
     let mut stale = Vec::new();
     for (kind, state) in &status.checks {
         let since = state.last_success.unwrap_or(status.started);
-        let allowed = state.period * 2 + Duration::from_secs(60);
+        let allowed = state
+            .period
+            .saturating_mul(2)
+            .saturating_add(Duration::from_secs(60));
+        // Why is in the agent's log, not here: the endpoint answers whoever
+        // reaches it.
         if now.duration_since(since).unwrap_or_default() > allowed {
-            let why = state.last_error.as_deref().map_or_else(String::new, |e| {
-                format!(": {}", e.lines().next().unwrap_or(""))
-            });
             stale.push(format!(
-                "{} has not succeeded for over {}s{why}",
+                "{} has not succeeded for over {}s",
                 kind.as_str(),
                 allowed.as_secs()
             ));

@@ -54,7 +54,7 @@ pub fn baseline(args: &FimBaselineArgs) -> Result<ExitCode> {
         Err(_) => None,
     };
     let configured = configured(fim, &[])?;
-    let host = integrity::host_name(&root);
+    let host = host_of(fim, &root);
     let now = Timestamp::now();
     let (baseline, captured) = integrity::take(&root, &profile, &host, &now.to_string());
     for problem in &captured.problems {
@@ -65,7 +65,9 @@ pub fn baseline(args: &FimBaselineArgs) -> Result<ExitCode> {
     {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    baseline.write(&fim.baseline)?;
+    // Written beside its place, anchored, then renamed into place: a
+    // baseline file is never one the log does not anchor.
+    let staged = baseline.stage(&fim.baseline)?;
     let digest = baseline.digest();
     let event = Event {
         time: now,
@@ -91,6 +93,7 @@ pub fn baseline(args: &FimBaselineArgs) -> Result<ExitCode> {
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
     let at = record(fim, &configured, event)?;
+    staged.commit()?;
     eprintln!(
         "palisade: baseline of {} paths under {} written to {} ({digest}), anchored as {at}",
         baseline.files.len(),
@@ -118,7 +121,13 @@ pub(crate) fn compare_paced(args: &FimCompareArgs, pace: Pace) -> Result<Compare
     let fim = &args.fim;
     let root = host_root(&fim.root)?;
     let configured = configured(fim, &args.framework)?;
-    let (baseline, host) = anchored_baseline(fim, &root, &configured)?;
+    let (baseline, host) = match anchored_baseline(fim, &root, &configured) {
+        Ok(found) => found,
+        Err(refused) => {
+            record_refusal(fim, &root, &configured, &refused);
+            return Err(refused);
+        }
+    };
     let now = Timestamp::now();
     let check = integrity::check_paced(&root, &baseline, &host, &today(now), pace)?;
     let mut changes: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -250,7 +259,7 @@ pub fn accept(args: &FimAcceptArgs) -> Result<ExitCode> {
             ..AuditFinding::from(f)
         })
         .collect();
-    baseline.write(&fim.baseline)?;
+    let staged = baseline.stage(&fim.baseline)?;
     let digest = baseline.digest();
     let how = match &args.until {
         Some(until) => format!("until {until}"),
@@ -280,6 +289,7 @@ pub fn accept(args: &FimAcceptArgs) -> Result<ExitCode> {
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
     let at = record(fim, &configured, event)?;
+    staged.commit()?;
     eprintln!(
         "palisade: approved {} changes {how}; {} is now {digest}, anchored as {at}",
         chosen.len(),
@@ -395,6 +405,72 @@ fn chosen_changes<'a>(changes: &'a [Change], args: &FimAcceptArgs) -> Result<Vec
     Ok(chosen)
 }
 
+/// A compare refused (a baseline not as anchored, of another host, or with
+/// no anchor) is an event too, `denied`, so that `fim status` and the
+/// dashboard see it at once. Recording it is best effort: the refusal is
+/// the command's error either way.
+fn record_refusal(
+    fim: &FimArgs,
+    root: &HostRoot,
+    configured: &Configured,
+    refused: &anyhow::Error,
+) {
+    let host = host_of(fim, root);
+    let digest = Baseline::read(&fim.baseline)
+        .map(|b| b.digest())
+        .unwrap_or_else(|_| "unreadable".to_owned());
+    let event = Event {
+        time: Timestamp::now(),
+        source: Source::Node {
+            host: host.clone(),
+            action: "fim-compare".to_owned(),
+            baseline: digest,
+            previous: None,
+            user: current_user(),
+        },
+        resource: resource(&host),
+        decision: Decision::Denied,
+        reason: Some(format!("refused: {refused:#}")),
+        findings: Vec::new(),
+        policy_version: configured.built.version.clone(),
+        palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    if let Err(e) = record(fim, configured, event) {
+        eprintln!("palisade: warning: the refused compare was not recorded: {e:#}");
+    }
+}
+
+/// The host's name: `--host`, else the root's `/etc/hostname`.
+fn host_of(fim: &FimArgs, root: &HostRoot) -> String {
+    fim.host
+        .clone()
+        .filter(|h| !h.trim().is_empty())
+        .unwrap_or_else(|| integrity::host_name(root))
+}
+
+/// The host's anchored baseline digest, if the log has one: (host, digest).
+pub(crate) fn anchor_of(fim: &FimArgs) -> Result<Option<(String, String)>> {
+    let root = host_root(&fim.root)?;
+    let host = host_of(fim, &root);
+    let configured = configured(fim, &[])?;
+    let settings = configured.discovered.config.audit()?;
+    let url = super::audit::db_url(&fim.db, Some(&settings))?;
+    let shown = palisade_audit::redact_url(&url);
+    let anchor = super::audit::runtime()?.block_on(async {
+        let store = palisade_audit::AnyStore::open(&url)
+            .await
+            .with_context(|| format!("cannot open the audit log {shown}"))?;
+        Reader::new(store)
+            .integrity_anchor(&host)
+            .await
+            .with_context(|| format!("cannot read the audit log {shown}"))
+    })?;
+    Ok(anchor.and_then(|a| match a.event.source {
+        Source::Node { baseline, .. } => Some((host, baseline)),
+        _ => None,
+    }))
+}
+
 /// The baseline file, read, checked to be the host's and to be the one the
 /// audit log anchored last; and the host's name.
 fn anchored_baseline(
@@ -403,7 +479,7 @@ fn anchored_baseline(
     configured: &Configured,
 ) -> Result<(Baseline, String)> {
     let baseline = Baseline::read(&fim.baseline)?;
-    let host = integrity::host_name(root);
+    let host = host_of(fim, root);
     if baseline.host != host {
         bail!(
             "{}: a baseline of {}, not of this host ({host})",

@@ -55,6 +55,7 @@ fn check(container: &DockerContainer, _: &DockerDaemon, _: &Params) -> Vec<NodeJ
             executables,
             truncated,
             upper,
+            unreadable,
         }) => {
             let mut judged: Vec<NodeJudgement> = executables
                 .iter()
@@ -71,6 +72,9 @@ fn check(container: &DockerContainer, _: &DockerDaemon, _: &Params) -> Vec<NodeJ
                     )
                 })
                 .collect();
+            if *unreadable > 0 {
+                judged.push(unread(upper, *unreadable));
+            }
             if *truncated {
                 judged.push(NodeJudgement::Unknown {
                     subject: upper.clone(),
@@ -82,5 +86,16 @@ fn check(container: &DockerContainer, _: &DockerDaemon, _: &Params) -> Vec<NodeJ
             }
             judged
         }
+    }
+}
+
+/// Entries of a writable layer that could not be read: what they hold is
+/// unknown, so the layer is not judged clean.
+pub(crate) fn unread(upper: &str, count: usize) -> NodeJudgement {
+    NodeJudgement::Unknown {
+        subject: upper.to_owned(),
+        reason: format!(
+            "{count} entries of the writable layer could not be read (a folder not listed, a file not opened): what they hold is unknown"
+        ),
     }
 }
