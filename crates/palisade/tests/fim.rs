@@ -571,3 +571,25 @@ fn the_node_agent_compares_on_schedule_and_says_so_on_its_endpoint() {
     assert!(events.iter().any(|e| e["source"]["action"] == "fim-compare"
         && e["findings"][0]["control"] == "file-integrity-file-added"));
 }
+
+#[test]
+fn a_missing_baseline_file_is_not_silently_replaced() {
+    let node = Node::new();
+    assert_eq!(code(&node.fim("baseline", &[])), 0);
+    let first = node.events()[0]["source"]["baseline"].clone();
+    // Someone changes a watched file and deletes the baseline.
+    node.write("/usr/bin/kubelet", "kubelet (patched)\n", 0o755);
+    std::fs::remove_file(node.baseline()).unwrap();
+    let again = node.fim("baseline", &[]);
+    assert_eq!(code(&again), 2);
+    assert!(
+        stderr(&again).contains("anchors one for this host"),
+        "{}",
+        stderr(&again)
+    );
+    // A deliberate new baseline names the one it replaces.
+    assert_eq!(code(&node.fim("baseline", &["--replace"])), 0);
+    let events = node.events();
+    assert_eq!(events.len(), 2, "the refusal wrote no baseline");
+    assert_eq!(events[1]["source"]["previous"], first);
+}

@@ -175,12 +175,7 @@ fn take_baseline_if_asked(args: &NodeAgentArgs, fim: &FimArgs) -> Result<()> {
     if !args.take_baseline || fim.baseline.exists() {
         return Ok(());
     }
-    if let Some((host, digest)) = super::fim::anchor_of(fim)? {
-        anyhow::bail!(
-            "{}: no baseline file, but the audit log anchors one for {host} ({digest}): restore the file; a new baseline would take in whatever changed since",
-            fim.baseline.display()
-        );
-    }
+    // `fim baseline` refuses when the log anchors one for the host.
     super::fim::baseline(&FimBaselineArgs {
         fim: fim.clone(),
         profile: args.fim_profile.clone(),

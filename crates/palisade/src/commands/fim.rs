@@ -41,18 +41,24 @@ pub fn baseline(args: &FimBaselineArgs) -> Result<ExitCode> {
     let fim = &args.fim;
     let root = host_root(&fim.root)?;
     let profile = Profile::named(&args.profile)?;
-    let previous = match Baseline::read(&fim.baseline) {
-        Ok(old) if args.replace => Some(old.digest()),
-        Ok(_) => bail!(
+    if fim.baseline.exists() && !args.replace {
+        bail!(
             "{}: a baseline is already there: approve changes with `palisade fim accept`, or take a new one with --replace",
             fim.baseline.display()
-        ),
-        Err(_) if fim.baseline.exists() && !args.replace => bail!(
-            "{}: a file is there that is not a readable baseline; move it away or take a new one with --replace",
+        );
+    }
+    // The log, not the file, says which baseline this one replaces: a
+    // baseline file that went missing is restored, never silently replaced
+    // by one that takes in whatever changed since.
+    let previous = anchor_of(fim)?.map(|(_, digest)| digest);
+    if let Some(anchored) = &previous
+        && !args.replace
+    {
+        bail!(
+            "{}: no baseline file, but the audit log anchors one for this host ({anchored}): restore the file, or take a new one with --replace (the event names the one replaced)",
             fim.baseline.display()
-        ),
-        Err(_) => None,
-    };
+        );
+    }
     let configured = configured(fim, &[])?;
     let host = host_of(fim, &root);
     let now = Timestamp::now();
