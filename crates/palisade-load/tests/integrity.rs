@@ -127,8 +127,10 @@ fn each_kind_of_change_is_told_apart() {
     .unwrap();
     std::fs::remove_file(app.join("removed.conf")).unwrap();
     std::fs::rename(app.join("renamed.conf"), app.join("moved.conf")).unwrap();
-    std::fs::remove_file(app.join("link")).unwrap();
-    symlink("/etc/shadow", app.join("link")).unwrap();
+    // Retargeted as `ln -sfn` does (a new link renamed over the old, so it
+    // cannot reuse the old one's inode).
+    symlink("/etc/shadow", app.join("link.new")).unwrap();
+    std::fs::rename(app.join("link.new"), app.join("link")).unwrap();
     write(root, "/etc/app/added.conf", "g", 0o644);
     let s = |t: &str| t.to_owned();
     // The folder itself keeps its mode, owner and inode.

@@ -150,9 +150,12 @@ fn apply(dir: &Path, change: &Value, unreadable: &mut Vec<String>) {
         )
         .unwrap();
     } else if change["link"].is_string() {
-        let _ = std::fs::remove_file(&local);
+        // Made beside and renamed over, as `ln -sfn` does: the new link
+        // never reuses the old one's inode (a removed link's could be).
         std::fs::create_dir_all(local.parent().unwrap()).unwrap();
-        symlink(change["target"].as_str().unwrap(), &local).unwrap();
+        let next = local.with_extension("palisade-new");
+        symlink(change["target"].as_str().unwrap(), &next).unwrap();
+        std::fs::rename(&next, &local).unwrap();
     } else if change["setcap"].is_string() {
         let hex = change["value"].as_str().unwrap();
         let bytes: Vec<u8> = (0..hex.len())
