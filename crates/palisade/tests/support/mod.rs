@@ -16,9 +16,12 @@ pub fn workspace() -> PathBuf {
 
 /// What the environment of whoever runs the tests could set that changes
 /// what the binary does: one list for every end-to-end test.
-const SCRUBBED: [&str; 6] = [
+const SCRUBBED: [&str; 8] = [
     "PALISADE_CONFIG",
     "PALISADE_FIM_BASELINE",
+    "PALISADE_NODE_NAME",
+    // Who `palisade fim` records as running it, before `USER`.
+    "SUDO_USER",
     "PALISADE_FORMAT",
     "PALISADE_FAIL_ON",
     "PALISADE_AUDIT_DB",
