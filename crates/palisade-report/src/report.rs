@@ -119,6 +119,16 @@ impl Report {
             .filter(|f| f.waiver.is_none() && f.enforcement.is_enforce())
     }
 
+    /// How many unwaived findings each control has (the node agent's
+    /// metrics).
+    pub fn unwaived_by_control(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for finding in self.findings.iter().filter(|f| f.waiver.is_none()) {
+            *counts.entry(finding.control.to_owned()).or_default() += 1;
+        }
+        counts
+    }
+
     /// A copy that shows only the findings of `severities` (the summary,
     /// compliance and every other part unchanged: they describe the whole
     /// scan), counting the others in `hidden`.

@@ -1,13 +1,10 @@
 //! A container of a Kubernetes node wrote an executable into its
 //! filesystem.
 
-use std::sync::Arc;
-
-use palisade_load::host::Origin;
 use palisade_load::host::container_layers::ContainerLayer;
 use palisade_model::{ControlMeta, Severity};
 
-use crate::node::{NodeJudgement, NodeViolation};
+use crate::node::{NodeJudgement, written_executables};
 use crate::{Check, Control, Params};
 
 pub(crate) static CONTROL: Control = Control {
@@ -52,40 +49,11 @@ fn check(layer: &ContainerLayer, _: &Params) -> Vec<NodeJudgement> {
             reason: problem.clone(),
         }];
     }
-    let mut judged: Vec<NodeJudgement> = layer
-        .executables
-        .iter()
-        .map(|x| {
-            let kind = if x.elf {
-                "an ELF binary"
-            } else {
-                "an executable"
-            };
-            let file: Arc<str> = x.host_path.as_str().into();
-            NodeJudgement::Fail(NodeViolation {
-                subject: x.path.clone(),
-                message: format!(
-                    "{} container {} wrote {kind} at {} (mode {:04o}, {} bytes) after it started",
-                    layer.runtime, layer.name, x.path, x.mode, x.size
-                ),
-                origin: Origin::at(&file, 0, 0, "the container's writable layer"),
-            })
-        })
-        .collect();
-    if layer.unreadable > 0 {
-        judged.push(super::docker_container::unread(
-            &layer.upper,
-            layer.unreadable,
-        ));
-    }
-    if layer.truncated {
-        judged.push(NodeJudgement::Unknown {
-            subject: layer.upper.clone(),
-            reason: format!(
-                "the writable layer holds more than {} entries; the rest was not read",
-                palisade_load::host::writable_layer::MAX_ENTRIES
-            ),
-        });
-    }
-    judged
+    written_executables(
+        &format!("{} container {}", layer.runtime, layer.name),
+        &layer.upper,
+        &layer.executables,
+        layer.unreadable,
+        layer.truncated,
+    )
 }

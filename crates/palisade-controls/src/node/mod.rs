@@ -26,6 +26,7 @@ pub(crate) mod kubelet;
 pub(crate) mod scheduler;
 
 use palisade_load::host::kubelet::Setting;
+use palisade_load::host::writable_layer::WrittenExecutable;
 use palisade_load::host::{FileFacts, FileState, Origin};
 
 use crate::Params;
@@ -57,6 +58,56 @@ pub struct NodeViolation {
     pub message: String,
     /// Where the value came from (the finding points there).
     pub origin: Origin,
+}
+
+/// What a container wrote into its writable layer (the host folder
+/// `upper`), judged: a violation per executable, naming it as `who` wrote
+/// it, and what could not be read or was left unread as unknown.
+pub(crate) fn written_executables(
+    who: &str,
+    upper: &str,
+    executables: &[WrittenExecutable],
+    unreadable: usize,
+    truncated: bool,
+) -> Vec<NodeJudgement> {
+    let mut judged: Vec<NodeJudgement> = executables
+        .iter()
+        .map(|x| {
+            let kind = if x.elf {
+                "an ELF binary"
+            } else {
+                "an executable"
+            };
+            let file: std::sync::Arc<str> = x.host_path.as_str().into();
+            NodeJudgement::Fail(NodeViolation {
+                subject: x.path.clone(),
+                message: format!(
+                    "{who} wrote {kind} at {} (mode {:04o}, {} bytes) after it started",
+                    x.path, x.mode, x.size
+                ),
+                origin: Origin::at(&file, 0, 0, "the container's writable layer"),
+            })
+        })
+        .collect();
+    // What they hold is unknown, so the layer is not judged clean.
+    if unreadable > 0 {
+        judged.push(NodeJudgement::Unknown {
+            subject: upper.to_owned(),
+            reason: format!(
+                "{unreadable} entries of the writable layer could not be read (a folder not listed, a file not opened): what they hold is unknown"
+            ),
+        });
+    }
+    if truncated {
+        judged.push(NodeJudgement::Unknown {
+            subject: upper.to_owned(),
+            reason: format!(
+                "the writable layer holds more than {} entries; the rest was not read",
+                palisade_load::host::writable_layer::MAX_ENTRIES
+            ),
+        });
+    }
+    judged
 }
 
 /// A violation of `setting` (at `path`), at the place it was set.

@@ -175,10 +175,7 @@ pub(crate) fn compare_paced(args: &FimCompareArgs, pace: Pace) -> Result<Compare
         policy_version: configured.built.version.clone(),
         palisade_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
-    let mut unwaived: BTreeMap<String, usize> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.waiver.is_none()) {
-        *unwaived.entry(f.control.to_owned()).or_default() += 1;
-    }
+    let unwaived = report.unwaived_by_control();
     let at = record(fim, &configured, event)?;
     if !args.report.quiet {
         eprintln!("palisade: recorded the compare as {at}");

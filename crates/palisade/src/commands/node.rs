@@ -92,10 +92,7 @@ pub(crate) fn scan_counted(args: &NodeScanArgs) -> Result<(ExitCode, BTreeMap<St
     if args.record.record {
         super::record::record_scan(&args.record, args.report.fail_on, &scan, &configured)?;
     }
-    let mut findings: BTreeMap<String, usize> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.waiver.is_none()) {
-        *findings.entry(f.control.to_owned()).or_default() += 1;
-    }
+    let findings = report.unwaived_by_control();
     Ok((super::finish(verdict, written)?, findings))
 }
 

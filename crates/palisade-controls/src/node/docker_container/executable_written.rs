@@ -1,13 +1,11 @@
 //! A running container wrote an executable into its writable layer.
 
-use palisade_load::host::Origin;
 use palisade_load::host::containers::DockerContainer;
 use palisade_load::host::docker::DockerDaemon;
 use palisade_load::host::writable_layer::WritableLayer;
 use palisade_model::{ControlMeta, Severity};
 
-use super::fail;
-use crate::node::NodeJudgement;
+use crate::node::{NodeJudgement, written_executables};
 use crate::{Check, Control, Params};
 
 pub(crate) static CONTROL: Control = Control {
@@ -56,46 +54,12 @@ fn check(container: &DockerContainer, _: &DockerDaemon, _: &Params) -> Vec<NodeJ
             truncated,
             upper,
             unreadable,
-        }) => {
-            let mut judged: Vec<NodeJudgement> = executables
-                .iter()
-                .map(|x| {
-                    let kind = if x.elf { "an ELF binary" } else { "an executable" };
-                    let file: std::sync::Arc<str> = x.host_path.as_str().into();
-                    fail(
-                        &x.path,
-                        format!(
-                            "container \"{}\" wrote {kind} at {} (mode {:04o}, {} bytes) after it started",
-                            container.name, x.path, x.mode, x.size
-                        ),
-                        Origin::at(&file, 0, 0, "the container's writable layer"),
-                    )
-                })
-                .collect();
-            if *unreadable > 0 {
-                judged.push(unread(upper, *unreadable));
-            }
-            if *truncated {
-                judged.push(NodeJudgement::Unknown {
-                    subject: upper.clone(),
-                    reason: format!(
-                        "the writable layer holds more than {} entries; the rest was not read",
-                        palisade_load::host::writable_layer::MAX_ENTRIES
-                    ),
-                });
-            }
-            judged
-        }
-    }
-}
-
-/// Entries of a writable layer that could not be read: what they hold is
-/// unknown, so the layer is not judged clean.
-pub(crate) fn unread(upper: &str, count: usize) -> NodeJudgement {
-    NodeJudgement::Unknown {
-        subject: upper.to_owned(),
-        reason: format!(
-            "{count} entries of the writable layer could not be read (a folder not listed, a file not opened): what they hold is unknown"
+        }) => written_executables(
+            &format!("container \"{}\"", container.name),
+            upper,
+            executables,
+            *unreadable,
+            *truncated,
         ),
     }
 }

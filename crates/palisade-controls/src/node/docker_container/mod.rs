@@ -12,7 +12,6 @@ pub(crate) mod cpu_shares_unset;
 pub(crate) mod default_bridge;
 pub(crate) mod docker_socket_mounted;
 pub(crate) mod executable_written;
-pub(crate) use executable_written::unread;
 pub(crate) mod healthcheck_missing;
 pub(crate) mod host_devices;
 pub(crate) mod host_namespaces;
